@@ -1,0 +1,58 @@
+import { expect, test } from "@playwright/test";
+import { DashboardPage } from "./dashboard.page";
+import { scalar } from "./db";
+
+const wholeDollars = (minor: number) =>
+  new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 }).format(minor / 100);
+
+test("dashboard KPIs equal what the database holds and the revenue chart draws", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const dashboard = new DashboardPage(page);
+  await dashboard.open();
+  await dashboard.waitForChart();
+  await expect(dashboard.chart.locator("canvas")).toHaveCount(1);
+
+  const won = Number(scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM deals WHERE stage = 'won' AND currency = 'USD'"));
+  expect(won).toBeGreaterThan(0);
+  const wonCard = dashboard.kpi("won-revenue");
+  await expect(wonCard).toHaveAttribute("data-minor", String(won));
+  await expect(wonCard.locator(".kpi-value")).toHaveText(wholeDollars(won));
+
+  const pending = Number(scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM payouts WHERE status = 'pending'"));
+  await expect(dashboard.kpi("pending-payouts").locator(".kpi-value")).toHaveText(wholeDollars(pending));
+
+  const active = scalar("SELECT COUNT(*) FROM partners WHERE status = 'active'");
+  await expect(dashboard.kpi("active-partners").locator(".kpi-value")).toHaveText(active);
+
+  expect(errors).toEqual([]);
+});
+
+test("the top navigation reaches each audience's area", async ({ page }) => {
+  const dashboard = new DashboardPage(page);
+  await dashboard.open();
+  await dashboard.waitForChart();
+  await page.getByRole("link", { name: "Partner portal" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Partner portal" })).toBeVisible();
+  await expect(page).toHaveURL(/\/portal$/);
+  await page.getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
+  await page.getByRole("link", { name: "Workspace" }).click();
+  await dashboard.waitForChart();
+  await expect(dashboard.kpi("won-revenue")).toBeVisible();
+});
+
+test("an unknown address shows a not-found page", async ({ page }) => {
+  const response = await page.goto("/nowhere");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("the layout fits a phone screen", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const dashboard = new DashboardPage(page);
+  await dashboard.open();
+  await dashboard.waitForChart();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});

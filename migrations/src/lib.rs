@@ -1,0 +1,19 @@
+//! Database schema, as an ordered list of SeaORM migrations. They run at server start-up and are
+//! tested on SQLite and PostgreSQL (up, down, up again).
+//!
+//! Migrations are history: once released, a migration never changes. Enum values are spelled out
+//! here rather than imported from the domain, and a test in the app checks that they still agree.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_core_schema;
+mod schema_helpers;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_core_schema::Migration)]
+    }
+}

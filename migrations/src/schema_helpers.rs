@@ -1,0 +1,75 @@
+//! Small builders shared by the migrations, so each table reads as a list of its columns.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+/// `id BIGINT PRIMARY KEY` with auto-increment on both back ends.
+pub fn id<T: IntoIden>(col: T) -> ColumnDef {
+    big_pk_auto(col)
+}
+
+/// A UTC timestamp column (`timestamptz` on PostgreSQL, ISO-8601 text on SQLite).
+pub fn utc<T: IntoIden>(col: T) -> ColumnDef {
+    timestamp_with_time_zone(col)
+}
+
+pub fn utc_null<T: IntoIden>(col: T) -> ColumnDef {
+    timestamp_with_time_zone_null(col)
+}
+
+/// `CHECK (col IN (...))`: the database refuses values the domain enum does not know.
+pub fn one_of<T: IntoIden + Clone>(name: &str, col: T, values: &[&str]) -> (String, Expr) {
+    (
+        name.to_owned(),
+        Expr::col(col).is_in(values.iter().map(|v| (*v).to_owned())),
+    )
+}
+
+/// A named foreign key from `table.col` to `target.id`.
+pub fn fk<A, B, C, D>(
+    table: A,
+    col: B,
+    target: C,
+    target_id: D,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement
+where
+    A: IntoIden + Clone,
+    B: IntoIden + Clone,
+    C: IntoIden + Clone,
+    D: IntoIden + Clone,
+{
+    let name = format!(
+        "fk_{}_{}",
+        table.clone().into_iden(),
+        col.clone().into_iden()
+    );
+    ForeignKey::create()
+        .name(name)
+        .from(table, col)
+        .to(target, target_id)
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::NoAction)
+        .to_owned()
+}
+
+/// An index whose first column is always `organization_id` (tenants can be sharded by it later).
+pub fn org_index<T: IntoIden + Clone>(
+    name: &str,
+    table: T,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index
+        .name(name)
+        .table(table)
+        .col(Alias::new("organization_id"));
+    for col in cols {
+        index.col(Alias::new(*col));
+    }
+    if unique {
+        index.unique();
+    }
+    index.to_owned()
+}

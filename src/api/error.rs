@@ -1,0 +1,114 @@
+//! The one error type server functions return. It crosses the wire as JSON, so the browser gets
+//! the same variants the server produced. Internal failures are logged in full on the server and
+//! reach the user only as a generic message with a reference to quote.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::DomainError;
+
+/// A message about one input field, so the form can show it next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    #[error("please sign in to continue")]
+    Unauthorized,
+    #[error("you do not have access to this")]
+    Forbidden,
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("something went wrong on our side; if it keeps happening, quote reference {reference}")]
+    Internal { reference: String },
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> AppError {
+        let message = message.into();
+        AppError::Invalid {
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                message: message.clone(),
+            }],
+            message,
+        }
+    }
+
+    /// Logs `detail` with a fresh reference and returns the generic error that quotes it.
+    #[cfg(feature = "ssr")]
+    pub fn internal(detail: impl std::fmt::Display) -> AppError {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        tracing::error!(%reference, %detail, "internal error");
+        AppError::Internal { reference }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::IllegalTransition { .. } => AppError::Conflict(err.to_string()),
+            _ => AppError::Invalid {
+                message: err.to_string(),
+                fields: Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_errors_become_user_facing_errors() {
+        let err: AppError = "x"
+            .parse::<crate::domain::ids::DealId>()
+            .unwrap_err()
+            .into();
+        assert!(matches!(err, AppError::Invalid { .. }));
+        let err: AppError = crate::domain::payout::PayoutStatus::Paid
+            .transition(crate::domain::payout::PayoutStatus::Pending)
+            .unwrap_err()
+            .into();
+        assert_eq!(
+            err,
+            AppError::Conflict("a payout cannot go from paid to pending".into())
+        );
+    }
+
+    #[test]
+    fn errors_survive_the_wire() {
+        let err = AppError::invalid_field("amount", "must be positive");
+        let bytes = err.ser();
+        assert_eq!(AppError::de(bytes), err);
+    }
+}

@@ -1,0 +1,40 @@
+//! Draws a charming chart into a `<div>` once the page runs in the browser. On the server the
+//! `<div>` is rendered empty; the client fills it after hydration and marks it `data-rendered`.
+
+use charming::Chart;
+use leptos::prelude::*;
+
+#[component]
+pub fn EChart(
+    /// Element id, unique on the page.
+    #[prop(into)]
+    id: String,
+    chart: Chart,
+    #[prop(into)] label: String,
+    #[prop(default = 320)] height: u32,
+) -> impl IntoView {
+    let rendered = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            // Auto width follows the container; the height is fixed by the caller.
+            match charming::WasmRenderer::new_opt(None, Some(height)).render(&id, &chart) {
+                Ok(_) => rendered.set(true),
+                Err(err) => leptos::logging::error!("chart {id} failed to render: {err}"),
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = chart;
+    view! {
+        <div
+            id=id
+            class="chart"
+            role="img"
+            aria-label=label
+            style=format!("height: {height}px")
+            data-rendered=move || rendered.get().to_string()
+        ></div>
+    }
+}

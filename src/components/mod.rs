@@ -1,0 +1,5 @@
+//! Shared UI pieces.
+
+pub mod charts;
+pub mod feedback;
+pub mod kpi;

@@ -1,0 +1,17 @@
+//! Pure domain code, compiled for the server and the browser alike: no web framework, no database.
+//! Everything here is plain data and functions, unit-tested without I/O.
+
+mod error;
+mod labels;
+
+pub mod attribution;
+pub mod deal;
+pub mod ids;
+pub mod money;
+pub mod partner;
+pub mod payout;
+pub mod reporting;
+pub mod touchpoint;
+pub mod user;
+
+pub use error::DomainError;

@@ -1,0 +1,427 @@
+//! Money: an exact decimal amount that always carries its currency.
+//!
+//! Amounts never pass through floating point. A `Money` never holds more decimal places than its
+//! currency has minor units, so it converts to and from integer minor units (cents) losslessly,
+//! which is how the database stores it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::DomainError;
+
+/// An ISO 4217 currency code: three upper-case ASCII letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+    pub const EUR: Currency = Currency(*b"EUR");
+    pub const GBP: Currency = Currency(*b"GBP");
+    pub const JPY: Currency = Currency(*b"JPY");
+
+    pub fn code(&self) -> &str {
+        // Only ASCII letters are ever stored, so this cannot fail.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// Decimal places of the currency's minor unit (ISO 4217), 2 unless listed.
+    pub fn minor_units(&self) -> u32 {
+        match self.code() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+
+    /// The symbol written before amounts in English text, where there is a well-known one.
+    pub fn symbol(&self) -> Option<&'static str> {
+        match self.code() {
+            "USD" => Some("$"),
+            "EUR" => Some("€"),
+            "GBP" => Some("£"),
+            "JPY" => Some("¥"),
+            "INR" => Some("₹"),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for Currency {
+    type Err = DomainError;
+
+    /// Accepts any case ("usd") and normalises to upper case.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let bytes = value.trim().as_bytes();
+        match bytes {
+            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(Currency([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+                c.to_ascii_uppercase(),
+            ])),
+            _ => Err(DomainError::InvalidCurrency(value.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// An exact amount of one currency. Serialized as `{"amount": "1234.50", "currency": "USD"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawMoney")]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+#[derive(Deserialize)]
+struct RawMoney {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl TryFrom<RawMoney> for Money {
+    type Error = DomainError;
+
+    fn try_from(raw: RawMoney) -> Result<Self, Self::Error> {
+        Money::new(raw.amount, raw.currency)
+    }
+}
+
+impl Money {
+    /// Refuses amounts finer than the currency's minor unit (1.005 USD): rounding is never silent.
+    pub fn new(amount: Decimal, currency: Currency) -> Result<Money, DomainError> {
+        let amount = amount.normalize();
+        if amount.scale() > currency.minor_units() {
+            return Err(DomainError::TooPrecise {
+                amount: amount.to_string(),
+                currency: currency.to_string(),
+                allowed: currency.minor_units(),
+            });
+        }
+        Ok(Money { amount, currency })
+    }
+
+    pub fn zero(currency: Currency) -> Money {
+        Money {
+            amount: Decimal::ZERO,
+            currency,
+        }
+    }
+
+    /// From integer minor units, as stored in the database (12345 USD cents = 123.45 USD).
+    pub fn from_minor(minor: i64, currency: Currency) -> Money {
+        Money {
+            amount: Decimal::from_i128_with_scale(i128::from(minor), currency.minor_units())
+                .normalize(),
+            currency,
+        }
+    }
+
+    /// Integer minor units. Exact: the constructor guarantees no finer digits exist.
+    pub fn to_minor(&self) -> Result<i64, DomainError> {
+        let mut scaled = self.amount;
+        scaled.rescale(self.currency.minor_units());
+        i64::try_from(scaled.mantissa()).map_err(|_| DomainError::Overflow)
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.amount.is_zero()
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
+        self.same_currency(&other)?;
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or(DomainError::Overflow)?;
+        Money::new(amount, self.currency)
+    }
+
+    fn same_currency(&self, other: &Money) -> Result<(), DomainError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(DomainError::CurrencyMismatch {
+                left: self.currency.to_string(),
+                right: other.currency.to_string(),
+            })
+        }
+    }
+
+    /// Splits this amount in proportion to `weights`, exactly to the minor unit: the parts always
+    /// add up to the whole. Each part first gets the floor of its exact share; the minor units
+    /// left over go one each to the parts with the largest remainders (earlier parts win ties), so
+    /// the result is deterministic and no part is ever more than one minor unit from its share.
+    pub fn allocate(&self, weights: &[Decimal]) -> Result<Vec<Money>, DomainError> {
+        if weights.is_empty() {
+            return Err(DomainError::InvalidWeights("are empty".into()));
+        }
+        if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
+            return Err(DomainError::InvalidWeights(
+                "include a negative weight".into(),
+            ));
+        }
+        let total_weight: Decimal = weights.iter().copied().sum();
+        if total_weight.is_zero() {
+            return Err(DomainError::InvalidWeights("add up to zero".into()));
+        }
+        let total = self.to_minor()?;
+        let magnitude = Decimal::from(total.unsigned_abs());
+        let mut parts = Vec::with_capacity(weights.len());
+        let mut remainders = Vec::with_capacity(weights.len());
+        for (index, weight) in weights.iter().enumerate() {
+            let exact = magnitude
+                .checked_mul(*weight)
+                .ok_or(DomainError::Overflow)?
+                / total_weight;
+            let floor = exact.floor();
+            parts.push(
+                i64::try_from(floor.mantissa() / 10i128.pow(floor.scale()))
+                    .map_err(|_| DomainError::Overflow)?,
+            );
+            remainders.push((exact - floor, index));
+        }
+        let handed_out: i64 = parts.iter().sum();
+        let left_over = total.unsigned_abs() as i64 - handed_out;
+        // Largest remainder first; the stable sort keeps earlier parts first on ties.
+        remainders.sort_by_key(|r| std::cmp::Reverse(r.0));
+        for (_, index) in remainders.iter().take(left_over as usize) {
+            parts[*index] += 1;
+        }
+        let sign = if total < 0 { -1 } else { 1 };
+        Ok(parts
+            .into_iter()
+            .map(|minor| Money::from_minor(sign * minor, self.currency))
+            .collect())
+    }
+
+    /// Full amount for reading: "$1,234,567.89", "€12.50", "¥1,200", "CHF 1,234.00". Whole
+    /// amounts in a currency with minor units still show them, as invoices do.
+    pub fn format(&self) -> String {
+        self.render(self.currency.minor_units())
+    }
+
+    /// Rounded to whole units for dashboards: "$1,234,568".
+    pub fn format_whole(&self) -> String {
+        self.render(0)
+    }
+
+    fn render(&self, places: u32) -> String {
+        let rounded = self
+            .amount
+            .round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let text = format!("{:.*}", places as usize, rounded.abs());
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text.as_str(), None),
+        };
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        if let Some(fraction) = fraction {
+            grouped.push('.');
+            grouped.push_str(fraction);
+        }
+        let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+            "-"
+        } else {
+            ""
+        };
+        match self.currency.symbol() {
+            Some(symbol) => format!("{sign}{symbol}{grouped}"),
+            None => format!("{sign}{} {grouped}", self.currency),
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn usd(amount: Decimal) -> Money {
+        Money::new(amount, Currency::USD).unwrap()
+    }
+
+    #[test]
+    fn currency_codes_are_three_letters_normalised_to_upper_case() {
+        assert_eq!("usd".parse::<Currency>().unwrap(), Currency::USD);
+        assert_eq!(Currency::EUR.to_string(), "EUR");
+        for bad in ["", "US", "USDD", "U$D", "12A"] {
+            let err = bad.parse::<Currency>().unwrap_err();
+            assert!(err.to_string().contains("ISO 4217"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn minor_units_follow_iso_4217() {
+        assert_eq!(Currency::USD.minor_units(), 2);
+        assert_eq!(Currency::JPY.minor_units(), 0);
+        assert_eq!("KWD".parse::<Currency>().unwrap().minor_units(), 3);
+    }
+
+    #[test]
+    fn money_refuses_digits_finer_than_the_minor_unit() {
+        assert!(Money::new(dec!(1.005), Currency::USD).is_err());
+        assert!(Money::new(dec!(1.5), Currency::JPY).is_err());
+        // Trailing zeros are not extra precision.
+        assert_eq!(usd(dec!(1.500)).amount(), dec!(1.5));
+    }
+
+    #[test]
+    fn minor_units_round_trip_exactly() {
+        for minor in [0, 1, 99, 100, 123_456_789, -250, i64::MAX / 1000] {
+            let money = Money::from_minor(minor, Currency::USD);
+            assert_eq!(money.to_minor().unwrap(), minor);
+        }
+        assert_eq!(
+            Money::from_minor(12345, Currency::USD).amount(),
+            dec!(123.45)
+        );
+        assert_eq!(Money::from_minor(1200, Currency::JPY).amount(), dec!(1200));
+    }
+
+    #[test]
+    fn adding_different_currencies_is_an_error() {
+        let eur = Money::new(dec!(1), Currency::EUR).unwrap();
+        let err = usd(dec!(1)).checked_add(eur).unwrap_err();
+        assert!(matches!(err, DomainError::CurrencyMismatch { .. }));
+        assert_eq!(
+            usd(dec!(1.25)).checked_add(usd(dec!(2.75))).unwrap(),
+            usd(dec!(4))
+        );
+    }
+
+    #[test]
+    fn allocation_sums_exactly_and_hands_leftover_cents_to_largest_remainders() {
+        let parts = usd(dec!(100))
+            .allocate(&[dec!(1), dec!(1), dec!(1)])
+            .unwrap();
+        let cents: Vec<i64> = parts.iter().map(|m| m.to_minor().unwrap()).collect();
+        assert_eq!(cents, vec![3334, 3333, 3333]);
+
+        let parts = usd(dec!(0.05))
+            .allocate(&[dec!(0.5), dec!(0.3), dec!(0.2)])
+            .unwrap();
+        let cents: Vec<i64> = parts.iter().map(|m| m.to_minor().unwrap()).collect();
+        // Exact shares 2.5, 1.5, 1.0 cents: the two half cents go to the first two parts.
+        assert_eq!(cents, vec![3, 1, 1]);
+        assert_eq!(cents.iter().sum::<i64>(), 5);
+    }
+
+    #[test]
+    fn allocation_of_negative_amounts_mirrors_positive_ones() {
+        let parts = Money::from_minor(-100, Currency::USD)
+            .allocate(&[dec!(2), dec!(1)])
+            .unwrap();
+        let cents: Vec<i64> = parts.iter().map(|m| m.to_minor().unwrap()).collect();
+        assert_eq!(cents, vec![-67, -33]);
+    }
+
+    #[test]
+    fn allocation_sums_exactly_for_many_amounts_and_weights() {
+        let weight_sets: [&[Decimal]; 4] = [
+            &[dec!(1)],
+            &[
+                dec!(1),
+                dec!(2),
+                dec!(3),
+                dec!(4),
+                dec!(5),
+                dec!(6),
+                dec!(7),
+            ],
+            &[dec!(0.3333), dec!(0.3333), dec!(0.3334)],
+            &[dec!(0), dec!(5), dec!(0.0001)],
+        ];
+        for minor in (0..2_000_i64).chain([999_999_999_999]) {
+            for weights in weight_sets {
+                let money = Money::from_minor(minor, Currency::USD);
+                let parts = money.allocate(weights).unwrap();
+                let sum: i64 = parts.iter().map(|m| m.to_minor().unwrap()).sum();
+                assert_eq!(sum, minor, "{minor} over {weights:?}");
+                let total_weight: Decimal = weights.iter().copied().sum();
+                for (part, weight) in parts.iter().zip(weights.iter()) {
+                    let exact = Decimal::from(minor) * weight / total_weight;
+                    let got = Decimal::from(part.to_minor().unwrap());
+                    assert!(
+                        (got - exact).abs() < Decimal::ONE,
+                        "{minor}: {got} vs {exact}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn allocation_rejects_meaningless_weights() {
+        assert!(usd(dec!(10)).allocate(&[]).is_err());
+        assert!(usd(dec!(10)).allocate(&[dec!(0), dec!(0)]).is_err());
+        assert!(usd(dec!(10)).allocate(&[dec!(1), dec!(-1)]).is_err());
+    }
+
+    #[test]
+    fn formatting_groups_thousands_and_uses_symbols() {
+        assert_eq!(usd(dec!(1234567.89)).format(), "$1,234,567.89");
+        assert_eq!(usd(dec!(12.5)).format(), "$12.50");
+        assert_eq!(usd(dec!(0)).format(), "$0.00");
+        assert_eq!(usd(dec!(-1234.5)).format(), "-$1,234.50");
+        assert_eq!(usd(dec!(1234567.5)).format_whole(), "$1,234,568");
+        assert_eq!(usd(dec!(999.49)).format_whole(), "$999");
+        assert_eq!(
+            Money::from_minor(120000, Currency::JPY).format(),
+            "¥120,000"
+        );
+        let chf = Money::new(dec!(1234), "CHF".parse().unwrap()).unwrap();
+        assert_eq!(chf.format(), "CHF 1,234.00");
+    }
+
+    #[test]
+    fn money_json_carries_amount_and_currency_and_is_validated() {
+        let json = serde_json::to_string(&usd(dec!(10.5))).unwrap();
+        assert_eq!(json, r#"{"amount":"10.5","currency":"USD"}"#);
+        let back: Money = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, usd(dec!(10.5)));
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1.001","currency":"USD"}"#).is_err());
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1","currency":"DOLLARS"}"#).is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! The partner managers' workspace.
+
+pub mod dashboard;

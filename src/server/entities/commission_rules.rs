@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "commission_rules")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub name: String,
+    pub scope: String,
+    pub scope_value: Option<String>,
+    pub kind: String,
+    pub rate: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub bands: Option<String>,
+    pub effective_from: Date,
+    pub effective_to: Option<Date>,
+    pub priority: i32,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

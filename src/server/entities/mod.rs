@@ -1,0 +1,13 @@
+//! SeaORM entities: the shape of each table, nothing more. Conversion to domain types lives in
+//! `repo/`, so rows never reach the browser.
+
+pub mod attributions;
+pub mod audit_events;
+pub mod commission_rules;
+pub mod deals;
+pub mod disputes;
+pub mod organizations;
+pub mod partners;
+pub mod payouts;
+pub mod touchpoints;
+pub mod users;

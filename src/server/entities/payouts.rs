@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payouts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub organization_id: i64,
+    pub partner_id: i64,
+    pub deal_id: Option<i64>,
+    pub attribution_id: Option<i64>,
+    pub commission_rule_id: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub paid_at: Option<DateTimeUtc>,
+    pub paid_reference: Option<String>,
+    pub rejected_reason: Option<String>,
+    pub batch_id: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

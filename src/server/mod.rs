@@ -1,0 +1,11 @@
+//! Everything that only runs on the server: configuration, database, HTTP, demo data.
+
+pub mod config;
+pub mod context;
+pub mod database;
+pub mod demo;
+pub mod entities;
+pub mod http;
+pub mod repo;
+pub mod state;
+pub mod telemetry;

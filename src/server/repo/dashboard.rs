@@ -1,0 +1,174 @@
+//! Aggregates for the dashboard, computed in SQL over integer minor units (exact on both back ends).
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
+};
+
+use crate::api::AppError;
+use crate::api::dashboard::{DashboardSummary, MonthlyRevenue};
+use crate::domain::deal::DealStage;
+use crate::domain::ids::OrganizationId;
+use crate::domain::money::{Currency, Money};
+use crate::domain::partner::PartnerStatus;
+use crate::domain::payout::PayoutStatus;
+use crate::domain::reporting::trailing_months;
+use crate::server::entities::{deals, partners, payouts};
+
+const MONTHS_SHOWN: u32 = 12;
+
+pub async fn summary(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    now: DateTime<Utc>,
+) -> Result<DashboardSummary, AppError> {
+    let header = super::organizations::header(db, org).await?;
+    let base = header.base_currency;
+    let (won_revenue, won_deals) = deal_totals(db, org, DealStage::Won, base).await?;
+    let (open_pipeline, open_deals) = deal_totals(db, org, DealStage::Open, base).await?;
+    let (pending_payouts, pending_payout_count) = pending_payout_totals(db, org, base).await?;
+    let partners_in_org =
+        partners::Entity::find().filter(partners::Column::OrganizationId.eq(org.0));
+    let total_partners = partners_in_org.clone().count(db).await?;
+    let active_partners = partners_in_org
+        .filter(partners::Column::Status.eq(PartnerStatus::Active.as_str()))
+        .count(db)
+        .await?;
+    Ok(DashboardSummary {
+        organization_name: header.name,
+        base_currency: base,
+        won_revenue,
+        won_deals,
+        open_pipeline,
+        open_deals,
+        active_partners,
+        total_partners,
+        pending_payouts,
+        pending_payout_count,
+        revenue_by_month: revenue_by_month(db, org, base, now).await?,
+    })
+}
+
+/// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both back ends return an integer.
+fn sum_minor(column: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
+    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
+}
+
+/// Per-currency totals, base currency first (present even when zero), then the others by code.
+fn totals_by_currency(
+    rows: Vec<(String, i64, i64)>,
+    base: Currency,
+) -> Result<(Vec<Money>, u64), DbErr> {
+    let mut totals = vec![Money::zero(base)];
+    let mut count = 0u64;
+    for (code, minor, n) in rows {
+        let currency: Currency = code.parse().map_err(|e| super::corrupt("currency", e))?;
+        count += u64::try_from(n).unwrap_or(0);
+        let money = Money::from_minor(minor, currency);
+        match totals.iter_mut().find(|m| m.currency() == currency) {
+            Some(total) => {
+                *total = total
+                    .checked_add(money)
+                    .map_err(|e| super::corrupt("amount", e))?
+            }
+            None => totals.push(money),
+        }
+    }
+    totals[1..].sort_by_key(|m| m.currency());
+    Ok((totals, count))
+}
+
+async fn deal_totals(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    stage: DealStage,
+    base: Currency,
+) -> Result<(Vec<Money>, u64), DbErr> {
+    let rows: Vec<(String, i64, i64)> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Currency)
+        .column_as(sum_minor(deals::Column::AmountMinor), "total")
+        .column_as(deals::Column::Id.count(), "n")
+        .filter(deals::Column::OrganizationId.eq(org.0))
+        .filter(deals::Column::Stage.eq(stage.as_str()))
+        .group_by(deals::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await?;
+    totals_by_currency(rows, base)
+}
+
+async fn pending_payout_totals(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    base: Currency,
+) -> Result<(Vec<Money>, u64), DbErr> {
+    let rows: Vec<(String, i64, i64)> = payouts::Entity::find()
+        .select_only()
+        .column(payouts::Column::Currency)
+        .column_as(sum_minor(payouts::Column::AmountMinor), "total")
+        .column_as(payouts::Column::Id.count(), "n")
+        .filter(payouts::Column::OrganizationId.eq(org.0))
+        .filter(payouts::Column::Status.eq(PayoutStatus::Pending.as_str()))
+        .group_by(payouts::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await?;
+    totals_by_currency(rows, base)
+}
+
+/// "YYYY-MM" of a UTC timestamp column, in each back end's dialect.
+fn month_of(backend: DatabaseBackend, column: &str) -> SimpleExpr {
+    match backend {
+        DatabaseBackend::Postgres => {
+            Expr::cust(format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"))
+        }
+        // SQLite stores RFC 3339 text in UTC: the month is its first seven characters.
+        _ => Expr::cust(format!("substr({column}, 1, 7)")),
+    }
+}
+
+/// Won revenue in the base currency per month, zero for months without wins.
+async fn revenue_by_month(
+    db: &impl ConnectionTrait,
+    org: OrganizationId,
+    base: Currency,
+    now: DateTime<Utc>,
+) -> Result<Vec<MonthlyRevenue>, DbErr> {
+    let months = trailing_months(now.date_naive(), MONTHS_SHOWN);
+    let first = months.first().copied().unwrap_or_else(|| now.date_naive());
+    let since = Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let month = month_of(db.get_database_backend(), "closed_at");
+    let rows: Vec<(String, i64, i64)> = deals::Entity::find()
+        .select_only()
+        .column_as(month.clone(), "month")
+        .column_as(sum_minor(deals::Column::AmountMinor), "total")
+        .column_as(deals::Column::Id.count(), "n")
+        .filter(deals::Column::OrganizationId.eq(org.0))
+        .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
+        .filter(deals::Column::Currency.eq(base.code()))
+        .filter(deals::Column::ClosedAt.gte(since))
+        .filter(deals::Column::ClosedAt.lte(now))
+        .group_by(month)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(months
+        .into_iter()
+        .map(|month| {
+            let key = month.format("%Y-%m").to_string();
+            let (minor, deals) = rows
+                .iter()
+                .find(|(m, _, _)| *m == key)
+                .map(|(_, minor, n)| (*minor, u64::try_from(*n).unwrap_or(0)))
+                .unwrap_or((0, 0));
+            MonthlyRevenue {
+                month,
+                revenue: Money::from_minor(minor, base),
+                deals,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,131 @@
+//! Test harness: fresh databases (a SQLite file, or a new PostgreSQL database) and the real app
+//! served on a random port.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
+use partner_attribution::server::state::AppState;
+use partner_attribution::server::{database, http};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+/// A database that exists only for one test.
+pub struct TestDb {
+    pub url: String,
+    // Keeps the SQLite folder alive for the test's duration.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        TestDb {
+            url,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A new, empty database in the PostgreSQL server named by `TEST_DATABASE_URL`. `None` when
+    /// that is unset, unless `REQUIRE_POSTGRES` is set (as the test command does): then it fails.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var_os("REQUIRE_POSTGRES").is_none(),
+                "REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not"
+            );
+            eprintln!("TEST_DATABASE_URL not set: skipping the PostgreSQL variant");
+            return None;
+        };
+        let admin = database::connect(&server)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        let name = format!("pa_test_{}", uuid_like());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        let base = server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base);
+        Some(TestDb {
+            url: format!("{base}/{name}"),
+            _dir: None,
+        })
+    }
+
+    pub async fn migrated(&self) -> DatabaseConnection {
+        database::connect_and_migrate(&self.url)
+            .await
+            .expect("migrate")
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, n)
+}
+
+/// The app, served on 127.0.0.1 with a random port, until the test ends.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(db: DatabaseConnection) -> TestApp {
+        let config = Config::from_text(EMBEDDED_LEPTOS_TOML, |_| None).expect("config");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState {
+            leptos_options: config.leptos,
+            db: db.clone(),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(http::serve(listener, http::router(state), async {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            db,
+            client: reqwest::Client::new(),
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// Defines `<name>_sqlite` and `<name>_postgres` tests running the same body on each back end.
+/// The body is an async fn taking the `TestDb`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                $body(common::TestDb::sqlite()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(db) = common::TestDb::postgres().await {
+                    $body(db).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,250 @@
+//! The schema migrates up, down and up again, and enforces what the domain promises, on SQLite
+//! and PostgreSQL alike.
+
+mod common;
+
+use migration::{Migrator, MigratorTrait};
+use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
+use partner_attribution::domain::payout::{DisputeStatus, PayoutStatus};
+use partner_attribution::domain::touchpoint::TouchpointKind;
+use partner_attribution::domain::user::Role;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+
+const TABLES: &[&str] = &[
+    "organizations",
+    "users",
+    "sessions",
+    "partners",
+    "deals",
+    "touchpoints",
+    "attributions",
+    "commission_rules",
+    "payouts",
+    "disputes",
+    "audit_events",
+];
+
+async fn table_exists(db: &DatabaseConnection, table: &str) -> bool {
+    db.execute_unprepared(&format!("SELECT COUNT(*) FROM {table}"))
+        .await
+        .is_ok()
+}
+
+async fn up_down_up(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    for table in TABLES {
+        assert!(table_exists(&db, table).await, "{table} after up");
+    }
+    Migrator::down(&db, None).await.expect("down");
+    for table in TABLES {
+        assert!(!table_exists(&db, table).await, "{table} after down");
+    }
+    Migrator::up(&db, None).await.expect("up again");
+    for table in TABLES {
+        assert!(table_exists(&db, table).await, "{table} after up again");
+    }
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+on_both_databases!(migrations_go_up_down_and_up_again, up_down_up);
+
+async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
+    db.execute_unprepared(sql).await.map(|_| ())
+}
+
+const NOW: &str = "'2026-01-01T00:00:00+00:00'";
+
+async fn seed_org_and_partner(db: &DatabaseConnection) {
+    run(db, &format!(
+        "INSERT INTO organizations (id, name, slug, base_currency, created_at) VALUES (1, 'Org', 'org', 'USD', {NOW})"
+    ))
+    .await
+    .unwrap();
+    run(db, &format!(
+        "INSERT INTO partners (id, organization_id, name, partner_type, status, tier, commission_rate, created_at, updated_at) \
+         VALUES (1, 1, 'P', 'reseller', 'active', 'gold', '0.1', {NOW}, {NOW})"
+    ))
+    .await
+    .unwrap();
+}
+
+/// Every value of every domain enum is accepted by its column, and anything else is refused.
+async fn enum_checks_match_domain(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    seed_org_and_partner(&db).await;
+    let mut id = 100;
+    let mut partner = |column: &str, value: &str| {
+        id += 1;
+        let (t, s, tier) = match column {
+            "partner_type" => (value, "active", "gold"),
+            "status" => ("reseller", value, "gold"),
+            _ => ("reseller", "active", value),
+        };
+        format!(
+            "INSERT INTO partners (id, organization_id, name, partner_type, status, tier, commission_rate, created_at, updated_at) \
+             VALUES ({id}, 1, 'P{id}', '{t}', '{s}', '{tier}', '0.1', {NOW}, {NOW})"
+        )
+    };
+    for v in PartnerType::ALL {
+        run(&db, &partner("partner_type", v.as_str()))
+            .await
+            .unwrap();
+    }
+    for v in PartnerStatus::ALL {
+        run(&db, &partner("status", v.as_str())).await.unwrap();
+    }
+    for v in PartnerTier::ALL {
+        run(&db, &partner("tier", v.as_str())).await.unwrap();
+    }
+    for bad in ["partner_type", "status", "tier"] {
+        assert!(
+            run(&db, &partner(bad, "bogus")).await.is_err(),
+            "{bad} accepted bogus"
+        );
+    }
+
+    let deal = |id: i64, stage: &str, closed: &str| {
+        format!(
+            "INSERT INTO deals (id, organization_id, name, account_name, amount_minor, currency, stage, closed_at, created_at, updated_at) \
+             VALUES ({id}, 1, 'D', 'A', 1000, 'USD', '{stage}', {closed}, {NOW}, {NOW})"
+        )
+    };
+    for (i, stage) in DealStage::ALL.iter().enumerate() {
+        let closed = if stage.is_closed() { NOW } else { "NULL" };
+        run(&db, &deal(i as i64 + 1, stage.as_str(), closed))
+            .await
+            .unwrap();
+    }
+    assert!(
+        run(&db, &deal(50, "closed", NOW)).await.is_err(),
+        "unknown stage"
+    );
+    assert!(
+        run(&db, &deal(51, "won", "NULL")).await.is_err(),
+        "won without closed_at"
+    );
+    assert!(
+        run(&db, &deal(52, "open", NOW)).await.is_err(),
+        "open with closed_at"
+    );
+
+    for (i, kind) in TouchpointKind::ALL.iter().enumerate() {
+        run(&db, &format!(
+            "INSERT INTO touchpoints (id, organization_id, deal_id, partner_id, kind, occurred_at, created_at) \
+             VALUES ({}, 1, 1, 1, '{kind}', {NOW}, {NOW})", i + 1
+        ))
+        .await
+        .unwrap();
+    }
+    for (i, model) in AttributionModel::ALL.iter().enumerate() {
+        run(&db, &format!(
+            "INSERT INTO attributions (id, organization_id, deal_id, model, partner_id, share, amount_minor, currency, explanation, computed_at) \
+             VALUES ({}, 1, 2, '{model}', 1, '1', 1000, 'USD', 'x', {NOW})", i + 1
+        ))
+        .await
+        .unwrap();
+    }
+    for (i, role) in Role::ALL.iter().enumerate() {
+        let partner_id = if role.is_staff() { "NULL" } else { "1" };
+        run(&db, &format!(
+            "INSERT INTO users (id, organization_id, email, name, password_hash, role, partner_id, created_at) \
+             VALUES ({}, 1, 'u{i}@x.example', 'U', 'h', '{role}', {partner_id}, {NOW})", i + 1
+        ))
+        .await
+        .unwrap();
+    }
+    assert!(
+        run(&db, &format!(
+            "INSERT INTO users (id, organization_id, email, name, password_hash, role, partner_id, created_at) \
+             VALUES (90, 1, 'p@x.example', 'U', 'h', 'partner', NULL, {NOW})"
+        ))
+        .await
+        .is_err(),
+        "partner user without a partner"
+    );
+
+    let payout = |id: i64, status: &str, approved: &str, paid: &str| {
+        format!(
+            "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, approved_at, paid_at, created_at, updated_at) \
+             VALUES ({id}, 1, 1, 2, 100, 'USD', '{status}', {approved}, {paid}, {NOW}, {NOW})"
+        )
+    };
+    for (i, status) in PayoutStatus::ALL.iter().enumerate() {
+        let approved = if matches!(status, PayoutStatus::Approved | PayoutStatus::Paid) {
+            NOW
+        } else {
+            "NULL"
+        };
+        let paid = if *status == PayoutStatus::Paid {
+            NOW
+        } else {
+            "NULL"
+        };
+        run(&db, &payout(i as i64 + 1, status.as_str(), approved, paid))
+            .await
+            .unwrap();
+    }
+    assert!(
+        run(&db, &payout(50, "void", "NULL", "NULL")).await.is_err(),
+        "unknown status"
+    );
+    assert!(
+        run(&db, &payout(51, "paid", NOW, "NULL")).await.is_err(),
+        "paid without paid_at"
+    );
+
+    for (i, status) in DisputeStatus::ALL.iter().enumerate() {
+        let (resolution, resolved) = if status.is_final() {
+            ("'done'", NOW)
+        } else {
+            ("NULL", "NULL")
+        };
+        run(&db, &format!(
+            "INSERT INTO disputes (id, organization_id, partner_id, payout_id, reason, status, resolution, created_at, resolved_at) \
+             VALUES ({}, 1, 1, 1, 'r', '{status}', {resolution}, {NOW}, {resolved})", i + 1
+        ))
+        .await
+        .unwrap();
+    }
+    assert!(
+        run(&db, &format!(
+            "INSERT INTO disputes (id, organization_id, partner_id, reason, status, created_at) VALUES (50, 1, 1, 'r', 'open', {NOW})"
+        ))
+        .await
+        .is_err(),
+        "dispute about nothing"
+    );
+}
+on_both_databases!(enum_checks_match_the_domain, enum_checks_match_domain);
+
+/// Foreign keys hold, and money columns are integers that sum exactly.
+async fn integrity(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    seed_org_and_partner(&db).await;
+    let orphan = format!(
+        "INSERT INTO touchpoints (organization_id, deal_id, partner_id, kind, occurred_at, created_at) \
+         VALUES (1, 999, 1, 'demo', {NOW}, {NOW})"
+    );
+    assert!(
+        run(&db, &orphan).await.is_err(),
+        "touchpoint on a missing deal"
+    );
+    let dup = |id: i64| {
+        format!(
+            "INSERT INTO deals (id, organization_id, name, account_name, amount_minor, currency, stage, source, external_id, created_at, updated_at) \
+         VALUES ({id}, 1, 'D', 'A', 1, 'USD', 'open', 'crm:hubspot', 'X-1', {NOW}, {NOW})"
+        )
+    };
+    run(&db, &dup(1)).await.unwrap();
+    assert!(
+        run(&db, &dup(2)).await.is_err(),
+        "external id unique per organization and source"
+    );
+}
+on_both_databases!(foreign_and_unique_keys_hold, integrity);
