@@ -18,11 +18,16 @@ pub fn EChart(
     {
         let id = id.clone();
         Effect::new(move |_| {
-            // Auto width follows the container; the height is fixed by the caller.
-            match charming::WasmRenderer::new_opt(None, Some(height)).render(&id, &chart) {
-                Ok(_) => rendered.set(true),
-                Err(err) => leptos::logging::error!("chart {id} failed to render: {err}"),
-            }
+            let (id, chart) = (id.clone(), chart.clone());
+            // After client-side navigation the element is created before it is attached to the
+            // document; ECharts finds it by id, so draw on the next frame, once it is attached.
+            request_animation_frame(move || {
+                // Auto width follows the container; the height is fixed by the caller.
+                match charming::WasmRenderer::new_opt(None, Some(height)).render(&id, &chart) {
+                    Ok(_) => rendered.set(true),
+                    Err(err) => leptos::logging::error!("chart {id} failed to render: {err}"),
+                }
+            });
         });
     }
     #[cfg(not(feature = "hydrate"))]
