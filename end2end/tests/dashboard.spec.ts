@@ -48,11 +48,20 @@ test("an unknown address shows a not-found page", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
 
-test("the layout fits a phone screen", async ({ page }) => {
-  await page.setViewportSize({ width: 390, height: 844 });
+test("the layout fits a phone screen, also after the window shrinks", async ({ page }) => {
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   const dashboard = new DashboardPage(page);
+
+  await page.setViewportSize({ width: 390, height: 844 });
   await dashboard.open();
   await dashboard.waitForChart();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.reload();
+  await dashboard.waitForChart();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(overflow).toBeLessThanOrEqual(0);
+  const canvasWidth = await dashboard.chart.locator("canvas").evaluate((c) => c.getBoundingClientRect().width);
+  expect(canvasWidth).toBeLessThanOrEqual(390);
 });

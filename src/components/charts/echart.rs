@@ -16,6 +16,7 @@ pub fn EChart(
     let rendered = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     {
+        let instance = StoredValue::new_local(None::<charming::Echarts>);
         let id = id.clone();
         Effect::new(move |_| {
             let (id, chart) = (id.clone(), chart.clone());
@@ -24,11 +25,23 @@ pub fn EChart(
             request_animation_frame(move || {
                 // Auto width follows the container; the height is fixed by the caller.
                 match charming::WasmRenderer::new_opt(None, Some(height)).render(&id, &chart) {
-                    Ok(_) => rendered.set(true),
+                    Ok(echarts) => {
+                        instance.set_value(Some(echarts));
+                        rendered.set(true);
+                    }
                     Err(err) => leptos::logging::error!("chart {id} failed to render: {err}"),
                 }
             });
         });
+        // Follow the container when the window is resized or a phone is rotated.
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            instance.with_value(|chart| {
+                if let Some(chart) = chart {
+                    chart.resize(wasm_bindgen::JsValue::UNDEFINED);
+                }
+            });
+        });
+        on_cleanup(move || resize.remove());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = chart;

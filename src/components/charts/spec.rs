@@ -11,7 +11,7 @@ use crate::domain::money::Currency;
 
 const ACCENT: &str = "#3559e0";
 
-/// Won revenue per month as bars, in thousands of the base currency.
+/// Won revenue per month as bars, axis labelled in compact units of the base currency.
 pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart {
     let symbol = currency
         .symbol()
@@ -24,8 +24,12 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
         .iter()
         .map(|p| p.revenue.amount().to_f64().unwrap_or(0.0))
         .collect();
-    let thousands =
-        format!("return '{symbol}' + Math.round(value / 1000).toLocaleString('en-US') + 'k';");
+    // Axis ticks in compact units: $800k, $1.5M.
+    let compact = format!(
+        "return '{symbol}' + (Math.abs(value) >= 1e6 \
+           ? (value / 1e6).toLocaleString('en-US', {{ maximumFractionDigits: 1 }}) + 'M' \
+           : Math.round(value / 1000).toLocaleString('en-US') + 'k');"
+    );
     let exact = format!(
         "return '{symbol}' + Number(value).toLocaleString('en-US', {{ maximumFractionDigits: 0 }});"
     );
@@ -40,7 +44,7 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(
             Axis::new().type_(AxisType::Value).axis_label(
-                AxisLabel::new().formatter(JsFunction::new_with_args("value", &thousands)),
+                AxisLabel::new().formatter(JsFunction::new_with_args("value", &compact)),
             ),
         )
         .series(
@@ -84,7 +88,7 @@ mod tests {
         assert_eq!(json["animation"], false);
         let rendered = chart.to_string();
         assert!(
-            rendered.contains("'$' + Math.round(value / 1000)"),
+            rendered.contains("'$' + (Math.abs(value) >= 1e6"),
             "{rendered}"
         );
     }

@@ -16,6 +16,11 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="Dashboard"/>
         <header class="page-header">
+            <Transition fallback=|| view! { <p class="eyebrow">"\u{a0}"</p> }>
+                {move || Suspend::new(async move {
+                    summary.await.ok().map(|s| view! { <p class="eyebrow" data-testid="organization">{s.organization_name}</p> })
+                })}
+            </Transition>
             <h1>"Dashboard"</h1>
             <p class="subtle">"Partner-sourced revenue, pipeline and payouts at a glance."</p>
         </header>
@@ -41,7 +46,6 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
     let chart = spec::revenue_by_month(&summary.revenue_by_month, summary.base_currency);
     let last_twelve: u64 = summary.revenue_by_month.iter().map(|m| m.deals).sum();
     view! {
-        <p class="org-name" data-testid="organization">{summary.organization_name.clone()}</p>
         <div class="kpi-grid">
             <KpiCard
                 id="won-revenue"
