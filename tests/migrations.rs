@@ -1,5 +1,5 @@
-//! The schema migrates up, down and up again, and enforces what the domain promises, on SQLite
-//! and PostgreSQL alike.
+//! The schema migrates up, down and up again, and enforces what the domain promises (value sets,
+//! consistency, state transitions), on SQLite and PostgreSQL alike.
 
 mod common;
 
@@ -248,3 +248,98 @@ async fn integrity(test_db: common::TestDb) {
     );
 }
 on_both_databases!(foreign_and_unique_keys_hold, integrity);
+
+/// Every (from, to) pair of every state machine: the database allows exactly the moves the domain
+/// allows. Each attempt starts from a fresh row in the `from` state.
+async fn transitions_match_domain(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    seed_org_and_partner(&db).await;
+    let mut next_id = 1000;
+    let mut fresh_id = || {
+        next_id += 1;
+        next_id
+    };
+
+    for from in DealStage::ALL {
+        for to in DealStage::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            let closed = |s: &DealStage| if s.is_closed() { NOW } else { "NULL" };
+            run(&db, &format!(
+                "INSERT INTO deals (id, organization_id, name, account_name, amount_minor, currency, stage, closed_at, created_at, updated_at) \
+                 VALUES ({id}, 1, 'D', 'A', 1, 'USD', '{from}', {}, {NOW}, {NOW})", closed(from)
+            ))
+            .await
+            .unwrap();
+            let moved = run(
+                &db,
+                &format!(
+                    "UPDATE deals SET stage = '{to}', closed_at = {} WHERE id = {id}",
+                    closed(to)
+                ),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.transition(*to).is_ok(),
+                "deal {from} -> {to}: {moved:?}"
+            );
+        }
+    }
+
+    run(&db, &format!(
+        "INSERT INTO deals (id, organization_id, name, account_name, amount_minor, currency, stage, closed_at, created_at, updated_at) \
+         VALUES (1, 1, 'D', 'A', 1, 'USD', 'won', {NOW}, {NOW}, {NOW})"
+    ))
+    .await
+    .unwrap();
+    for from in PayoutStatus::ALL {
+        for to in PayoutStatus::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            // approved_at and paid_at are set so the CHECK constraints hold in every state.
+            run(&db, &format!(
+                "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, approved_at, paid_at, created_at, updated_at) \
+                 VALUES ({id}, 1, 1, 1, 100, 'USD', '{from}', {NOW}, {NOW}, {NOW}, {NOW})"
+            ))
+            .await
+            .unwrap();
+            let moved = run(
+                &db,
+                &format!("UPDATE payouts SET status = '{to}' WHERE id = {id}"),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.transition(*to).is_ok(),
+                "payout {from} -> {to}: {moved:?}"
+            );
+        }
+    }
+
+    for from in DisputeStatus::ALL {
+        for to in DisputeStatus::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            run(&db, &format!(
+                "INSERT INTO disputes (id, organization_id, partner_id, deal_id, reason, status, resolution, created_at, resolved_at) \
+                 VALUES ({id}, 1, 1, 1, 'r', '{from}', 'x', {NOW}, {NOW})"
+            ))
+            .await
+            .unwrap();
+            let moved = run(
+                &db,
+                &format!("UPDATE disputes SET status = '{to}' WHERE id = {id}"),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.transition(*to).is_ok(),
+                "dispute {from} -> {to}: {moved:?}"
+            );
+        }
+    }
+
+    // Updating other columns of a row in a final state is still allowed.
+    run(&db, "UPDATE deals SET name = 'Renamed' WHERE id = 1")
+        .await
+        .unwrap();
+}
+on_both_databases!(state_machines_match_the_domain, transitions_match_domain);

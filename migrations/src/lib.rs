@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_core_schema;
+mod m20261126_000002_state_machine_triggers;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_core_schema::Migration)]
+        vec![
+            Box::new(m20261126_000001_core_schema::Migration),
+            Box::new(m20261126_000002_state_machine_triggers::Migration),
+        ]
     }
 }
