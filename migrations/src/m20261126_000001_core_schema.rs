@@ -48,7 +48,12 @@ const ATTRIBUTION_MODELS: &[&str] = &[
     "time_decay",
     "role_based",
     "position_based",
-    "data_driven",
+    "w_shaped",
+    "full_path",
+    "j_shaped",
+    "inverse_j",
+    "shapley",
+    "markov",
 ];
 const RULE_SCOPES: &[&str] = &["all", "partner_type", "tier", "partner"];
 const RULE_KINDS: &[&str] = &["percentage", "flat", "tiered", "spif"];

@@ -32,4 +32,8 @@ pub enum DomainError {
     },
     #[error("\"{0}\" is not a valid id")]
     InvalidId(String),
+    #[error("invalid attribution settings: {0}")]
+    InvalidSettings(String),
+    #[error("the {0} model learns from closed deals and needs that history to attribute")]
+    NeedsHistory(String),
 }

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::DomainError;
@@ -180,47 +180,17 @@ impl Money {
     /// Splits this amount in proportion to `weights`, exactly to the minor unit: the parts always
     /// add up to the whole. Each part first gets the floor of its exact share; the minor units
     /// left over go one each to the parts with the largest remainders (earlier parts win ties), so
-    /// the result is deterministic and no part is ever more than one minor unit from its share.
+    /// the result is deterministic and every part is less than one minor unit from its exact share.
+    /// A negative amount (a refund) splits as the exact negation of the positive one.
+    ///
+    /// The arithmetic is in integers, so the floors and remainders are exact: weights are brought to
+    /// a common decimal scale and used as integers. Weights with more than 19 significant digits
+    /// relative to the largest are rounded to that precision first.
     pub fn allocate(&self, weights: &[Decimal]) -> Result<Vec<Money>, DomainError> {
-        if weights.is_empty() {
-            return Err(DomainError::InvalidWeights("are empty".into()));
-        }
-        if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
-            return Err(DomainError::InvalidWeights(
-                "include a negative weight".into(),
-            ));
-        }
-        let total_weight: Decimal = weights.iter().copied().sum();
-        if total_weight.is_zero() {
-            return Err(DomainError::InvalidWeights("add up to zero".into()));
-        }
-        let total = self.to_minor()?;
-        let magnitude = Decimal::from(total.unsigned_abs());
-        let mut parts = Vec::with_capacity(weights.len());
-        let mut remainders = Vec::with_capacity(weights.len());
-        for (index, weight) in weights.iter().enumerate() {
-            let exact = magnitude
-                .checked_mul(*weight)
-                .ok_or(DomainError::Overflow)?
-                / total_weight;
-            let floor = exact.floor();
-            parts.push(
-                i64::try_from(floor.mantissa() / 10i128.pow(floor.scale()))
-                    .map_err(|_| DomainError::Overflow)?,
-            );
-            remainders.push((exact - floor, index));
-        }
-        let handed_out: i64 = parts.iter().sum();
-        let left_over = total.unsigned_abs() as i64 - handed_out;
-        // Largest remainder first; the stable sort keeps earlier parts first on ties.
-        remainders.sort_by_key(|r| std::cmp::Reverse(r.0));
-        for (_, index) in remainders.iter().take(left_over as usize) {
-            parts[*index] += 1;
-        }
-        let sign = if total < 0 { -1 } else { 1 };
+        let parts = allocate_minor(self.to_minor()?, weights)?;
         Ok(parts
             .into_iter()
-            .map(|minor| Money::from_minor(sign * minor, self.currency))
+            .map(|minor| Money::from_minor(minor, self.currency))
             .collect())
     }
 
@@ -238,7 +208,7 @@ impl Money {
     fn render(&self, places: u32) -> String {
         let rounded = self
             .amount
-            .round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
         let text = format!("{:.*}", places as usize, rounded.abs());
         let (whole, fraction) = match text.split_once('.') {
             Some((whole, fraction)) => (whole, Some(fraction)),
@@ -271,6 +241,78 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.format())
     }
+}
+
+/// Largest-remainder allocation of `total` minor units by `weights` (see [`Money::allocate`]).
+pub fn allocate_minor(total: i64, weights: &[Decimal]) -> Result<Vec<i64>, DomainError> {
+    let integers = integer_weights(weights)?;
+    let sum: u128 = integers.iter().sum();
+    let magnitude = u128::from(total.unsigned_abs());
+    let mut parts = Vec::with_capacity(integers.len());
+    let mut remainders = Vec::with_capacity(integers.len());
+    for (index, weight) in integers.iter().enumerate() {
+        // magnitude < 2^63 and weight <= 2^64, so the product fits in u128.
+        let exact = magnitude * weight;
+        parts.push((exact / sum) as u64);
+        remainders.push((exact % sum, index));
+    }
+    let handed_out: u64 = parts.iter().sum();
+    let left_over = total.unsigned_abs() - handed_out;
+    // Largest remainder first; the stable sort keeps earlier parts first on ties.
+    remainders.sort_by_key(|r| std::cmp::Reverse(r.0));
+    for (_, index) in remainders.iter().take(left_over as usize) {
+        parts[*index] += 1;
+    }
+    let sign = if total < 0 { -1 } else { 1 };
+    Ok(parts.into_iter().map(|minor| sign * minor as i64).collect())
+}
+
+/// The weights as integers of one common decimal scale, none above 2^64.
+fn integer_weights(weights: &[Decimal]) -> Result<Vec<u128>, DomainError> {
+    if weights.is_empty() {
+        return Err(DomainError::InvalidWeights("are empty".into()));
+    }
+    if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
+        return Err(DomainError::InvalidWeights(
+            "include a negative weight".into(),
+        ));
+    }
+    // value * 10^scale as an exact integer. Weights of wildly different magnitudes can overflow
+    // u128 at the finest scale: then drop the finest decimal places, rounding, until they fit.
+    let mut scale = weights.iter().map(Decimal::scale).max().unwrap_or(0);
+    let mut integers = loop {
+        let scaled: Option<Vec<u128>> = weights
+            .iter()
+            .map(|w| {
+                let w = w.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+                w.mantissa()
+                    .unsigned_abs()
+                    .checked_mul(10u128.pow(scale - w.scale()))
+            })
+            .collect();
+        match scaled {
+            Some(integers) => break integers,
+            // At scale 0 every mantissa (< 2^96) fits, so this ends.
+            None => scale -= 1,
+        }
+    };
+    // Keep the largest at or below 2^64 so `amount * weight` cannot overflow; dividing every weight
+    // by the same power of ten keeps their proportions to 19 significant digits.
+    let mut max = integers.iter().copied().max().unwrap_or(0);
+    let mut divisor = 1u128;
+    while max / divisor > u128::from(u64::MAX) {
+        divisor *= 10;
+    }
+    if divisor > 1 {
+        for weight in &mut integers {
+            *weight = (*weight + divisor / 2) / divisor;
+        }
+        max = integers.iter().copied().max().unwrap_or(0);
+    }
+    if max == 0 {
+        return Err(DomainError::InvalidWeights("add up to zero".into()));
+    }
+    Ok(integers)
 }
 
 #[cfg(test)]
@@ -390,6 +432,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn allocation_survives_weights_of_wildly_different_magnitudes() {
+        let tiny = Decimal::new(1, 28);
+        let parts = allocate_minor(1000, &[Decimal::MAX, tiny, dec!(1)]).unwrap();
+        assert_eq!(parts, vec![1000, 0, 0]);
+        let parts = allocate_minor(1000, &[tiny, tiny * dec!(3)]).unwrap();
+        assert_eq!(parts, vec![250, 750]);
     }
 
     #[test]

@@ -4,8 +4,11 @@ use rand_chacha::ChaCha8Rng;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::names::*;
-use crate::domain::attribution::AttributionModel;
+use crate::domain::attribution::{
+    self, AttributionModel, DealInput, Explanation, ModelSettings, Touch,
+};
 use crate::domain::deal::DealStage;
+use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::money::{Currency, Money};
 use crate::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
 use crate::domain::payout::{DisputeStatus, PayoutStatus};
@@ -94,7 +97,7 @@ pub struct DemoAttribution {
     pub partner: usize,
     pub share: Decimal,
     pub amount: Money,
-    pub explanation: String,
+    pub explanation: Explanation,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -474,38 +477,44 @@ fn touchpoints(
 
 /// Equal split of each won deal among the partners who touched it, exact to the cent.
 fn attribute_won_deals(data: &mut DemoData) {
-    let mut partners_by_deal: Vec<Vec<usize>> = vec![Vec::new(); data.deals.len()];
+    let mut touches_by_deal: Vec<Vec<Touch>> = vec![Vec::new(); data.deals.len()];
     for touchpoint in &data.touchpoints {
-        let list = &mut partners_by_deal[touchpoint.deal];
-        if !list.contains(&touchpoint.partner) {
-            list.push(touchpoint.partner);
-        }
+        touches_by_deal[touchpoint.deal].push(Touch {
+            partner: partner_id(touchpoint.partner),
+            kind: touchpoint.kind,
+            at: touchpoint.occurred_at,
+        });
     }
-    for (deal_index, deal) in data.deals.iter().enumerate() {
-        let partners = &partners_by_deal[deal_index];
-        if deal.stage != DealStage::Won || partners.is_empty() {
-            continue;
-        }
-        let n = partners.len();
-        let weights = vec![Decimal::ONE; n];
-        let Ok(parts) = deal.amount.allocate(&weights) else {
+    let settings = ModelSettings::default();
+    let model = data.organization.payable_model;
+    for (index, (deal, touches)) in data.deals.iter().zip(touches_by_deal).enumerate() {
+        let Some(closed_at) = deal.closed_at.filter(|_| deal.stage == DealStage::Won) else {
             continue;
         };
-        let share = Decimal::ONE / Decimal::from(n);
-        for (partner, amount) in partners.iter().zip(parts) {
-            let percent = (share * Decimal::ONE_HUNDRED).round_dp(2).normalize();
+        let input = DealInput {
+            deal: DealId(index as i64 + 1),
+            amount: deal.amount,
+            closed_at,
+            touches,
+        };
+        let Ok(result) = attribution::attribute(&input, model, &settings) else {
+            continue;
+        };
+        for split in result.splits() {
             data.attributions.push(DemoAttribution {
-                deal: deal_index,
-                partner: *partner,
-                share,
-                amount,
-                explanation: format!(
-                    "Equal split: {} is one of {n} partner(s) who touched this deal, so it is credited {percent}% of {}, or {amount}.",
-                    data.partners[*partner].name, deal.amount
-                ),
+                deal: index,
+                partner: split.partner.0 as usize - 1,
+                share: split.share,
+                amount: split.amount,
+                explanation: split.explanation.clone(),
             });
         }
     }
+}
+
+/// Demo partner `index` is stored with id `index + 1`.
+fn partner_id(index: usize) -> PartnerId {
+    PartnerId(index as i64 + 1)
 }
 
 fn payouts(rng: &mut ChaCha8Rng, data: &mut DemoData, now: DateTime<Utc>) {

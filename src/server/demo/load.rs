@@ -195,7 +195,8 @@ where
                 share: Set(a.share.to_string()),
                 amount_minor: Set(a.amount.to_minor().unwrap_or_default()),
                 currency: Set(a.amount.currency().to_string()),
-                explanation: Set(a.explanation.clone()),
+                // Structured, so the UI can render it; `Explanation::sentence` gives the English.
+                explanation: Set(serde_json::to_string(&a.explanation).unwrap_or_default()),
                 computed_at: Set(data.deals[a.deal].closed_at.unwrap_or(now)),
             }),
     )

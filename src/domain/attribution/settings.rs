@@ -1,0 +1,182 @@
+//! The parameters of the rule-based models, kept in each organization's settings.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::AttributionModel;
+use crate::domain::DomainError;
+use crate::domain::touchpoint::TouchpointKind;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSettings {
+    /// Time decay: a touch this many days before the close counts half as much as one at the close.
+    pub half_life_days: Decimal,
+    pub role_weights: RoleWeights,
+    pub position_based: SlotWeights,
+    pub w_shaped: SlotWeights,
+    pub full_path: SlotWeights,
+    pub j_shaped: SlotWeights,
+    pub inverse_j: SlotWeights,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            // Ad platforms use 7 days; B2B partner-led sales cycles run for months.
+            half_life_days: Decimal::from(30),
+            role_weights: RoleWeights::default(),
+            position_based: SlotWeights::percent(40, 0, 0, 40, 20),
+            w_shaped: SlotWeights::percent(30, 30, 0, 30, 10),
+            full_path: SlotWeights {
+                first: Decimal::new(225, 1),
+                registration: Decimal::new(225, 1),
+                opportunity: Decimal::new(225, 1),
+                last: Decimal::new(225, 1),
+                rest: Decimal::from(10),
+            },
+            j_shaped: SlotWeights::percent(20, 0, 0, 60, 20),
+            inverse_j: SlotWeights::percent(60, 0, 0, 20, 20),
+        }
+    }
+}
+
+impl ModelSettings {
+    /// Refuses settings no model can use: a non-positive half-life, negative weights, or a model
+    /// whose weights are all zero.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.half_life_days <= Decimal::ZERO {
+            return Err(DomainError::InvalidSettings(
+                "the time-decay half-life must be more than zero days".into(),
+            ));
+        }
+        self.role_weights.validate()?;
+        for (name, slots) in [
+            ("position-based", &self.position_based),
+            ("W-shaped", &self.w_shaped),
+            ("full-path", &self.full_path),
+            ("J-shaped", &self.j_shaped),
+            ("inverse-J", &self.inverse_j),
+        ] {
+            slots.validate(name)?;
+        }
+        Ok(())
+    }
+
+    /// The slot weights of a position model; `None` for the other models.
+    pub fn slots(&self, model: AttributionModel) -> Option<&SlotWeights> {
+        match model {
+            AttributionModel::PositionBased => Some(&self.position_based),
+            AttributionModel::WShaped => Some(&self.w_shaped),
+            AttributionModel::FullPath => Some(&self.full_path),
+            AttributionModel::JShaped => Some(&self.j_shaped),
+            AttributionModel::InverseJ => Some(&self.inverse_j),
+            _ => None,
+        }
+    }
+}
+
+/// Role-based model: a weight per touchpoint kind; kinds not listed weigh `other`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleWeights {
+    pub by_kind: BTreeMap<TouchpointKind, Decimal>,
+    pub other: Decimal,
+}
+
+impl Default for RoleWeights {
+    fn default() -> Self {
+        use TouchpointKind::*;
+        let by_kind = [
+            (DealRegistration, 30),
+            (Referral, 25),
+            (Introduction, 15),
+            (Demo, 10),
+            (Proposal, 10),
+            (CoSell, 10),
+            (TechnicalValidation, 5),
+            (Negotiation, 5),
+        ]
+        .into_iter()
+        .map(|(kind, weight)| (kind, Decimal::from(weight)))
+        .collect();
+        RoleWeights {
+            by_kind,
+            other: Decimal::from(5),
+        }
+    }
+}
+
+impl RoleWeights {
+    pub fn weight(&self, kind: TouchpointKind) -> Decimal {
+        self.by_kind.get(&kind).copied().unwrap_or(self.other)
+    }
+
+    fn validate(&self) -> Result<(), DomainError> {
+        let weights = self.by_kind.values().chain([&self.other]);
+        if weights.clone().any(|w| *w < Decimal::ZERO) {
+            return Err(DomainError::InvalidSettings(
+                "role weights cannot be negative".into(),
+            ));
+        }
+        if weights.into_iter().all(|w| w.is_zero()) {
+            return Err(DomainError::InvalidSettings(
+                "at least one role weight must be more than zero".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Weights of the position models, in percent (any positive scale works: only ratios matter).
+///
+/// The first and last touches take `first` and `last`. `registration` goes to the first deal
+/// registration between them (or, without one, the earliest touch between them); `opportunity`
+/// to the first proposal after that (or the next touch); `rest` is shared equally by the other
+/// touches between first and last. A slot without a touch drops out and the filled slots share
+/// its weight in proportion to their own, so one touch gets 100 %, and under U-shaped 40/20/40
+/// two touches get 50 % each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotWeights {
+    pub first: Decimal,
+    pub registration: Decimal,
+    pub opportunity: Decimal,
+    pub last: Decimal,
+    pub rest: Decimal,
+}
+
+impl SlotWeights {
+    pub fn percent(first: i64, registration: i64, opportunity: i64, last: i64, rest: i64) -> Self {
+        SlotWeights {
+            first: Decimal::from(first),
+            registration: Decimal::from(registration),
+            opportunity: Decimal::from(opportunity),
+            last: Decimal::from(last),
+            rest: Decimal::from(rest),
+        }
+    }
+
+    fn all(&self) -> [Decimal; 5] {
+        [
+            self.first,
+            self.registration,
+            self.opportunity,
+            self.last,
+            self.rest,
+        ]
+    }
+
+    fn validate(&self, name: &str) -> Result<(), DomainError> {
+        if self.all().iter().any(|w| *w < Decimal::ZERO) {
+            return Err(DomainError::InvalidSettings(format!(
+                "{name} weights cannot be negative"
+            )));
+        }
+        if self.all().iter().all(|w| w.is_zero()) {
+            return Err(DomainError::InvalidSettings(format!(
+                "at least one {name} weight must be more than zero"
+            )));
+        }
+        Ok(())
+    }
+}
