@@ -17,7 +17,29 @@ pub struct Explanation {
     pub total_weight: Decimal,
     /// `weight / total_weight`, rounded to 12 places.
     pub share: Decimal,
+    /// For the data-driven models, which credit partners rather than touches.
+    pub partner_basis: Option<PartnerBasis>,
     pub fallback: Option<Fallback>,
+}
+
+/// A data-driven model's reason for a partner's weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PartnerBasis {
+    Shapley {
+        /// The partner's Shapley value: its average contribution to the win rate.
+        value: Decimal,
+        /// The learned win rate of the deal's whole set of partners.
+        coalition_win_rate: Decimal,
+        partners: u32,
+        /// Half-width of the 95 % confidence interval when estimated by sampling; none when exact.
+        error_bound: Option<Decimal>,
+        /// A negative value (the partner lowered the learned win rate) counts as zero.
+        clipped: bool,
+    },
+    Markov {
+        /// The share of the learned win probability that would be lost without this partner.
+        removal_effect: Decimal,
+    },
 }
 
 /// What one touch earned.
@@ -63,6 +85,18 @@ pub enum SlotRole {
 pub enum Fallback {
     /// Every touch weighed zero under the model's settings, so the touches shared equally.
     AllWeightsZero,
+    /// A data-driven model had too little history; `Explanation::model` was used instead.
+    NotEnoughHistory {
+        requested: AttributionModel,
+        closed: u32,
+        won: u32,
+        lost: u32,
+        needed_closed: u32,
+        needed_each: u32,
+    },
+    /// The data-driven model credited none of the deal's partners (none seen in the history, or
+    /// none raised the learned win rate); `Explanation::model` was used instead.
+    NoPositiveCredit { requested: AttributionModel },
 }
 
 fn number(value: Decimal, places: u32) -> String {
@@ -80,6 +114,43 @@ impl SlotRole {
             SlotRole::Opportunity => "opportunity touch",
             SlotRole::Last => "last touch",
             SlotRole::Rest => "a middle touch",
+        }
+    }
+}
+
+impl PartnerBasis {
+    fn describe(&self) -> String {
+        match self {
+            PartnerBasis::Shapley {
+                value,
+                coalition_win_rate,
+                partners,
+                error_bound,
+                clipped,
+            } => {
+                let method = match error_bound {
+                    None => format!("exact over {partners} partners"),
+                    Some(bound) => format!(
+                        "sampled over {partners} partners, ± {} at 95 %",
+                        number(*bound, 3)
+                    ),
+                };
+                let clipped = if *clipped {
+                    ", below zero so counted as zero"
+                } else {
+                    ""
+                };
+                format!(
+                    "Shapley value {} of the partners' learned win rate {} ({method}){clipped}",
+                    number(*value, 3),
+                    number(*coalition_win_rate, 3)
+                )
+            }
+            PartnerBasis::Markov { removal_effect } => format!(
+                "removal effect {}: without this partner the learned win probability falls by {} %",
+                number(*removal_effect, 3),
+                number(*removal_effect * Decimal::ONE_HUNDRED, 1)
+            ),
         }
     }
 }
@@ -131,13 +202,32 @@ impl Explanation {
             ),
             _ => self.model.name().to_owned(),
         };
-        let touches: Vec<String> = self.credits.iter().map(TouchCredit::describe).collect();
+        let mut touches: Vec<String> = self.credits.iter().map(TouchCredit::describe).collect();
+        if let Some(basis) = &self.partner_basis {
+            touches.push(basis.describe());
+        }
         let percent = number(self.share * Decimal::ONE_HUNDRED, 1);
         let fallback = match self.fallback {
             Some(Fallback::AllWeightsZero) => {
-                " (every touch weighed zero, so touches share equally)"
+                " (every touch weighed zero, so touches share equally)".to_owned()
             }
-            None => "",
+            Some(Fallback::NotEnoughHistory {
+                requested,
+                closed,
+                won,
+                lost,
+                needed_closed,
+                needed_each,
+            }) => format!(
+                " instead of {}, which needs {needed_closed} closed deals with {needed_each} won and \
+                 {needed_each} lost (history: {closed} closed, {won} won, {lost} lost)",
+                requested.name()
+            ),
+            Some(Fallback::NoPositiveCredit { requested }) => format!(
+                " instead of {}, which credited none of this deal's partners",
+                requested.name()
+            ),
+            None => String::new(),
         };
         format!(
             "{heading}{fallback}: {}; {} of {} = {percent} %",

@@ -9,7 +9,9 @@
 //! unattributed (not an error). Zero and negative amounts (refunds, clawbacks) split symmetrically.
 
 mod decay;
+mod engine;
 mod explanation;
+mod learned;
 mod models;
 mod settings;
 
@@ -19,8 +21,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-pub use explanation::{Basis, Explanation, Fallback, SlotRole, TouchCredit};
-pub use settings::{ModelSettings, RoleWeights, SlotWeights};
+pub use engine::Engine;
+pub use explanation::{Basis, Explanation, Fallback, PartnerBasis, SlotRole, TouchCredit};
+pub use learned::{HistoricalDeal, HistorySize};
+pub use settings::{DataDrivenSettings, ModelSettings, RoleWeights, SlotWeights};
 
 use super::DomainError;
 use super::ids::{DealId, PartnerId};
@@ -158,33 +162,23 @@ impl DealAttribution {
     }
 }
 
-/// Attributes one deal under one rule-based model.
+/// Attributes one deal under one rule-based model. Data-driven models learn from history: use
+/// [`Engine`] for those.
 pub fn attribute(
     deal: &DealInput,
     model: AttributionModel,
     settings: &ModelSettings,
 ) -> Result<DealAttribution, DomainError> {
-    let (mut touches, mut ignored): (Vec<Touch>, Vec<Touch>) =
-        deal.touches.iter().partition(|t| t.at <= deal.closed_at);
-    touches.sort_by_key(Touch::sort_key);
-    ignored.sort_by_key(Touch::sort_key);
-    let outcome = if touches.is_empty() {
-        Outcome::Unattributed
-    } else {
-        let credits = models::touch_credits(model, &touches, deal.closed_at, settings)?;
-        Outcome::Attributed(split(deal.amount, model, credits, &touches)?)
-    };
-    Ok(DealAttribution {
-        deal: deal.deal,
-        model,
-        amount: deal.amount,
-        outcome,
-        ignored_touches: ignored,
+    if model.is_data_driven() {
+        return Err(DomainError::NeedsHistory(model.to_string()));
+    }
+    attribute_with(deal, model, |touches| {
+        rule_based(model, touches, deal.closed_at, settings)
     })
 }
 
-/// Attributes every deal under every model, for side-by-side comparison: one list per model, in
-/// the order given, each in the order of `deals`.
+/// Attributes every deal under every rule-based model, for side-by-side comparison: one list per
+/// model, in the order given, each in the order of `deals`.
 pub fn compare(
     deals: &[DealInput],
     models: &[AttributionModel],
@@ -201,16 +195,57 @@ pub fn compare(
         .collect()
 }
 
-/// Sums touch credits per partner and splits the amount in proportion.
-fn split(
-    amount: Money,
+/// What one partner earned on a deal, before the amount is split.
+#[derive(Debug, Default)]
+struct PartnerCredit {
+    weight: Decimal,
+    credits: Vec<TouchCredit>,
+    basis: Option<PartnerBasis>,
+}
+
+/// The weights a model gives a deal's partners, the model they came from (another one after a
+/// fallback) and why.
+struct Weighing {
     model: AttributionModel,
-    mut credits: Vec<TouchCredit>,
+    partners: BTreeMap<PartnerId, PartnerCredit>,
+    fallback: Option<Fallback>,
+}
+
+/// Sorts and filters the touches, asks `weigh` for partner weights, and splits the amount.
+fn attribute_with(
+    deal: &DealInput,
+    model: AttributionModel,
+    weigh: impl FnOnce(&[Touch]) -> Result<Weighing, DomainError>,
+) -> Result<DealAttribution, DomainError> {
+    let (mut touches, mut ignored): (Vec<Touch>, Vec<Touch>) =
+        deal.touches.iter().partition(|t| t.at <= deal.closed_at);
+    touches.sort_by_key(Touch::sort_key);
+    ignored.sort_by_key(Touch::sort_key);
+    let outcome = if touches.is_empty() {
+        Outcome::Unattributed
+    } else {
+        Outcome::Attributed(split(deal.amount, weigh(&touches)?)?)
+    };
+    Ok(DealAttribution {
+        deal: deal.deal,
+        model,
+        amount: deal.amount,
+        outcome,
+        ignored_touches: ignored,
+    })
+}
+
+/// Touch weights of a rule-based model, summed per partner. When every touch weighs zero under
+/// the settings, the touches share equally instead, and the explanation says so.
+fn rule_based(
+    model: AttributionModel,
     touches: &[Touch],
-) -> Result<Vec<Split>, DomainError> {
+    closed_at: DateTime<Utc>,
+    settings: &ModelSettings,
+) -> Result<Weighing, DomainError> {
+    let mut credits = models::touch_credits(model, touches, closed_at, settings)?;
     let mut fallback = None;
     if credits.iter().all(|c| c.weight.is_zero()) {
-        // Every touch weighed nothing under this model's settings: share equally instead.
         fallback = Some(Fallback::AllWeightsZero);
         credits = touches
             .iter()
@@ -221,26 +256,41 @@ fn split(
             })
             .collect();
     }
-    let mut by_partner: BTreeMap<PartnerId, (Decimal, Vec<TouchCredit>)> = BTreeMap::new();
+    let mut partners: BTreeMap<PartnerId, PartnerCredit> = BTreeMap::new();
     for credit in credits.into_iter().filter(|c| !c.weight.is_zero()) {
-        let entry = by_partner.entry(credit.touch.partner).or_default();
-        entry.0 = entry
-            .0
+        let entry = partners.entry(credit.touch.partner).or_default();
+        entry.weight = entry
+            .weight
             .checked_add(credit.weight)
             .ok_or(DomainError::Overflow)?;
-        entry.1.push(credit);
+        entry.credits.push(credit);
     }
-    let total: Decimal = by_partner
+    Ok(Weighing {
+        model,
+        partners,
+        fallback,
+    })
+}
+
+/// Splits the amount in proportion to the partners' weights (all positive, at least one).
+fn split(amount: Money, weighing: Weighing) -> Result<Vec<Split>, DomainError> {
+    let Weighing {
+        model,
+        partners,
+        fallback,
+    } = weighing;
+    let total: Decimal = partners
         .values()
-        .try_fold(Decimal::ZERO, |sum, (w, _)| sum.checked_add(*w))
+        .try_fold(Decimal::ZERO, |sum, p| sum.checked_add(p.weight))
         .ok_or(DomainError::Overflow)?;
-    let weights: Vec<Decimal> = by_partner.values().map(|(w, _)| *w).collect();
+    let weights: Vec<Decimal> = partners.values().map(|p| p.weight).collect();
     let amounts = amount.allocate(&weights)?;
-    by_partner
+    partners
         .into_iter()
         .zip(amounts)
-        .map(|((partner, (weight, credits)), amount)| {
-            let share = weight
+        .map(|((partner, credit), amount)| {
+            let share = credit
+                .weight
                 .checked_div(total)
                 .ok_or(DomainError::Overflow)?
                 .round_dp_with_strategy(12, RoundingStrategy::MidpointAwayFromZero);
@@ -250,10 +300,11 @@ fn split(
                 amount,
                 explanation: Explanation {
                     model,
-                    credits,
-                    weight,
+                    credits: credit.credits,
+                    weight: credit.weight,
                     total_weight: total,
                     share,
+                    partner_basis: credit.basis,
                     fallback,
                 },
             })

@@ -498,3 +498,238 @@ mod properties {
         }
     }
 }
+
+mod data_driven {
+    use super::*;
+    use crate::domain::attribution::learned::{CoalitionRates, shapley};
+
+    /// `count` closed deals touched by `partners`, `wins` of them won.
+    fn history(partners: &[PartnerId], count: usize, wins: usize) -> Vec<HistoricalDeal> {
+        (0..count)
+            .map(|i| HistoricalDeal {
+                won: i < wins,
+                closed_at: day(100),
+                touches: partners
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &p)| touch(p, Demo, 10 + k as i64))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn engine(history: &[HistoricalDeal], tweak: impl FnOnce(&mut DataDrivenSettings)) -> Engine {
+        let mut settings = ModelSettings::default();
+        settings.data_driven.min_closed_deals = 3;
+        settings.data_driven.min_won_and_lost = 1;
+        settings.data_driven.shrinkage = Decimal::ZERO;
+        tweak(&mut settings.data_driven);
+        let mut engine = Engine::new(settings).unwrap();
+        engine.learn(history);
+        engine
+    }
+
+    fn engine_cents(
+        engine: &Engine,
+        deal: &DealInput,
+        model: AttributionModel,
+    ) -> Vec<(PartnerId, i64)> {
+        engine
+            .attribute(deal, model)
+            .unwrap()
+            .splits()
+            .iter()
+            .map(|s| (s.partner, s.amount.to_minor().unwrap()))
+            .collect()
+    }
+
+    /// Hand-computed from Shapley's formula (Shapley 1953), with win rates as the coalition value
+    /// (Dalessandro et al. 2012) and no shrinkage: v(A) = 1/5, v(B) = 2/5, v(AB) = 4/5.
+    /// φ_A = ½(v(A) − 0) + ½(v(AB) − v(B)) = ½(0.2) + ½(0.4) = 0.3;
+    /// φ_B = ½(0.4) + ½(0.8 − 0.2) = 0.5. Efficiency: 0.3 + 0.5 = v(AB). $1,000 → $375 / $625.
+    #[test]
+    fn shapley_known_answer() {
+        let mut past = history(&[A], 5, 1);
+        past.extend(history(&[B], 5, 2));
+        past.extend(history(&[A, B], 5, 4));
+        let engine = engine(&past, |_| {});
+        let deal = deal(vec![touch(A, Referral, 10), touch(B, Demo, 20)]);
+        assert_eq!(
+            engine_cents(&engine, &deal, AttributionModel::Shapley),
+            vec![(A, 37_500), (B, 62_500)]
+        );
+        let result = engine.attribute(&deal, AttributionModel::Shapley).unwrap();
+        match &result.splits()[0].explanation.partner_basis {
+            Some(PartnerBasis::Shapley {
+                value,
+                coalition_win_rate,
+                error_bound,
+                ..
+            }) => {
+                assert_eq!(*value, dec!(0.3));
+                assert_eq!(*coalition_win_rate, dec!(0.8));
+                assert_eq!(*error_bound, None);
+            }
+            other => panic!("expected a Shapley basis, got {other:?}"),
+        }
+        assert!(
+            result.splits()[1]
+                .explanation
+                .sentence()
+                .contains("Shapley value 0.5")
+        );
+    }
+
+    /// The example of Bryl (2016), "Marketing Multi-Channel Attribution model with R": paths
+    /// C1 → C2 → C3 → conversion, C1 → null, C2 → C3 → null. P(win) = ⅔·½·1·½ + ⅓·1·½ = ⅓.
+    /// Without C1: ⅓·1·½ = ⅙, removal effect ½; without C2 or C3 nothing converts: effects 1 and 1.
+    /// Normalised over the deal: 0.5 / 2.5 = 20 %, 40 %, 40 %.
+    #[test]
+    fn markov_known_answer() {
+        let (c1, c2, c3) = (PartnerId(11), PartnerId(12), PartnerId(13));
+        let mut past = history(&[c1, c2, c3], 1, 1);
+        past.extend(history(&[c1], 1, 0));
+        past.extend(history(&[c2, c3], 1, 0));
+        let engine = engine(&past, |_| {});
+        let win = engine.markov_win_probability().unwrap();
+        assert!(
+            (win - dec!(0.333333333333)).abs() < dec!(0.000000000002),
+            "{win}"
+        );
+        let deal = deal(vec![
+            touch(c1, Referral, 10),
+            touch(c2, Demo, 20),
+            touch(c3, Proposal, 30),
+        ]);
+        assert_eq!(
+            engine_cents(&engine, &deal, AttributionModel::Markov),
+            vec![(c1, 20_000), (c2, 40_000), (c3, 40_000)]
+        );
+        let result = engine.attribute(&deal, AttributionModel::Markov).unwrap();
+        assert!(
+            result.splits()[0]
+                .explanation
+                .sentence()
+                .contains("removal effect 0.5")
+        );
+    }
+
+    #[test]
+    fn too_little_history_falls_back_to_the_named_rule_based_model() {
+        let past = history(&[A], 4, 2);
+        let engine = engine(&past, |rules| {
+            rules.min_closed_deals = 50;
+            rules.fallback = AttributionModel::LastTouch;
+        });
+        let deal = three_touches();
+        for model in [AttributionModel::Shapley, AttributionModel::Markov] {
+            let result = engine.attribute(&deal, model).unwrap();
+            assert_eq!(result.model, model);
+            let [only] = result.splits() else {
+                panic!("last touch credits one partner")
+            };
+            assert_eq!(only.partner, A);
+            assert_eq!(only.explanation.model, AttributionModel::LastTouch);
+            assert!(matches!(
+                only.explanation.fallback,
+                Some(Fallback::NotEnoughHistory { closed: 4, .. })
+            ));
+            let sentence = only.explanation.sentence();
+            assert!(
+                sentence.starts_with("Last touch instead of Data-driven"),
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn partners_the_history_never_saw_fall_back_too() {
+        let mut past = history(&[A], 5, 2);
+        past.extend(history(&[B], 5, 3));
+        let engine = engine(&past, |_| {});
+        let stranger = deal(vec![touch(C, Demo, 10)]);
+        let result = engine
+            .attribute(&stranger, AttributionModel::Markov)
+            .unwrap();
+        assert_eq!(
+            result.splits()[0].explanation.fallback,
+            Some(Fallback::NoPositiveCredit {
+                requested: AttributionModel::Markov
+            })
+        );
+        assert_eq!(result.splits()[0].amount, stranger.amount);
+    }
+
+    #[test]
+    fn sampled_shapley_is_deterministic_and_within_its_bound() {
+        let mut past = Vec::new();
+        for (partners, count, wins) in [
+            (&[A][..], 10, 2),
+            (&[B][..], 10, 5),
+            (&[C][..], 10, 1),
+            (&[A, B][..], 10, 6),
+            (&[A, C][..], 10, 3),
+            (&[B, C][..], 10, 7),
+            (&[A, B, C][..], 10, 9),
+        ] {
+            past.extend(history(partners, count, wins));
+        }
+        let exact = engine(&past, |_| {});
+        let sampled = engine(&past, |rules| rules.exact_shapley_up_to = 2);
+        let deal = deal(vec![
+            touch(A, Demo, 10),
+            touch(B, Demo, 20),
+            touch(C, Demo, 30),
+        ]);
+        let value = |e: &Engine| -> Vec<(Decimal, Option<Decimal>)> {
+            e.attribute(&deal, AttributionModel::Shapley)
+                .unwrap()
+                .splits()
+                .iter()
+                .map(|s| match &s.explanation.partner_basis {
+                    Some(PartnerBasis::Shapley {
+                        value, error_bound, ..
+                    }) => (*value, *error_bound),
+                    _ => panic!("no Shapley basis"),
+                })
+                .collect()
+        };
+        let (exact_values, sampled_values) = (value(&exact), value(&sampled));
+        assert_eq!(sampled_values, value(&sampled), "same seed, same estimate");
+        for ((e, none), (s, bound)) in exact_values.iter().zip(&sampled_values) {
+            assert_eq!(*none, None);
+            let bound = bound.expect("sampled values state their bound");
+            assert!((e - s).abs() <= bound, "{e} vs {s} ± {bound}");
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Efficiency (Σφ = v(N)) and symmetry (interchangeable partners get equal values),
+            /// on histories made symmetric in partners 1 and 2 by mirroring.
+            #[test]
+            fn shapley_is_efficient_and_symmetric(
+                records in prop::collection::vec((1u8..8, 0u32..6, 0u32..6), 1..12),
+                shrinkage in 0.0f64..20.0,
+            ) {
+                let mut past = Vec::new();
+                for (mask, total, wins) in records {
+                    let members: Vec<PartnerId> = (0..3).filter(|i| mask & (1 << i) != 0).map(|i| PartnerId(i + 1)).collect();
+                    let mirrored: Vec<PartnerId> = members.iter().map(|p| match p.0 { 1 => PartnerId(2), 2 => PartnerId(1), _ => *p }).collect();
+                    for group in [members, mirrored] {
+                        past.extend(history(&group, total as usize, wins.min(total) as usize));
+                    }
+                }
+                let rates = CoalitionRates::learn(&past, shrinkage);
+                let all = [PartnerId(1), PartnerId(2), PartnerId(3)];
+                let values = shapley(&rates, &all, 12, 100, 1);
+                let sum: f64 = values.values.iter().sum();
+                prop_assert!((sum - rates.value(&all)).abs() < 1e-9, "efficiency: {sum}");
+                prop_assert!((values.values[0] - values.values[1]).abs() < 1e-9, "symmetry");
+            }
+        }
+    }
+}
