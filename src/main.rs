@@ -1,12 +1,14 @@
 //! The server binary: `serve` (the default) runs the web app; `seed` loads demo data;
 //! `migrate` brings the schema up to date and exits.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::server::config::Config;
 use partner_attribution::server::state::AppState;
-use partner_attribution::server::{database, demo, http, telemetry};
+use partner_attribution::server::{analyst, database, demo, http, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -38,11 +40,46 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Attribute exported CRM data without a database: deals.csv + touchpoints.csv -> splits.csv.
+    Attribute {
+        /// A model name (equal_split, first_touch, last_touch, time_decay, role_based,
+        /// position_based, w_shaped, full_path, j_shaped, inverse_j, shapley, markov) or "all".
+        #[arg(long)]
+        model: String,
+        /// A model setting, repeatable: half_life_days=7, role.demo=20, w_shaped.rest=20,
+        /// data_driven.fallback=role_based ...
+        #[arg(long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// deal_id,amount,currency,closed_at,status (won or lost)
+        #[arg(long)]
+        deals: PathBuf,
+        /// deal_id,partner_id,kind,occurred_at
+        #[arg(long)]
+        touchpoints: PathBuf,
+        /// deal_id,partner_id,model,share,amount,currency,explanation
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip malformed rows (reported) instead of refusing the files.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The analyst command needs no configuration, database or logging.
+    if let Some(Command::Attribute {
+        model,
+        params,
+        deals,
+        touchpoints,
+        out,
+        skip_invalid,
+    }) = cli.command
+    {
+        return attribute_files(&model, &params, deals, touchpoints, out, skip_invalid);
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(err) => {
@@ -54,6 +91,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Seed { deals, seed } => load_demo(config, deals, seed).await,
+        Command::Attribute { .. } => unreachable!("handled before configuration is loaded"),
         Command::Migrate => database::connect_and_migrate(&config.database_url)
             .await
             .map(|_| tracing::info!("database is up to date"))
@@ -144,5 +182,69 @@ fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+fn attribute_files(
+    model: &str,
+    params: &[String],
+    deals: PathBuf,
+    touchpoints: PathBuf,
+    out: PathBuf,
+    skip_invalid: bool,
+) -> ExitCode {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::FAILURE
+    };
+    let models = if model == "all" {
+        AttributionModel::ALL.to_vec()
+    } else {
+        match model.parse() {
+            Ok(model) => vec![model],
+            Err(err) => return fail(format!("--model: {err}, or all")),
+        }
+    };
+    let mut settings = ModelSettings::default();
+    for param in params {
+        let Some((key, value)) = param.split_once('=') else {
+            return fail(format!("--param {param}: expected KEY=VALUE"));
+        };
+        if let Err(err) = settings.set(key.trim(), value) {
+            return fail(err.to_string());
+        }
+    }
+    let request = analyst::Request {
+        models,
+        settings,
+        deals,
+        touchpoints,
+        out,
+        skip_invalid,
+    };
+    match analyst::run(&request) {
+        Ok(report) => {
+            for row in &report.skipped_rows {
+                eprintln!("skipped {row}");
+            }
+            let per_second =
+                |n: usize| n as f64 * request.models.len() as f64 / report.seconds.max(1e-9);
+            eprintln!(
+                "{} won and {} lost deals, {} touchpoints: {} splits written to {} in {:.2} s \
+                 ({:.0} deals/s, {:.0} touches/s); {} deals unattributed, {} touches after the close ignored",
+                report.won,
+                report.lost,
+                report.touchpoints,
+                report.splits,
+                request.out.display(),
+                report.seconds,
+                per_second(report.won),
+                per_second(report.touchpoints),
+                report.unattributed,
+                report.ignored_touches,
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(err.to_string()),
     }
 }

@@ -1,5 +1,6 @@
 //! Everything that only runs on the server: configuration, database, HTTP, demo data.
 
+pub mod analyst;
 pub mod config;
 pub mod context;
 pub mod database;

@@ -232,3 +232,137 @@ impl SlotWeights {
         Ok(())
     }
 }
+
+impl ModelSettings {
+    /// Sets one parameter from text, as given on the command line (`half_life_days=7`,
+    /// `role.demo=20`, `role.other=1`, `w_shaped.rest=20`, `data_driven.fallback=role_based`).
+    /// The result is validated as a whole: a setting that leaves a model unusable is refused and
+    /// the settings stay as they were.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), DomainError> {
+        let mut next = self.clone();
+        next.apply(key, value)?;
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    fn apply(&mut self, key: &str, value: &str) -> Result<(), DomainError> {
+        let bad = |what: &str| DomainError::InvalidSettings(format!("{key}={value}: {what}"));
+        let decimal = || {
+            value
+                .trim()
+                .parse::<Decimal>()
+                .map_err(|_| bad("not a number"))
+        };
+        let count = || {
+            value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| bad("not a whole number"))
+        };
+        match key.split_once('.') {
+            None if key == "half_life_days" => self.half_life_days = decimal()?,
+            Some(("role", "other")) => self.role_weights.other = decimal()?,
+            Some(("role", kind)) => {
+                let kind: TouchpointKind =
+                    kind.parse().map_err(|e: DomainError| bad(&e.to_string()))?;
+                self.role_weights.by_kind.insert(kind, decimal()?);
+            }
+            Some(("data_driven", field)) => {
+                let rules = &mut self.data_driven;
+                match field {
+                    "min_closed_deals" => rules.min_closed_deals = count()?,
+                    "min_won_and_lost" => rules.min_won_and_lost = count()?,
+                    "shrinkage" => rules.shrinkage = decimal()?,
+                    "exact_shapley_up_to" => rules.exact_shapley_up_to = count()?,
+                    "shapley_samples" => rules.shapley_samples = count()?,
+                    "fallback" => {
+                        rules.fallback = value
+                            .trim()
+                            .parse()
+                            .map_err(|e: DomainError| bad(&e.to_string()))?
+                    }
+                    _ => return Err(bad("unknown data_driven setting")),
+                }
+            }
+            Some((model, slot)) => {
+                let model: AttributionModel = model
+                    .parse()
+                    .map_err(|e: DomainError| bad(&e.to_string()))?;
+                let weight = decimal()?;
+                let slots = match model {
+                    AttributionModel::PositionBased => &mut self.position_based,
+                    AttributionModel::WShaped => &mut self.w_shaped,
+                    AttributionModel::FullPath => &mut self.full_path,
+                    AttributionModel::JShaped => &mut self.j_shaped,
+                    AttributionModel::InverseJ => &mut self.inverse_j,
+                    _ => return Err(bad("this model has no position weights")),
+                };
+                match slot {
+                    "first" => slots.first = weight,
+                    "registration" => slots.registration = weight,
+                    "opportunity" => slots.opportunity = weight,
+                    "last" => slots.last = weight,
+                    "rest" => slots.rest = weight,
+                    _ => {
+                        return Err(bad(
+                            "slots are first, registration, opportunity, last and rest",
+                        ));
+                    }
+                }
+            }
+            None => return Err(bad("unknown setting")),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    #[test]
+    fn parameters_set_from_text() {
+        let mut settings = ModelSettings::default();
+        settings.set("half_life_days", "7").unwrap();
+        settings.set("role.demo", "20").unwrap();
+        settings.set("role.other", "1").unwrap();
+        settings.set("w_shaped.rest", "20").unwrap();
+        settings.set("data_driven.fallback", "role_based").unwrap();
+        settings.set("data_driven.min_closed_deals", "100").unwrap();
+        assert_eq!(settings.half_life_days, dec!(7));
+        assert_eq!(settings.role_weights.weight(TouchpointKind::Demo), dec!(20));
+        assert_eq!(
+            settings
+                .role_weights
+                .weight(TouchpointKind::MarketplaceListing),
+            dec!(1)
+        );
+        assert_eq!(settings.w_shaped.rest, dec!(20));
+        assert_eq!(settings.data_driven.fallback, AttributionModel::RoleBased);
+        assert_eq!(settings.data_driven.min_closed_deals, 100);
+    }
+
+    #[test]
+    fn bad_parameters_say_what_is_wrong() {
+        let mut settings = ModelSettings::default();
+        for (key, value, expected) in [
+            ("half_life_days", "soon", "not a number"),
+            ("half_life_days", "0", "half-life"),
+            ("role.lunch", "5", "unknown touchpoint kind"),
+            ("time_decay.first", "5", "no position weights"),
+            ("w_shaped.middle", "5", "slots are"),
+            ("data_driven.fallback", "markov", "rule-based"),
+            ("colour", "blue", "unknown setting"),
+        ] {
+            let err = settings.set(key, value).unwrap_err().to_string();
+            assert!(err.contains(expected), "{key}={value}: {err}");
+        }
+        assert_eq!(
+            settings,
+            ModelSettings::default(),
+            "refused settings change nothing"
+        );
+    }
+}
