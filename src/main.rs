@@ -40,6 +40,13 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Measure the attribution engine on synthetic deals (one core).
+    BenchAttribution {
+        #[arg(long, default_value_t = 1_000_000)]
+        deals: usize,
+        #[arg(long, default_value_t = 1_000)]
+        partners: i64,
+    },
     /// Attribute exported CRM data without a database: deals.csv + touchpoints.csv -> splits.csv.
     Attribute {
         /// A model name (equal_split, first_touch, last_touch, time_decay, role_based,
@@ -80,6 +87,13 @@ async fn main() -> ExitCode {
     {
         return attribute_files(&model, &params, deals, touchpoints, out, skip_invalid);
     }
+    if let Some(Command::BenchAttribution { deals, partners }) = cli.command {
+        partner_attribution::server::bench::run(deals, partners, |m| println!("{m}"));
+        if let Some(peak) = partner_attribution::server::bench::peak_memory_mib() {
+            println!("peak memory {peak:.0} MiB");
+        }
+        return ExitCode::SUCCESS;
+    }
     let config = match Config::load() {
         Ok(config) => config,
         Err(err) => {
@@ -91,7 +105,9 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Seed { deals, seed } => load_demo(config, deals, seed).await,
-        Command::Attribute { .. } => unreachable!("handled before configuration is loaded"),
+        Command::Attribute { .. } | Command::BenchAttribution { .. } => {
+            unreachable!("handled before configuration is loaded")
+        }
         Command::Migrate => database::connect_and_migrate(&config.database_url)
             .await
             .map(|_| tracing::info!("database is up to date"))

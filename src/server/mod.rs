@@ -1,6 +1,7 @@
 //! Everything that only runs on the server: configuration, database, HTTP, demo data.
 
 pub mod analyst;
+pub mod bench;
 pub mod config;
 pub mod context;
 pub mod database;
@@ -9,4 +10,5 @@ pub mod entities;
 pub mod http;
 pub mod repo;
 pub mod state;
+pub mod synthetic;
 pub mod telemetry;

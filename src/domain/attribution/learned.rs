@@ -12,7 +12,9 @@
 //!
 //! Arithmetic here is `f64` (probabilities, not money); values become decimals once, at the end.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -66,7 +68,7 @@ pub struct CoalitionRates {
 
 impl CoalitionRates {
     pub fn learn(history: &[HistoricalDeal], shrinkage: f64) -> CoalitionRates {
-        let mut counts: HashMap<Vec<PartnerId>, (u32, u32)> = HashMap::new();
+        let mut counts: HashMap<Vec<PartnerId>, (u32, u32)> = HashMap::default();
         let mut wins = 0u32;
         for deal in history {
             let coalition: BTreeSet<PartnerId> = deal
