@@ -76,7 +76,7 @@ pub fn run(deals: usize, partners: i64, mut report: impl FnMut(&Measurement)) ->
             let Ok(mut engine) = Engine::new(settings.clone()) else {
                 return 0;
             };
-            engine.learn(&data.history);
+            engine.learn_for(&data.history, &[model]);
             data.deals
                 .iter()
                 .map(|deal| {

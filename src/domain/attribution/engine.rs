@@ -24,8 +24,8 @@ pub struct Engine {
 
 #[derive(Debug, Clone)]
 struct Learned {
-    rates: CoalitionRates,
-    markov: RemovalEffects,
+    rates: Option<CoalitionRates>,
+    markov: Option<RemovalEffects>,
 }
 
 impl Engine {
@@ -50,12 +50,22 @@ impl Engine {
     pub fn markov_win_probability(&self) -> Option<Decimal> {
         self.learned
             .as_ref()
-            .map(|l| decimal(l.markov.win_probability))
+            .and_then(|l| l.markov.as_ref())
+            .map(|m| decimal(m.win_probability))
     }
 
-    /// Learns from closed deals, replacing what was learned before. With less history than the
-    /// settings require, the data-driven models fall back to the configured rule-based model.
+    /// Learns every data-driven model from closed deals, replacing what was learned before. With
+    /// less history than the settings require, they fall back to the configured rule-based model.
     pub fn learn(&mut self, history: &[HistoricalDeal]) {
+        self.learn_for(
+            history,
+            &[AttributionModel::Shapley, AttributionModel::Markov],
+        );
+    }
+
+    /// Learns only what `models` need (learning Shapley's coalition rates and the Markov chain
+    /// both read the whole history: skip what will not be used).
+    pub fn learn_for(&mut self, history: &[HistoricalDeal], models: &[AttributionModel]) {
         let won = history.iter().filter(|d| d.won).count() as u32;
         self.history = HistorySize {
             closed: history.len() as u32,
@@ -66,9 +76,14 @@ impl Engine {
         let enough = self.history.closed >= rules.min_closed_deals
             && self.history.won >= rules.min_won_and_lost
             && self.history.lost >= rules.min_won_and_lost;
+        let shrinkage = f64::try_from(rules.shrinkage).unwrap_or(0.0);
         self.learned = enough.then(|| Learned {
-            rates: CoalitionRates::learn(history, f64::try_from(rules.shrinkage).unwrap_or(0.0)),
-            markov: RemovalEffects::learn(history),
+            rates: models
+                .contains(&AttributionModel::Shapley)
+                .then(|| CoalitionRates::learn(history, shrinkage)),
+            markov: models
+                .contains(&AttributionModel::Markov)
+                .then(|| RemovalEffects::learn(history)),
         });
     }
 
@@ -113,6 +128,7 @@ impl Engine {
     ) -> Result<Weighing, DomainError> {
         let rules = &self.settings.data_driven;
         let Some(learned) = &self.learned else {
+            // Too little history (or none given): the named rule-based model instead.
             return self.fall_back(
                 deal,
                 touches,
@@ -129,10 +145,12 @@ impl Engine {
         let mut partners: Vec<PartnerId> = touches.iter().map(|t| t.partner).collect();
         partners.sort();
         partners.dedup();
+        let not_learned = || DomainError::NeedsHistory(model.to_string());
         let weights: Vec<(PartnerId, Decimal, PartnerBasis)> = match model {
             AttributionModel::Shapley => {
+                let rates = learned.rates.as_ref().ok_or_else(not_learned)?;
                 let values = shapley(
-                    &learned.rates,
+                    rates,
                     &partners,
                     rules.exact_shapley_up_to as usize,
                     rules.shapley_samples,
@@ -155,20 +173,23 @@ impl Engine {
                     })
                     .collect()
             }
-            _ => partners
-                .iter()
-                .map(|&partner| {
-                    let effect = learned.markov.effects.get(&partner).copied().unwrap_or(0.0);
-                    let effect = decimal(effect);
-                    (
-                        partner,
-                        effect,
-                        PartnerBasis::Markov {
-                            removal_effect: effect,
-                        },
-                    )
-                })
-                .collect(),
+            _ => {
+                let markov = learned.markov.as_ref().ok_or_else(not_learned)?;
+                partners
+                    .iter()
+                    .map(|&partner| {
+                        let effect = markov.effects.get(&partner).copied().unwrap_or(0.0);
+                        let effect = decimal(effect);
+                        (
+                            partner,
+                            effect,
+                            PartnerBasis::Markov {
+                                removal_effect: effect,
+                            },
+                        )
+                    })
+                    .collect()
+            }
         };
         if weights.iter().all(|(_, w, _)| w.is_zero()) {
             return self.fall_back(

@@ -265,35 +265,46 @@ impl RemovalEffects {
     }
 }
 
-/// Gauss-Jordan inverse with partial pivoting; `None` if singular.
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+/// Gauss-Jordan inverse with partial pivoting; `None` if singular. Rows live in one flat buffer
+/// (the matrix beside the identity), so the inner loops run over contiguous slices.
+fn invert(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
-    let mut inv: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
+    let width = 2 * n;
+    let mut m = vec![0.0; n * width];
+    for (i, row) in a.iter().enumerate() {
+        m[i * width..i * width + n].copy_from_slice(row);
+        m[i * width + n + i] = 1.0;
+    }
     for col in 0..n {
-        let pivot = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 {
+        let pivot = (col..n).max_by(|&x, &y| {
+            m[x * width + col]
+                .abs()
+                .total_cmp(&m[y * width + col].abs())
+        })?;
+        if m[pivot * width + col].abs() < 1e-12 {
             return None;
         }
-        a.swap(col, pivot);
-        inv.swap(col, pivot);
-        let p = a[col][col];
-        for j in 0..n {
-            a[col][j] /= p;
-            inv[col][j] /= p;
+        if pivot != col {
+            for j in 0..width {
+                m.swap(col * width + j, pivot * width + j);
+            }
         }
-        for row in 0..n {
-            if row != col && a[row][col] != 0.0 {
-                let f = a[row][col];
-                for j in 0..n {
-                    a[row][j] -= f * a[col][j];
-                    inv[row][j] -= f * inv[col][j];
-                }
+        let p = m[col * width + col];
+        m[col * width..(col + 1) * width]
+            .iter_mut()
+            .for_each(|v| *v /= p);
+        let pivot_row: Vec<f64> = m[col * width..(col + 1) * width].to_vec();
+        for (row, values) in m.chunks_exact_mut(width).enumerate() {
+            let f = values[col];
+            if row != col && f != 0.0 {
+                values
+                    .iter_mut()
+                    .zip(&pivot_row)
+                    .for_each(|(v, p)| *v -= f * p);
             }
         }
     }
-    Some(inv)
+    Some(m.chunks_exact(width).map(|row| row[n..].to_vec()).collect())
 }
 
 /// A small, fast, deterministic generator (Steele et al. 2014) for permutation sampling: the same

@@ -78,7 +78,7 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
     }
     let mut engine = Engine::new(request.settings.clone())?;
     if request.models.iter().any(|m| m.is_data_driven()) {
-        engine.learn(&input.history);
+        engine.learn_for(&input.history, &request.models);
     }
     let mut report = Report {
         won: input.won.len(),
