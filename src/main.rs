@@ -46,6 +46,9 @@ enum Command {
         deals: usize,
         #[arg(long, default_value_t = 1_000)]
         partners: i64,
+        /// Also write the synthetic deals as deals.csv and touchpoints.csv into this folder.
+        #[arg(long)]
+        write_csv: Option<PathBuf>,
     },
     /// Attribute exported CRM data without a database: deals.csv + touchpoints.csv -> splits.csv.
     Attribute {
@@ -87,7 +90,20 @@ async fn main() -> ExitCode {
     {
         return attribute_files(&model, &params, deals, touchpoints, out, skip_invalid);
     }
-    if let Some(Command::BenchAttribution { deals, partners }) = cli.command {
+    if let Some(Command::BenchAttribution {
+        deals,
+        partners,
+        write_csv,
+    }) = cli.command
+    {
+        if let Some(dir) = write_csv {
+            let data = partner_attribution::server::synthetic::deals(deals, partners, 42);
+            if let Err(err) = partner_attribution::server::synthetic::write_csv(&data, &dir) {
+                eprintln!("error: cannot write {}: {err}", dir.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!("wrote {}/deals.csv and touchpoints.csv", dir.display());
+        }
         partner_attribution::server::bench::run(deals, partners, |m| println!("{m}"));
         if let Some(peak) = partner_attribution::server::bench::peak_memory_mib() {
             println!("peak memory {peak:.0} MiB");

@@ -65,3 +65,35 @@ pub fn deals(count: usize, partners: i64, seed: u64) -> Synthetic {
         touches: touch_count,
     }
 }
+
+/// Writes the deals as the analyst command's input files, `deals.csv` and `touchpoints.csv`.
+pub fn write_csv(data: &Synthetic, dir: &std::path::Path) -> Result<(), csv::Error> {
+    std::fs::create_dir_all(dir)?;
+    let mut deals = csv::Writer::from_path(dir.join("deals.csv"))?;
+    deals.write_record(["deal_id", "amount", "currency", "closed_at", "status"])?;
+    let mut touches = csv::Writer::from_path(dir.join("touchpoints.csv"))?;
+    touches.write_record(["deal_id", "partner_id", "kind", "occurred_at"])?;
+    for (deal, past) in data.deals.iter().zip(&data.history) {
+        let id = format!("D{}", deal.deal);
+        deals.write_record([
+            id.as_str(),
+            &deal.amount.amount().to_string(),
+            deal.amount.currency().code(),
+            &deal
+                .closed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            if past.won { "won" } else { "lost" },
+        ])?;
+        for touch in &deal.touches {
+            touches.write_record([
+                id.as_str(),
+                &format!("P{}", touch.partner),
+                touch.kind.as_str(),
+                &touch.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ])?;
+        }
+    }
+    deals.flush()?;
+    touches.flush()?;
+    Ok(())
+}
