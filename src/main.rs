@@ -263,13 +263,15 @@ fn attribute_files(
                 |n: usize| n as f64 * request.models.len() as f64 / report.seconds.max(1e-9);
             eprintln!(
                 "{} won and {} lost deals, {} touchpoints: {} splits written to {} in {:.2} s \
-                 ({:.0} deals/s, {:.0} touches/s); {} deals unattributed, {} touches after the close ignored",
+                 (reading {:.2} s; {:.0} deals/s, {:.0} touches/s); {} deals unattributed, \
+                 {} touches after the close ignored",
                 report.won,
                 report.lost,
                 report.touchpoints,
                 report.splits,
                 request.out.display(),
                 report.seconds,
+                report.read_seconds,
                 per_second(report.won),
                 per_second(report.touchpoints),
                 report.unattributed,

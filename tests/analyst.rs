@@ -254,3 +254,22 @@ fn the_binary_runs_and_refuses_bad_arguments() {
     assert!(!bad_param.status.success());
     assert!(String::from_utf8_lossy(&bad_param.stderr).contains("half-life"));
 }
+
+#[test]
+fn quoted_line_breaks_survive_the_two_core_read() {
+    let deals = "deal_id,amount,currency,closed_at,status\nD-1,100,USD,2026-03-31,won\n";
+    let mut touches = String::from("deal_id,partner_id,kind,occurred_at\n");
+    for i in 0..101 {
+        touches += &format!("D-1,\"acme\nwest {}\",demo,2026-01-01\n", i % 3);
+    }
+    touches += "D-1,acme,lunch,2026-01-01\n";
+    let input = analyst::read(deals.as_bytes(), touches.as_bytes());
+    assert_eq!(input.touchpoints, 101);
+    assert_eq!(
+        input.partner_names,
+        vec!["acme\nwest 0", "acme\nwest 1", "acme\nwest 2"]
+    );
+    // Each quoted row spans two lines: the bad row is on line 1 + 2 × 101 + 1.
+    let lines: Vec<u64> = input.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![204]);
+}

@@ -7,13 +7,15 @@
 mod read;
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub use read::{Input, RowError, read};
 
-use crate::domain::attribution::{AttributionModel, Engine, ModelSettings};
+use rayon::prelude::*;
+
+use crate::domain::attribution::{AttributionModel, DealInput, Engine, ModelSettings};
 
 pub struct Request {
     pub models: Vec<AttributionModel>,
@@ -34,6 +36,7 @@ pub struct Report {
     pub ignored_touches: usize,
     pub skipped_rows: Vec<RowError>,
     pub seconds: f64,
+    pub read_seconds: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +76,7 @@ fn open(path: &Path) -> Result<BufReader<File>, AnalystError> {
 pub fn run(request: &Request) -> Result<Report, AnalystError> {
     let started = Instant::now();
     let input = read(open(&request.deals)?, open(&request.touchpoints)?);
+    let read_seconds = started.elapsed().as_secs_f64();
     if !input.errors.is_empty() && !request.skip_invalid {
         return Err(AnalystError::Invalid(input.errors));
     }
@@ -84,59 +88,42 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
         won: input.won.len(),
         lost: input.history.len() - input.won.len(),
         touchpoints: input.touchpoints,
+        read_seconds,
         ..Report::default()
     };
     // Written next to the target and renamed at the end: a failed run leaves no partial file.
     let partial = request.out.with_extension("csv.partial");
-    let csv_error = |source| AnalystError::Csv {
-        path: request.out.display().to_string(),
-        source,
-    };
     let file = File::create(&partial).map_err(|source| AnalystError::Io {
         action: "create",
         path: partial.display().to_string(),
         source,
     })?;
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    out.write_record([
-        "deal_id",
-        "partner_id",
-        "model",
-        "share",
-        "amount",
-        "currency",
-        "explanation",
-    ])
-    .map_err(csv_error)?;
-    for &model in &request.models {
-        for deal in &input.won {
-            let result = engine.attribute(deal, model)?;
-            if model == request.models[0] {
-                report.ignored_touches += result.ignored_touches.len();
-                report.unattributed += usize::from(result.splits().is_empty());
-            }
-            let deal_name = &input.deal_names[deal.deal.0 as usize - 1];
-            for split in result.splits() {
-                let partner = &input.partner_names[split.partner.0 as usize - 1];
-                out.write_record([
-                    deal_name.as_str(),
-                    partner.as_str(),
-                    model.as_str(),
-                    &split.share.normalize().to_string(),
-                    &split.amount.amount().to_string(),
-                    split.amount.currency().code(),
-                    &split.explanation.sentence(),
-                ])
-                .map_err(csv_error)?;
-                report.splits += 1;
-            }
-        }
-    }
-    out.flush().map_err(|source| AnalystError::Io {
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let write_error = |source| AnalystError::Io {
         action: "write",
         path: partial.display().to_string(),
         source,
-    })?;
+    };
+    out.write_all(b"deal_id,partner_id,model,share,amount,currency,explanation\n")
+        .map_err(write_error)?;
+    for (position, &model) in request.models.iter().enumerate() {
+        // Deals are attributed and formatted in parallel chunks, written in order.
+        let chunks: Vec<Result<Chunk, AnalystError>> = input
+            .won
+            .par_chunks(CHUNK)
+            .map(|deals| attribute_chunk(&engine, &input, deals, model))
+            .collect();
+        for chunk in chunks {
+            let chunk = chunk?;
+            out.write_all(&chunk.csv).map_err(write_error)?;
+            report.splits += chunk.splits;
+            if position == 0 {
+                report.ignored_touches += chunk.ignored_touches;
+                report.unattributed += chunk.unattributed;
+            }
+        }
+    }
+    out.flush().map_err(write_error)?;
     drop(out);
     std::fs::rename(&partial, &request.out).map_err(|source| AnalystError::Io {
         action: "write",
@@ -146,4 +133,58 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
     report.skipped_rows = input.errors;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Deals per parallel task: large enough to amortise scheduling, small enough to balance.
+const CHUNK: usize = 4096;
+
+/// Finished CSV rows for a run of deals, with counts for the report.
+struct Chunk {
+    csv: Vec<u8>,
+    splits: usize,
+    ignored_touches: usize,
+    unattributed: usize,
+}
+
+fn attribute_chunk(
+    engine: &Engine,
+    input: &Input,
+    deals: &[DealInput],
+    model: AttributionModel,
+) -> Result<Chunk, AnalystError> {
+    let mut csv = csv::Writer::from_writer(Vec::with_capacity(deals.len() * 200));
+    let mut chunk = Chunk {
+        csv: Vec::new(),
+        splits: 0,
+        ignored_touches: 0,
+        unattributed: 0,
+    };
+    let csv_error = |source| AnalystError::Csv {
+        path: "splits.csv".into(),
+        source,
+    };
+    for deal in deals {
+        let result = engine.attribute(deal, model)?;
+        chunk.ignored_touches += result.ignored_touches.len();
+        chunk.unattributed += usize::from(result.splits().is_empty());
+        let deal_name = &input.deal_names[deal.deal.0 as usize - 1];
+        for split in result.splits() {
+            let partner = &input.partner_names[split.partner.0 as usize - 1];
+            csv.write_record([
+                deal_name.as_str(),
+                partner.as_str(),
+                model.as_str(),
+                &split.share.normalize().to_string(),
+                &split.amount.amount().to_string(),
+                split.amount.currency().code(),
+                &split.explanation.sentence(),
+            ])
+            .map_err(csv_error)?;
+            chunk.splits += 1;
+        }
+    }
+    chunk.csv = csv
+        .into_inner()
+        .map_err(|e| csv_error(e.into_error().into()))?;
+    Ok(chunk)
 }

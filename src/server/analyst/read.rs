@@ -1,10 +1,10 @@
 //! Reading the analyst CSV files: every malformed row is reported with its line and reason.
 
-use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::domain::attribution::{DealInput, HistoricalDeal, Touch};
 use crate::domain::ids::{DealId, PartnerId};
@@ -40,27 +40,85 @@ pub struct Input {
 }
 
 struct DealRow {
-    name: String,
     amount: Money,
     closed_at: DateTime<Utc>,
     won: bool,
 }
 
-struct TouchRow {
-    deal: String,
-    partner: String,
-    kind: TouchpointKind,
-    at: DateTime<Utc>,
+/// Interns text ids as they arrive; `sorted` then maps arrival order to sorted order, so engine ids
+/// never depend on row order.
+#[derive(Default)]
+struct Interner {
+    ids: FxHashMap<String, u32>,
+    names: Vec<String>,
 }
 
-pub fn read(deals: impl Read, touchpoints: impl Read) -> Input {
-    let mut errors = Vec::new();
-    let deal_rows = read_rows(
+impl Interner {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(name.to_owned(), id);
+        self.names.push(name.to_owned());
+        id
+    }
+
+    /// The names in sorted order, and for each arrival id its rank in that order.
+    fn sorted(self) -> (Vec<String>, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_unstable_by(|a, b| self.names[*a as usize].cmp(&self.names[*b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (position, &id) in order.iter().enumerate() {
+            rank[id as usize] = position as u32;
+        }
+        let mut names = self.names;
+        let sorted = order
+            .iter()
+            .map(|&id| std::mem::take(&mut names[id as usize]))
+            .collect();
+        (sorted, rank)
+    }
+}
+
+/// Reads both files at once, one per core, then joins them.
+pub fn read(deals: impl Read + Send, touchpoints: impl Read + Send) -> Input {
+    let (deals, touches) = rayon::join(|| read_deals(deals), || read_touches(touchpoints));
+    join(deals, touches)
+}
+
+struct Deals {
+    ids: Interner,
+    /// By arrival id: the row and its line (the first row of a repeated id wins).
+    rows: Vec<(u64, DealRow)>,
+    errors: Vec<RowError>,
+}
+
+/// Touches as read, before they are matched with deals: flat, with their deal (an id of
+/// `deal_ids`, which interns the deal ids as touchpoints.csv names them) and line.
+#[derive(Default)]
+struct Touches {
+    deal_ids: Interner,
+    partner_ids: Interner,
+    touches: Vec<Touch>,
+    deal_of: Vec<u32>,
+    line_of: Vec<u64>,
+    errors: Vec<RowError>,
+}
+
+fn read_deals(source: impl Read) -> Deals {
+    let mut deals = Deals {
+        ids: Interner::default(),
+        rows: Vec::new(),
+        errors: Vec::new(),
+    };
+    for_each_row(
         "deals.csv",
-        deals,
+        source,
         &["deal_id", "amount", "currency", "closed_at", "status"],
-        &mut errors,
-        |f| {
+        &mut deals.errors,
+        |line, f| {
+            let name = non_empty("deal_id", f[0])?;
             let currency: Currency = f[2].parse().map_err(|e| format!("currency: {e}"))?;
             let amount: Decimal = f[1]
                 .trim()
@@ -71,100 +129,185 @@ pub fn read(deals: impl Read, touchpoints: impl Read) -> Input {
                 "lost" => false,
                 other => return Err(format!("status \"{other}\": expected won or lost")),
             };
-            Ok(DealRow {
-                name: non_empty("deal_id", f[0])?,
+            let row = DealRow {
                 amount: Money::new(amount, currency).map_err(|e| format!("amount: {e}"))?,
                 closed_at: timestamp("closed_at", f[3], true)?,
                 won,
-            })
-        },
-    );
-    let touch_rows = read_rows(
-        "touchpoints.csv",
-        touchpoints,
-        &["deal_id", "partner_id", "kind", "occurred_at"],
-        &mut errors,
-        |f| {
-            Ok(TouchRow {
-                deal: non_empty("deal_id", f[0])?,
-                partner: non_empty("partner_id", f[1])?,
-                kind: f[2].trim().parse().map_err(|e| format!("kind: {e}"))?,
-                at: timestamp("occurred_at", f[3], false)?,
-            })
-        },
-    );
-
-    // Duplicate deal ids: the first row wins, every later one is an error.
-    let mut deals: Vec<(u64, DealRow)> = Vec::with_capacity(deal_rows.len());
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(deal_rows.len());
-    for (line, row) in deal_rows {
-        match seen.get(&row.name) {
-            Some(first) => errors.push(RowError {
-                file: "deals.csv",
-                line,
-                reason: format!("deal_id \"{}\" repeats line {first}", row.name),
-            }),
-            None => {
-                seen.insert(row.name.clone(), line);
-                deals.push((line, row));
+            };
+            let id = deals.ids.intern(name) as usize;
+            if id < deals.rows.len() {
+                return Err(format!(
+                    "deal_id \"{name}\" repeats line {}",
+                    deals.rows[id].0
+                ));
             }
-        }
-    }
-    let deal_names: Vec<String> = seen
-        .keys()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let deal_index: HashMap<&str, usize> = deal_names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let partner_names: Vec<String> = touch_rows
-        .iter()
-        .map(|(_, t)| t.partner.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let partner_index: HashMap<&str, usize> = partner_names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
+            deals.rows.push((line, row));
+            Ok(())
+        },
+    );
+    deals
+}
 
-    let mut touches: Vec<Vec<Touch>> = vec![Vec::new(); deal_names.len()];
-    let mut touchpoints = 0;
-    for (line, row) in &touch_rows {
-        match deal_index.get(row.deal.as_str()) {
-            Some(&deal) => {
-                touches[deal].push(Touch {
-                    partner: PartnerId(partner_index[row.partner.as_str()] as i64 + 1),
-                    kind: row.kind,
-                    at: row.at,
-                });
-                touchpoints += 1;
+const TOUCH_COLUMNS: &[&str] = &["deal_id", "partner_id", "kind", "occurred_at"];
+
+/// touchpoints.csv is the big file: it is read into memory and its two halves are parsed on two
+/// cores, split at a line break outside any quoted field.
+fn read_touches(mut source: impl Read) -> Touches {
+    let mut bytes = Vec::new();
+    let mut read = Touches::default();
+    if let Err(e) = source.read_to_end(&mut bytes) {
+        read.errors.push(RowError {
+            file: "touchpoints.csv",
+            line: 1,
+            reason: e.to_string(),
+        });
+        return read;
+    }
+    let mut header = reader(bytes.as_slice(), true);
+    let Some(positions) = column_positions(
+        "touchpoints.csv",
+        &mut header,
+        TOUCH_COLUMNS,
+        &mut read.errors,
+    ) else {
+        return read;
+    };
+    let data_start = header.position().byte() as usize;
+    let data = &bytes[data_start.min(bytes.len())..];
+    let split = split_point(data);
+    let (first, second) = data.split_at(split);
+    // Lines before each part: the header's, and then the first part's.
+    let first_offset = bytes[..data_start].iter().filter(|&&b| b == b'\n').count() as u64;
+    let second_offset = first_offset + first.iter().filter(|&&b| b == b'\n').count() as u64;
+    let (mut a, b) = rayon::join(
+        || touches_in(first, &positions, first_offset),
+        || touches_in(second, &positions, second_offset),
+    );
+    a.append(b);
+    a
+}
+
+/// A line break near the middle with an even number of quotes before it (so not inside a quoted
+/// field), or the end when there is none.
+fn split_point(data: &[u8]) -> usize {
+    let middle = data.len() / 2;
+    match data[middle..].iter().position(|&b| b == b'\n') {
+        Some(at) if data[..middle + at].iter().filter(|&&b| b == b'"').count() % 2 == 0 => {
+            middle + at + 1
+        }
+        _ => data.len(),
+    }
+}
+
+fn touches_in(part: &[u8], positions: &[usize], line_offset: u64) -> Touches {
+    let mut read = Touches::default();
+    let mut errors = Vec::new();
+    for_each_record(
+        "touchpoints.csv",
+        reader(part, false),
+        positions,
+        line_offset,
+        &mut errors,
+        |line, f| {
+            let deal = non_empty("deal_id", f[0])?;
+            let partner = non_empty("partner_id", f[1])?;
+            let kind: TouchpointKind = f[2].trim().parse().map_err(|e| format!("kind: {e}"))?;
+            let at = timestamp("occurred_at", f[3], false)?;
+            read.deal_of.push(read.deal_ids.intern(deal));
+            read.line_of.push(line);
+            read.touches.push(Touch {
+                partner: PartnerId(i64::from(read.partner_ids.intern(partner))),
+                kind,
+                at,
+            });
+            Ok(())
+        },
+    );
+    read.errors = errors;
+    read
+}
+
+impl Touches {
+    /// Appends `other`, re-interning its deal and partner ids into this one's.
+    fn append(&mut self, other: Touches) {
+        let deals: Vec<u32> = other
+            .deal_ids
+            .names
+            .iter()
+            .map(|n| self.deal_ids.intern(n))
+            .collect();
+        let partners: Vec<u32> = other
+            .partner_ids
+            .names
+            .iter()
+            .map(|n| self.partner_ids.intern(n))
+            .collect();
+        self.deal_of
+            .extend(other.deal_of.iter().map(|&d| deals[d as usize]));
+        self.touches.extend(other.touches.into_iter().map(|mut t| {
+            t.partner = PartnerId(i64::from(partners[t.partner.0 as usize]));
+            t
+        }));
+        self.line_of.extend(other.line_of);
+        self.errors.extend(other.errors);
+    }
+}
+
+/// Matches touches with deals and gives both their engine ids (ranks in sorted order).
+fn join(deals: Deals, read: Touches) -> Input {
+    let Deals {
+        ids: deal_ids,
+        rows,
+        mut errors,
+    } = deals;
+    errors.extend(read.errors);
+    // touchpoints.csv's deal ids -> deals.csv's arrival ids.
+    let deal_of_touch_deal: Vec<Option<u32>> = read
+        .deal_ids
+        .names
+        .iter()
+        .map(|name| deal_ids.ids.get(name).copied())
+        .collect();
+    let (partner_names, partner_rank) = read.partner_ids.sorted();
+    let mut touches: Vec<Vec<Touch>> = vec![Vec::new(); rows.len()];
+    let mut touch_count = 0;
+    for ((mut touch, touch_deal), line) in
+        read.touches.into_iter().zip(read.deal_of).zip(read.line_of)
+    {
+        match deal_of_touch_deal[touch_deal as usize] {
+            Some(deal) => {
+                touch.partner = PartnerId(i64::from(partner_rank[touch.partner.0 as usize]) + 1);
+                touches[deal as usize].push(touch);
+                touch_count += 1;
             }
             None => errors.push(RowError {
                 file: "touchpoints.csv",
-                line: *line,
-                reason: format!("deal_id \"{}\" is not in deals.csv", row.deal),
+                line,
+                reason: format!(
+                    "deal_id \"{}\" is not in deals.csv",
+                    read.deal_ids.names[touch_deal as usize]
+                ),
             }),
         }
     }
 
+    let (deal_names, deal_rank) = deal_ids.sorted();
     let mut input = Input {
-        touchpoints,
+        touchpoints: touch_count,
         ..Input::default()
     };
-    // In deal id order, so output order is stable too.
-    deals.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    for (_, row) in deals {
-        let index = deal_index[row.name.as_str()];
-        let touches = std::mem::take(&mut touches[index]);
+    // In deal id order, so the output order is stable too.
+    let mut by_rank: Vec<(u32, DealRow, Vec<Touch>)> = rows
+        .into_iter()
+        .zip(touches)
+        .enumerate()
+        .map(|(id, ((_, row), touches))| (deal_rank[id], row, touches))
+        .collect();
+    by_rank.sort_unstable_by_key(|(rank, _, _)| *rank);
+    for (rank, row, touches) in by_rank {
         if row.won {
             input.won.push(DealInput {
-                deal: DealId(index as i64 + 1),
+                deal: DealId(i64::from(rank) + 1),
                 amount: row.amount,
                 closed_at: row.closed_at,
                 touches: touches.clone(),
@@ -183,15 +326,36 @@ pub fn read(deals: impl Read, touchpoints: impl Read) -> Input {
     input
 }
 
-/// Parses every row with `parse` (fields in the order of `columns`, found by header name).
-fn read_rows<T>(
+/// Calls `row` with the fields of every record (in the order of `columns`, found by header
+/// name) and its line; an `Err` becomes a reported row error.
+fn for_each_row(
     file: &'static str,
     source: impl Read,
     columns: &[&str],
     errors: &mut Vec<RowError>,
-    parse: impl Fn(&[&str]) -> Result<T, String>,
-) -> Vec<(u64, T)> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(source);
+    row: impl FnMut(u64, &[&str]) -> Result<(), String>,
+) {
+    let mut reader = reader(source, true);
+    if let Some(positions) = column_positions(file, &mut reader, columns, errors) {
+        for_each_record(file, reader, &positions, 0, errors, row);
+    }
+}
+
+fn reader<R: Read>(source: R, has_headers: bool) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(has_headers)
+        .buffer_capacity(1 << 20)
+        .from_reader(source)
+}
+
+/// Where each wanted column is, by header name; `None` (with errors) if any is missing.
+fn column_positions<R: Read>(
+    file: &'static str,
+    reader: &mut csv::Reader<R>,
+    columns: &[&str],
+    errors: &mut Vec<RowError>,
+) -> Option<Vec<usize>> {
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(e) => {
@@ -200,7 +364,7 @@ fn read_rows<T>(
                 line: 1,
                 reason: e.to_string(),
             });
-            return Vec::new();
+            return None;
         }
     };
     let mut positions = Vec::with_capacity(columns.len());
@@ -217,47 +381,65 @@ fn read_rows<T>(
             }),
         }
     }
-    if positions.len() < columns.len() {
-        return Vec::new();
-    }
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
+    (positions.len() == columns.len()).then_some(positions)
+}
+
+/// The record loop; `line_offset` is added to line numbers (for a part of a file).
+fn for_each_record<R: Read>(
+    file: &'static str,
+    mut reader: csv::Reader<R>,
+    positions: &[usize],
+    line_offset: u64,
+    errors: &mut Vec<RowError>,
+    mut row: impl FnMut(u64, &[&str]) -> Result<(), String>,
+) {
+    let mut record = csv::ByteRecord::new();
     loop {
         let line = reader.position().line();
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                let fields: Option<Vec<&str>> = positions.iter().map(|&p| record.get(p)).collect();
-                let result = match fields {
-                    Some(fields) => parse(&fields),
-                    None => Err(format!(
-                        "expected {} columns, found {}",
-                        headers.len(),
-                        record.len()
-                    )),
-                };
-                match result {
-                    Ok(row) => rows.push((line, row)),
-                    Err(reason) => errors.push(RowError { file, line, reason }),
+                let line = line_offset + record.position().map_or(line, |p| p.line());
+                // On the stack: no allocation per row (no file here has more than 8 columns).
+                let mut fields = [""; 8];
+                let mut result = Ok(());
+                for (slot, &p) in fields.iter_mut().zip(positions) {
+                    match record.get(p).map(std::str::from_utf8) {
+                        Some(Ok(text)) => *slot = text,
+                        Some(Err(_)) => {
+                            result = Err("not valid UTF-8 text".to_owned());
+                            break;
+                        }
+                        None => {
+                            result = Err(format!(
+                                "expected at least {} columns, found {}",
+                                positions.iter().max().map_or(0, |p| p + 1),
+                                record.len()
+                            ));
+                            break;
+                        }
+                    }
+                }
+                let fields = &fields[..positions.len()];
+                if let Err(reason) = result.and_then(|()| row(line, fields)) {
+                    errors.push(RowError { file, line, reason });
                 }
             }
             Err(e) => errors.push(RowError {
                 file,
-                line: line.max(2),
+                line: line_offset + line.max(2),
                 reason: e.to_string(),
             }),
         }
     }
-    rows
 }
 
-fn non_empty(column: &str, value: &str) -> Result<String, String> {
+fn non_empty<'a>(column: &str, value: &'a str) -> Result<&'a str, String> {
     let value = value.trim();
     if value.is_empty() {
         Err(format!("{column} is empty"))
     } else {
-        Ok(value.to_owned())
+        Ok(value)
     }
 }
 
@@ -265,21 +447,39 @@ fn non_empty(column: &str, value: &str) -> Result<String, String> {
 /// the end of that day, so the day's touches count; a touch date means its start.
 fn timestamp(column: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
     let value = value.trim();
+    if let Some(at) = fast_timestamp(value.as_bytes(), end_of_day) {
+        return Ok(at);
+    }
     if let Ok(at) = DateTime::parse_from_rfc3339(value) {
         return Ok(at.with_timezone(&Utc));
-    }
-    if let Ok(at) = NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S") {
-        return Ok(at.and_utc());
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        let time = if end_of_day {
-            NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()
-        } else {
-            NaiveTime::MIN
-        };
-        return Ok(date.and_time(time).and_utc());
     }
     Err(format!(
         "{column} \"{value}\" is not a time (use 2026-03-01T09:30:00Z, 2026-03-01 09:30:00 or 2026-03-01)"
     ))
+}
+
+/// The common shapes without a general parser: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` and
+/// `YYYY-MM-DDTHH:MM:SSZ`. Anything else (offsets, fractions) goes to chrono's RFC 3339 parser.
+fn fast_timestamp(b: &[u8], end_of_day: bool) -> Option<DateTime<Utc>> {
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    let time = match (b.len(), b.get(10)) {
+        (10, _) if end_of_day => NaiveTime::from_hms_opt(23, 59, 59)?,
+        (10, _) => NaiveTime::MIN,
+        (19, Some(b' ')) | (20, Some(b'T')) => {
+            if b[13] != b':' || b[16] != b':' || (b.len() == 20 && b[19] != b'Z') {
+                return None;
+            }
+            NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?
+        }
+        _ => return None,
+    };
+    Some(date.and_time(time).and_utc())
 }
