@@ -1,5 +1,7 @@
 //! Why a partner got its share, as data the UI can render (and as an English sentence).
 
+use std::fmt::Write;
+
 use chrono::Datelike;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -157,39 +159,68 @@ impl PartnerBasis {
 }
 
 impl TouchCredit {
-    fn describe(&self) -> String {
-        let kind = self.touch.kind.as_str().replace('_', " ");
-        // Formatted by hand: chrono's strftime is slow for millions of explanations.
+    /// Appends a phrase such as "demo on 2026-03-01" (written in place: explanations are made by
+    /// the million in bulk runs).
+    fn describe(&self, out: &mut String) {
+        out.extend(
+            self.touch
+                .kind
+                .as_str()
+                .chars()
+                .map(|c| if c == '_' { ' ' } else { c }),
+        );
         let day = self.touch.at.date_naive();
-        let date = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
-        match &self.basis {
-            Basis::Equal => format!("{kind} on {date}"),
-            Basis::FirstTouch => format!("{kind} on {date} was the first touch"),
-            Basis::LastTouch => format!("{kind} on {date} was the last touch"),
+        let on = |out: &mut String| {
+            let _ = write!(
+                out,
+                " on {:04}-{:02}-{:02}",
+                day.year(),
+                day.month(),
+                day.day()
+            );
+        };
+        let _ = match &self.basis {
+            Basis::Equal => {
+                on(out);
+                Ok(())
+            }
+            Basis::FirstTouch => {
+                on(out);
+                out.write_str(" was the first touch")
+            }
+            Basis::LastTouch => {
+                on(out);
+                out.write_str(" was the last touch")
+            }
             Basis::Decay {
                 days_before_close, ..
-            } => format!(
-                "{kind} {} days before close → weight {}",
+            } => write!(
+                out,
+                " {} days before close → weight {}",
                 number(*days_before_close, 1),
                 number(self.weight, 2)
             ),
-            Basis::Role => format!("{kind} weighs {}", number(self.weight, 2)),
+            Basis::Role => write!(out, " weighs {}", number(self.weight, 2)),
             Basis::Slots {
                 roles,
                 rest_touches,
             } => {
-                let roles: Vec<String> = roles
-                    .iter()
-                    .map(|role| match role {
+                on(out);
+                out.push_str(" as ");
+                for (i, role) in roles.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" and ");
+                    }
+                    match role {
                         SlotRole::Rest if *rest_touches > 1 => {
-                            format!("one of {rest_touches} middle touches")
+                            let _ = write!(out, "one of {rest_touches} middle touches");
                         }
-                        _ => role.phrase().to_owned(),
-                    })
-                    .collect();
-                format!("{kind} on {date} as {}", roles.join(" and "))
+                        _ => out.push_str(role.phrase()),
+                    }
+                }
+                Ok(())
             }
-        }
+        };
     }
 }
 
@@ -197,17 +228,10 @@ impl Explanation {
     /// One sentence, e.g. "Time decay, half-life 30 days: demo 12 days before close → weight 0.76;
     /// 0.76 of 1.94 = 39.2 %".
     pub fn sentence(&self) -> String {
-        let heading = match self.credits.first().map(|c| &c.basis) {
-            Some(Basis::Decay { half_life_days, .. }) => format!(
-                "{}, half-life {} days",
-                self.model.name(),
-                number(*half_life_days, 2)
-            ),
-            _ => self.model.name().to_owned(),
-        };
-        let mut touches: Vec<String> = self.credits.iter().map(TouchCredit::describe).collect();
-        if let Some(basis) = &self.partner_basis {
-            touches.push(basis.describe());
+        let mut out = String::with_capacity(160);
+        out.push_str(self.model.name());
+        if let Some(Basis::Decay { half_life_days, .. }) = self.credits.first().map(|c| &c.basis) {
+            let _ = write!(out, ", half-life {} days", number(*half_life_days, 2));
         }
         let percent = number(self.share * Decimal::ONE_HUNDRED, 1);
         let fallback = match self.fallback {
@@ -232,11 +256,26 @@ impl Explanation {
             ),
             None => String::new(),
         };
-        format!(
-            "{heading}{fallback}: {}; {} of {} = {percent} %",
-            touches.join("; "),
+        out.push_str(&fallback);
+        out.push_str(": ");
+        for (i, credit) in self.credits.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            credit.describe(&mut out);
+        }
+        if let Some(basis) = &self.partner_basis {
+            if !self.credits.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(&basis.describe());
+        }
+        let _ = write!(
+            out,
+            "; {} of {} = {percent} %",
             number(self.weight, 2),
             number(self.total_weight, 2)
-        )
+        );
+        out
     }
 }

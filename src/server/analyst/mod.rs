@@ -98,33 +98,53 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
         path: partial.display().to_string(),
         source,
     })?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
     let write_error = |source| AnalystError::Io {
         action: "write",
         path: partial.display().to_string(),
         source,
     };
-    out.write_all(b"deal_id,partner_id,model,share,amount,currency,explanation\n")
-        .map_err(write_error)?;
-    for (position, &model) in request.models.iter().enumerate() {
-        // Deals are attributed and formatted in parallel chunks, written in order.
-        let chunks: Vec<Result<Chunk, AnalystError>> = input
-            .won
-            .par_chunks(CHUNK)
-            .map(|deals| attribute_chunk(&engine, &input, deals, model))
-            .collect();
-        for chunk in chunks {
-            let chunk = chunk?;
-            out.write_all(&chunk.csv).map_err(write_error)?;
-            report.splits += chunk.splits;
-            if position == 0 {
-                report.ignored_touches += chunk.ignored_touches;
-                report.unattributed += chunk.unattributed;
+    // A writer thread empties finished chunks to disk while the next ones are computed.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(2 * BATCH);
+    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        out.write_all(b"deal_id,partner_id,model,share,amount,currency,explanation\n")?;
+        for bytes in receive {
+            out.write_all(&bytes)?;
+        }
+        out.flush()
+    });
+    let computed = (|| -> Result<(), AnalystError> {
+        for (position, &model) in request.models.iter().enumerate() {
+            // Deals are attributed and formatted in parallel chunks, written in order.
+            for batch in input.won.chunks(CHUNK * BATCH) {
+                let chunks: Vec<Result<Chunk, AnalystError>> = batch
+                    .par_chunks(CHUNK)
+                    .map(|deals| attribute_chunk(&engine, &input, deals, model))
+                    .collect();
+                for chunk in chunks {
+                    let chunk = chunk?;
+                    report.splits += chunk.splits;
+                    if position == 0 {
+                        report.ignored_touches += chunk.ignored_touches;
+                        report.unattributed += chunk.unattributed;
+                    }
+                    if send.send(chunk.csv).is_err() {
+                        // The writer stopped on an error, which joining it reports.
+                        return Ok(());
+                    }
+                }
             }
         }
+        Ok(())
+    })();
+    drop(send);
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+    if let Err(err) = computed.and_then(|()| written.map_err(write_error)) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(err);
     }
-    out.flush().map_err(write_error)?;
-    drop(out);
     std::fs::rename(&partial, &request.out).map_err(|source| AnalystError::Io {
         action: "write",
         path: request.out.display().to_string(),
@@ -137,6 +157,8 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
 
 /// Deals per parallel task: large enough to amortise scheduling, small enough to balance.
 const CHUNK: usize = 4096;
+/// Chunks computed together before they are handed to the writer.
+const BATCH: usize = 16;
 
 /// Finished CSV rows for a run of deals, with counts for the report.
 struct Chunk {

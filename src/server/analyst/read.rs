@@ -148,65 +148,13 @@ fn read_deals(source: impl Read) -> Deals {
     deals
 }
 
-const TOUCH_COLUMNS: &[&str] = &["deal_id", "partner_id", "kind", "occurred_at"];
-
-/// touchpoints.csv is the big file: it is read into memory and its two halves are parsed on two
-/// cores, split at a line break outside any quoted field.
-fn read_touches(mut source: impl Read) -> Touches {
-    let mut bytes = Vec::new();
-    let mut read = Touches::default();
-    if let Err(e) = source.read_to_end(&mut bytes) {
-        read.errors.push(RowError {
-            file: "touchpoints.csv",
-            line: 1,
-            reason: e.to_string(),
-        });
-        return read;
-    }
-    let mut header = reader(bytes.as_slice(), true);
-    let Some(positions) = column_positions(
-        "touchpoints.csv",
-        &mut header,
-        TOUCH_COLUMNS,
-        &mut read.errors,
-    ) else {
-        return read;
-    };
-    let data_start = header.position().byte() as usize;
-    let data = &bytes[data_start.min(bytes.len())..];
-    let split = split_point(data);
-    let (first, second) = data.split_at(split);
-    // Lines before each part: the header's, and then the first part's.
-    let first_offset = bytes[..data_start].iter().filter(|&&b| b == b'\n').count() as u64;
-    let second_offset = first_offset + first.iter().filter(|&&b| b == b'\n').count() as u64;
-    let (mut a, b) = rayon::join(
-        || touches_in(first, &positions, first_offset),
-        || touches_in(second, &positions, second_offset),
-    );
-    a.append(b);
-    a
-}
-
-/// A line break near the middle with an even number of quotes before it (so not inside a quoted
-/// field), or the end when there is none.
-fn split_point(data: &[u8]) -> usize {
-    let middle = data.len() / 2;
-    match data[middle..].iter().position(|&b| b == b'\n') {
-        Some(at) if data[..middle + at].iter().filter(|&&b| b == b'"').count() % 2 == 0 => {
-            middle + at + 1
-        }
-        _ => data.len(),
-    }
-}
-
-fn touches_in(part: &[u8], positions: &[usize], line_offset: u64) -> Touches {
+fn read_touches(source: impl Read) -> Touches {
     let mut read = Touches::default();
     let mut errors = Vec::new();
-    for_each_record(
+    for_each_row(
         "touchpoints.csv",
-        reader(part, false),
-        positions,
-        line_offset,
+        source,
+        &["deal_id", "partner_id", "kind", "occurred_at"],
         &mut errors,
         |line, f| {
             let deal = non_empty("deal_id", f[0])?;
@@ -225,32 +173,6 @@ fn touches_in(part: &[u8], positions: &[usize], line_offset: u64) -> Touches {
     );
     read.errors = errors;
     read
-}
-
-impl Touches {
-    /// Appends `other`, re-interning its deal and partner ids into this one's.
-    fn append(&mut self, other: Touches) {
-        let deals: Vec<u32> = other
-            .deal_ids
-            .names
-            .iter()
-            .map(|n| self.deal_ids.intern(n))
-            .collect();
-        let partners: Vec<u32> = other
-            .partner_ids
-            .names
-            .iter()
-            .map(|n| self.partner_ids.intern(n))
-            .collect();
-        self.deal_of
-            .extend(other.deal_of.iter().map(|&d| deals[d as usize]));
-        self.touches.extend(other.touches.into_iter().map(|mut t| {
-            t.partner = PartnerId(i64::from(partners[t.partner.0 as usize]));
-            t
-        }));
-        self.line_of.extend(other.line_of);
-        self.errors.extend(other.errors);
-    }
 }
 
 /// Matches touches with deals and gives both their engine ids (ranks in sorted order).
