@@ -364,6 +364,7 @@ mod properties {
     use num_bigint::BigInt;
     use num_rational::BigRational;
     use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     fn rational(value: Decimal) -> BigRational {
         BigRational::new(
@@ -405,7 +406,125 @@ mod properties {
             })
     }
 
+    fn ratio(n: i64, d: i64) -> BigRational {
+        BigRational::new(BigInt::from(n), BigInt::from(d))
+    }
+
+    /// A slow reference, written apart from the engine: each model's partner weights as exact
+    /// fractions, with slot weights divided (not scaled) and no shortcuts.
+    fn reference_weights(
+        deal: &DealInput,
+        model: AttributionModel,
+        settings: &ModelSettings,
+    ) -> BTreeMap<PartnerId, BigRational> {
+        let mut touches: Vec<Touch> = deal
+            .touches
+            .iter()
+            .copied()
+            .filter(|t| t.at <= deal.closed_at)
+            .collect();
+        touches.sort_by_key(|t| (t.at, t.partner, t.kind));
+        let n = touches.len();
+        let zero = || ratio(0, 1);
+        let mut weights: Vec<BigRational> = vec![zero(); n];
+        use AttributionModel::*;
+        match model {
+            EqualSplit => weights.iter_mut().for_each(|w| *w = ratio(1, 1)),
+            FirstTouch => weights[0] = ratio(1, 1),
+            LastTouch => weights[n - 1] = ratio(1, 1),
+            TimeDecay => {
+                for (w, t) in weights.iter_mut().zip(&touches) {
+                    let days = (deal.closed_at - t.at).num_seconds() as f64 / 86_400.0;
+                    let value = (-days / f64::try_from(settings.half_life_days).unwrap()).exp2();
+                    *w = ratio((value * 1e12).round() as i64, 1_000_000_000_000);
+                }
+            }
+            RoleBased => {
+                for (w, t) in weights.iter_mut().zip(&touches) {
+                    *w = rational(settings.role_weights.weight(t.kind));
+                }
+            }
+            _ => {
+                let slots = settings.slots(model).unwrap();
+                let middle: Vec<usize> = (1..n.saturating_sub(1)).collect();
+                let registration = if slots.registration.is_zero() {
+                    None
+                } else {
+                    middle
+                        .iter()
+                        .copied()
+                        .find(|&i| touches[i].kind == DealRegistration)
+                        .or(middle.first().copied())
+                };
+                let opportunity = if slots.opportunity.is_zero() {
+                    None
+                } else {
+                    let after: Vec<usize> = middle
+                        .iter()
+                        .copied()
+                        .filter(|&i| registration.is_none_or(|r| i > r))
+                        .collect();
+                    after
+                        .iter()
+                        .copied()
+                        .find(|&i| touches[i].kind == Proposal)
+                        .or(after.first().copied())
+                };
+                let rest: Vec<usize> = middle
+                    .iter()
+                    .copied()
+                    .filter(|&i| Some(i) != registration && Some(i) != opportunity)
+                    .collect();
+                weights[0] += rational(slots.first);
+                weights[n - 1] += rational(slots.last);
+                if let Some(i) = registration {
+                    weights[i] += rational(slots.registration);
+                }
+                if let Some(i) = opportunity {
+                    weights[i] += rational(slots.opportunity);
+                }
+                for &i in &rest {
+                    weights[i] += rational(slots.rest) / BigInt::from(rest.len());
+                }
+            }
+        }
+        if weights.iter().all(|w| *w == zero()) {
+            weights.iter_mut().for_each(|w| *w = ratio(1, 1));
+        }
+        let mut by_partner: BTreeMap<PartnerId, BigRational> = BTreeMap::new();
+        for (w, t) in weights.into_iter().zip(&touches) {
+            if w != zero() {
+                *by_partner.entry(t.partner).or_insert_with(zero) += w;
+            }
+        }
+        by_partner
+    }
+
     proptest! {
+        /// Each split is within one minor unit of the reference's exact share, and the partners
+        /// credited are exactly the reference's.
+        #[test]
+        fn splits_match_the_slow_reference(deal in arb_deal()) {
+            let settings = ModelSettings::default();
+            let total = BigRational::from_integer(BigInt::from(deal.amount.to_minor().unwrap()));
+            let one = ratio(1, 1);
+            for model in AttributionModel::RULE_BASED {
+                let result = attribute(&deal, *model, &settings).unwrap();
+                if result.splits().is_empty() {
+                    continue;
+                }
+                let reference = reference_weights(&deal, *model, &settings);
+                let sum: BigRational = reference.values().cloned().fold(ratio(0, 1), |a, b| a + b);
+                let partners: Vec<PartnerId> = result.splits().iter().map(|s| s.partner).collect();
+                prop_assert_eq!(partners, reference.keys().copied().collect::<Vec<_>>(), "{}", model);
+                for split in result.splits() {
+                    let exact = &total * &reference[&split.partner] / &sum;
+                    let error = BigRational::from_integer(BigInt::from(split.amount.to_minor().unwrap())) - exact;
+                    prop_assert!(error < one && error > -&one, "{}: off by {}", model, error);
+                }
+            }
+        }
+
         #[test]
         fn splits_are_exact_and_close_to_the_exact_share(deal in arb_deal()) {
             let total = deal.amount.to_minor().unwrap();
