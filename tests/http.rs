@@ -176,3 +176,23 @@ async fn demo_loads_once(test_db: common::TestDb) {
     assert!(err.contains("empty database"), "{err}");
 }
 on_both_databases!(demo_data_only_loads_into_an_empty_database, demo_loads_once);
+
+async fn settings_round_trip(test_db: common::TestDb) {
+    use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
+    use partner_attribution::server::repo::organizations;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(5, 20, Utc::now()))
+        .await
+        .unwrap();
+    let org = organizations::default_organization(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let (payable, settings) = organizations::attribution_settings(&db, org).await.unwrap();
+    assert_eq!(payable, AttributionModel::EqualSplit);
+    assert_eq!(settings, ModelSettings::default());
+}
+on_both_databases!(
+    attribution_settings_are_stored_with_the_organization,
+    settings_round_trip
+);

@@ -68,7 +68,6 @@ enum Organizations {
     Slug,
     BaseCurrency,
     PayableModel,
-    HalfLifeDays,
     Settings,
     CreatedAt,
 }
@@ -254,17 +253,13 @@ impl MigrationTrait for Migration {
                     .col(string_uniq(Organizations::Slug))
                     .col(char_len(Organizations::BaseCurrency, 3))
                     .col(string(Organizations::PayableModel).default("equal_split"))
-                    .col(integer(Organizations::HalfLifeDays).default(30))
+                    // Attribution model settings as JSON (domain::attribution::ModelSettings).
                     .col(text(Organizations::Settings).default("{}"))
                     .col(utc(Organizations::CreatedAt))
                     .check(one_of(
                         "ck_organizations_payable_model",
                         Organizations::PayableModel,
                         ATTRIBUTION_MODELS,
-                    ))
-                    .check((
-                        "ck_organizations_half_life",
-                        Expr::col(Organizations::HalfLifeDays).gt(0),
                     ))
                     .to_owned(),
             )

@@ -5,6 +5,7 @@ use sea_orm::{
 };
 
 use super::DemoData;
+use crate::domain::attribution::ModelSettings;
 use crate::server::entities::*;
 
 /// The password of every demo login.
@@ -58,8 +59,7 @@ where
         slug: Set(org.slug.clone()),
         base_currency: Set(org.base_currency.to_string()),
         payable_model: Set(org.payable_model.to_string()),
-        half_life_days: Set(30),
-        settings: Set("{}".into()),
+        settings: Set(serde_json::to_string(&ModelSettings::default()).unwrap_or_default()),
         created_at: Set(org.created_at),
     }
     .insert(&txn)

@@ -9,7 +9,6 @@ pub struct Model {
     pub slug: String,
     pub base_currency: String,
     pub payable_model: String,
-    pub half_life_days: i32,
     pub settings: String,
     pub created_at: DateTimeUtc,
 }

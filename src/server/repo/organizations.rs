@@ -1,5 +1,6 @@
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect};
 
+use crate::domain::attribution::{AttributionModel, ModelSettings};
 use crate::domain::ids::OrganizationId;
 use crate::domain::money::Currency;
 use crate::server::entities::organizations;
@@ -38,4 +39,30 @@ pub async fn header(
             .map_err(|e| super::corrupt("organization currency", e))?,
         name: row.name,
     })
+}
+
+/// The organization's payable attribution model and the settings of every model. An empty
+/// settings object means the defaults; settings that fail validation are an error, never ignored.
+pub async fn attribution_settings(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+) -> Result<(AttributionModel, ModelSettings), DbErr> {
+    let row = organizations::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("organization {id}")))?;
+    let payable: AttributionModel = row
+        .payable_model
+        .parse()
+        .map_err(|e| super::corrupt("payable model", e))?;
+    let settings = if row.settings.trim() == "{}" {
+        ModelSettings::default()
+    } else {
+        serde_json::from_str(&row.settings)
+            .map_err(|e| DbErr::Custom(format!("stored attribution settings are invalid: {e}")))?
+    };
+    settings
+        .validate()
+        .map_err(|e| super::corrupt("attribution settings", e))?;
+    Ok((payable, settings))
 }
