@@ -277,6 +277,9 @@ fn attribute_files(
                 report.unattributed,
                 report.ignored_touches,
             );
+            if let Some(peak) = partner_attribution::server::bench::peak_memory_mib() {
+                eprintln!("peak memory {peak:.0} MiB");
+            }
             ExitCode::SUCCESS
         }
         Err(err) => fail(err.to_string()),
