@@ -259,8 +259,9 @@ fn attribute_files(
             for row in &report.skipped_rows {
                 eprintln!("skipped {row}");
             }
-            let per_second =
-                |n: usize| n as f64 * request.models.len() as f64 / report.seconds.max(1e-9);
+            let per_second = |n: usize| {
+                n as f64 * request.models.len() as f64 / report.elapsed.as_secs_f64().max(1e-9)
+            };
             eprintln!(
                 "{} won and {} lost deals, {} touchpoints: {} splits written to {} in {:.2} s \
                  (reading {:.2} s; {:.0} deals/s, {:.0} touches/s); {} deals unattributed, \
@@ -270,8 +271,8 @@ fn attribute_files(
                 report.touchpoints,
                 report.splits,
                 request.out.display(),
-                report.seconds,
-                report.read_seconds,
+                report.elapsed.as_secs_f64(),
+                report.reading.as_secs_f64(),
                 per_second(report.won),
                 per_second(report.touchpoints),
                 report.unattributed,

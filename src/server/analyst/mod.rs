@@ -9,7 +9,7 @@ mod read;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use read::{Input, RowError, read};
 
@@ -35,8 +35,8 @@ pub struct Report {
     pub unattributed: usize,
     pub ignored_touches: usize,
     pub skipped_rows: Vec<RowError>,
-    pub seconds: f64,
-    pub read_seconds: f64,
+    pub elapsed: Duration,
+    pub reading: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,7 @@ fn open(path: &Path) -> Result<BufReader<File>, AnalystError> {
 pub fn run(request: &Request) -> Result<Report, AnalystError> {
     let started = Instant::now();
     let input = read(open(&request.deals)?, open(&request.touchpoints)?);
-    let read_seconds = started.elapsed().as_secs_f64();
+    let reading = started.elapsed();
     if !input.errors.is_empty() && !request.skip_invalid {
         return Err(AnalystError::Invalid(input.errors));
     }
@@ -88,7 +88,7 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
         won: input.won.len(),
         lost: input.history.len() - input.won.len(),
         touchpoints: input.touchpoints,
-        read_seconds,
+        reading,
         ..Report::default()
     };
     // Written next to the target and renamed at the end: a failed run leaves no partial file.
@@ -151,7 +151,7 @@ pub fn run(request: &Request) -> Result<Report, AnalystError> {
         source,
     })?;
     report.skipped_rows = input.errors;
-    report.seconds = started.elapsed().as_secs_f64();
+    report.elapsed = started.elapsed();
     Ok(report)
 }
 

@@ -257,18 +257,13 @@ fn for_each_row(
     errors: &mut Vec<RowError>,
     row: impl FnMut(u64, &[&str]) -> Result<(), String>,
 ) {
-    let mut reader = reader(source, true);
-    if let Some(positions) = column_positions(file, &mut reader, columns, errors) {
-        for_each_record(file, reader, &positions, 0, errors, row);
-    }
-}
-
-fn reader<R: Read>(source: R, has_headers: bool) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
+    let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .has_headers(has_headers)
         .buffer_capacity(1 << 20)
-        .from_reader(source)
+        .from_reader(source);
+    if let Some(positions) = column_positions(file, &mut reader, columns, errors) {
+        for_each_record(file, reader, &positions, errors, row);
+    }
 }
 
 /// Where each wanted column is, by header name; `None` (with errors) if any is missing.
@@ -306,12 +301,11 @@ fn column_positions<R: Read>(
     (positions.len() == columns.len()).then_some(positions)
 }
 
-/// The record loop; `line_offset` is added to line numbers (for a part of a file).
+/// The record loop: fields by position, every failure recorded with its line.
 fn for_each_record<R: Read>(
     file: &'static str,
     mut reader: csv::Reader<R>,
     positions: &[usize],
-    line_offset: u64,
     errors: &mut Vec<RowError>,
     mut row: impl FnMut(u64, &[&str]) -> Result<(), String>,
 ) {
@@ -321,7 +315,7 @@ fn for_each_record<R: Read>(
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = line_offset + record.position().map_or(line, |p| p.line());
+                let line = record.position().map_or(line, |p| p.line());
                 // On the stack: no allocation per row (no file here has more than 8 columns).
                 let mut fields = [""; 8];
                 let mut result = Ok(());
@@ -349,7 +343,7 @@ fn for_each_record<R: Read>(
             }
             Err(e) => errors.push(RowError {
                 file,
-                line: line_offset + line.max(2),
+                line: line.max(2),
                 reason: e.to_string(),
             }),
         }
