@@ -2,10 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-use crate::pages::{exec, manager, not_found::NotFound, portal};
+use crate::api::auth::SignOut;
+use crate::components::session::{RequireAccess, provide_current_user, use_current_user};
+use crate::domain::access::{Action, Resource};
+use crate::pages::{admin, auth, exec, manager, not_found::NotFound, portal};
 
 /// The document around the app. ECharts loads before the client so charts can draw on hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -32,6 +36,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_current_user();
+    #[cfg(feature = "ssr")]
+    set_security_policy();
+    // Lets tests (and anything else) know the page is interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/partner-attribution.css"/>
         <Title formatter=|page: String| {
@@ -41,18 +54,65 @@ pub fn App() -> impl IntoView {
             <TopNav/>
             <main class="page" id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=manager::dashboard::DashboardPage/>
-                    <Route path=path!("/portal") view=portal::PortalHome/>
-                    <Route path=path!("/reports") view=exec::ReportsHome/>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
+                    <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
+                    <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
+                    <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
+                    <Route path=path!("/sign-in") view=auth::sign_in::SignInPage/>
+                    <Route path=path!("/sign-up") view=auth::sign_up::SignUpPage/>
+                    <Route path=path!("/forgot-password") view=auth::password::ForgotPasswordPage/>
+                    <Route path=path!("/reset-password/:token") view=auth::password::ResetPasswordPage/>
+                    <Route path=path!("/invitation/:token") view=auth::invitation::InvitationPage/>
                 </Routes>
             </main>
         </Router>
     }
 }
 
-/// One link per audience: the manager workspace, the partner portal and executive reports.
+fn guarded<V: IntoView + 'static>(
+    resource: Resource,
+    page: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    view! { <RequireAccess resource>{page()}</RequireAccess> }
+}
+
+/// `/`: the manager dashboard for roles that may see it; everyone else goes to their own home.
+#[component]
+fn Home() -> impl IntoView {
+    let user = use_current_user();
+    move || match user.get() {
+        Some(user) if !user.can(Action::View, Resource::Dashboard) => {
+            view! { <Redirect path=user.home()/> }.into_any()
+        }
+        _ => guarded(
+            Resource::Dashboard,
+            || view! { <manager::dashboard::DashboardPage/> },
+        )
+        .into_any(),
+    }
+}
+
+/// The page's Content-Security-Policy, carrying the nonce of its inline hydration script.
+#[cfg(feature = "ssr")]
+fn set_security_policy() {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) =
+        axum::http::HeaderValue::from_str(&crate::server::auth::layer::page_policy(&nonce))
+    {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The links a role may use, the signed-in user and a way out.
 #[component]
 fn TopNav() -> impl IntoView {
+    let user = use_current_user();
+    let allowed = move |resource: Resource| {
+        user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::View, resource)))
+    };
     view! {
         <header class="topbar">
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -61,10 +121,51 @@ fn TopNav() -> impl IntoView {
                 <span>"Partner Attribution"</span>
             </A>
             <nav class="topnav" aria-label="Main">
-                <A href="/" exact=true>"Workspace"</A>
-                <A href="/portal">"Partner portal"</A>
-                <A href="/reports">"Reports"</A>
+                <Show when=move || allowed(Resource::Dashboard)>
+                    <A href="/" exact=true>"Workspace"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Portal)>
+                    <A href="/portal">"Partner portal"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Reports)>
+                    <A href="/reports">"Reports"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Users)>
+                    <A href="/admin/users">"Users"</A>
+                </Show>
             </nav>
+            <UserMenu/>
         </header>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let user = use_current_user();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            user.set(None);
+            use_navigate()("/sign-in", Default::default());
+        }
+    });
+    move || {
+        match user.get() {
+        Some(me) => view! {
+            <div class="user-menu" data-testid="user-menu">
+                <span class="who">
+                    <span class="who-name">{me.name.clone()}</span>
+                    <span class="who-detail">
+                        {format!("{} · {}", me.partner_name.clone().unwrap_or(me.organization_name.clone()), me.role.title())}
+                    </span>
+                </span>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="button small">"Sign out"</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any(),
+        None => view! { <A href="/sign-in" attr:class="button small">"Sign in"</A> }.into_any(),
+    }
     }
 }

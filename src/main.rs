@@ -161,10 +161,8 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         database = %redact(&config.database_url),
         "Partner Attribution is serving http://{addr}"
     );
-    let state = AppState {
-        leptos_options: config.leptos,
-        db,
-    };
+    let state = AppState::new(config.leptos, db, config.auth, demo);
+    http::spawn_housekeeping(&state);
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

@@ -12,14 +12,8 @@ use partner_attribution::domain::payout::PayoutStatus;
 use partner_attribution::domain::reporting::trailing_months;
 use partner_attribution::server::demo;
 
-async fn fetch_summary(app: &common::TestApp) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/dashboard/summary"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("")
-        .send()
-        .await
-        .expect("request")
+async fn fetch_summary(app: &common::TestApp, client: &reqwest::Client) -> reqwest::Response {
+    app.call(client, "/api/dashboard/summary", &[]).await
 }
 
 async fn health_and_pages(test_db: common::TestDb) {
@@ -35,17 +29,45 @@ async fn health_and_pages(test_db: common::TestDb) {
         "ok"
     );
 
-    let page = app.client.get(app.url("/")).send().await.unwrap();
+    // Signed out, the workspace sends the browser to the sign-in page and back afterwards.
+    let browser = app.browser();
+    let page = browser
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 302);
+    assert_eq!(page.headers()["location"], "/sign-in?next=/");
+
+    let page = browser.get(app.url("/sign-in")).send().await.unwrap();
     assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("'unsafe-eval'"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce in the policy")
+        .to_owned();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     let html = page.text().await.unwrap();
     for expected in [
-        "<h1>Dashboard</h1>",
-        "Partner portal",
-        "Reports",
+        "<h1>Sign in</h1>",
         "/pkg/partner-attribution.js",
+        &format!("nonce=\"{nonce}\""),
     ] {
-        assert!(html.contains(expected), "dashboard HTML lacks {expected}");
+        assert!(html.contains(expected), "sign-in HTML lacks {expected}");
     }
+    assert!(
+        !html.contains("Partner portal"),
+        "signed-out navigation shows no areas"
+    );
 
     let missing = app
         .client
@@ -58,17 +80,37 @@ async fn health_and_pages(test_db: common::TestDb) {
 }
 on_both_databases!(health_pages_and_not_found, health_and_pages);
 
-async fn empty_database_is_a_clear_error(test_db: common::TestDb) {
+async fn new_organization_starts_empty(test_db: common::TestDb) {
     let app = common::TestApp::spawn(test_db.migrated().await).await;
-    let response = fetch_summary(&app).await;
-    assert!(!response.status().is_success());
+    let anonymous = fetch_summary(&app, &app.browser()).await;
+    assert_eq!(anonymous.status(), 401);
     let error: AppError =
-        serde_json::from_slice(&response.bytes().await.unwrap()).expect("AppError JSON");
-    assert!(matches!(error, AppError::NotFound(_)), "{error:?}");
+        serde_json::from_slice(&anonymous.bytes().await.unwrap()).expect("AppError JSON");
+    assert_eq!(error, AppError::Unauthorized);
 
-    // The page shows the error instead of a blank area.
-    let html = app
-        .client
+    let admin = app.browser();
+    let signed_up = app
+        .call(
+            &admin,
+            "/api/auth/sign-up",
+            &[
+                ("organization", "Fresh Start GmbH"),
+                ("currency", "eur"),
+                ("name", "Greta Gründer"),
+                ("email", "greta@fresh-start.example"),
+                ("password", "amber-tundra-signal-64"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let summary: DashboardSummary = fetch_summary(&app, &admin).await.json().await.unwrap();
+    assert_eq!(summary.organization_name, "Fresh Start GmbH");
+    assert_eq!(summary.base_currency.code(), "EUR");
+    assert_eq!(summary.won_deals, 0);
+    assert_eq!(summary.total_partners, 0);
+    assert!(summary.won_revenue.iter().all(|m| m.amount().is_zero()));
+
+    let html = admin
         .get(app.url("/"))
         .send()
         .await
@@ -76,14 +118,15 @@ async fn empty_database_is_a_clear_error(test_db: common::TestDb) {
         .text()
         .await
         .unwrap();
+    assert!(html.contains("<h1>Dashboard</h1>"), "{html}");
     assert!(
-        html.contains("Could not load this page"),
-        "no error panel in {html}"
+        html.contains("Greta Gründer"),
+        "the user menu names the user"
     );
 }
 on_both_databases!(
-    dashboard_without_data_explains_itself,
-    empty_database_is_a_clear_error
+    a_new_organization_has_an_empty_dashboard,
+    new_organization_starts_empty
 );
 
 /// The server's totals equal totals computed independently from the generated records.
@@ -92,8 +135,11 @@ async fn dashboard_matches_data(test_db: common::TestDb) {
     let data = demo::generate(11, 300, Utc::now());
     demo::load(&db, &data).await.expect("load demo data");
     let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
 
-    let response = fetch_summary(&app).await;
+    let response = fetch_summary(&app, &manager).await;
     assert_eq!(response.status(), 200);
     let summary: DashboardSummary = response.json().await.expect("summary JSON");
 

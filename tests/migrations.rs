@@ -16,6 +16,8 @@ const TABLES: &[&str] = &[
     "organizations",
     "users",
     "sessions",
+    "auth_tokens",
+    "outbox_messages",
     "partners",
     "deals",
     "touchpoints",

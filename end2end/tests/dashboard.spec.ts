@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { signInAs } from "./auth.page";
 import { DashboardPage } from "./dashboard.page";
 import { scalar } from "./db";
 
@@ -8,6 +9,7 @@ const wholeDollars = (minor: number) =>
 test("dashboard KPIs equal what the database holds and the revenue chart draws", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "partner_manager");
   const dashboard = new DashboardPage(page);
   await dashboard.open();
   await dashboard.waitForChart();
@@ -28,13 +30,14 @@ test("dashboard KPIs equal what the database holds and the revenue chart draws",
   expect(errors).toEqual([]);
 });
 
-test("the top navigation reaches each audience's area", async ({ page }) => {
+test("the top navigation reaches the areas of the role", async ({ page }) => {
+  await signInAs(page, "admin");
   const dashboard = new DashboardPage(page);
   await dashboard.open();
   await dashboard.waitForChart();
-  await page.getByRole("link", { name: "Partner portal" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Partner portal" })).toBeVisible();
-  await expect(page).toHaveURL(/\/portal$/);
+  await page.getByRole("link", { name: "Users" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expect(page).toHaveURL(/\/admin\/users$/);
   await page.getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
   await page.getByRole("link", { name: "Workspace" }).click();
@@ -50,6 +53,7 @@ test("an unknown address shows a not-found page", async ({ page }) => {
 
 test("the layout fits a phone screen, also after the window shrinks", async ({ page }) => {
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await signInAs(page, "finance");
   const dashboard = new DashboardPage(page);
 
   await page.setViewportSize({ width: 390, height: 844 });

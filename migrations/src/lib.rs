@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_core_schema;
 mod m20261126_000002_state_machine_triggers;
+mod m20261126_000003_accounts;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_core_schema::Migration),
             Box::new(m20261126_000002_state_machine_triggers::Migration),
+            Box::new(m20261126_000003_accounts::Migration),
         ]
     }
 }

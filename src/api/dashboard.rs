@@ -36,7 +36,13 @@ pub struct MonthlyRevenue {
 
 #[server(endpoint = "dashboard/summary")]
 pub async fn load_dashboard() -> Result<DashboardSummary, AppError> {
+    use crate::domain::access::{Action, Resource};
     use crate::server::{context, repo};
-    let ctx = context::request_context().await?;
-    repo::dashboard::summary(&ctx.db, ctx.organization_id, chrono::Utc::now()).await
+    context::finish(
+        async {
+            let caller = context::authorize(Action::View, Resource::Dashboard).await?;
+            repo::dashboard::summary(&caller.tenant, &caller.db, chrono::Utc::now()).await
+        }
+        .await,
+    )
 }

@@ -30,6 +30,11 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("something went wrong on our side; if it keeps happening, quote reference {reference}")]
     Internal { reference: String },
     #[error("could not reach the server: {0}")]

@@ -1,8 +1,10 @@
-//! Server functions, one module per resource. Each is thin: resolve the caller's context, call one
-//! repository or service function, convert. The request and response types are defined here once
+//! Server functions, one module per resource. Each is thin: authorize the caller, call one repository
+//! or service function, convert. The request and response types are defined here once
 //! and shared by the server and the browser.
 
+pub mod auth;
 pub mod dashboard;
 pub mod error;
+pub mod users;
 
 pub use error::AppError;

@@ -2,4 +2,6 @@
 
 pub mod charts;
 pub mod feedback;
+pub mod form;
 pub mod kpi;
+pub mod session;

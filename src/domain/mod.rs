@@ -4,6 +4,7 @@
 mod error;
 mod labels;
 
+pub mod access;
 pub mod attribution;
 pub mod deal;
 pub mod ids;

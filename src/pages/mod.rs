@@ -1,5 +1,7 @@
 //! One module per route, grouped by audience.
 
+pub mod admin;
+pub mod auth;
 pub mod exec;
 pub mod manager;
 pub mod not_found;

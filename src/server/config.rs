@@ -2,7 +2,7 @@
 //!
 //! Defaults live in one place, `Leptos.toml`, which is compiled into the binary and may be
 //! replaced by a file on disk (`LEPTOS_CONFIG=/path/to/Leptos.toml`, or `./Leptos.toml` when
-//! present). Environment variables override both: `DATABASE_URL`, `RUST_LOG`, and every Leptos
+//! present). Environment variables override both: `DATABASE_URL`, `PUBLIC_URL`, `RUST_LOG`, and every Leptos
 //! setting as `LEPTOS_<NAME>` (for example `LEPTOS_SITE_ADDR=0.0.0.0:8080`).
 
 use std::path::Path;
@@ -10,6 +10,7 @@ use std::path::Path;
 use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
+use super::auth::AuthSettings;
 use super::database;
 
 /// The defaults, as shipped.
@@ -22,6 +23,7 @@ pub struct Config {
     pub log_filter: String,
     pub leptos: LeptosOptions,
     pub demo: DemoSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -38,6 +40,7 @@ struct AppSection {
     database_url: String,
     log: String,
     demo: DemoSettings,
+    auth: AuthSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +96,12 @@ impl Config {
             log_filter: file.app.log,
             leptos,
             demo: file.app.demo,
+            auth: AuthSettings {
+                public_url: env("PUBLIC_URL")
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or(file.app.auth.public_url.clone()),
+                ..file.app.auth
+            },
         })
     }
 

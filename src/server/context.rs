@@ -1,33 +1,80 @@
-//! What a server function knows about the request it serves.
+//! What a server function knows about the request it serves: the app state, the signed-in user
+//! (resolved once per request by `auth::layer::resolve_viewer`), and the answer to "may they?".
 
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use leptos::prelude::use_context;
 use sea_orm::DatabaseConnection;
 
-use super::repo;
+use super::auth::Viewer;
 use super::state::AppState;
+use super::tenant::Tenant;
 use crate::api::AppError;
-use crate::domain::ids::OrganizationId;
+use crate::api::auth::SessionUser;
+use crate::domain::access::{Action, Resource};
 
-pub struct RequestContext {
+/// An authorized caller: who they are, the tenant their queries are scoped to, and the database.
+pub struct Caller {
     pub db: DatabaseConnection,
-    pub organization_id: OrganizationId,
+    pub user: SessionUser,
+    pub tenant: Tenant,
 }
 
-/// The database and the organization the request acts for.
-///
-/// Until sign-in exists, every request acts for the default organization (the first one created).
-/// Sign-in replaces this lookup with the signed-in user's organization and role; server functions
-/// already take the organization from here and nowhere else, so that change stays in one place.
-pub async fn request_context() -> Result<RequestContext, AppError> {
-    let state = use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from the request context"))?;
-    let organization_id = repo::organizations::default_organization(&state.db)
-        .await?
-        .ok_or_else(|| {
-            AppError::NotFound("an organization (load demo data or create one)".into())
-        })?;
-    Ok(RequestContext {
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from the request context"))
+}
+
+/// The request's head (headers, extensions), as Leptos provides it.
+pub fn request_parts() -> Result<Parts, AppError> {
+    use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("request parts missing from the request context"))
+}
+
+/// The signed-in user, if any. Works in server functions and while rendering pages.
+pub fn viewer() -> Option<SessionUser> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Viewer>().cloned())
+        .and_then(|viewer| viewer.0)
+}
+
+/// The caller, if signed in and allowed to `action` the `resource`; otherwise `Unauthorized`
+/// (nobody signed in) or `Forbidden` (the role may not). Every server function that reads or
+/// writes tenant data starts here.
+pub async fn authorize(action: Action, resource: Resource) -> Result<Caller, AppError> {
+    let state = app_state()?;
+    let user = viewer().ok_or(AppError::Unauthorized)?;
+    if !user.can(action, resource) {
+        tracing::warn!(user = %user.id, role = %user.role, %action, %resource, "access denied");
+        return Err(AppError::Forbidden);
+    }
+    Ok(Caller {
         db: state.db,
-        organization_id,
+        tenant: Tenant::of(&user),
+        user,
     })
+}
+
+/// Gives a server function's error its HTTP status (401, 403, 404, 422, 409, 429, 500), so API
+/// clients and logs see what happened without reading the body. While a page renders, server
+/// functions run in-process and the page keeps its own status.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let over_http = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if let Err(err) = &result
+        && over_http
+    {
+        let status = match err {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+    result
 }

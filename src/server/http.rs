@@ -2,10 +2,13 @@
 //! logging with request ids, and graceful shutdown.
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderName, Request, StatusCode};
+use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,15 +16,30 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::SessionManagerLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
 use tracing::Level;
 
+use super::auth::layer::{reject_cross_site, resolve_viewer, security_headers};
+use super::auth::session_store::DbSessionStore;
 use super::state::AppState;
 use crate::app::{App, shell};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "pa_session";
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // HttpOnly by default; Lax keeps the cookie off cross-site subrequests and form posts.
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.auth.secure_cookies())
+        .with_path("/");
     let options = state.leptos_options.clone();
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request<Body>| {
@@ -38,6 +56,14 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Innermost first: the user needs the session, which needs the cookie.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            resolve_viewer,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(security_headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -67,9 +93,35 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Housekeeping while the server runs: expired sessions leave the database, idle rate-limit
+/// entries leave memory.
+pub fn spawn_housekeeping(state: &AppState) {
+    let store = DbSessionStore::new(state.db.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::error!(%err, "deleting expired sessions failed");
+            }
+        }
+    });
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -1,6 +1,8 @@
 //! Everything that only runs on the server: configuration, database, HTTP, demo data.
 
 pub mod analyst;
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod context;
@@ -9,6 +11,8 @@ pub mod demo;
 pub mod entities;
 pub mod http;
 pub mod repo;
+pub mod services;
 pub mod state;
 pub mod synthetic;
 pub mod telemetry;
+pub mod tenant;

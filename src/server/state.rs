@@ -1,10 +1,36 @@
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
+
+use super::auth::AuthSettings;
+use super::auth::limits::SignInLimits;
 
 /// What every request handler and server function can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    pub auth: Arc<AuthSettings>,
+    pub limits: Arc<SignInLimits>,
+    /// Serving demo data: the sign-in page lists one login per role.
+    pub demo: bool,
+}
+
+impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        auth: AuthSettings,
+        demo: bool,
+    ) -> AppState {
+        AppState {
+            leptos_options,
+            db,
+            limits: Arc::new(SignInLimits::new(auth.limits)),
+            auth: Arc::new(auth),
+            demo,
+        }
+    }
 }

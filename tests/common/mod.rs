@@ -83,13 +83,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: DatabaseConnection) -> TestApp {
-        let config = Config::from_text(EMBEDDED_LEPTOS_TOML, |_| None).expect("config");
+        TestApp::spawn_with(db, |_| {}).await
+    }
+
+    /// Like `spawn`, with the shipped settings adjusted first (for example the rate limits).
+    pub async fn spawn_with(db: DatabaseConnection, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::from_text(EMBEDDED_LEPTOS_TOML, |_| None).expect("config");
+        adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            leptos_options: config.leptos,
-            db: db.clone(),
-        };
+        let state = AppState::new(config.leptos, db.clone(), config.auth, true);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, http::router(state), async {
             let _ = rx.await;
@@ -100,6 +103,50 @@ impl TestApp {
             client: reqwest::Client::new(),
             _shutdown: tx,
         }
+    }
+
+    /// A browser-like client: it keeps cookies.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// POSTs a server function with form fields, as the app's own pages do.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A client signed in as `email` (password `password`); panics when sign-in fails.
+    pub async fn signed_in(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = self.browser();
+        let response = self
+            .call(
+                &client,
+                "/api/auth/sign-in",
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        let status = response.status();
+        assert_eq!(
+            status,
+            200,
+            "sign-in as {email}: {}",
+            response.text().await.unwrap_or_default()
+        );
+        client
     }
 
     pub fn url(&self, path: &str) -> String {

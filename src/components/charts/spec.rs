@@ -24,28 +24,19 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
         .iter()
         .map(|p| p.revenue.amount().to_f64().unwrap_or(0.0))
         .collect();
-    // Axis ticks in compact units: $800k, $1.5M.
-    let compact = format!(
-        "return '{symbol}' + (Math.abs(value) >= 1e6 \
-           ? (value / 1e6).toLocaleString('en-US', {{ maximumFractionDigits: 1 }}) + 'M' \
-           : Math.round(value / 1000).toLocaleString('en-US') + 'k');"
-    );
-    let exact = format!(
-        "return '{symbol}' + Number(value).toLocaleString('en-US', {{ maximumFractionDigits: 0 }});"
-    );
     Chart::new()
         .animation(false)
         .grid(Grid::new().left(64).right(16).top(24).bottom(40))
         .tooltip(
             Tooltip::new()
                 .trigger(Trigger::Axis)
-                .value_formatter(JsFunction::new_with_args("value", &exact)),
+                .value_formatter(formatter(symbol.clone(), whole_label)),
         )
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(
-            Axis::new().type_(AxisType::Value).axis_label(
-                AxisLabel::new().formatter(JsFunction::new_with_args("value", &compact)),
-            ),
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(AxisLabel::new().formatter(formatter(symbol, compact_label))),
         )
         .series(
             Bar::new()
@@ -53,6 +44,56 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
                 .item_style(ItemStyle::new().color(ACCENT).border_radius(4))
                 .data(values),
         )
+}
+
+/// Thousands separators for a whole number: 1234567 -> "1,234,567".
+fn grouped(whole: i64) -> String {
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if whole < 0 { format!("-{out}") } else { out }
+}
+
+/// A tick label in compact units: "$800k", "$1.5M".
+pub fn compact_label(symbol: &str, value: f64) -> String {
+    let millions = value / 1e6;
+    if millions.abs() >= 100.0 {
+        format!("{symbol}{}M", grouped(millions.round() as i64))
+    } else if millions.abs() >= 1.0 {
+        let text = format!("{:.1}", (millions * 10.0).round() / 10.0);
+        format!("{symbol}{}M", text.trim_end_matches(".0"))
+    } else {
+        format!("{symbol}{}k", grouped((value / 1000.0).round() as i64))
+    }
+}
+
+/// A tooltip value in whole units: "$1,234,568".
+pub fn whole_label(symbol: &str, value: f64) -> String {
+    format!("{symbol}{}", grouped(value.round() as i64))
+}
+
+/// An ECharts formatter calling `label` in Rust. In the browser it is a real function built from a
+/// Rust closure, so no JavaScript is ever evaluated from text (the CSP forbids `eval`); elsewhere
+/// (tests, JSON snapshots) it is a named placeholder.
+fn formatter(symbol: String, label: fn(&str, f64) -> String) -> JsFunction {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::closure::Closure;
+        let function = Closure::<dyn Fn(f64) -> String>::new(move |value| label(&symbol, value))
+            .into_js_value();
+        serde_wasm_bindgen::from_value(function)
+            .unwrap_or_else(|_| JsFunction::new_with_args("value", "return value;"))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (symbol, label);
+        JsFunction::new_with_args("value", "return rustFormatter(value);")
+    }
 }
 
 #[cfg(test)]
@@ -86,10 +127,18 @@ mod tests {
             serde_json::json!([12500.0, 0.0, 0.99])
         );
         assert_eq!(json["animation"], false);
-        let rendered = chart.to_string();
-        assert!(
-            rendered.contains("'$' + (Math.abs(value) >= 1e6"),
-            "{rendered}"
-        );
+    }
+
+    #[test]
+    fn labels_are_compact_on_the_axis_and_whole_in_the_tooltip() {
+        assert_eq!(compact_label("$", 800_000.0), "$800k");
+        assert_eq!(compact_label("$", 1_500_000.0), "$1.5M");
+        assert_eq!(compact_label("$", 2_000_000.0), "$2M");
+        assert_eq!(compact_label("€", 0.0), "€0k");
+        assert_eq!(compact_label("$", 12_345_000_000.0), "$12,345M");
+        assert_eq!(compact_label("$", 1_234_000_000.0 / 1000.0), "$1.2M");
+        assert_eq!(whole_label("$", 1_234_567.6), "$1,234,568");
+        assert_eq!(whole_label("CHF ", 999.0), "CHF 999");
+        assert_eq!(whole_label("$", -1_000.0), "$-1,000");
     }
 }

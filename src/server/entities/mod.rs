@@ -3,11 +3,14 @@
 
 pub mod attributions;
 pub mod audit_events;
+pub mod auth_tokens;
 pub mod commission_rules;
 pub mod deals;
 pub mod disputes;
 pub mod organizations;
+pub mod outbox_messages;
 pub mod partners;
 pub mod payouts;
+pub mod sessions;
 pub mod touchpoints;
 pub mod users;

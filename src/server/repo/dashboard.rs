@@ -16,14 +16,16 @@ use crate::domain::partner::PartnerStatus;
 use crate::domain::payout::PayoutStatus;
 use crate::domain::reporting::trailing_months;
 use crate::server::entities::{deals, partners, payouts};
+use crate::server::tenant::Tenant;
 
 const MONTHS_SHOWN: u32 = 12;
 
 pub async fn summary(
+    tenant: &Tenant,
     db: &impl ConnectionTrait,
-    org: OrganizationId,
     now: DateTime<Utc>,
 ) -> Result<DashboardSummary, AppError> {
+    let org = tenant.organization_id();
     let header = super::organizations::header(db, org).await?;
     let base = header.base_currency;
     let (won_revenue, won_deals) = deal_totals(db, org, DealStage::Won, base).await?;

@@ -1,8 +1,11 @@
 //! Database access: free functions over `&impl ConnectionTrait` (so they work inside transactions)
-//! that take and return domain types. Every query is filtered by organization.
+//! that take and return domain types. Every query is filtered by the caller's
+//! `Tenant`, passed first.
 
+pub mod accounts;
 pub mod dashboard;
 pub mod organizations;
+pub mod users;
 
 use sea_orm::DbErr;
 

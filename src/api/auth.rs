@@ -1,0 +1,191 @@
+//! Signing up, in and out, invitations and password resets: the server functions anyone may call.
+//! Each validates its input, applies the sign-in rate limits where a password is tried, and
+//! audits what it changed.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::access::{self, Action, Resource};
+use crate::domain::ids::{OrganizationId, PartnerId, UserId};
+use crate::domain::user::Role;
+
+/// The signed-in user, as the browser knows it. Carries no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub organization_id: OrganizationId,
+    pub organization_name: String,
+    /// Set for partner users only: the partner whose data they may see.
+    pub partner_id: Option<PartnerId>,
+    pub partner_name: Option<String>,
+}
+
+impl SessionUser {
+    /// The role matrix, asked for this user.
+    pub fn can(&self, action: Action, resource: Resource) -> bool {
+        access::can(self.role, action, resource)
+    }
+
+    pub fn home(&self) -> &'static str {
+        access::home(self.role)
+    }
+}
+
+/// One demo login per role, shown on the sign-in page when the server runs with demo data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoLogins {
+    pub password: String,
+    pub logins: Vec<DemoLogin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+    pub name: String,
+}
+
+/// What a one-time link is for, shown before the visitor chooses a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkDetails {
+    pub organization_name: String,
+    pub email: String,
+    /// The role an invitation grants; `None` for a password reset.
+    pub role: Option<Role>,
+    pub partner_name: Option<String>,
+}
+
+/// Where a signed-in user goes next: `next` when it is a path inside this site, else the home
+/// page of the user's role. Absolute and protocol-relative URLs are refused (no open redirect).
+pub fn landing_path(user: &SessionUser, next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.starts_with("/sign-") =>
+        {
+            path.to_owned()
+        }
+        _ => user.home().to_owned(),
+    }
+}
+
+/// Signs in with email and password. `remember` keeps the session across browser restarts.
+#[server(endpoint = "auth/sign-in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+) -> Result<SessionUser, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::sign_in(&email, &password, remember.is_some()).await)
+}
+
+#[server(endpoint = "auth/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::sign_out().await)
+}
+
+/// Creates an organization with its first admin, and signs that admin in.
+#[server(endpoint = "auth/sign-up")]
+pub async fn sign_up(
+    organization: String,
+    currency: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<SessionUser, AppError> {
+    use crate::server::{context, services};
+    let form = services::accounts::SignUp {
+        organization,
+        currency,
+        name,
+        email,
+        password,
+    };
+    context::finish(services::accounts::sign_up(form).await)
+}
+
+/// The demo logins, only when the server runs in demo mode.
+#[server(endpoint = "auth/demo-logins")]
+pub async fn fetch_demo_logins() -> Result<Option<DemoLogins>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::demo_logins().await)
+}
+
+/// Prepares a password-reset link in the organization's outbox. Answers the same whether or not
+/// the email belongs to an account.
+#[server(endpoint = "auth/forgot-password")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::request_password_reset(&email).await)
+}
+
+/// What an unused, unexpired invitation or reset link is for.
+#[server(endpoint = "auth/link")]
+pub async fn inspect_link(token: String) -> Result<LinkDetails, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::link_details(&token).await)
+}
+
+/// Accepts an invitation: creates the user with the invited role and signs them in.
+#[server(endpoint = "auth/accept-invitation")]
+pub async fn accept_invitation(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<SessionUser, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::accept_invitation(&token, &name, &password).await)
+}
+
+/// Sets a new password from a reset link, ends the user's other sessions and signs them in.
+#[server(endpoint = "auth/reset-password")]
+pub async fn reset_password(token: String, password: String) -> Result<SessionUser, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::accounts::reset_password(&token, &password).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role) -> SessionUser {
+        SessionUser {
+            id: UserId(1),
+            name: "A".into(),
+            email: "a@example.com".into(),
+            role,
+            organization_id: OrganizationId(1),
+            organization_name: "Org".into(),
+            partner_id: None,
+            partner_name: None,
+        }
+    }
+
+    #[test]
+    fn landing_stays_inside_the_site() {
+        let manager = user(Role::PartnerManager);
+        assert_eq!(landing_path(&manager, Some("/admin/users")), "/admin/users");
+        assert_eq!(landing_path(&manager, None), "/");
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+        ] {
+            assert_eq!(landing_path(&manager, Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(landing_path(&user(Role::Partner), None), "/portal");
+        assert_eq!(
+            landing_path(&user(Role::Executive), Some("/sign-in")),
+            "/reports"
+        );
+    }
+}

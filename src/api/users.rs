@@ -1,0 +1,101 @@
+//! The organization's users, invitations and outbox: administrators only.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::ids::{PartnerId, UserId};
+use crate::domain::user::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub partner_name: Option<String>,
+    pub active: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// The row of the caller: its role and status cannot be changed from here.
+    pub is_you: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerOption {
+    pub id: PartnerId,
+    pub name: String,
+}
+
+/// Where a one-time link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    Open,
+    Used,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// The one-time link, as a path on this site.
+    pub link: Option<String>,
+    pub link_state: Option<LinkState>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub email: String,
+    pub role: Role,
+    /// The one-time link, as a path on this site; also placed in the outbox.
+    pub link: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[server(endpoint = "users/list")]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::list().await)
+}
+
+/// The partners a partner user may be invited for.
+#[server(endpoint = "users/partner-options")]
+pub async fn partner_options() -> Result<Vec<PartnerOption>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::partner_options().await)
+}
+
+/// Invites someone by email with a role (and a partner, for partner users).
+#[server(endpoint = "users/invite")]
+pub async fn invite_user(
+    email: String,
+    role: String,
+    partner_id: Option<String>,
+) -> Result<Invitation, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::invite(&email, &role, partner_id.as_deref()).await)
+}
+
+#[server(endpoint = "users/change-role")]
+pub async fn change_role(user_id: UserId, role: String) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::change_role(user_id, &role).await)
+}
+
+/// Deactivates (signs out everywhere, refuses sign-in) or reactivates a user.
+#[server(endpoint = "users/set-active")]
+pub async fn set_user_active(user_id: UserId, active: bool) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::set_active(user_id, active).await)
+}
+
+/// Messages that a mail server would have sent: invitations and password resets, newest first.
+#[server(endpoint = "users/outbox")]
+pub async fn list_outbox() -> Result<Vec<OutboxMessage>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::users::outbox().await)
+}

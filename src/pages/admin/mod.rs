@@ -1,0 +1,4 @@
+//! Administration: users, invitations and the outbox.
+
+pub mod outbox;
+pub mod users;

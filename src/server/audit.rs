@@ -1,0 +1,63 @@
+//! The audit trail: who did what to which record, with the state before and after, and the
+//! request it happened in. Written in the same transaction as the change it records.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde_json::Value;
+
+use crate::api::auth::SessionUser;
+use crate::domain::ids::UserId;
+use crate::server::entities::audit_events;
+use crate::server::tenant::Tenant;
+
+/// Who acted: a signed-in user, or someone identified only by what they typed (a failed
+/// sign-in, a person accepting an invitation) or by a system process.
+pub enum Actor<'a> {
+    User(&'a SessionUser),
+    Named {
+        user_id: Option<UserId>,
+        label: String,
+    },
+}
+
+pub struct Entry<'a> {
+    /// What happened, as `entity.verb` (for example `user.signed_in`).
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+pub async fn record(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    entry: Entry<'_>,
+) -> Result<(), DbErr> {
+    let (actor_user_id, actor_label) = match actor {
+        Actor::User(user) => (Some(user.id.0), user.email.clone()),
+        Actor::Named { user_id, label } => (user_id.map(|u| u.0), label),
+    };
+    let request_id = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    audit_events::ActiveModel {
+        organization_id: Set(tenant.organization_id().0),
+        actor_user_id: Set(actor_user_id),
+        actor_label: Set(actor_label),
+        action: Set(entry.action.to_owned()),
+        entity_type: Set(entry.entity_type.to_owned()),
+        entity_id: Set(entry.entity_id),
+        before: Set(entry.before.map(|v| v.to_string())),
+        after: Set(entry.after.map(|v| v.to_string())),
+        request_id: Set(request_id),
+        at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

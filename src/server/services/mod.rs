@@ -1,0 +1,6 @@
+//! Use cases: authorize, validate, load, apply the domain, persist and audit in one transaction.
+//! Server functions call exactly one of these.
+
+pub mod accounts;
+pub mod request;
+pub mod users;

@@ -1,0 +1,240 @@
+//! Administering the organization's users: invitations, roles, deactivation, the outbox.
+
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use serde_json::json;
+
+use super::request;
+use crate::api::AppError;
+use crate::api::users::{Invitation, OutboxMessage, PartnerOption, UserRow};
+use crate::domain::access::{Action, Resource};
+use crate::domain::ids::{PartnerId, UserId};
+use crate::domain::user::{Email, Role};
+use crate::server::audit::{self, Actor, Entry};
+use crate::server::auth::{session_store, tokens};
+use crate::server::context::{self, Caller};
+use crate::server::entities::users;
+use crate::server::repo;
+use crate::server::repo::accounts::{self as links, NewMessage, NewToken, Purpose};
+
+const OUTBOX_SHOWN: u64 = 200;
+
+pub async fn list() -> Result<Vec<UserRow>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Users).await?;
+    Ok(repo::users::list(&caller.tenant, &caller.db, caller.user.id).await?)
+}
+
+pub async fn partner_options() -> Result<Vec<PartnerOption>, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Users).await?;
+    Ok(repo::users::partner_options(&caller.tenant, &caller.db).await?)
+}
+
+pub async fn outbox() -> Result<Vec<OutboxMessage>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Users).await?;
+    Ok(repo::accounts::outbox(&caller.tenant, &caller.db, OUTBOX_SHOWN, Utc::now()).await?)
+}
+
+pub async fn invite(
+    email: &str,
+    role: &str,
+    partner_id: Option<&str>,
+) -> Result<Invitation, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Users).await?;
+    let state = context::app_state()?;
+    let email: Email = email
+        .parse()
+        .map_err(|e: String| AppError::invalid_field("email", e))?;
+    let role: Role = role
+        .parse()
+        .map_err(|e: crate::domain::DomainError| AppError::invalid_field("role", e.to_string()))?;
+    let partner = partner_id.map(str::trim).filter(|p| !p.is_empty());
+    let (partner_id, partner_name) = match (role, partner) {
+        (Role::Partner, None) => {
+            return Err(AppError::invalid_field(
+                "partner_id",
+                "Choose the partner this user works for.",
+            ));
+        }
+        (Role::Partner, Some(id)) => {
+            let id: PartnerId = id
+                .parse()
+                .map_err(|_| AppError::invalid_field("partner_id", "Choose a partner."))?;
+            let name = repo::users::partner_name(&caller.tenant, &caller.db, id)
+                .await?
+                .ok_or_else(|| AppError::invalid_field("partner_id", "Choose a partner."))?;
+            (Some(id), Some(name))
+        }
+        (_, _) => (None, None),
+    };
+    if repo::users::by_email(&caller.db, &email).await?.is_some() {
+        return Err(AppError::invalid_field(
+            "email",
+            "Someone with this email already has an account.",
+        ));
+    }
+    let token = tokens::generate();
+    let path = format!("/invitation/{token}");
+    let link = format!("{}{path}", request::site_url(&state));
+    let expires_at = Utc::now() + Duration::days(state.auth.invitation_days);
+    let txn = caller.db.begin().await?;
+    let token_id = links::insert_token(
+        &caller.tenant,
+        &txn,
+        NewToken {
+            purpose: Purpose::Invitation,
+            digest: tokens::digest(&token),
+            email: &email,
+            role: Some(role),
+            partner_id,
+            user_id: None,
+            created_by: Some(caller.user.id),
+            expires_at,
+        },
+    )
+    .await?;
+    let joining = match &partner_name {
+        Some(partner) => format!("as a member of {partner}"),
+        None => format!("as {}", role.title().to_lowercase()),
+    };
+    links::insert_message(
+        &caller.tenant,
+        &txn,
+        NewMessage {
+            token_id: Some(token_id),
+            recipient: &email,
+            subject: format!(
+                "{} invited you to {} on Partner Attribution",
+                caller.user.name, caller.user.organization_name
+            ),
+            body: format!(
+                "Hello,\n\n{} invited you to join {} {joining}. Open the link below to choose \
+                 your password. It works once and expires in {} days.",
+                caller.user.name, caller.user.organization_name, state.auth.invitation_days
+            ),
+            link: Some(link.clone()),
+        },
+    )
+    .await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: "user.invited",
+            entity_type: "invitation",
+            entity_id: Some(token_id),
+            before: None,
+            after: Some(json!({
+                "email": email.as_str(),
+                "role": role.as_str(),
+                "partner_id": partner_id,
+                "expires_at": expires_at,
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Invitation {
+        email: email.to_string(),
+        role,
+        link,
+        expires_at,
+    })
+}
+
+/// A user of the caller's organization other than the caller.
+async fn other_user(caller: &Caller, id: UserId, doing: &str) -> Result<users::Model, AppError> {
+    if id == caller.user.id {
+        return Err(AppError::Conflict(format!("You cannot {doing} yourself.")));
+    }
+    repo::users::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the user".into()))
+}
+
+pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Users).await?;
+    let role: Role = role
+        .parse()
+        .map_err(|e: crate::domain::DomainError| AppError::invalid_field("role", e.to_string()))?;
+    let user = other_user(&caller, id, "change the role of").await?;
+    let before: Role = user.role.parse().map_err(AppError::internal)?;
+    if before == role {
+        return Ok(());
+    }
+    if (before == Role::Partner) != (role == Role::Partner) {
+        return Err(AppError::invalid_field(
+            "role",
+            "Partner users belong to a partner: invite a new user instead of changing a role to \
+             or from partner.",
+        ));
+    }
+    let txn = caller.db.begin().await?;
+    users::ActiveModel {
+        id: Set(user.id),
+        role: Set(role.as_str().to_owned()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: "user.role_changed",
+            entity_type: "user",
+            entity_id: Some(user.id),
+            before: Some(json!({ "role": before.as_str() })),
+            after: Some(json!({ "role": role.as_str() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_active(id: UserId, active: bool) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Users).await?;
+    let user = other_user(
+        &caller,
+        id,
+        if active { "reactivate" } else { "deactivate" },
+    )
+    .await?;
+    if user.active == active {
+        return Ok(());
+    }
+    let txn = caller.db.begin().await?;
+    users::ActiveModel {
+        id: Set(user.id),
+        active: Set(active),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let ended = if active {
+        0
+    } else {
+        session_store::delete_user_sessions(&txn, user.id).await?
+    };
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: if active {
+                "user.reactivated"
+            } else {
+                "user.deactivated"
+            },
+            entity_type: "user",
+            entity_id: Some(user.id),
+            before: Some(json!({ "active": user.active })),
+            after: Some(json!({ "active": active, "sessions_ended": ended })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,465 @@
+//! Every server function, API route and page, called by every kind of caller: nobody, a user of
+//! another organization, a partner user of another partner, and each role of the organization
+//! that owns the data. The expected outcome of each call comes from the table below; a server
+//! function or page that is missing from the table fails the test, so nothing new ships without
+//! deciding who may call it.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use partner_attribution::domain::access::{Action, Resource, can};
+use partner_attribution::domain::user::Role;
+use partner_attribution::server::demo;
+use reqwest::StatusCode;
+
+/// Who may call a server function.
+#[derive(Clone, Copy, Debug)]
+enum Gate {
+    /// Anyone, signed in or not; the call answers with this status whoever makes it.
+    Public(u16),
+    /// Signed-in users whose role may `Action` the `Resource`.
+    Role(Action, Resource),
+}
+
+/// What a call refers to, when it names a record of the organization under test.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    /// Nothing of another tenant: outsiders act on their own organization.
+    OwnTenant,
+    /// A record of the organization under test: outsiders must get 404, as if it did not exist.
+    OtherTenantRecord,
+}
+
+struct Endpoint {
+    path: &'static str,
+    gate: Gate,
+    target: Target,
+    /// Form fields; `{target_user}` is replaced by the id of a user of the organization under test.
+    form: &'static [(&'static str, &'static str)],
+}
+
+const fn endpoint(
+    path: &'static str,
+    gate: Gate,
+    target: Target,
+    form: &'static [(&'static str, &'static str)],
+) -> Endpoint {
+    Endpoint {
+        path,
+        gate,
+        target,
+        form,
+    }
+}
+
+/// Every server function. Sign-out comes last: it ends the caller's session.
+const SERVER_FUNCTIONS: &[Endpoint] = &[
+    endpoint(
+        "/api/dashboard/summary",
+        Gate::Role(Action::View, Resource::Dashboard),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/users/list",
+        Gate::Role(Action::View, Resource::Users),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/users/partner-options",
+        Gate::Role(Action::Edit, Resource::Users),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/users/invite",
+        Gate::Role(Action::Edit, Resource::Users),
+        Target::OwnTenant,
+        &[("email", "invitee@elsewhere.example"), ("role", "finance")],
+    ),
+    endpoint(
+        "/api/users/change-role",
+        Gate::Role(Action::Edit, Resource::Users),
+        Target::OtherTenantRecord,
+        &[("user_id", "{target_user}"), ("role", "finance")],
+    ),
+    endpoint(
+        "/api/users/set-active",
+        Gate::Role(Action::Edit, Resource::Users),
+        Target::OtherTenantRecord,
+        &[("user_id", "{target_user}"), ("active", "true")],
+    ),
+    endpoint(
+        "/api/users/outbox",
+        Gate::Role(Action::View, Resource::Users),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/auth/demo-logins",
+        Gate::Public(200),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/auth/sign-in",
+        Gate::Public(422),
+        Target::OwnTenant,
+        &[("email", "nobody@nowhere.example"), ("password", "wrong")],
+    ),
+    endpoint(
+        "/api/auth/sign-up",
+        Gate::Public(422),
+        Target::OwnTenant,
+        &[
+            ("organization", ""),
+            ("currency", "USD"),
+            ("name", "X"),
+            ("email", "not-an-email"),
+            ("password", "short"),
+        ],
+    ),
+    endpoint(
+        "/api/auth/forgot-password",
+        Gate::Public(200),
+        Target::OwnTenant,
+        &[("email", "nobody@nowhere.example")],
+    ),
+    endpoint(
+        "/api/auth/link",
+        Gate::Public(409),
+        Target::OwnTenant,
+        &[("token", "not-a-token")],
+    ),
+    endpoint(
+        "/api/auth/accept-invitation",
+        Gate::Public(409),
+        Target::OwnTenant,
+        &[
+            ("token", "not-a-token"),
+            ("name", "X"),
+            ("password", "amber-tundra-signal-64"),
+        ],
+    ),
+    endpoint(
+        "/api/auth/reset-password",
+        Gate::Public(409),
+        Target::OwnTenant,
+        &[
+            ("token", "not-a-token"),
+            ("password", "amber-tundra-signal-64"),
+        ],
+    ),
+    endpoint(
+        "/api/auth/sign-out",
+        Gate::Public(200),
+        Target::OwnTenant,
+        &[],
+    ),
+];
+
+/// Routes outside the server functions.
+const API_ROUTES: &[(&str, u16)] = &[("/healthz", 200)];
+
+/// Every page: the resource a visitor must be allowed to view, or `None` for public pages.
+const PAGES: &[(&str, Option<Resource>)] = &[
+    ("/", Some(Resource::Dashboard)),
+    ("/portal", Some(Resource::Portal)),
+    ("/reports", Some(Resource::Reports)),
+    ("/admin/users", Some(Resource::Users)),
+    ("/admin/outbox", Some(Resource::Users)),
+    ("/sign-in", None),
+    ("/sign-up", None),
+    ("/forgot-password", None),
+    ("/reset-password/{token}", None),
+    ("/invitation/{token}", None),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Caller {
+    Nobody,
+    OtherOrganization,
+    OtherPartner,
+    Member(Role),
+}
+
+struct Fixture {
+    app: common::TestApp,
+    // Keeps the SQLite file alive while the app uses it.
+    _db: common::TestDb,
+    /// The partner whose user is `Member(Partner)`; no other partner's user may read its name.
+    member_partner: String,
+    target_user: i64,
+    clients: Vec<(Caller, reqwest::Client)>,
+}
+
+const OTHER_ORG_ADMIN: &str = "olga@other-org.example";
+const PASSWORD: &str = "amber-tundra-signal-64";
+
+async fn fixture(test_db: common::TestDb) -> Fixture {
+    use partner_attribution::domain::ids::OrganizationId;
+    use partner_attribution::server::repo::users::{self, NewUser};
+    use partner_attribution::server::tenant::Tenant;
+    let db = test_db.migrated().await;
+    let data = demo::generate(7, 60, Utc::now());
+    demo::load(&db, &data).await.expect("demo data");
+    // Many sign-ins and failed attempts from one address: lift the limits (tested in tests/auth.rs).
+    let app = common::TestApp::spawn_with(db, |config| {
+        config.auth.limits.attempts_per_ip_per_minute = 100_000;
+        config.auth.limits.failures_per_account = 100_000;
+    })
+    .await;
+
+    // A second organization, through sign-up.
+    let other = app.browser();
+    let signed_up = app
+        .call(
+            &other,
+            "/api/auth/sign-up",
+            &[
+                ("organization", "Other Org"),
+                ("currency", "USD"),
+                ("name", "Olga Other"),
+                ("email", OTHER_ORG_ADMIN),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+
+    // A user of the demo organization that no caller signs in as, for calls that change users.
+    let target_user = users::insert(
+        &Tenant::system(OrganizationId(1)),
+        &app.db,
+        NewUser {
+            email: &"target@northwind.example".parse().unwrap(),
+            name: "Tara Target",
+            password_hash: "not-a-hash".into(),
+            role: Role::PartnerManager,
+            partner_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .0;
+
+    // Two partner users: the one of the organization under test, and one of another partner.
+    let partner_users: Vec<_> = data
+        .users
+        .iter()
+        .filter(|u| u.role == Role::Partner)
+        .collect();
+    assert!(partner_users.len() >= 2, "the demo has two partner logins");
+    let member_partner = &data.partners[partner_users[0].partner.unwrap()].name;
+
+    let mut clients = vec![
+        (Caller::Nobody, app.browser()),
+        (Caller::OtherOrganization, other),
+        (
+            Caller::OtherPartner,
+            app.signed_in(&partner_users[1].email, demo::DEMO_PASSWORD)
+                .await,
+        ),
+    ];
+    for (role, email) in [
+        (Role::Admin, "admin@northwind.example"),
+        (Role::PartnerManager, "manager@northwind.example"),
+        (Role::Finance, "finance@northwind.example"),
+        (Role::Executive, "exec@northwind.example"),
+        (Role::Partner, partner_users[0].email.as_str()),
+    ] {
+        clients.push((
+            Caller::Member(role),
+            app.signed_in(email, demo::DEMO_PASSWORD).await,
+        ));
+    }
+    Fixture {
+        app,
+        _db: test_db,
+        member_partner: member_partner.clone(),
+        target_user,
+        clients,
+    }
+}
+
+/// The status a call must answer with.
+fn expected(endpoint: &Endpoint, caller: Caller) -> u16 {
+    let (action, resource) = match endpoint.gate {
+        Gate::Public(status) => return status,
+        Gate::Role(action, resource) => (action, resource),
+    };
+    let role = match caller {
+        Caller::Nobody => return 401,
+        Caller::OtherOrganization => Role::Admin,
+        Caller::OtherPartner => Role::Partner,
+        Caller::Member(role) => role,
+    };
+    if !can(role, action, resource) {
+        return 403;
+    }
+    let outsider = matches!(caller, Caller::OtherOrganization | Caller::OtherPartner);
+    if outsider && endpoint.target == Target::OtherTenantRecord {
+        404
+    } else {
+        200
+    }
+}
+
+/// Names from the organization under test that no outsider may ever read.
+const ORGANIZATION_SECRETS: &[&str] = &["Northwind", "northwind.example"];
+
+async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
+    let fixture = fixture(test_db).await;
+    let app = &fixture.app;
+
+    // The table covers exactly the server functions the app registers.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let listed: BTreeSet<String> = SERVER_FUNCTIONS.iter().map(|e| e.path.to_owned()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions missing from the access table in tests/access.rs: {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(stale.is_empty(), "no longer registered: {stale:?}");
+
+    let target_user = fixture.target_user.to_string();
+    let mut failures = Vec::new();
+    for endpoint in SERVER_FUNCTIONS {
+        for (caller, client) in &fixture.clients {
+            let form: Vec<(&str, &str)> = endpoint
+                .form
+                .iter()
+                .map(|&(k, v)| {
+                    (
+                        k,
+                        if v == "{target_user}" {
+                            target_user.as_str()
+                        } else {
+                            v
+                        },
+                    )
+                })
+                .collect();
+            let response = app.call(client, endpoint.path, &form).await;
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            let want = expected(endpoint, *caller);
+            if status != want {
+                failures.push(format!(
+                    "{} as {caller:?}: {status}, expected {want}: {body}",
+                    endpoint.path
+                ));
+            }
+            // Demo logins are public by design (demo mode only), so they name the demo company.
+            let outsider = matches!(caller, Caller::OtherOrganization | Caller::OtherPartner);
+            if outsider && endpoint.path != "/api/auth/demo-logins" {
+                // A partner user of the same organization may read its name, not another
+                // partner's.
+                let secrets: Vec<&str> = match caller {
+                    Caller::OtherPartner => vec![fixture.member_partner.as_str()],
+                    _ => ORGANIZATION_SECRETS.to_vec(),
+                };
+                for secret in secrets {
+                    if body.contains(secret) {
+                        failures.push(format!(
+                            "{} as {caller:?} leaked \"{secret}\": {body}",
+                            endpoint.path
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (path, status) in API_ROUTES {
+        for (caller, client) in &fixture.clients {
+            let got = client.get(app.url(path)).send().await.unwrap().status();
+            if got.as_u16() != *status {
+                failures.push(format!("GET {path} as {caller:?}: {got}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+on_both_databases!(
+    every_server_function_enforces_the_role_matrix,
+    every_endpoint_answers_as_the_table_says
+);
+
+async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
+    use partner_attribution::app::App;
+    let fixture = fixture(test_db).await;
+    let app = &fixture.app;
+
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(App)
+        .into_iter()
+        .map(|route| route.path().to_owned())
+        .collect();
+    let listed: BTreeSet<String> = PAGES.iter().map(|(p, _)| (*p).to_owned()).collect();
+    let missing: Vec<_> = routes.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "pages missing from the access table in tests/access.rs: {missing:?}"
+    );
+
+    let mut failures = Vec::new();
+    for (path, resource) in PAGES {
+        let url = path.replace("{token}", "some-token");
+        for (caller, client) in &fixture.clients {
+            let response = client
+                .get(app.url(&url))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let role = match caller {
+                Caller::Nobody => None,
+                Caller::OtherOrganization => Some(Role::Admin),
+                Caller::OtherPartner => Some(Role::Partner),
+                Caller::Member(role) => Some(*role),
+            };
+            let ok = match (resource, role) {
+                (None, None) => status == StatusCode::OK,
+                // Auth pages send signed-in users on to their home.
+                (None, Some(_)) => {
+                    status == StatusCode::OK
+                        || (status == StatusCode::FOUND && !location.starts_with("/sign-in"))
+                }
+                (Some(_), None) => {
+                    status == StatusCode::FOUND && location.starts_with("/sign-in?next=")
+                }
+                (Some(resource), Some(role)) if can(role, Action::View, *resource) => {
+                    status == StatusCode::OK
+                }
+                // `/` sends roles without a dashboard to their own home instead of refusing.
+                (Some(Resource::Dashboard), Some(role)) => {
+                    status == StatusCode::FOUND
+                        && location == partner_attribution::domain::access::home(role)
+                }
+                (Some(_), Some(_)) => status == StatusCode::FORBIDDEN,
+            };
+            if !ok {
+                failures.push(format!(
+                    "GET {url} as {caller:?}: {status} (location {location:?})"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+on_both_databases!(
+    every_page_enforces_the_role_matrix,
+    every_page_answers_as_the_table_says
+);
