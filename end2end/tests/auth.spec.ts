@@ -17,6 +17,7 @@ for (const role of Object.keys(homes) as DemoRole[]) {
     page.on("console", (m) => {
       if (m.type() === "error" && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
+    page.on("pageerror", (e) => cspViolations.push(e.message));
     await signInAs(page, role);
     const home = homes[role];
     await expect(page).toHaveURL(home.path);
@@ -29,7 +30,7 @@ for (const role of Object.keys(homes) as DemoRole[]) {
     await expect(page).toHaveURL(/\/sign-in$/);
     await page.goto("/");
     await expect(page).toHaveURL(/\/sign-in\?next=/);
-    expect(cspViolations).toEqual([]);
+    expect(cspViolations, "no script errors, no CSP violations").toEqual([]);
   });
 }
 

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::users::{
-    ChangeRole, InviteUser, SetUserActive, UserRow, list_users, partner_options,
+    ChangeRole, InviteUser, PartnerOption, SetUserActive, UserRow, list_users, partner_options,
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{Field, field_error, form_error};
@@ -118,43 +118,69 @@ fn UserTable(
     }
 }
 
+/// The invitation form. With `partner`, it invites a partner user bound to that partner (the
+/// partner's page uses it so); without, the administrator chooses any role.
 #[component]
-fn InviteForm(action: ServerAction<InviteUser>) -> impl IntoView {
+pub fn InviteForm(
+    action: ServerAction<InviteUser>,
+    #[prop(optional)] partner: Option<PartnerOption>,
+) -> impl IntoView {
     let result = action.value();
-    let role = RwSignal::new(Role::PartnerManager.as_str().to_owned());
+    let fixed = partner.is_some();
+    let role = RwSignal::new(
+        if fixed {
+            Role::Partner
+        } else {
+            Role::PartnerManager
+        }
+        .as_str()
+        .to_owned(),
+    );
     let partners = OnceResource::new(partner_options());
     let error =
         move |field: &'static str| Signal::derive(move || field_error(&result.get(), field));
+    let heading = partner.as_ref().map_or_else(
+        || "Invite someone".to_owned(),
+        |p| format!("Invite someone from {}", p.name),
+    );
     view! {
         <section class="card">
-            <header class="card-header"><h2>"Invite someone"</h2></header>
+            <header class="card-header"><h2>{heading}</h2></header>
             <ActionForm action attr:class="form inline-form" attr:novalidate=true attr:data-testid="invite-form">
                 <Field label="Email" name="email" kind="email" required=true error=error("email")/>
-                <div class="field">
-                    <label for="field-role">"Role"</label>
-                    <select id="field-role" name="role" on:change=move |ev| role.set(event_target_value(&ev))>
-                        {Role::ALL.iter().map(|r| view! {
-                            <option value=r.as_str() selected=*r == Role::PartnerManager>{r.title()}</option>
-                        }).collect_view()}
-                    </select>
-                    {move || error("role").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                </div>
-                <Show when=move || role.get() == Role::Partner.as_str()>
-                    <div class="field">
-                        <label for="field-partner">"Partner"</label>
-                        <select id="field-partner" name="partner_id">
-                            <option value="">"Choose a partner…"</option>
-                            <Suspense fallback=|| ()>
-                                {move || Suspend::new(async move {
-                                    partners.await.unwrap_or_default().into_iter().map(|p| view! {
-                                        <option value=p.id.0.to_string()>{p.name}</option>
-                                    }).collect_view()
-                                })}
-                            </Suspense>
-                        </select>
-                        {move || error("partner_id").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-                    </div>
-                </Show>
+                {match partner {
+                    Some(partner) => view! {
+                        <input type="hidden" name="role" value=Role::Partner.as_str()/>
+                        <input type="hidden" name="partner_id" value=partner.id.0.to_string()/>
+                    }.into_any(),
+                    None => view! {
+                        <div class="field">
+                            <label for="field-role">"Role"</label>
+                            <select id="field-role" name="role" on:change=move |ev| role.set(event_target_value(&ev))>
+                                {Role::ALL.iter().map(|r| view! {
+                                    <option value=r.as_str() selected=*r == Role::PartnerManager>{r.title()}</option>
+                                }).collect_view()}
+                            </select>
+                            {move || error("role").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                        </div>
+                        <Show when=move || role.get() == Role::Partner.as_str()>
+                            <div class="field">
+                                <label for="field-partner">"Partner"</label>
+                                <select id="field-partner" name="partner_id">
+                                    <option value="">"Choose a partner…"</option>
+                                    <Suspense fallback=|| ()>
+                                        {move || Suspend::new(async move {
+                                            partners.await.unwrap_or_default().into_iter().map(|p| view! {
+                                                <option value=p.id.0.to_string()>{p.name}</option>
+                                            }).collect_view()
+                                        })}
+                                    </Suspense>
+                                </select>
+                                {move || error("partner_id").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                            </div>
+                        </Show>
+                    }.into_any(),
+                }}
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Send invitation"</button>
             </ActionForm>
             {move || form_error(&result.get()).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}

@@ -91,10 +91,21 @@ fn origin_host(origin: &str) -> Option<&str> {
 }
 
 /// Headers for every response. Pages replace the fallback Content-Security-Policy with one that
-/// carries the page's script nonce (see `app::security_policy`).
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// carries the page's script nonce (see [`page_policy`]). Served over HTTPS, browsers are also
+/// told to keep to HTTPS.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.auth.secure_cookies() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let fixed = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
