@@ -55,6 +55,10 @@ pub fn App() -> impl IntoView {
             <main class="page" id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/partners") view=|| guarded(Resource::Partners, || view! { <manager::partners::PartnersPage/> })/>
+                    <Route path=path!("/partners/new") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::NewPartnerPage/> })/>
+                    <Route path=path!("/partners/:id") view=|| guarded(Resource::Partners, || view! { <manager::partner_profile::PartnerProfilePage/> })/>
+                    <Route path=path!("/partners/:id/edit") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::EditPartnerPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
@@ -75,6 +79,14 @@ fn guarded<V: IntoView + 'static>(
     page: impl Fn() -> V + Send + Sync + 'static,
 ) -> impl IntoView {
     view! { <RequireAccess resource>{page()}</RequireAccess> }
+}
+
+/// For pages that change `resource`: viewing it is not enough.
+fn guarded_edit<V: IntoView + 'static>(
+    resource: Resource,
+    page: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    view! { <RequireAccess resource action=Action::Edit>{page()}</RequireAccess> }
 }
 
 /// `/`: the manager dashboard for roles that may see it; everyone else goes to their own home.
@@ -123,6 +135,9 @@ fn TopNav() -> impl IntoView {
             <nav class="topnav" aria-label="Main">
                 <Show when=move || allowed(Resource::Dashboard)>
                     <A href="/" exact=true>"Workspace"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Partners)>
+                    <A href="/partners">"Partners"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Portal)>
                     <A href="/portal">"Partner portal"</A>

@@ -36,8 +36,12 @@ struct Endpoint {
     path: &'static str,
     gate: Gate,
     target: Target,
-    /// Form fields; `{target_user}` is replaced by the id of a user of the organization under test.
+    /// Form fields. Placeholders name records of the organization under test: `{target_user}`
+    /// (a user no caller signs in as), `{member_partner}` (the partner of the partner caller),
+    /// `{spare_partner}` (a partner no caller belongs to).
     form: &'static [(&'static str, &'static str)],
+    /// The status of an allowed call (200, or 409 for a call that is always refused on its merits).
+    allowed: u16,
 }
 
 const fn endpoint(
@@ -51,6 +55,14 @@ const fn endpoint(
         gate,
         target,
         form,
+        allowed: 200,
+    }
+}
+
+const fn refused_on_merits(endpoint: Endpoint) -> Endpoint {
+    Endpoint {
+        allowed: 409,
+        ..endpoint
     }
 }
 
@@ -62,6 +74,41 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         Target::OwnTenant,
         &[],
     ),
+    endpoint(
+        "/api/partners/list",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OwnTenant,
+        &[("search", "")],
+    ),
+    endpoint(
+        "/api/partners/get",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OtherTenantRecord,
+        &[("id", "{member_partner}")],
+    ),
+    endpoint(
+        "/api/partners/save",
+        Gate::Role(Action::Edit, Resource::Partners),
+        Target::OtherTenantRecord,
+        &[
+            ("id", "{spare_partner}"),
+            ("form[name]", "Renamed Partner"),
+            ("form[partner_type]", "reseller"),
+            ("form[tier]", "gold"),
+            ("form[commission_rate]", "10"),
+            ("form[contact_name]", ""),
+            ("form[contact_email]", ""),
+            ("form[website]", ""),
+            ("form[region]", ""),
+        ],
+    ),
+    // An active partner cannot go back to invited: allowed callers get the domain's refusal.
+    refused_on_merits(endpoint(
+        "/api/partners/status",
+        Gate::Role(Action::Edit, Resource::Partners),
+        Target::OtherTenantRecord,
+        &[("id", "{member_partner}"), ("status", "invited")],
+    )),
     endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
@@ -164,13 +211,20 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
 /// Routes outside the server functions.
 const API_ROUTES: &[(&str, u16)] = &[("/healthz", 200)];
 
-/// Every page: the resource a visitor must be allowed to view, or `None` for public pages.
-const PAGES: &[(&str, Option<Resource>)] = &[
-    ("/", Some(Resource::Dashboard)),
-    ("/portal", Some(Resource::Portal)),
-    ("/reports", Some(Resource::Reports)),
-    ("/admin/users", Some(Resource::Users)),
-    ("/admin/outbox", Some(Resource::Users)),
+/// Every page: what a visitor must be allowed to do, or `None` for public pages.
+const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
+    ("/", Some((Action::View, Resource::Dashboard))),
+    ("/partners", Some((Action::View, Resource::Partners))),
+    ("/partners/new", Some((Action::Edit, Resource::Partners))),
+    ("/partners/{id}", Some((Action::View, Resource::Partners))),
+    (
+        "/partners/{id}/edit",
+        Some((Action::Edit, Resource::Partners)),
+    ),
+    ("/portal", Some((Action::View, Resource::Portal))),
+    ("/reports", Some((Action::View, Resource::Reports))),
+    ("/admin/users", Some((Action::View, Resource::Users))),
+    ("/admin/outbox", Some((Action::View, Resource::Users))),
     ("/sign-in", None),
     ("/sign-up", None),
     ("/forgot-password", None),
@@ -192,7 +246,8 @@ struct Fixture {
     _db: common::TestDb,
     /// The partner whose user is `Member(Partner)`; no other partner's user may read its name.
     member_partner: String,
-    target_user: i64,
+    /// Values for the placeholders in `Endpoint::form`.
+    placeholders: Vec<(&'static str, String)>,
     clients: Vec<(Caller, reqwest::Client)>,
 }
 
@@ -253,7 +308,17 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .filter(|u| u.role == Role::Partner)
         .collect();
     assert!(partner_users.len() >= 2, "the demo has two partner logins");
-    let member_partner = &data.partners[partner_users[0].partner.unwrap()].name;
+    let member_index = partner_users[0].partner.unwrap();
+    let member_partner = &data.partners[member_index].name;
+    // Demo rows get ids in order, from 1.
+    let spare_index = (0..data.partners.len())
+        .find(|i| partner_users.iter().all(|u| u.partner != Some(*i)))
+        .unwrap();
+    let placeholders = vec![
+        ("{target_user}", target_user.to_string()),
+        ("{member_partner}", (member_index + 1).to_string()),
+        ("{spare_partner}", (spare_index + 1).to_string()),
+    ];
 
     let mut clients = vec![
         (Caller::Nobody, app.browser()),
@@ -280,7 +345,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         app,
         _db: test_db,
         member_partner: member_partner.clone(),
-        target_user,
+        placeholders,
         clients,
     }
 }
@@ -304,7 +369,7 @@ fn expected(endpoint: &Endpoint, caller: Caller) -> u16 {
     if outsider && endpoint.target == Target::OtherTenantRecord {
         404
     } else {
-        200
+        endpoint.allowed
     }
 }
 
@@ -328,7 +393,6 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
     let stale: Vec<_> = listed.difference(&registered).collect();
     assert!(stale.is_empty(), "no longer registered: {stale:?}");
 
-    let target_user = fixture.target_user.to_string();
     let mut failures = Vec::new();
     for endpoint in SERVER_FUNCTIONS {
         for (caller, client) in &fixture.clients {
@@ -336,14 +400,12 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
                 .form
                 .iter()
                 .map(|&(k, v)| {
-                    (
-                        k,
-                        if v == "{target_user}" {
-                            target_user.as_str()
-                        } else {
-                            v
-                        },
-                    )
+                    let value = fixture
+                        .placeholders
+                        .iter()
+                        .find(|(name, _)| *name == v)
+                        .map_or(v, |(_, value)| value.as_str());
+                    (k, value)
                 })
                 .collect();
             let response = app.call(client, endpoint.path, &form).await;
@@ -409,7 +471,9 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
 
     let mut failures = Vec::new();
     for (path, resource) in PAGES {
-        let url = path.replace("{token}", "some-token");
+        let url = path
+            .replace("{token}", "some-token")
+            .replace("{id}", &fixture.placeholders[1].1);
         for (caller, client) in &fixture.clients {
             let response = client
                 .get(app.url(&url))
@@ -440,11 +504,11 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
                 (Some(_), None) => {
                     status == StatusCode::FOUND && location.starts_with("/sign-in?next=")
                 }
-                (Some(resource), Some(role)) if can(role, Action::View, *resource) => {
+                (Some((action, resource)), Some(role)) if can(role, *action, *resource) => {
                     status == StatusCode::OK
                 }
                 // `/` sends roles without a dashboard to their own home instead of refusing.
-                (Some(Resource::Dashboard), Some(role)) => {
+                (Some((_, Resource::Dashboard)), Some(role)) => {
                     status == StatusCode::FOUND
                         && location == partner_attribution::domain::access::home(role)
                 }

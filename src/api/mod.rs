@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod dashboard;
 pub mod error;
+pub mod partners;
 pub mod users;
 
 pub use error::AppError;

@@ -39,6 +39,9 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] required: bool,
     #[prop(optional)] node_ref: Option<NodeRef<leptos::html::Input>>,
+    /// The submitted name when it differs from the field's (`form[name]` for nested arguments).
+    #[prop(optional)]
+    input_name: Option<&'static str>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -64,7 +67,7 @@ pub fn Field(
             <label for=id.clone()>{label}</label>
             <input
                 id=id
-                name=name
+                name=input_name.unwrap_or(name)
                 type=kind
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 value=value

@@ -52,10 +52,15 @@ pub fn query_escape(value: &str) -> String {
     out
 }
 
-/// Shows `children` to users whose role may view `resource`; sends signed-out visitors to the
-/// sign-in page (coming back here afterwards) and answers everyone else with 403.
+/// Shows `children` to users whose role may `action` (view, unless said otherwise) the
+/// `resource`; sends signed-out visitors to the sign-in page (coming back here afterwards) and
+/// answers everyone else with 403.
 #[component]
-pub fn RequireAccess(resource: Resource, children: ChildrenFn) -> impl IntoView {
+pub fn RequireAccess(
+    resource: Resource,
+    #[prop(default = Action::View)] action: Action,
+    children: ChildrenFn,
+) -> impl IntoView {
     let user = use_current_user();
     let location = use_location();
     move || match user.get() {
@@ -68,7 +73,7 @@ pub fn RequireAccess(resource: Resource, children: ChildrenFn) -> impl IntoView 
             let path = format!("/sign-in?next={}", query_escape(&here));
             view! { <Redirect path/> }.into_any()
         }
-        Some(user) if user.can(Action::View, resource) => children().into_any(),
+        Some(user) if user.can(action, resource) => children().into_any(),
         Some(_) => view! { <Forbidden/> }.into_any(),
     }
 }

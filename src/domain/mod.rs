@@ -2,7 +2,7 @@
 //! Everything here is plain data and functions, unit-tested without I/O.
 
 mod error;
-mod labels;
+pub(crate) mod labels;
 
 pub mod access;
 pub mod attribution;

@@ -1,3 +1,6 @@
 //! The partner managers' workspace.
 
 pub mod dashboard;
+pub mod partner_form;
+pub mod partner_profile;
+pub mod partners;

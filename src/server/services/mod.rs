@@ -2,5 +2,6 @@
 //! Server functions call exactly one of these.
 
 pub mod accounts;
+pub mod partners;
 pub mod request;
 pub mod users;

@@ -1,0 +1,64 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signInAs } from "./auth.page";
+import { scalar } from "./db";
+
+test("a manager finds partners by search and filters, and pages through them", async ({ page }) => {
+  await signInAs(page, "partner_manager");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Partners" })).toBeVisible();
+  await hydrated(page);
+  const total = Number(scalar("SELECT COUNT(*) FROM partners"));
+  await expect(page.getByTestId("partners-range")).toHaveText(`1–25 of ${total}`);
+
+  const name = scalar("SELECT name FROM partners ORDER BY id LIMIT 1");
+  await page.getByLabel("Search", { exact: true }).fill(name.toLowerCase());
+  await expect(page.getByTestId("partners-table").getByRole("link", { name })).toBeVisible();
+  await expect(page).toHaveURL(/q=/);
+
+  await page.getByLabel("Search", { exact: true }).fill("");
+  const active = scalar("SELECT COUNT(*) FROM partners WHERE status = 'active'");
+  await page.getByLabel("Status").selectOption("active");
+  await expect(page.getByTestId("partners-range")).toContainText(`of ${active}`);
+
+  await page.getByLabel("Search", { exact: true }).fill("no partner is called this");
+  await expect(page.getByTestId("partners-none-match")).toBeVisible();
+  await page.getByRole("link", { name: "Clear search and filters" }).click();
+  await expect(page.getByTestId("partners-range")).toHaveText(`1–25 of ${total}`);
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("partners-range")).toHaveText(`26–${Math.min(50, total)} of ${total}`);
+});
+
+test("a manager adds a partner, fixing a refused field, and onboards it", async ({ page }) => {
+  await signInAs(page, "partner_manager");
+  await page.goto("/partners/new");
+  await hydrated(page);
+  const form = page.getByTestId("partner-form");
+  await form.getByLabel("Name", { exact: true }).fill("Lighthouse Analytics");
+  await form.getByLabel("Type").selectOption("technology");
+  await form.getByLabel("Commission rate (%)").fill("150");
+  await form.getByLabel("Contact email").fill("maria@lighthouse.example");
+  await form.getByRole("button", { name: "Add partner" }).click();
+  await expect(page.locator('.field-error[data-field="commission_rate"]')).toContainText("between 0 and 100");
+  await expect(form.getByLabel("Name", { exact: true })).toHaveValue("Lighthouse Analytics");
+  await expect(form.getByLabel("Contact email")).toHaveValue("maria@lighthouse.example");
+
+  await form.getByLabel("Commission rate (%)").fill("12.5");
+  await form.getByRole("button", { name: "Add partner" }).click();
+  await expect(page.getByTestId("partner-name")).toHaveText("Lighthouse Analytics");
+  await expect(page.getByTestId("partner-rate")).toHaveText("12.5 %");
+  await expect(page.locator(".badge")).toHaveText("Invited");
+
+  await page.getByRole("button", { name: "Mark onboarding" }).click();
+  await expect(page.locator(".badge")).toHaveText("Onboarding");
+  await expect(page.getByRole("button", { name: "Mark onboarding" })).toHaveCount(0);
+  expect(scalar("SELECT status FROM partners WHERE name = 'Lighthouse Analytics'")).toBe("onboarding");
+});
+
+test("executives and partner users cannot open the partner pages", async ({ page }) => {
+  await signInAs(page, "executive");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" })).toHaveCount(0);
+  expect((await page.goto("/partners"))?.status()).toBe(403);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInAs(page, "finance");
+  expect((await page.goto("/partners/new"))?.status()).toBe(403);
+});

@@ -1,0 +1,121 @@
+//! Partners: the searchable list, one partner's profile, create / edit, and the onboarding status.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::ids::{PartnerId, UserId};
+use crate::domain::labels::label_enum;
+use crate::domain::partner::{
+    CommissionRate, PartnerForm, PartnerStatus, PartnerTier, PartnerType,
+};
+
+/// Rows per page of the partner list.
+pub const PAGE_SIZE: u64 = 25;
+
+label_enum! {
+    /// The columns the partner list sorts by.
+    pub enum PartnerSort ("sort") {
+        Name => "name",
+        Type => "type",
+        Tier => "tier",
+        Status => "status",
+        Rate => "rate",
+        Created => "created",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerRow {
+    pub id: PartnerId,
+    pub name: String,
+    pub partner_type: PartnerType,
+    pub tier: PartnerTier,
+    pub status: PartnerStatus,
+    pub commission_rate: CommissionRate,
+    pub region: Option<String>,
+    pub contact_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerPage {
+    pub rows: Vec<PartnerRow>,
+    /// Partners matching the search and filters, on every page.
+    pub total: u64,
+    /// Zero-based.
+    pub page: u64,
+    pub page_size: u64,
+    /// Partners in the organization, whatever the filters (tells "none yet" from "none match").
+    pub organization_total: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerUser {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerDetail {
+    pub partner: PartnerRow,
+    pub contact_name: Option<String>,
+    pub website: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// The statuses the partner may move to next.
+    pub next_statuses: Vec<PartnerStatus>,
+    /// The partner's portal users.
+    pub users: Vec<PartnerUser>,
+    /// The same fields as the edit form shows them.
+    pub form: PartnerForm,
+}
+
+/// One page of partners matching a search (name, contact or region) and filters.
+#[server(endpoint = "partners/list")]
+pub async fn list_partners(
+    search: Option<String>,
+    partner_type: Option<PartnerType>,
+    tier: Option<PartnerTier>,
+    status: Option<PartnerStatus>,
+    sort: Option<PartnerSort>,
+    descending: Option<bool>,
+    page: Option<u64>,
+) -> Result<PartnerPage, AppError> {
+    use crate::server::{context, services};
+    let query = services::partners::ListQuery {
+        search: search.unwrap_or_default(),
+        partner_type,
+        tier,
+        status,
+        sort: sort.unwrap_or(PartnerSort::Name),
+        descending: descending.unwrap_or(false),
+        page: page.unwrap_or(0),
+    };
+    context::finish(services::partners::list(query).await)
+}
+
+#[server(endpoint = "partners/get")]
+pub async fn get_partner(id: PartnerId) -> Result<PartnerDetail, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::partners::detail(id).await)
+}
+
+/// Creates a partner (`id` empty) or updates one; answers with its id.
+#[server(endpoint = "partners/save")]
+pub async fn save_partner(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::partners::save(id, form).await)
+}
+
+/// Moves a partner along invited → onboarding → active ⇄ inactive.
+#[server(endpoint = "partners/status")]
+pub async fn change_partner_status(
+    id: PartnerId,
+    status: PartnerStatus,
+) -> Result<PartnerStatus, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::partners::change_status(id, status).await)
+}

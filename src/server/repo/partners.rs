@@ -1,0 +1,259 @@
+//! Partners of one tenant: the filtered, sorted, paginated list; one partner; writes.
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+};
+
+use crate::api::partners::{PartnerRow, PartnerSort, PartnerUser};
+use crate::domain::ids::{PartnerId, UserId};
+use crate::domain::partner::{CommissionRate, PartnerDraft, PartnerStatus};
+use crate::server::entities::{partners, users};
+use crate::server::tenant::Tenant;
+
+pub struct Filter<'a> {
+    pub search: &'a str,
+    pub partner_type: Option<crate::domain::partner::PartnerType>,
+    pub tier: Option<crate::domain::partner::PartnerTier>,
+    pub status: Option<PartnerStatus>,
+}
+
+fn scoped(tenant: &Tenant) -> Select<partners::Entity> {
+    let mut select = partners::Entity::find()
+        .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0));
+    // A partner user's tenant reaches its own partner only.
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(partners::Column::Id.eq(own.0));
+    }
+    select
+}
+
+/// `%text%` with LIKE's wildcards escaped, lower-cased (the column is lower-cased too, so the
+/// search ignores case on both back ends).
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn filtered(tenant: &Tenant, filter: &Filter<'_>) -> Select<partners::Entity> {
+    let mut select = scoped(tenant);
+    if !filter.search.trim().is_empty() {
+        let pattern = contains_pattern(filter.search);
+        let mut any = Condition::any();
+        for column in [
+            partners::Column::Name,
+            partners::Column::ContactName,
+            partners::Column::ContactEmail,
+            partners::Column::Region,
+        ] {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(column)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            );
+        }
+        select = select.filter(any);
+    }
+    if let Some(t) = filter.partner_type {
+        select = select.filter(partners::Column::PartnerType.eq(t.as_str()));
+    }
+    if let Some(t) = filter.tier {
+        select = select.filter(partners::Column::Tier.eq(t.as_str()));
+    }
+    if let Some(s) = filter.status {
+        select = select.filter(partners::Column::Status.eq(s.as_str()));
+    }
+    select
+}
+
+pub(crate) fn row(model: partners::Model) -> Result<PartnerRow, DbErr> {
+    let rate: Decimal = model
+        .commission_rate
+        .parse()
+        .map_err(|e| DbErr::Custom(format!("stored commission rate is invalid: {e}")))?;
+    Ok(PartnerRow {
+        id: PartnerId(model.id),
+        partner_type: model
+            .partner_type
+            .parse()
+            .map_err(|e| super::corrupt("partner type", e))?,
+        tier: model
+            .tier
+            .parse()
+            .map_err(|e| super::corrupt("partner tier", e))?,
+        status: model
+            .status
+            .parse()
+            .map_err(|e| super::corrupt("partner status", e))?,
+        commission_rate: CommissionRate::from_fraction(rate).map_err(DbErr::Custom)?,
+        name: model.name,
+        region: model.region,
+        contact_email: model.contact_email,
+        created_at: model.created_at,
+    })
+}
+
+/// One page of the list and the number of matches.
+pub async fn page(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    filter: &Filter<'_>,
+    sort: PartnerSort,
+    descending: bool,
+    page: u64,
+    page_size: u64,
+) -> Result<(Vec<PartnerRow>, u64), DbErr> {
+    let total = filtered(tenant, filter).count(db).await?;
+    let order = if descending { Order::Desc } else { Order::Asc };
+    let column = match sort {
+        PartnerSort::Name => partners::Column::Name,
+        PartnerSort::Type => partners::Column::PartnerType,
+        PartnerSort::Tier => partners::Column::Tier,
+        PartnerSort::Status => partners::Column::Status,
+        PartnerSort::Rate => partners::Column::CommissionRate,
+        PartnerSort::Created => partners::Column::CreatedAt,
+    };
+    let mut select = filtered(tenant, filter);
+    select = match sort {
+        // Tiers sort by rank, not alphabetically; rates numerically (stored as decimal text).
+        PartnerSort::Tier => select.order_by(
+            Into::<Expr>::into(
+                Expr::case(partners::Column::Tier.eq("registered"), 0)
+                    .case(partners::Column::Tier.eq("silver"), 1)
+                    .case(partners::Column::Tier.eq("gold"), 2)
+                    .finally(3),
+            ),
+            order.clone(),
+        ),
+        PartnerSort::Rate => select.order_by(
+            Expr::col(partners::Column::CommissionRate)
+                .cast_as(sea_orm::sea_query::Alias::new("REAL")),
+            order.clone(),
+        ),
+        _ => select.order_by(column, order.clone()),
+    };
+    let rows = select
+        .order_by(partners::Column::Name, Order::Asc)
+        .order_by(partners::Column::Id, Order::Asc)
+        .offset(page * page_size)
+        .limit(page_size)
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(row).collect::<Result<_, _>>()?, total))
+}
+
+pub async fn count(tenant: &Tenant, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    scoped(tenant).count(db).await
+}
+
+pub async fn get(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: PartnerId,
+) -> Result<Option<partners::Model>, DbErr> {
+    scoped(tenant)
+        .filter(partners::Column::Id.eq(id.0))
+        .one(db)
+        .await
+}
+
+/// Whether another partner of the tenant already has this name (compared without case).
+pub async fn name_taken(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    name: &str,
+    except: Option<PartnerId>,
+) -> Result<bool, DbErr> {
+    let mut select = scoped(tenant).filter(
+        Expr::expr(Func::lower(Expr::col(partners::Column::Name))).eq(name.trim().to_lowercase()),
+    );
+    if let Some(id) = except {
+        select = select.filter(partners::Column::Id.ne(id.0));
+    }
+    Ok(select.count(db).await? > 0)
+}
+
+pub async fn users_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: PartnerId,
+) -> Result<Vec<PartnerUser>, DbErr> {
+    Ok(users::Entity::find()
+        .filter(users::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(users::Column::PartnerId.eq(id.0))
+        .order_by_asc(users::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| PartnerUser {
+            id: UserId(u.id),
+            name: u.name,
+            email: u.email,
+            active: u.active,
+        })
+        .collect())
+}
+
+fn apply(model: &mut partners::ActiveModel, draft: &PartnerDraft) {
+    model.name = Set(draft.name.clone());
+    model.partner_type = Set(draft.partner_type.as_str().to_owned());
+    model.tier = Set(draft.tier.as_str().to_owned());
+    model.commission_rate = Set(draft.commission_rate.fraction().to_string());
+    model.contact_name = Set(draft.contact_name.clone());
+    model.contact_email = Set(draft.contact_email.as_ref().map(|e| e.to_string()));
+    model.website = Set(draft.website.clone());
+    model.region = Set(draft.region.clone());
+    model.updated_at = Set(Utc::now());
+}
+
+/// A new partner starts as invited.
+pub async fn insert(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    draft: &PartnerDraft,
+) -> Result<partners::Model, DbErr> {
+    let mut model = partners::ActiveModel {
+        organization_id: Set(tenant.organization_id().0),
+        status: Set(PartnerStatus::Invited.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut model, draft);
+    model.insert(db).await
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    existing: partners::Model,
+    draft: &PartnerDraft,
+) -> Result<partners::Model, DbErr> {
+    let mut model: partners::ActiveModel = existing.into();
+    apply(&mut model, draft);
+    model.update(db).await
+}
+
+/// Moves the status only if it still is `from`: of two people acting at once, one wins.
+pub async fn set_status(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: PartnerId,
+    from: PartnerStatus,
+    to: PartnerStatus,
+) -> Result<bool, DbErr> {
+    let result = partners::Entity::update_many()
+        .col_expr(partners::Column::Status, Expr::value(to.as_str()))
+        .col_expr(partners::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(partners::Column::Id.eq(id.0))
+        .filter(partners::Column::Status.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -1,0 +1,209 @@
+//! Partners: listing, the profile, create / edit with validation, the onboarding status flow.
+
+use sea_orm::TransactionTrait;
+use serde_json::{Value, json};
+
+use crate::api::AppError;
+use crate::api::error::FieldError;
+use crate::api::partners::{PAGE_SIZE, PartnerDetail, PartnerPage, PartnerSort};
+use crate::domain::access::{Action, Resource};
+use crate::domain::ids::PartnerId;
+use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
+use crate::server::audit::{self, Actor, Entry};
+use crate::server::context;
+use crate::server::entities::partners;
+use crate::server::repo::partners::{self as repo, Filter};
+
+pub struct ListQuery {
+    pub search: String,
+    pub partner_type: Option<PartnerType>,
+    pub tier: Option<PartnerTier>,
+    pub status: Option<PartnerStatus>,
+    pub sort: PartnerSort,
+    pub descending: bool,
+    pub page: u64,
+}
+
+pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
+    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    let filter = Filter {
+        search: &query.search,
+        partner_type: query.partner_type,
+        tier: query.tier,
+        status: query.status,
+    };
+    let (rows, total) = repo::page(
+        &caller.tenant,
+        &caller.db,
+        &filter,
+        query.sort,
+        query.descending,
+        query.page,
+        PAGE_SIZE,
+    )
+    .await?;
+    Ok(PartnerPage {
+        rows,
+        total,
+        page: query.page,
+        page_size: PAGE_SIZE,
+        organization_total: repo::count(&caller.tenant, &caller.db).await?,
+    })
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("the partner".into())
+}
+
+fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> {
+    let row = repo::row(model.clone())?;
+    Ok(PartnerForm {
+        name: model.name.clone(),
+        partner_type: row.partner_type.as_str().to_owned(),
+        tier: row.tier.as_str().to_owned(),
+        commission_rate: row.commission_rate.percent().to_string(),
+        contact_name: model.contact_name.clone().unwrap_or_default(),
+        contact_email: model.contact_email.clone().unwrap_or_default(),
+        website: model.website.clone().unwrap_or_default(),
+        region: model.region.clone().unwrap_or_default(),
+    })
+}
+
+pub async fn detail(id: PartnerId) -> Result<PartnerDetail, AppError> {
+    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    let model = repo::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let form = form_of(&model)?;
+    let users = repo::users_of(&caller.tenant, &caller.db, id).await?;
+    let contact_name = model.contact_name.clone();
+    let website = model.website.clone();
+    let updated_at = model.updated_at;
+    let partner = repo::row(model)?;
+    Ok(PartnerDetail {
+        next_statuses: partner.status.next(),
+        partner,
+        contact_name,
+        website,
+        updated_at,
+        users,
+        form,
+    })
+}
+
+/// The audited picture of a partner.
+fn snapshot(model: &partners::Model) -> Value {
+    json!({
+        "name": model.name,
+        "partner_type": model.partner_type,
+        "tier": model.tier,
+        "status": model.status,
+        "commission_rate": model.commission_rate,
+        "contact_name": model.contact_name,
+        "contact_email": model.contact_email,
+        "website": model.website,
+        "region": model.region,
+    })
+}
+
+pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Partners).await?;
+    let mut fields: Vec<FieldError> = Vec::new();
+    let draft = form.validate().map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(field, message)| FieldError {
+                field: field.to_owned(),
+                message,
+            })
+            .collect::<Vec<_>>()
+    });
+    let draft = match draft {
+        Ok(draft) => Some(draft),
+        Err(errors) => {
+            fields.extend(errors);
+            None
+        }
+    };
+    let name = form.name.trim();
+    if !name.is_empty() && repo::name_taken(&caller.tenant, &caller.db, name, id).await? {
+        fields.push(FieldError {
+            field: "name".into(),
+            message: format!("Another partner is already called \"{name}\"."),
+        });
+    }
+    let draft = match draft {
+        Some(draft) if fields.is_empty() => draft,
+        _ => {
+            return Err(AppError::Invalid {
+                message: "Please correct the highlighted fields.".into(),
+                fields,
+            });
+        }
+    };
+
+    let txn = caller.db.begin().await?;
+    let (saved, before, action) = match id {
+        None => (
+            repo::insert(&caller.tenant, &txn, &draft).await?,
+            None,
+            "partner.created",
+        ),
+        Some(id) => {
+            let existing = repo::get(&caller.tenant, &txn, id)
+                .await?
+                .ok_or_else(not_found)?;
+            let before = snapshot(&existing);
+            (
+                repo::update(&txn, existing, &draft).await?,
+                Some(before),
+                "partner.updated",
+            )
+        }
+    };
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action,
+            entity_type: "partner",
+            entity_id: Some(saved.id),
+            before,
+            after: Some(snapshot(&saved)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(PartnerId(saved.id))
+}
+
+pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerStatus, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Partners).await?;
+    let existing = repo::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let from: PartnerStatus = existing.status.parse().map_err(AppError::internal)?;
+    from.transition(to)?;
+    let txn = caller.db.begin().await?;
+    if !repo::set_status(&caller.tenant, &txn, id, from, to).await? {
+        return Err(AppError::Conflict(
+            "Someone changed this partner's status a moment ago; reload to see it.".into(),
+        ));
+    }
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: "partner.status_changed",
+            entity_type: "partner",
+            entity_id: Some(id.0),
+            before: Some(json!({ "status": from.as_str() })),
+            after: Some(json!({ "status": to.as_str() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to)
+}

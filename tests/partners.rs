@@ -1,0 +1,271 @@
+//! Partners over HTTP on both databases: search, filters, sorting and pages against the data;
+//! create / edit with field errors and the unique name; the onboarding status flow; the audit.
+
+mod common;
+
+use chrono::Utc;
+use partner_attribution::api::AppError;
+use partner_attribution::api::partners::{PAGE_SIZE, PartnerDetail, PartnerPage};
+use partner_attribution::domain::ids::PartnerId;
+use partner_attribution::domain::partner::{PartnerStatus, PartnerTier};
+use partner_attribution::server::demo;
+use partner_attribution::server::entities::audit_events;
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+const MANAGER: &str = "manager@northwind.example";
+
+async fn list(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    form: &[(&str, &str)],
+) -> PartnerPage {
+    let response = app.call(client, "/api/partners/list", form).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn list_search_filter_sort_and_page(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(21, 40, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+
+    let first = list(&app, &manager, &[]).await;
+    assert_eq!(first.total, data.partners.len() as u64);
+    assert_eq!(first.organization_total, data.partners.len() as u64);
+    assert_eq!(first.rows.len() as u64, PAGE_SIZE.min(first.total));
+    let second = list(&app, &manager, &[("page", "1")]).await;
+    assert_eq!(
+        second.rows.len() as u64,
+        first.total.saturating_sub(PAGE_SIZE).min(PAGE_SIZE)
+    );
+    assert!(
+        first
+            .rows
+            .iter()
+            .all(|a| second.rows.iter().all(|b| a.id != b.id)),
+        "pages do not overlap"
+    );
+
+    // Filters agree with the data.
+    let active = data
+        .partners
+        .iter()
+        .filter(|p| p.status == PartnerStatus::Active)
+        .count() as u64;
+    let filtered = list(&app, &manager, &[("status", "active")]).await;
+    assert_eq!(filtered.total, active);
+    assert!(
+        filtered
+            .rows
+            .iter()
+            .all(|r| r.status == PartnerStatus::Active)
+    );
+    let gold = data
+        .partners
+        .iter()
+        .filter(|p| p.tier == PartnerTier::Gold && p.status == PartnerStatus::Active)
+        .count() as u64;
+    assert_eq!(
+        list(&app, &manager, &[("status", "active"), ("tier", "gold")])
+            .await
+            .total,
+        gold
+    );
+
+    // Search ignores case, covers the contact, and treats % literally.
+    let target = &data.partners[3];
+    let needle = target.name.to_uppercase();
+    let found = list(&app, &manager, &[("search", &needle)]).await;
+    assert!(found.rows.iter().any(|r| r.name == target.name), "{needle}");
+    let by_contact = list(&app, &manager, &[("search", &target.contact_email)]).await;
+    assert!(by_contact.rows.iter().any(|r| r.name == target.name));
+    let literal = list(&app, &manager, &[("search", "%")]).await;
+    assert_eq!(literal.total, 0);
+    assert_eq!(literal.organization_total, data.partners.len() as u64);
+
+    // Tier sorts by rank, rate numerically.
+    let by_tier = list(&app, &manager, &[("sort", "tier"), ("descending", "true")]).await;
+    assert!(
+        by_tier.rows.windows(2).all(|w| w[0].tier >= w[1].tier),
+        "tiers descend"
+    );
+    let by_rate = list(&app, &manager, &[("sort", "rate")]).await;
+    assert!(
+        by_rate
+            .rows
+            .windows(2)
+            .all(|w| w[0].commission_rate <= w[1].commission_rate)
+    );
+}
+on_both_databases!(
+    the_partner_list_searches_filters_sorts_and_pages,
+    list_search_filter_sort_and_page
+);
+
+fn form<'a>(name: &'a str, rate: &'a str, email: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("form[name]", name),
+        ("form[partner_type]", "technology"),
+        ("form[tier]", "silver"),
+        ("form[commission_rate]", rate),
+        ("form[contact_name]", "Ines Harbor"),
+        ("form[contact_email]", email),
+        ("form[website]", "harbor.example"),
+        ("form[region]", "EMEA"),
+    ]
+}
+
+fn fields(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Invalid { fields, .. } => fields.iter().map(|f| f.field.clone()).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+async fn create_edit_and_onboard(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(22, 20, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+
+    // Every bad field at once; the existing name is taken regardless of case.
+    let taken = data.partners[0].name.to_lowercase();
+    let bad = app
+        .call(
+            &manager,
+            "/api/partners/save",
+            &form(&taken, "120", "ines@"),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let error: AppError = bad.json().await.unwrap();
+    let mut named = fields(&error);
+    named.sort();
+    assert_eq!(named, ["commission_rate", "contact_email", "name"]);
+
+    let created = app
+        .call(
+            &manager,
+            "/api/partners/save",
+            &form("Harbor Digital", "12.5", "Ines@Harbor.example"),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+    let id: PartnerId = created.json().await.unwrap();
+    let detail: PartnerDetail = app
+        .call(&manager, "/api/partners/get", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.partner.status, PartnerStatus::Invited);
+    assert_eq!(
+        detail.partner.commission_rate.fraction(),
+        Decimal::new(125, 3)
+    );
+    assert_eq!(
+        detail.partner.contact_email.as_deref(),
+        Some("ines@harbor.example")
+    );
+    assert_eq!(detail.website.as_deref(), Some("https://harbor.example"));
+    assert_eq!(detail.form.commission_rate, "12.5");
+    assert_eq!(
+        detail.next_statuses,
+        [PartnerStatus::Onboarding, PartnerStatus::Active]
+    );
+
+    // Editing keeps its own name free and records before and after.
+    let mut edit = form("Harbor Digital", "15", "ines@harbor.example");
+    let id_text = id.to_string();
+    edit.push(("id", &id_text));
+    assert_eq!(
+        app.call(&manager, "/api/partners/save", &edit)
+            .await
+            .status(),
+        200
+    );
+
+    // The status flow: legal moves pass, illegal ones are refused by the domain.
+    let status = |to: &'static str| {
+        let id = id_text.clone();
+        let manager = manager.clone();
+        let app = &app;
+        async move {
+            app.call(
+                &manager,
+                "/api/partners/status",
+                &[("id", &id), ("status", to)],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    assert_eq!(status("onboarding").await, 200);
+    assert_eq!(status("invited").await, 409);
+    assert_eq!(status("active").await, 200);
+    assert_eq!(status("inactive").await, 200);
+    assert_eq!(status("onboarding").await, 409);
+    assert_eq!(status("active").await, 200);
+
+    let trail: Vec<audit_events::Model> = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityType.eq("partner"))
+        .filter(audit_events::Column::EntityId.eq(id.0))
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "partner.created",
+            "partner.updated",
+            "partner.status_changed",
+            "partner.status_changed",
+            "partner.status_changed",
+            "partner.status_changed",
+        ]
+    );
+    let update = &trail[1];
+    assert!(
+        update
+            .before
+            .as_deref()
+            .unwrap()
+            .contains(r#""commission_rate":"0.125""#)
+    );
+    assert!(
+        update
+            .after
+            .as_deref()
+            .unwrap()
+            .contains(r#""commission_rate":"0.15""#)
+    );
+    assert!(trail.iter().all(|e| e.actor_label == MANAGER));
+
+    // Finance reads partners but may not change them.
+    let finance = app
+        .signed_in("finance@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        app.call(&finance, "/api/partners/get", &[("id", &id_text)])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.call(&finance, "/api/partners/save", &edit)
+            .await
+            .status(),
+        403
+    );
+}
+on_both_databases!(
+    partners_are_created_edited_and_onboarded,
+    create_edit_and_onboard
+);
