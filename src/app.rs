@@ -59,6 +59,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partners/new") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::NewPartnerPage/> })/>
                     <Route path=path!("/partners/:id") view=|| guarded(Resource::Partners, || view! { <manager::partner_profile::PartnerProfilePage/> })/>
                     <Route path=path!("/partners/:id/edit") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::EditPartnerPage/> })/>
+                    <Route path=path!("/deals") view=|| guarded(Resource::Deals, || view! { <manager::deals::DealsPage/> })/>
+                    <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
@@ -138,6 +140,9 @@ fn TopNav() -> impl IntoView {
                 </Show>
                 <Show when=move || allowed(Resource::Partners)>
                     <A href="/partners">"Partners"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Deals)>
+                    <A href="/deals">"Deals"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Portal)>
                     <A href="/portal">"Partner portal"</A>

@@ -110,6 +110,18 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("id", "{member_partner}"), ("status", "invited")],
     )),
     endpoint(
+        "/api/deals/list",
+        Gate::Role(Action::View, Resource::Deals),
+        Target::OwnTenant,
+        &[("filter[search]", "")],
+    ),
+    endpoint(
+        "/api/deals/get",
+        Gate::Role(Action::View, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[("id", "{shared_deal}")],
+    ),
+    endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
         Target::OwnTenant,
@@ -221,6 +233,8 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/partners/{id}/edit",
         Some((Action::Edit, Resource::Partners)),
     ),
+    ("/deals", Some((Action::View, Resource::Deals))),
+    ("/deals/{id}", Some((Action::View, Resource::Deals))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),
@@ -314,10 +328,22 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
     let spare_index = (0..data.partners.len())
         .find(|i| partner_users.iter().all(|u| u.partner != Some(*i)))
         .unwrap();
+    // A deal both partner callers' partners touched: the riskiest record for leaks.
+    let other_index = partner_users[1].partner.unwrap();
+    let touched_by = |deal: usize, partner: usize| {
+        data.touchpoints
+            .iter()
+            .any(|t| t.deal == deal && t.partner == partner)
+    };
+    let shared_deal = (0..data.deals.len())
+        .find(|&d| touched_by(d, member_index) && touched_by(d, other_index))
+        .or_else(|| (0..data.deals.len()).find(|&d| touched_by(d, member_index)))
+        .expect("a deal the member partner touched");
     let placeholders = vec![
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
         ("{spare_partner}", (spare_index + 1).to_string()),
+        ("{shared_deal}", (shared_deal + 1).to_string()),
     ];
 
     let mut clients = vec![
@@ -471,9 +497,12 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
 
     let mut failures = Vec::new();
     for (path, resource) in PAGES {
-        let url = path
-            .replace("{token}", "some-token")
-            .replace("{id}", &fixture.placeholders[1].1);
+        let id = if path.starts_with("/deals") {
+            &fixture.placeholders[3].1
+        } else {
+            &fixture.placeholders[1].1
+        };
+        let url = path.replace("{token}", "some-token").replace("{id}", id);
         for (caller, client) in &fixture.clients {
             let response = client
                 .get(app.url(&url))

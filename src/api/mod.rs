@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod deals;
 pub mod error;
 pub mod partners;
 pub mod users;

@@ -1,12 +1,13 @@
 //! Chart specifications. Money becomes `f64` here and only here: ECharts plots numbers.
 
 use charming::Chart;
-use charming::component::{Axis, Grid};
+use charming::component::{Axis, Grid, Legend};
 use charming::element::{AxisLabel, AxisType, ItemStyle, JsFunction, Tooltip, Trigger};
 use charming::series::Bar;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::api::dashboard::MonthlyRevenue;
+use crate::api::deals::ModelSplit;
 use crate::domain::money::Currency;
 
 const ACCENT: &str = "#3559e0";
@@ -44,6 +45,54 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
                 .item_style(ItemStyle::new().color(ACCENT).border_radius(4))
                 .data(values),
         )
+}
+
+/// A deal's credit under each model: one bar per model, stacked by partner, in the deal currency.
+pub fn attribution_by_model(models: &[ModelSplit], currency: Currency) -> Chart {
+    let symbol = currency
+        .symbol()
+        .map_or_else(|| format!("{currency} "), str::to_owned);
+    let labels: Vec<String> = models.iter().map(|m| m.model_name.clone()).collect();
+    let mut partners: Vec<(crate::domain::ids::PartnerId, String)> = Vec::new();
+    for line in models.iter().flat_map(|m| &m.lines) {
+        if !partners.iter().any(|(id, _)| *id == line.partner_id) {
+            partners.push((line.partner_id, line.partner_name.clone()));
+        }
+    }
+    let mut chart = Chart::new()
+        .animation(false)
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(64).right(16).top(16).bottom(96))
+        .tooltip(
+            Tooltip::new()
+                .trigger(Trigger::Axis)
+                .value_formatter(formatter(symbol.clone(), whole_label)),
+        )
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(labels)
+                .axis_label(AxisLabel::new().interval(0).rotate(30)),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(AxisLabel::new().formatter(formatter(symbol, compact_label))),
+        );
+    for (id, name) in partners {
+        let values: Vec<f64> = models
+            .iter()
+            .map(|m| {
+                m.lines
+                    .iter()
+                    .find(|l| l.partner_id == id)
+                    .and_then(|l| l.amount.amount().to_f64())
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        chart = chart.series(Bar::new().name(name).stack("credit").data(values));
+    }
+    chart
 }
 
 /// Thousands separators for a whole number: 1234567 -> "1,234,567".

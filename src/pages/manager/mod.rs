@@ -1,6 +1,8 @@
 //! The partner managers' workspace.
 
 pub mod dashboard;
+pub mod deal;
+pub mod deals;
 pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;

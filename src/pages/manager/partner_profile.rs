@@ -91,6 +91,7 @@ fn Profile(
                     <A href=format!("/partners/{id}/edit") attr:class="button">"Edit"</A>
                 </div>
             </Show>
+            <A href=format!("/deals?partner={id}") attr:class="button">"Deals"</A>
         </header>
         {move || status_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         <section class="card details">

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod dashboard;
+pub mod deals;
 pub mod organizations;
 pub mod partners;
 pub mod users;

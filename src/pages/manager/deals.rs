@@ -1,0 +1,291 @@
+//! The pipeline: every deal with its stage, amount, close date and partners, searchable and
+//! filterable, in server-side pages. The query lives in the address like the partner list's.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::api::deals::{DealFilter, DealPage, DealRow, DealSort, list_deals};
+use crate::components::feedback::ErrorPanel;
+use crate::domain::deal::DealStage;
+use crate::domain::ids::PartnerId;
+
+const SEARCH_DELAY_MS: u64 = 250;
+
+#[component]
+pub fn DealsPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let search = Memo::new(move |_| param("q").unwrap_or_default());
+    let stage = Memo::new(move |_| param("stage").and_then(|v| v.parse::<DealStage>().ok()));
+    let partner = Memo::new(move |_| param("partner").and_then(|v| v.parse::<PartnerId>().ok()));
+    let min_amount = Memo::new(move |_| param("min"));
+    let max_amount = Memo::new(move |_| param("max"));
+    let close_from = Memo::new(move |_| param("from").and_then(|v| v.parse().ok()));
+    let close_to = Memo::new(move |_| param("to").and_then(|v| v.parse().ok()));
+    let sort = Memo::new(move |_| {
+        param("sort")
+            .and_then(|v| v.parse::<DealSort>().ok())
+            .unwrap_or(DealSort::Close)
+    });
+    // Newest closes first unless the address says otherwise.
+    let descending = Memo::new(move |_| param("asc").as_deref() != Some("1"));
+    let page = Memo::new(move |_| {
+        param("page")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    });
+
+    let deals = Resource::new(
+        move || {
+            (
+                (search.get(), stage.get(), partner.get()),
+                (
+                    min_amount.get(),
+                    max_amount.get(),
+                    close_from.get(),
+                    close_to.get(),
+                ),
+                (sort.get(), descending.get(), page.get()),
+            )
+        },
+        |(
+            (search, stage, partner_id),
+            (min_amount, max_amount, close_from, close_to),
+            (sort, descending, page),
+        )| {
+            let filter = DealFilter {
+                search,
+                stage,
+                partner_id,
+                min_amount,
+                max_amount,
+                close_from,
+                close_to,
+            };
+            list_deals(filter, Some(sort), Some(descending), Some(page))
+        },
+    );
+
+    let navigate = use_navigate();
+    let set_params = Callback::new(move |changes: Vec<(&'static str, String)>| {
+        let mut map = query.get_untracked();
+        let paging = changes.iter().any(|(k, _)| *k == "page");
+        if !paging {
+            map.remove("page");
+        }
+        for (key, value) in changes {
+            if value.is_empty() {
+                map.remove(key);
+            } else {
+                map.insert(key, value);
+            }
+        }
+        navigate(
+            &format!("/deals{}", map.to_query_string()),
+            NavigateOptions {
+                replace: !paging,
+                scroll: paging,
+                ..Default::default()
+            },
+        );
+    });
+
+    // Text inputs apply after a short pause in typing.
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let debounced = move |key: &'static str| {
+        move |ev| {
+            let text = event_target_value(&ev);
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+            let handle = set_timeout_with_handle(
+                move || set_params.run(vec![(key, text.trim().to_owned())]),
+                std::time::Duration::from_millis(SEARCH_DELAY_MS),
+            )
+            .ok();
+            timer.set_value(handle);
+        }
+    };
+    let initial = move |key: &'static str| param(key).unwrap_or_default();
+
+    view! {
+        <Title text="Deals"/>
+        <header class="page-header">
+            <h1>"Deals"</h1>
+            <p class="subtle">"The pipeline, with the partners on each deal."</p>
+        </header>
+        <section class="card toolbar" aria-label="Deal search and filters">
+            <div class="field grow">
+                <label for="deal-search">"Search"</label>
+                <input id="deal-search" type="search" placeholder="Deal or account" autocomplete="off"
+                    value=initial("q") on:input=debounced("q")/>
+            </div>
+            <div class="field">
+                <label for="deal-stage">"Stage"</label>
+                <select id="deal-stage" on:change=move |ev| set_params.run(vec![("stage", event_target_value(&ev))])>
+                    <option value="" selected=move || stage.get().is_none()>"All stages"</option>
+                    {DealStage::ALL.iter().map(|s| {
+                        let s = *s;
+                        view! { <option value=s.as_str() selected=move || stage.get() == Some(s)>{s.title()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field narrow">
+                <label for="deal-min">"Min amount"</label>
+                <input id="deal-min" inputmode="decimal" value=initial("min") on:input=debounced("min")/>
+            </div>
+            <div class="field narrow">
+                <label for="deal-max">"Max amount"</label>
+                <input id="deal-max" inputmode="decimal" value=initial("max") on:input=debounced("max")/>
+            </div>
+            <div class="field">
+                <label for="deal-from">"Closes from"</label>
+                <input id="deal-from" type="date" value=initial("from")
+                    on:change=move |ev| set_params.run(vec![("from", event_target_value(&ev))])/>
+            </div>
+            <div class="field">
+                <label for="deal-to">"Closes until"</label>
+                <input id="deal-to" type="date" value=initial("to")
+                    on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
+            </div>
+            {move || partner.get().map(|_| view! {
+                <div class="field">
+                    <span class="chip" data-testid="partner-filter">
+                        "One partner's deals "
+                        <button type="button" class="chip-clear" aria-label="Show every partner's deals"
+                            on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
+                    </span>
+                </div>
+            })}
+        </section>
+        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading deals"></div> }>
+            {move || Suspend::new(async move {
+                match deals.await {
+                    Ok(page) => view! {
+                        <DealTable page sort=sort.get_untracked() descending=descending.get_untracked() set_params/>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| deals.refetch())/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DealTable(
+    page: DealPage,
+    sort: DealSort,
+    descending: bool,
+    set_params: Callback<Vec<(&'static str, String)>>,
+) -> impl IntoView {
+    if page.organization_total == 0 {
+        return view! {
+            <section class="empty-state" data-testid="deals-empty">
+                <h2>"No deals yet"</h2>
+                <p>"Deals arrive from your CRM or are added by hand; each one then collects its partner touchpoints."</p>
+            </section>
+        }
+        .into_any();
+    }
+    if page.total == 0 {
+        return view! {
+            <section class="empty-state" data-testid="deals-none-match">
+                <h2>"No deals match"</h2>
+                <p>"Try another search, or clear the filters."</p>
+                <A href="/deals" attr:class="button">"Clear search and filters"</A>
+            </section>
+        }
+        .into_any();
+    }
+    let header = move |label: &'static str, column: DealSort, numeric: bool| {
+        let active = column == sort;
+        let aria = match (active, descending) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        let arrow = match (active, descending) {
+            (false, _) => "",
+            (true, true) => " ↓",
+            (true, false) => " ↑",
+        };
+        view! {
+            <th aria-sort=aria class:num=numeric>
+                <button type="button" class="sort" on:click=move |_| {
+                    // A new column starts descending; the active one flips.
+                    let ascending = active && descending;
+                    set_params.run(vec![("sort", column.as_str().to_owned()), ("asc", if ascending { "1".into() } else { String::new() })]);
+                }>{label}{arrow}</button>
+            </th>
+        }
+    };
+    let first = page.page * page.page_size + 1;
+    let last = (first + page.rows.len() as u64).saturating_sub(1);
+    let has_next = (page.page + 1) * page.page_size < page.total;
+    let current = page.page;
+    view! {
+        <section class="card">
+            <div class="table-scroll">
+                <table class="table" data-testid="deals-table">
+                    <thead>
+                        <tr>
+                            {header("Deal", DealSort::Name, false)}
+                            {header("Account", DealSort::Account, false)}
+                            {header("Amount", DealSort::Amount, true)}
+                            {header("Stage", DealSort::Stage, false)}
+                            {header("Close", DealSort::Close, false)}
+                            <th>"Partners"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|row| view! { <DealLine row/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <footer class="pager">
+                <span class="subtle" data-testid="deals-range">{format!("{first}–{last} of {}", page.total)}</span>
+                <button type="button" class="button small" disabled=current == 0
+                    on:click=move |_| set_params.run(vec![("page", if current <= 1 { String::new() } else { (current - 1).to_string() })])>
+                    "Previous"
+                </button>
+                <button type="button" class="button small" disabled=!has_next
+                    on:click=move |_| set_params.run(vec![("page", (current + 1).to_string())])>
+                    "Next"
+                </button>
+            </footer>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn DealLine(row: DealRow) -> impl IntoView {
+    let partners = match row.partners.len() {
+        0 => "—".to_owned(),
+        1..=2 => row.partners.join(", "),
+        n => format!(
+            "{}, {} and {} more",
+            row.partners[0],
+            row.partners[1],
+            n - 2
+        ),
+    };
+    view! {
+        <tr>
+            <td><A href=format!("/deals/{}", row.id)>{row.name}</A></td>
+            <td>{row.account_name}</td>
+            <td class="num">{row.amount.format_whole()}</td>
+            <td><StageBadge stage=row.stage/></td>
+            <td>{row.close_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td>{partners}</td>
+        </tr>
+    }
+}
+
+#[component]
+pub fn StageBadge(stage: DealStage) -> impl IntoView {
+    view! { <span class=format!("badge stage-{}", stage.as_str())>{stage.title()}</span> }
+}

@@ -1,0 +1,276 @@
+//! Deals of one tenant: the filtered, sorted, paginated pipeline; one deal with its touchpoints.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use crate::api::deals::{DealRow, DealSort};
+use crate::domain::deal::DealStage;
+use crate::domain::ids::{DealId, PartnerId};
+use crate::domain::money::Money;
+use crate::server::entities::{attributions, deals, partners, touchpoints};
+use crate::server::tenant::Tenant;
+
+pub struct Filter<'a> {
+    pub search: &'a str,
+    pub stage: Option<DealStage>,
+    pub partner_id: Option<PartnerId>,
+    /// Minor units.
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+}
+
+fn scoped(tenant: &Tenant) -> Select<deals::Entity> {
+    let mut select =
+        deals::Entity::find().filter(deals::Column::OrganizationId.eq(tenant.organization_id().0));
+    // A partner user's tenant reaches only the deals its partner touched.
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(
+            deals::Column::Id.in_subquery(
+                Query::select()
+                    .column(touchpoints::Column::DealId)
+                    .from(touchpoints::Entity)
+                    .and_where(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+                    .and_where(touchpoints::Column::PartnerId.eq(own.0))
+                    .to_owned(),
+            ),
+        );
+    }
+    select
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn filtered(tenant: &Tenant, filter: &Filter<'_>) -> Select<deals::Entity> {
+    let mut select = scoped(tenant);
+    if !filter.search.trim().is_empty() {
+        let escaped = filter
+            .search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let mut any = Condition::any();
+        for column in [deals::Column::Name, deals::Column::AccountName] {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(column)))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\')),
+            );
+        }
+        select = select.filter(any);
+    }
+    if let Some(stage) = filter.stage {
+        select = select.filter(deals::Column::Stage.eq(stage.as_str()));
+    }
+    if let Some(partner) = filter.partner_id {
+        select = select.filter(
+            deals::Column::Id.in_subquery(
+                Query::select()
+                    .column(touchpoints::Column::DealId)
+                    .from(touchpoints::Entity)
+                    .and_where(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+                    .and_where(touchpoints::Column::PartnerId.eq(partner.0))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(min) = filter.min_amount {
+        select = select.filter(deals::Column::AmountMinor.gte(min));
+    }
+    if let Some(max) = filter.max_amount {
+        select = select.filter(deals::Column::AmountMinor.lte(max));
+    }
+    if filter.close_from.is_some() || filter.close_to.is_some() {
+        // Closed deals by their close, open deals by their expected close.
+        let mut open = Condition::all().add(deals::Column::Stage.eq("open"));
+        let mut closed = Condition::all().add(deals::Column::Stage.ne("open"));
+        if let Some(from) = filter.close_from {
+            open = open.add(deals::Column::ExpectedCloseOn.gte(from));
+            closed = closed.add(deals::Column::ClosedAt.gte(start_of(from)));
+        }
+        if let Some(to) = filter.close_to {
+            open = open.add(deals::Column::ExpectedCloseOn.lte(to));
+            closed = closed.add(deals::Column::ClosedAt.lt(start_of(to) + Duration::days(1)));
+        }
+        select = select.filter(Condition::any().add(open).add(closed));
+    }
+    select
+}
+
+fn stage_of(model: &deals::Model) -> Result<DealStage, DbErr> {
+    model
+        .stage
+        .parse()
+        .map_err(|e| super::corrupt("deal stage", e))
+}
+
+pub(crate) fn amount_of(model: &deals::Model) -> Result<Money, DbErr> {
+    let currency = model
+        .currency
+        .parse()
+        .map_err(|e| super::corrupt("deal currency", e))?;
+    Ok(Money::from_minor(model.amount_minor, currency))
+}
+
+/// Partner names per deal, in the order each partner first touched it.
+async fn partner_names(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal_ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, DbErr> {
+    let touches: Vec<(i64, i64)> = touchpoints::Entity::find()
+        .select_only()
+        .column(touchpoints::Column::DealId)
+        .column(touchpoints::Column::PartnerId)
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(touchpoints::Column::DealId.is_in(deal_ids.iter().copied()))
+        .order_by_asc(touchpoints::Column::OccurredAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let partner_ids: Vec<i64> = touches.iter().map(|(_, p)| *p).collect();
+    let names = names_of(tenant, db, &partner_ids).await?;
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (deal, partner) in touches {
+        if let Some(name) = names.get(&partner) {
+            let list = out.entry(deal).or_default();
+            if !list.contains(name) {
+                list.push(name.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn names_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner_ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    let rows: Vec<(i64, String)> = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::Id)
+        .column(partners::Column::Name)
+        .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(partners::Column::Id.is_in(partner_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub(crate) fn row(model: &deals::Model, partners: Vec<String>) -> Result<DealRow, DbErr> {
+    Ok(DealRow {
+        id: DealId(model.id),
+        name: model.name.clone(),
+        account_name: model.account_name.clone(),
+        amount: amount_of(model)?,
+        stage: stage_of(model)?,
+        close_on: model
+            .closed_at
+            .map(|at| at.date_naive())
+            .or(model.expected_close_on),
+        partners,
+    })
+}
+
+pub async fn page(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    filter: &Filter<'_>,
+    sort: DealSort,
+    descending: bool,
+    page: u64,
+    page_size: u64,
+) -> Result<(Vec<DealRow>, u64), DbErr> {
+    let total = filtered(tenant, filter).count(db).await?;
+    let order = if descending { Order::Desc } else { Order::Asc };
+    let select = filtered(tenant, filter);
+    let select = match sort {
+        DealSort::Name => select.order_by(deals::Column::Name, order),
+        DealSort::Account => select.order_by(deals::Column::AccountName, order),
+        DealSort::Amount => select.order_by(deals::Column::AmountMinor, order),
+        DealSort::Stage => select.order_by(deals::Column::Stage, order),
+        DealSort::Created => select.order_by(deals::Column::CreatedAt, order),
+        DealSort::Close => select
+            .order_by_with_nulls(deals::Column::ClosedAt, order.clone(), NullOrdering::Last)
+            .order_by_with_nulls(deals::Column::ExpectedCloseOn, order, NullOrdering::Last),
+    };
+    let models = select
+        .order_by_desc(deals::Column::Id)
+        .offset(page * page_size)
+        .limit(page_size)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+    let mut names = partner_names(tenant, db, &ids).await?;
+    let rows = models
+        .iter()
+        .map(|m| row(m, names.remove(&m.id).unwrap_or_default()))
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}
+
+pub async fn count(tenant: &Tenant, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    scoped(tenant).count(db).await
+}
+
+pub async fn get(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+) -> Result<Option<deals::Model>, DbErr> {
+    scoped(tenant)
+        .filter(deals::Column::Id.eq(id.0))
+        .one(db)
+        .await
+}
+
+/// The deal's touchpoints in time order (for a partner user, only its own partner's).
+pub async fn touchpoints_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+) -> Result<Vec<touchpoints::Model>, DbErr> {
+    let mut select = touchpoints::Entity::find()
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(touchpoints::Column::DealId.eq(id.0));
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(touchpoints::Column::PartnerId.eq(own.0));
+    }
+    select
+        .order_by_asc(touchpoints::Column::OccurredAt)
+        .order_by_asc(touchpoints::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The attributions stored when the deal was won.
+pub async fn stored_attributions(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+) -> Result<Vec<attributions::Model>, DbErr> {
+    let mut select = attributions::Entity::find()
+        .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(attributions::Column::DealId.eq(id.0));
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(attributions::Column::PartnerId.eq(own.0));
+    }
+    select
+        .order_by_asc(attributions::Column::Model)
+        .order_by_asc(attributions::Column::PartnerId)
+        .all(db)
+        .await
+}

@@ -1,0 +1,235 @@
+//! Deals: the pipeline list and one deal with its timeline and the split under every model.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+
+use crate::api::AppError;
+use crate::api::deals::{
+    DEAL_PAGE_SIZE, DealDetail, DealFilter, DealPage, DealSort, ModelSplit, SplitLine,
+    TimelineEntry,
+};
+use crate::domain::access::{Action, Resource};
+use crate::domain::attribution::{self, AttributionModel, DealInput, Touch};
+use crate::domain::ids::{DealId, PartnerId, TouchpointId};
+use crate::domain::money::{Currency, Money};
+use crate::server::context;
+use crate::server::repo;
+use crate::server::repo::deals::Filter;
+
+/// An amount typed in the base currency, as minor units.
+fn minor(field: &str, text: Option<&str>, currency: Currency) -> Result<Option<i64>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let amount: Decimal = text.replace(',', "").parse().map_err(|_| {
+        AppError::invalid_field(
+            field,
+            format!("\"{text}\" is not an amount (such as 25000)."),
+        )
+    })?;
+    Money::new(amount, currency)
+        .and_then(|m| m.to_minor())
+        .map(Some)
+        .map_err(|e| AppError::invalid_field(field, e.to_string()))
+}
+
+pub async fn list(
+    query: DealFilter,
+    sort: DealSort,
+    descending: bool,
+    page: u64,
+) -> Result<DealPage, AppError> {
+    let caller = context::authorize(Action::View, Resource::Deals).await?;
+    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let filter = Filter {
+        search: &query.search,
+        stage: query.stage,
+        partner_id: query.partner_id,
+        min_amount: minor("min_amount", query.min_amount.as_deref(), base)?,
+        max_amount: minor("max_amount", query.max_amount.as_deref(), base)?,
+        close_from: query.close_from,
+        close_to: query.close_to,
+    };
+    let (rows, total) = repo::deals::page(
+        &caller.tenant,
+        &caller.db,
+        &filter,
+        sort,
+        descending,
+        page,
+        DEAL_PAGE_SIZE,
+    )
+    .await?;
+    Ok(DealPage {
+        rows,
+        total,
+        page,
+        page_size: DEAL_PAGE_SIZE,
+        organization_total: repo::deals::count(&caller.tenant, &caller.db).await?,
+    })
+}
+
+pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
+    let caller = context::authorize(Action::View, Resource::Deals).await?;
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let deal = repo::deals::get(tenant, db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the deal".into()))?;
+    let touchpoints = repo::deals::touchpoints_of(tenant, db, id).await?;
+    let stored = repo::deals::stored_attributions(tenant, db, id).await?;
+    let mut partner_ids: Vec<i64> = touchpoints.iter().map(|t| t.partner_id).collect();
+    partner_ids.extend(stored.iter().map(|a| a.partner_id));
+    let names = repo::deals::names_of(tenant, db, &partner_ids).await?;
+    let name_of = |id: i64| {
+        names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("Partner {id}"))
+    };
+
+    // Days are counted to the close, or for an open deal to its expected close.
+    let close_at = deal.closed_at.or_else(|| {
+        deal.expected_close_on
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+    });
+    let mut timeline = Vec::with_capacity(touchpoints.len());
+    let mut touches = Vec::with_capacity(touchpoints.len());
+    for t in &touchpoints {
+        let kind = t
+            .kind
+            .parse()
+            .map_err(|e| AppError::internal(format!("stored touchpoint kind: {e}")))?;
+        touches.push(Touch {
+            partner: PartnerId(t.partner_id),
+            kind,
+            at: t.occurred_at,
+        });
+        timeline.push(TimelineEntry {
+            id: TouchpointId(t.id),
+            partner_id: PartnerId(t.partner_id),
+            partner_name: name_of(t.partner_id),
+            kind,
+            occurred_at: t.occurred_at,
+            note: t.note.clone(),
+            days_before_close: close_at.map(|close| (close - t.occurred_at).num_days()),
+        });
+    }
+
+    let (payable, settings) =
+        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
+    let amount = repo::deals::amount_of(&deal)?;
+    let mut attribution: Vec<ModelSplit> = Vec::new();
+
+    // What was stored when the deal was won, per model.
+    let mut stored_by_model: BTreeMap<String, Vec<SplitLine>> = BTreeMap::new();
+    for a in &stored {
+        let currency = a
+            .currency
+            .parse()
+            .map_err(|e| AppError::internal(format!("stored currency: {e}")))?;
+        stored_by_model
+            .entry(a.model.clone())
+            .or_default()
+            .push(SplitLine {
+                partner_id: PartnerId(a.partner_id),
+                partner_name: name_of(a.partner_id),
+                share: a.share.parse().unwrap_or_default(),
+                amount: Money::from_minor(a.amount_minor, currency),
+                // Stored as the structured explanation; plain text is shown as it is.
+                explanation: serde_json::from_str::<attribution::Explanation>(&a.explanation)
+                    .map_or_else(|_| a.explanation.clone(), |e| e.sentence()),
+            });
+    }
+    for (model, lines) in stored_by_model {
+        let Ok(model) = model.parse::<AttributionModel>() else {
+            continue;
+        };
+        attribution.push(ModelSplit {
+            model,
+            model_name: model.name().to_owned(),
+            payable: model == payable,
+            stored: true,
+            lines,
+        });
+    }
+
+    // Every rule-based model, computed now, for comparison (partner users see their own line).
+    let note = if touches.is_empty() {
+        Some("No partner has touched this deal yet.".to_owned())
+    } else {
+        None
+    };
+    if note.is_none() && tenant.partner_id().is_none() {
+        let input = DealInput {
+            deal: id,
+            amount,
+            closed_at: close_at.unwrap_or_else(Utc::now),
+            touches,
+        };
+        let results = attribution::compare(
+            std::slice::from_ref(&input),
+            AttributionModel::RULE_BASED,
+            &settings,
+        )?;
+        for (model, result) in AttributionModel::RULE_BASED.iter().zip(results) {
+            if attribution.iter().any(|m| m.model == *model) {
+                continue;
+            }
+            let lines = result
+                .first()
+                .map(|r| {
+                    r.splits()
+                        .iter()
+                        .map(|s| SplitLine {
+                            partner_id: s.partner,
+                            partner_name: name_of(s.partner.0),
+                            share: s.share,
+                            amount: s.amount,
+                            explanation: s.explanation.sentence(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            attribution.push(ModelSplit {
+                model: *model,
+                model_name: model.name().to_owned(),
+                payable: *model == payable,
+                stored: false,
+                lines,
+            });
+        }
+    }
+    // The payable model first, then stored results, then the rest in the engine's order.
+    attribution.sort_by_key(|m| {
+        (
+            !m.payable,
+            !m.stored,
+            AttributionModel::ALL.iter().position(|x| *x == m.model),
+        )
+    });
+
+    let partners: Vec<String> = {
+        let mut seen = Vec::new();
+        for t in &timeline {
+            if !seen.contains(&t.partner_name) {
+                seen.push(t.partner_name.clone());
+            }
+        }
+        seen
+    };
+    Ok(DealDetail {
+        deal: repo::deals::row(&deal, partners)?,
+        source: deal.source.clone(),
+        expected_close_on: deal.expected_close_on,
+        closed_at: deal.closed_at,
+        created_at: deal.created_at,
+        timeline,
+        attribution,
+        attribution_note: note,
+    })
+}

@@ -1,0 +1,210 @@
+//! Deals over HTTP on both databases: the pipeline's filters and pages against the generated
+//! data, and a deal's timeline and attribution panel (every model, amounts exact to the cent).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use partner_attribution::api::deals::{DEAL_PAGE_SIZE, DealDetail, DealPage};
+use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::money::Money;
+use partner_attribution::server::demo;
+
+async fn list(app: &common::TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> DealPage {
+    let response = app.call(client, "/api/deals/list", form).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn pipeline_filters(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(31, 120, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+
+    let all = list(&app, &manager, &[]).await;
+    assert_eq!(all.total, data.deals.len() as u64);
+    assert_eq!(all.rows.len() as u64, DEAL_PAGE_SIZE);
+    let last_page = (all.total - 1) / DEAL_PAGE_SIZE;
+    let tail = list(&app, &manager, &[("page", &last_page.to_string())]).await;
+    assert_eq!(
+        tail.rows.len() as u64,
+        all.total - last_page * DEAL_PAGE_SIZE
+    );
+
+    for stage in DealStage::ALL {
+        let expected = data.deals.iter().filter(|d| d.stage == *stage).count() as u64;
+        let page = list(&app, &manager, &[("filter[stage]", stage.as_str())]).await;
+        assert_eq!(page.total, expected, "{stage}");
+        assert!(page.rows.iter().all(|r| r.stage == *stage));
+    }
+
+    // One partner's deals: those it touched.
+    let partner = data.touchpoints[0].partner;
+    let touched: BTreeSet<usize> = data
+        .touchpoints
+        .iter()
+        .filter(|t| t.partner == partner)
+        .map(|t| t.deal)
+        .collect();
+    let by_partner = list(
+        &app,
+        &manager,
+        &[("filter[partner_id]", &(partner + 1).to_string())],
+    )
+    .await;
+    assert_eq!(by_partner.total, touched.len() as u64);
+    let name = &data.partners[partner].name;
+    assert!(by_partner.rows.iter().all(|r| r.partners.contains(name)));
+
+    // Amounts in the base currency's units.
+    let threshold = Money::new(
+        rust_decimal::Decimal::new(50_000, 0),
+        data.organization.base_currency,
+    )
+    .unwrap()
+    .to_minor()
+    .unwrap();
+    let big = data
+        .deals
+        .iter()
+        .filter(|d| d.amount.to_minor().unwrap() >= threshold)
+        .count() as u64;
+    assert_eq!(
+        list(&app, &manager, &[("filter[min_amount]", "50,000")])
+            .await
+            .total,
+        big
+    );
+    let bad = app
+        .call(
+            &manager,
+            "/api/deals/list",
+            &[("filter[min_amount]", "lots")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+
+    // Search by account, ignoring case.
+    let account = data.deals[5].account.clone();
+    let found = list(
+        &app,
+        &manager,
+        &[("filter[search]", &account.to_uppercase())],
+    )
+    .await;
+    assert!(found.rows.iter().any(|r| r.account_name == account));
+
+    // Close dates: closed deals by their close, open ones by their expected close.
+    let today = Utc::now().date_naive();
+    let from = today - chrono::Duration::days(90);
+    let expected = data
+        .deals
+        .iter()
+        .filter(|d| {
+            let on = match d.stage {
+                DealStage::Open => d.expected_close_on,
+                _ => d.closed_at.map(|at| at.date_naive()),
+            };
+            on.is_some_and(|on| on >= from && on <= today)
+        })
+        .count() as u64;
+    let window = list(
+        &app,
+        &manager,
+        &[
+            ("filter[close_from]", &from.to_string()),
+            ("filter[close_to]", &today.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(window.total, expected);
+}
+on_both_databases!(the_pipeline_filters_and_pages, pipeline_filters);
+
+async fn deal_page(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(32, 80, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+
+    // A won deal touched by at least two partners.
+    let index = (0..data.deals.len())
+        .find(|&i| {
+            data.deals[i].stage == DealStage::Won
+                && data
+                    .touchpoints
+                    .iter()
+                    .filter(|t| t.deal == i)
+                    .map(|t| t.partner)
+                    .collect::<BTreeSet<_>>()
+                    .len()
+                    >= 2
+        })
+        .expect("a won deal with two partners");
+    let deal = &data.deals[index];
+    let detail: DealDetail = app
+        .call(
+            &manager,
+            "/api/deals/get",
+            &[("id", &(index + 1).to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.deal.name, deal.name);
+    assert_eq!(detail.deal.amount, deal.amount);
+
+    let touches = data.touchpoints.iter().filter(|t| t.deal == index).count();
+    assert_eq!(detail.timeline.len(), touches);
+    assert!(
+        detail
+            .timeline
+            .windows(2)
+            .all(|w| w[0].occurred_at <= w[1].occurred_at),
+        "the timeline runs in time order"
+    );
+    let closed = deal.closed_at.unwrap();
+    for entry in &detail.timeline {
+        assert_eq!(
+            entry.days_before_close,
+            Some((closed - entry.occurred_at).num_days())
+        );
+    }
+
+    // The payable model first, stored; every rule-based model present; each split exact.
+    let payable = &detail.attribution[0];
+    assert!(payable.payable && payable.stored);
+    assert_eq!(payable.model, data.organization.payable_model);
+    let models: BTreeSet<AttributionModel> = detail.attribution.iter().map(|m| m.model).collect();
+    for model in AttributionModel::RULE_BASED {
+        assert!(models.contains(model), "{model} missing");
+    }
+    for split in &detail.attribution {
+        let total = split
+            .lines
+            .iter()
+            .try_fold(Money::zero(deal.amount.currency()), |sum, l| {
+                sum.checked_add(l.amount)
+            })
+            .unwrap();
+        assert_eq!(total, deal.amount, "{} adds up to the deal", split.model);
+        for line in &split.lines {
+            assert!(
+                line.explanation.starts_with(split.model.name()),
+                "explained in words: {}",
+                line.explanation
+            );
+        }
+    }
+}
+on_both_databases!(a_deal_shows_its_timeline_and_every_split, deal_page);
