@@ -60,7 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partners/:id") view=|| guarded(Resource::Partners, || view! { <manager::partner_profile::PartnerProfilePage/> })/>
                     <Route path=path!("/partners/:id/edit") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::EditPartnerPage/> })/>
                     <Route path=path!("/deals") view=|| guarded(Resource::Deals, || view! { <manager::deals::DealsPage/> })/>
+                    <Route path=path!("/deals/new") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::NewDealPage/> })/>
                     <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>
+                    <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use partner_attribution::domain::access::{Action, Resource, can};
+use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::user::Role;
 use partner_attribution::server::demo;
 use reqwest::StatusCode;
@@ -121,6 +122,48 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         Target::OtherTenantRecord,
         &[("id", "{shared_deal}")],
     ),
+    endpoint(
+        "/api/partners/choices",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OwnTenant,
+        &[],
+    ),
+    // Closed deals keep their facts: allowed callers get the domain's refusal.
+    refused_on_merits(endpoint(
+        "/api/deals/save",
+        Gate::Role(Action::Edit, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[
+            ("id", "{closed_deal}"),
+            ("form[name]", "Renamed"),
+            ("form[account_name]", "Renamed Inc"),
+            ("form[amount]", "1000"),
+            ("form[currency]", "USD"),
+        ],
+    )),
+    refused_on_merits(endpoint(
+        "/api/deals/touchpoints/add",
+        Gate::Role(Action::Edit, Resource::Touchpoints),
+        Target::OtherTenantRecord,
+        &[
+            ("deal_id", "{closed_deal}"),
+            ("form[partner_id]", "{spare_partner}"),
+            ("form[kind]", "demo"),
+            ("form[occurred_on]", "2020-01-01"),
+        ],
+    )),
+    refused_on_merits(endpoint(
+        "/api/deals/touchpoints/remove",
+        Gate::Role(Action::Edit, Resource::Touchpoints),
+        Target::OtherTenantRecord,
+        &[("id", "{closed_touchpoint}")],
+    )),
+    refused_on_merits(endpoint(
+        "/api/deals/close",
+        Gate::Role(Action::Edit, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[("id", "{closed_deal}"), ("outcome", "won")],
+    )),
     endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
@@ -234,7 +277,9 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         Some((Action::Edit, Resource::Partners)),
     ),
     ("/deals", Some((Action::View, Resource::Deals))),
+    ("/deals/new", Some((Action::Edit, Resource::Deals))),
     ("/deals/{id}", Some((Action::View, Resource::Deals))),
+    ("/deals/{id}/edit", Some((Action::Edit, Resource::Deals))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),
@@ -339,11 +384,22 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .find(|&d| touched_by(d, member_index) && touched_by(d, other_index))
         .or_else(|| (0..data.deals.len()).find(|&d| touched_by(d, member_index)))
         .expect("a deal the member partner touched");
+    // A closed deal and one of its touchpoints: changes to them are refused on their merits.
+    let closed_deal = (0..data.deals.len())
+        .find(|&d| data.deals[d].stage != DealStage::Open && touched_by(d, member_index))
+        .expect("a closed deal");
+    let closed_touchpoint = data
+        .touchpoints
+        .iter()
+        .position(|t| t.deal == closed_deal)
+        .unwrap();
     let placeholders = vec![
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
         ("{spare_partner}", (spare_index + 1).to_string()),
         ("{shared_deal}", (shared_deal + 1).to_string()),
+        ("{closed_deal}", (closed_deal + 1).to_string()),
+        ("{closed_touchpoint}", (closed_touchpoint + 1).to_string()),
     ];
 
     let mut clients = vec![

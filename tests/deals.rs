@@ -208,3 +208,199 @@ async fn deal_page(test_db: common::TestDb) {
     }
 }
 on_both_databases!(a_deal_shows_its_timeline_and_every_split, deal_page);
+
+async fn create_touch_and_close(test_db: common::TestDb) {
+    use partner_attribution::domain::ids::DealId;
+    use partner_attribution::domain::payout::PayoutStatus;
+    use partner_attribution::server::entities::{attributions, audit_events, payouts};
+    use rust_decimal::Decimal;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let db = test_db.migrated().await;
+    let data = demo::generate(33, 40, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+
+    // A new deal, with every bad field named first.
+    let bad = app
+        .call(
+            &manager,
+            "/api/deals/save",
+            &[
+                ("form[name]", ""),
+                ("form[amount]", "-5"),
+                ("form[currency]", "USD"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let saved = app
+        .call(
+            &manager,
+            "/api/deals/save",
+            &[
+                ("form[name]", "Northwind — analytics add-on"),
+                ("form[account_name]", "Contoso"),
+                ("form[amount]", "10,000.01"),
+                ("form[currency]", "USD"),
+                ("form[expected_close_on]", "2030-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let id: DealId = saved.json().await.unwrap();
+    let id_text = id.to_string();
+
+    // Two partners touch it: one twice.
+    let (a, b) = (1, 2);
+    let rate = |p: usize| -> Decimal { data.partners[p - 1].commission_rate };
+    for (partner, kind, day) in [
+        (a, "referral", "2026-01-05"),
+        (b, "demo", "2026-01-20"),
+        (a, "proposal", "2026-02-01"),
+    ] {
+        let partner = partner.to_string();
+        let response = app
+            .call(
+                &manager,
+                "/api/deals/touchpoints/add",
+                &[
+                    ("deal_id", &id_text),
+                    ("form[partner_id]", &partner),
+                    ("form[kind]", kind),
+                    ("form[occurred_on]", day),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+    let future = app
+        .call(
+            &manager,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &id_text),
+                ("form[partner_id]", "1"),
+                ("form[kind]", "demo"),
+                ("form[occurred_on]", "2999-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status(), 422);
+
+    // Lost needs a reason.
+    let no_reason = app
+        .call(
+            &manager,
+            "/api/deals/close",
+            &[("id", &id_text), ("outcome", "lost")],
+        )
+        .await;
+    assert_eq!(no_reason.status(), 422);
+
+    // Won: every rule-based model stored, and pending commissions of the payable split.
+    let won = app
+        .call(
+            &manager,
+            "/api/deals/close",
+            &[("id", &id_text), ("outcome", "won")],
+        )
+        .await;
+    assert_eq!(won.status(), 200);
+    let stored = attributions::Entity::find()
+        .filter(attributions::Column::DealId.eq(id.0))
+        .all(&app.db)
+        .await
+        .unwrap();
+    for model in AttributionModel::RULE_BASED {
+        let total: i64 = stored
+            .iter()
+            .filter(|s| s.model == model.as_str())
+            .map(|s| s.amount_minor)
+            .sum();
+        assert_eq!(total, 1_000_001, "{model} splits the whole amount");
+    }
+    // Equal split (the payable model): 3 touches, partner a has two.
+    let payable: Vec<_> = stored.iter().filter(|s| s.model == "equal_split").collect();
+    let share_of = |p: i64| {
+        payable
+            .iter()
+            .find(|s| s.partner_id == p)
+            .unwrap()
+            .amount_minor
+    };
+    assert_eq!(share_of(a as i64) + share_of(b as i64), 1_000_001);
+    assert_eq!(share_of(a as i64), 666_667);
+    let commissions = payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(id.0))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(commissions.len(), 2);
+    for c in &commissions {
+        assert_eq!(c.status, PayoutStatus::Pending.as_str());
+        let attributed = Decimal::new(share_of(c.partner_id), 2);
+        let expected = (attributed * rate(c.partner_id as usize))
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        assert_eq!(
+            Decimal::new(c.amount_minor, 2),
+            expected,
+            "partner {}",
+            c.partner_id
+        );
+    }
+
+    // The page shows it; the deal is now closed to changes; a second close loses.
+    let detail: DealDetail = app
+        .call(&manager, "/api/deals/get", &[("id", &id_text)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.deal.stage, DealStage::Won);
+    assert_eq!(detail.commissions.len(), 2);
+    assert!(detail.attribution.iter().all(|m| m.stored));
+    let again = app
+        .call(
+            &manager,
+            "/api/deals/close",
+            &[("id", &id_text), ("outcome", "lost"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    let touch_after = app
+        .call(
+            &manager,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &id_text),
+                ("form[partner_id]", "1"),
+                ("form[kind]", "demo"),
+                ("form[occurred_on]", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(touch_after.status(), 409);
+
+    let audited = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityType.is_in(["deal", "touchpoint"]))
+        .filter(audit_events::Column::ActorLabel.eq("manager@northwind.example"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1 + 3 + 1, "created, three touches, won");
+    let won_event = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("deal.won"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(won_event.after.unwrap().contains("\"commissions\""));
+}
+on_both_databases!(
+    a_deal_is_created_touched_and_won_with_commissions,
+    create_touch_and_close
+);

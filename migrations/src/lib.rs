@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_core_schema;
 mod m20261126_000002_state_machine_triggers;
 mod m20261126_000003_accounts;
+mod m20261126_000004_deal_lost_reason;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_core_schema::Migration),
             Box::new(m20261126_000002_state_machine_triggers::Migration),
             Box::new(m20261126_000003_accounts::Migration),
+            Box::new(m20261126_000004_deal_lost_reason::Migration),
         ]
     }
 }

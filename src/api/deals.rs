@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::AppError;
 use crate::domain::attribution::AttributionModel;
-use crate::domain::deal::DealStage;
+use crate::domain::deal::{DealForm, DealStage};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::labels::label_enum;
 use crate::domain::money::Money;
+use crate::domain::payout::PayoutStatus;
+use crate::domain::touchpoint::TouchpointForm;
 use crate::domain::touchpoint::TouchpointKind;
 
 /// Rows per page of the deal list.
@@ -94,6 +96,22 @@ pub struct DealDetail {
     pub attribution: Vec<ModelSplit>,
     /// Why there is no attribution yet, if there is none.
     pub attribution_note: Option<String>,
+    pub lost_reason: Option<String>,
+    /// Commissions created from this deal's payable split.
+    pub commissions: Vec<CommissionLine>,
+    /// The same fields as the edit form shows them.
+    pub form: DealForm,
+    /// The server's date: the latest day a touchpoint may be recorded on.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommissionLine {
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub attributed: Option<Money>,
+    pub amount: Money,
+    pub status: PayoutStatus,
 }
 
 /// What the pipeline is narrowed to. Amounts are typed in the base currency.
@@ -133,4 +151,39 @@ pub async fn list_deals(
 pub async fn get_deal(id: DealId) -> Result<DealDetail, AppError> {
     use crate::server::{context, services};
     context::finish(services::deals::detail(id).await)
+}
+
+/// Creates a deal (`id` empty; it starts open) or updates an open one; answers with its id.
+#[server(endpoint = "deals/save")]
+pub async fn save_deal(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::save(id, form).await)
+}
+
+#[server(endpoint = "deals/touchpoints/add")]
+pub async fn add_touchpoint(
+    deal_id: DealId,
+    form: TouchpointForm,
+) -> Result<TouchpointId, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::add_touchpoint(deal_id, form).await)
+}
+
+#[server(endpoint = "deals/touchpoints/remove")]
+pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::remove_touchpoint(id).await)
+}
+
+/// Closes an open deal. Won: attributes it under every rule-based model, stores the results and
+/// creates the pending commissions of the payable split, all in one transaction. Lost: records
+/// the reason.
+#[server(endpoint = "deals/close")]
+pub async fn close_deal(
+    id: DealId,
+    outcome: DealStage,
+    reason: Option<String>,
+) -> Result<DealStage, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::close(id, outcome, reason.as_deref()).await)
 }

@@ -119,3 +119,10 @@ pub async fn change_partner_status(
     use crate::server::{context, services};
     context::finish(services::partners::change_status(id, status).await)
 }
+
+/// Every partner's id and name, for pickers (touchpoints, filters).
+#[server(endpoint = "partners/choices")]
+pub async fn partner_choices() -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::partners::choices().await)
+}

@@ -9,11 +9,20 @@ use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 
 use super::deals::StageBadge;
-use crate::api::deals::{DealDetail, ModelSplit, TimelineEntry, get_deal};
+use crate::api::deals::{
+    AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint,
+    TimelineEntry, get_deal,
+};
+use crate::api::partners::partner_choices;
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
+use crate::components::form::{field_error, form_error};
+use crate::components::session::use_current_user;
+use crate::domain::access::{Action, Resource as Area};
+use crate::domain::deal::DealStage;
 use crate::domain::ids::DealId;
+use crate::domain::touchpoint::TouchpointKind;
 
 #[component]
 pub fn DealPage() -> impl IntoView {
@@ -24,17 +33,31 @@ pub fn DealPage() -> impl IntoView {
             .get("id")
             .and_then(|v| v.parse::<DealId>().ok())
     };
-    let detail = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_deal(id).await,
-            None => Err(crate::api::AppError::NotFound("the deal".into())),
-        }
-    });
+    let add = ServerAction::<AddTouchpoint>::new();
+    let remove = ServerAction::<RemoveTouchpoint>::new();
+    let close = ServerAction::<CloseDeal>::new();
+    let actions = DealActions { add, remove, close };
+    let detail = Resource::new(
+        move || {
+            (
+                id(),
+                add.version().get(),
+                remove.version().get(),
+                close.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_deal(id).await,
+                None => Err(crate::api::AppError::NotFound("the deal".into())),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true" aria-label="Loading deal"></div> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <Deal detail/> }.into_any(),
+                    Ok(detail) => view! { <Deal detail actions/> }.into_any(),
                     Err(error) => view! { <Title text="Deal"/><ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -46,9 +69,23 @@ fn day(date: chrono::NaiveDate) -> String {
     date.format("%b %-d, %Y").to_string()
 }
 
+#[derive(Clone, Copy)]
+struct DealActions {
+    add: ServerAction<AddTouchpoint>,
+    remove: ServerAction<RemoveTouchpoint>,
+    close: ServerAction<CloseDeal>,
+}
+
 #[component]
-fn Deal(detail: DealDetail) -> impl IntoView {
+fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
     let deal = detail.deal.clone();
+    let user = use_current_user();
+    let allowed =
+        move |action, area| user.with(|u| u.as_ref().is_some_and(|u| u.can(action, area)));
+    let open = deal.stage == DealStage::Open;
+    let edit_deal = open && allowed(Action::Edit, Area::Deals);
+    let edit_touches = open && allowed(Action::Edit, Area::Touchpoints);
+    let id = deal.id;
     let close = match (detail.closed_at, detail.expected_close_on) {
         (Some(at), _) => format!("Closed {}", day(at.date_naive())),
         (None, Some(on)) => format!("Expected to close {}", day(on)),
@@ -56,25 +93,32 @@ fn Deal(detail: DealDetail) -> impl IntoView {
     };
     view! {
         <Title text=deal.name.clone()/>
-        <header class="page-header">
-            <p class="eyebrow"><A href="/deals">"Deals"</A></p>
-            <h1 data-testid="deal-name">{deal.name.clone()}</h1>
-            <p class="subtle">
-                {format!("{} · ", deal.account_name)}
-                <strong data-testid="deal-amount">{deal.amount.format()}</strong>
-                " · " <StageBadge stage=deal.stage/> {format!(" · {close}")}
-            </p>
+        <header class="page-header with-actions">
+            <div>
+                <p class="eyebrow"><A href="/deals">"Deals"</A></p>
+                <h1 data-testid="deal-name">{deal.name.clone()}</h1>
+                <p class="subtle">
+                    {format!("{} · ", deal.account_name)}
+                    <strong data-testid="deal-amount">{deal.amount.format()}</strong>
+                    " · " <span data-testid="deal-stage"><StageBadge stage=deal.stage/></span> {format!(" · {close}")}
+                </p>
+                {detail.lost_reason.clone().map(|reason| view! { <p class="subtle" data-testid="lost-reason">"Lost: " {reason}</p> })}
+            </div>
+            {edit_deal.then(|| view! { <CloseControls id close=actions.close/> })}
         </header>
+        {move || actions.close.value().get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::api::AppError::Invalid { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        {(!detail.commissions.is_empty()).then(|| view! { <Commissions lines=detail.commissions.clone()/> })}
         <div class="deal-layout">
             <section class="card timeline-card">
                 <header class="card-header"><h2>"Touchpoint timeline"</h2></header>
-                <Timeline entries=detail.timeline.clone()/>
+                <Timeline entries=detail.timeline.clone() remove=edit_touches.then_some(actions.remove)/>
+                {edit_touches.then(|| view! { <TouchpointAdder id add=actions.add today=detail.today/> })}
             </section>
             <section class="card attribution-card">
                 <header class="card-header">
                     <h2>"Attribution"</h2>
                     <p class="subtle">
-                        {if deal.stage == crate::domain::deal::DealStage::Won {
+                        {if deal.stage == DealStage::Won {
                             "The payable split was stored when the deal was won; the other models are computed now for comparison."
                         } else {
                             "How credit would be split if the deal closed now, under every model."
@@ -91,7 +135,114 @@ fn Deal(detail: DealDetail) -> impl IntoView {
 }
 
 #[component]
-fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+fn CloseControls(id: DealId, close: ServerAction<CloseDeal>) -> impl IntoView {
+    let losing = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let reason_error = move || field_error(&close.value().get(), "reason");
+    view! {
+        <div class="actions close-controls" data-testid="close-controls">
+            <A href=format!("/deals/{id}/edit") attr:class="button">"Edit"</A>
+            <button type="button" class="button primary" disabled=move || close.pending().get()
+                on:click=move |_| { close.dispatch(CloseDeal { id, outcome: DealStage::Won, reason: None }); }>
+                "Close as won"
+            </button>
+            <button type="button" class="button" on:click=move |_| losing.update(|l| *l = !*l)
+                aria-expanded=move || losing.get().to_string()>
+                "Close as lost…"
+            </button>
+            <Show when=move || losing.get()>
+                <div class="lost-form">
+                    <label for="lost-reason">"Why was it lost?"</label>
+                    <textarea id="lost-reason" rows="2" prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))
+                        aria-invalid=move || reason_error().is_some().then_some("true")></textarea>
+                    {move || reason_error().map(|m| view! { <p class="field-error" role="alert" data-field="reason">{m}</p> })}
+                    <button type="button" class="button danger" disabled=move || close.pending().get()
+                        on:click=move |_| { close.dispatch(CloseDeal { id, outcome: DealStage::Lost, reason: Some(reason.get_untracked()) }); }>
+                        "Close as lost"
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Commissions(lines: Vec<CommissionLine>) -> impl IntoView {
+    view! {
+        <section class="card commissions" data-testid="commissions">
+            <header class="card-header"><h2>"Commissions from this deal"</h2></header>
+            <table class="table">
+                <thead><tr><th>"Partner"</th><th class="num">"Attributed"</th><th class="num">"Commission"</th><th>"Status"</th></tr></thead>
+                <tbody>
+                    {lines.into_iter().map(|c| view! {
+                        <tr>
+                            <td>{c.partner_name}</td>
+                            <td class="num">{c.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
+                            <td class="num">{c.amount.format()}</td>
+                            <td><span class=format!("badge payout-{}", c.status.as_str())>{c.status.title()}</span></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn TouchpointAdder(
+    id: DealId,
+    add: ServerAction<AddTouchpoint>,
+    today: chrono::NaiveDate,
+) -> impl IntoView {
+    let partners = OnceResource::new(partner_choices());
+    let result = add.value();
+    let error = move |field: &'static str| field_error(&result.get(), field);
+    let today = today.to_string();
+    view! {
+        <ActionForm action=add attr:class="form touch-form" attr:novalidate=true attr:data-testid="touchpoint-form">
+            <h3>"Add a touchpoint"</h3>
+            <input type="hidden" name="deal_id" value=id.to_string()/>
+            <div class="field">
+                <label for="touch-partner">"Partner"</label>
+                <select id="touch-partner" name="form[partner_id]">
+                    <option value="">"Choose a partner…"</option>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            partners.await.unwrap_or_default().into_iter().map(|p| view! {
+                                <option value=p.id.0.to_string()>{p.name}</option>
+                            }).collect_view()
+                        })}
+                    </Suspense>
+                </select>
+                {move || error("partner_id").map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for="touch-kind">"Kind"</label>
+                <select id="touch-kind" name="form[kind]">
+                    {TouchpointKind::ALL.iter().map(|k| view! { <option value=k.as_str()>{k.title()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="touch-day">"Day"</label>
+                <input id="touch-day" type="date" name="form[occurred_on]" value=today.clone() max=today/>
+                {move || error("occurred_on").map(|m| view! { <p class="field-error" role="alert" data-field="occurred_on">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for="touch-note">"Note"</label>
+                <input id="touch-note" name="form[note]" autocomplete="off"/>
+            </div>
+            {move || form_error(&result.get()).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+            <button type="submit" class="button primary" disabled=move || add.pending().get()>"Add touchpoint"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Timeline(
+    entries: Vec<TimelineEntry>,
+    remove: Option<ServerAction<RemoveTouchpoint>>,
+) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="card-body subtle">"No touchpoints yet."</p> }.into_any();
     }
@@ -119,6 +270,13 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                             </p>
                             {t.note.map(|note| view! { <p class="timeline-note">{note}</p> })}
                         </div>
+                        {remove.map(|remove| {
+                            let touch = t.id;
+                            view! {
+                                <button type="button" class="button small remove" aria-label="Remove this touchpoint"
+                                    on:click=move |_| { remove.dispatch(RemoveTouchpoint { id: touch }); }>"Remove"</button>
+                            }
+                        })}
                     </li>
                 }
             }).collect_view()}

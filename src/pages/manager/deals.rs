@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::deals::{DealFilter, DealPage, DealRow, DealSort, list_deals};
 use crate::components::feedback::ErrorPanel;
+use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::PartnerId;
 
@@ -110,12 +111,18 @@ pub fn DealsPage() -> impl IntoView {
         }
     };
     let initial = move |key: &'static str| param(key).unwrap_or_default();
+    let user = crate::components::session::use_current_user();
 
     view! {
         <Title text="Deals"/>
-        <header class="page-header">
-            <h1>"Deals"</h1>
-            <p class="subtle">"The pipeline, with the partners on each deal."</p>
+        <header class="page-header with-actions">
+            <div>
+                <h1>"Deals"</h1>
+                <p class="subtle">"The pipeline, with the partners on each deal."</p>
+            </div>
+            <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::Edit, Area::Deals)))>
+                <A href="/deals/new" attr:class="button primary">"Add deal"</A>
+            </Show>
         </header>
         <section class="card toolbar" aria-label="Deal search and filters">
             <div class="field grow">

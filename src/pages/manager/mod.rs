@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod deal;
+pub mod deal_form;
 pub mod deals;
 pub mod partner_form;
 pub mod partner_profile;

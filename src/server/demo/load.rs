@@ -6,10 +6,19 @@ use sea_orm::{
 
 use super::DemoData;
 use crate::domain::attribution::ModelSettings;
+use crate::domain::deal::DealStage;
 use crate::server::entities::*;
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// Why demo deals were lost, in rotation.
+const LOST_REASONS: &[&str] = &[
+    "Chose a competitor",
+    "No budget this year",
+    "Project postponed",
+    "Went with the incumbent",
+];
 
 /// Rows per INSERT: well under SQLite's limit of bound parameters per statement.
 const CHUNK: usize = 500;
@@ -158,6 +167,8 @@ where
                 owner_user_id: Set(manager),
                 created_at: Set(d.created_at),
                 updated_at: Set(d.closed_at.unwrap_or(d.created_at)),
+                lost_reason: Set((d.stage == DealStage::Lost)
+                    .then(|| LOST_REASONS[i % LOST_REASONS.len()].to_owned())),
             }),
     )
     .await?;

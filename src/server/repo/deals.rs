@@ -274,3 +274,193 @@ pub async fn stored_attributions(
         .all(db)
         .await
 }
+
+/// A new open deal, entered by hand.
+pub async fn insert(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    draft: &crate::domain::deal::DealDraft,
+    owner: Option<crate::domain::ids::UserId>,
+) -> Result<deals::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = Utc::now();
+    deals::ActiveModel {
+        organization_id: Set(tenant.organization_id().0),
+        name: Set(draft.name.clone()),
+        account_name: Set(draft.account_name.clone()),
+        amount_minor: Set(draft
+            .amount
+            .to_minor()
+            .map_err(|e| DbErr::Custom(e.to_string()))?),
+        currency: Set(draft.amount.currency().to_string()),
+        stage: Set(DealStage::Open.as_str().to_owned()),
+        expected_close_on: Set(draft.expected_close_on),
+        closed_at: Set(None),
+        source: Set("manual".to_owned()),
+        external_id: Set(None),
+        owner_user_id: Set(owner.map(|u| u.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        lost_reason: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    existing: deals::Model,
+    draft: &crate::domain::deal::DealDraft,
+) -> Result<deals::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut model: deals::ActiveModel = existing.into();
+    model.name = Set(draft.name.clone());
+    model.account_name = Set(draft.account_name.clone());
+    model.amount_minor = Set(draft
+        .amount
+        .to_minor()
+        .map_err(|e| DbErr::Custom(e.to_string()))?);
+    model.currency = Set(draft.amount.currency().to_string());
+    model.expected_close_on = Set(draft.expected_close_on);
+    model.updated_at = Set(Utc::now());
+    model.update(db).await
+}
+
+/// Closes the deal if it is still open: of two people closing it at once, one wins.
+pub async fn close(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+    to: DealStage,
+    at: DateTime<Utc>,
+    lost_reason: Option<&str>,
+) -> Result<bool, DbErr> {
+    let result = deals::Entity::update_many()
+        .col_expr(deals::Column::Stage, Expr::value(to.as_str()))
+        .col_expr(deals::Column::ClosedAt, Expr::value(at))
+        .col_expr(deals::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            deals::Column::LostReason,
+            Expr::value(lost_reason.map(str::to_owned)),
+        )
+        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(deals::Column::Id.eq(id.0))
+        .filter(deals::Column::Stage.eq(DealStage::Open.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn insert_touchpoint(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal: DealId,
+    draft: &crate::domain::touchpoint::TouchpointDraft,
+    actor: Option<crate::domain::ids::UserId>,
+) -> Result<touchpoints::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    touchpoints::ActiveModel {
+        organization_id: Set(tenant.organization_id().0),
+        deal_id: Set(deal.0),
+        partner_id: Set(draft.partner.0),
+        kind: Set(draft.kind.as_str().to_owned()),
+        occurred_at: Set(draft.occurred_at),
+        note: Set(draft.note.clone()),
+        actor_user_id: Set(actor.map(|u| u.0)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn touchpoint(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: crate::domain::ids::TouchpointId,
+) -> Result<Option<touchpoints::Model>, DbErr> {
+    touchpoints::Entity::find_by_id(id.0)
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .one(db)
+        .await
+}
+
+pub async fn delete_touchpoint(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: crate::domain::ids::TouchpointId,
+) -> Result<bool, DbErr> {
+    Ok(touchpoints::Entity::delete_many()
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(touchpoints::Column::Id.eq(id.0))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+/// Every closed deal's outcome and touches: what data-driven models learn from.
+pub async fn history(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+) -> Result<Vec<crate::domain::attribution::HistoricalDeal>, DbErr> {
+    use crate::domain::attribution::{HistoricalDeal, Touch};
+    let closed: Vec<(i64, String, Option<DateTime<Utc>>)> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Id)
+        .column(deals::Column::Stage)
+        .column(deals::Column::ClosedAt)
+        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(deals::Column::Stage.ne(DealStage::Open.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let touches: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
+        .select_only()
+        .column(touchpoints::Column::DealId)
+        .column(touchpoints::Column::PartnerId)
+        .column(touchpoints::Column::Kind)
+        .column(touchpoints::Column::OccurredAt)
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_deal: HashMap<i64, Vec<Touch>> = HashMap::new();
+    for (deal, partner, kind, at) in touches {
+        let kind = kind
+            .parse()
+            .map_err(|e| super::corrupt("touchpoint kind", e))?;
+        by_deal.entry(deal).or_default().push(Touch {
+            partner: PartnerId(partner),
+            kind,
+            at,
+        });
+    }
+    Ok(closed
+        .into_iter()
+        .filter_map(|(id, stage, closed_at)| {
+            Some(HistoricalDeal {
+                won: stage == DealStage::Won.as_str(),
+                closed_at: closed_at?,
+                touches: by_deal.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// The commissions (payouts) created from the deal, oldest first.
+pub async fn payouts_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+) -> Result<Vec<crate::server::entities::payouts::Model>, DbErr> {
+    use crate::server::entities::payouts;
+    let mut select = payouts::Entity::find()
+        .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(payouts::Column::DealId.eq(id.0));
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(payouts::Column::PartnerId.eq(own.0));
+    }
+    select.order_by_asc(payouts::Column::Id).all(db).await
+}

@@ -7,11 +7,12 @@ use rust_decimal::Decimal;
 
 use crate::api::AppError;
 use crate::api::deals::{
-    DEAL_PAGE_SIZE, DealDetail, DealFilter, DealPage, DealSort, ModelSplit, SplitLine,
-    TimelineEntry,
+    CommissionLine, DEAL_PAGE_SIZE, DealDetail, DealFilter, DealPage, DealSort, ModelSplit,
+    SplitLine, TimelineEntry,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{self, AttributionModel, DealInput, Touch};
+use crate::domain::deal::DealForm;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::money::{Currency, Money};
 use crate::server::context;
@@ -222,7 +223,39 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
         }
         seen
     };
+    let mut commissions = Vec::new();
+    for payout in repo::deals::payouts_of(tenant, db, id).await? {
+        let currency = payout
+            .currency
+            .parse()
+            .map_err(|e| AppError::internal(format!("stored currency: {e}")))?;
+        let attributed = stored
+            .iter()
+            .find(|a| Some(a.id) == payout.attribution_id)
+            .map(|a| Money::from_minor(a.amount_minor, currency));
+        commissions.push(CommissionLine {
+            partner_id: PartnerId(payout.partner_id),
+            partner_name: name_of(payout.partner_id),
+            attributed,
+            amount: Money::from_minor(payout.amount_minor, currency),
+            status: payout.status.parse().map_err(AppError::internal)?,
+        });
+    }
+    let form = DealForm {
+        name: deal.name.clone(),
+        account_name: deal.account_name.clone(),
+        amount: amount.amount().to_string(),
+        currency: amount.currency().to_string(),
+        expected_close_on: deal
+            .expected_close_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    };
     Ok(DealDetail {
+        today: Utc::now().date_naive(),
+        lost_reason: deal.lost_reason.clone(),
+        commissions,
+        form,
         deal: repo::deals::row(&deal, partners)?,
         source: deal.source.clone(),
         expected_close_on: deal.expected_close_on,

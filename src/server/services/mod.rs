@@ -2,6 +2,7 @@
 //! Server functions call exactly one of these.
 
 pub mod accounts;
+pub mod deal_changes;
 pub mod deals;
 pub mod partners;
 pub mod request;

@@ -51,6 +51,11 @@ pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
     })
 }
 
+pub async fn choices() -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    Ok(crate::server::repo::users::partner_options(&caller.tenant, &caller.db).await?)
+}
+
 fn not_found() -> AppError {
     AppError::NotFound("the partner".into())
 }

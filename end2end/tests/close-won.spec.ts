@@ -1,0 +1,60 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signInAs } from "./auth.page";
+import { scalar } from "./db";
+
+test("create a partner, create a deal, add touchpoints, close it won, see attribution and commission", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "partner_manager");
+
+  // A new partner at 10 %.
+  await page.goto("/partners/new");
+  await hydrated(page);
+  const partnerForm = page.getByTestId("partner-form");
+  await partnerForm.getByLabel("Name", { exact: true }).fill("Beacon Resale");
+  await partnerForm.getByLabel("Commission rate (%)").fill("10");
+  await partnerForm.getByRole("button", { name: "Add partner" }).click();
+  await expect(page.getByTestId("partner-name")).toHaveText("Beacon Resale");
+
+  // A new deal of 20,000.00 USD.
+  await page.goto("/deals/new");
+  await hydrated(page);
+  const dealForm = page.getByTestId("deal-form");
+  await dealForm.getByLabel("Deal name").fill("Contoso — platform rollout");
+  await dealForm.getByLabel("Account").fill("Contoso");
+  await dealForm.getByLabel("Amount").fill("20000");
+  await dealForm.getByRole("button", { name: "Add deal" }).click();
+  await expect(page.getByTestId("deal-name")).toHaveText("Contoso — platform rollout");
+  await expect(page.getByTestId("attribution-note")).toBeVisible();
+
+  // Two touches by the new partner, one by a demo partner.
+  const other = scalar("SELECT name FROM partners WHERE status = 'active' ORDER BY id LIMIT 1");
+  const touch = async (partner: string, kind: string, day: string) => {
+    const form = page.getByTestId("touchpoint-form");
+    await form.getByLabel("Partner").selectOption({ label: partner });
+    await form.getByLabel("Kind").selectOption(kind);
+    await form.getByLabel("Day").fill(day);
+    const before = await page.getByTestId("timeline").locator("li").count().catch(() => 0);
+    await form.getByRole("button", { name: "Add touchpoint" }).click();
+    await expect(page.getByTestId("timeline").locator("li")).toHaveCount(before + 1);
+  };
+  await touch("Beacon Resale", "referral", "2026-01-10");
+  await touch(other, "demo", "2026-02-01");
+  await touch("Beacon Resale", "proposal", "2026-03-01");
+  await expect(page.getByTestId("attribution-table")).toBeVisible();
+
+  await page.getByRole("button", { name: "Close as won" }).click();
+  await expect(page.getByTestId("deal-stage")).toHaveText("Won");
+  // Equal split is payable: Beacon has 2 of 3 touches -> $13,333.33; commission 10 % -> $1,333.33.
+  const payable = page.getByTestId("attribution-table").locator("tbody tr", { hasText: "Beacon Resale" }).locator("td.payable");
+  await expect(payable).toContainText("$13,333.33");
+  const commissions = page.getByTestId("commissions");
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$1,333.33");
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("Pending");
+  await expect(page.locator("#attribution-chart")).toHaveAttribute("data-rendered", "true");
+  await expect(page.getByTestId("close-controls")).toHaveCount(0);
+  expect(
+    scalar("SELECT p.amount_minor FROM payouts p JOIN partners x ON x.id = p.partner_id WHERE x.name = 'Beacon Resale'"),
+  ).toBe("133333");
+  expect(errors).toEqual([]);
+});
