@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/partners/new") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::NewPartnerPage/> })/>
                     <Route path=path!("/partners/:id") view=|| guarded(Resource::Partners, || view! { <manager::partner_profile::PartnerProfilePage/> })/>
                     <Route path=path!("/partners/:id/edit") view=|| guarded_edit(Resource::Partners, || view! { <manager::partner_form::EditPartnerPage/> })/>
+                    <Route path=path!("/leaderboard") view=|| guarded(Resource::Partners, || view! { <manager::leaderboard::LeaderboardPage/> })/>
                     <Route path=path!("/deals") view=|| guarded(Resource::Deals, || view! { <manager::deals::DealsPage/> })/>
                     <Route path=path!("/deals/new") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::NewDealPage/> })/>
                     <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>

@@ -123,6 +123,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("id", "{shared_deal}")],
     ),
     endpoint(
+        "/api/partners/leaderboard",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OwnTenant,
+        &[("period", "last_12_months")],
+    ),
+    endpoint(
         "/api/partners/choices",
         Gate::Role(Action::View, Resource::Partners),
         Target::OwnTenant,
@@ -276,6 +282,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/partners/{id}/edit",
         Some((Action::Edit, Resource::Partners)),
     ),
+    ("/leaderboard", Some((Action::View, Resource::Partners))),
     ("/deals", Some((Action::View, Resource::Deals))),
     ("/deals/new", Some((Action::Edit, Resource::Deals))),
     ("/deals/{id}", Some((Action::View, Resource::Deals))),

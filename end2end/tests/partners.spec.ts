@@ -62,3 +62,21 @@ test("executives and partner users cannot open the partner pages", async ({ page
   await signInAs(page, "finance");
   expect((await page.goto("/partners/new"))?.status()).toBe(403);
 });
+
+test("the leaderboard ranks partners for a period and model", async ({ page }) => {
+  await signInAs(page, "partner_manager");
+  await page.goto("/partners");
+  await page.getByRole("link", { name: "Leaderboard" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Leaderboard" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Period").selectOption("last_12_months");
+  await expect(page).toHaveURL(/period=last_12_months/);
+  const board = page.getByTestId("leaderboard");
+  await expect(board.locator("tbody tr").first().locator("td").first()).toHaveText("1");
+  await page.getByLabel("Rank by").selectOption("win_rate");
+  await expect(page).toHaveURL(/by=win_rate/);
+  await expect(board.locator("tbody tr").first().locator("td").nth(6)).toHaveText(/%$/);
+  await page.getByLabel("Attribution model").selectOption("last_touch");
+  await expect(page).toHaveURL(/model=last_touch/);
+  await expect(board).toBeVisible();
+});

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod deals;
 pub mod error;
+pub mod leaderboard;
 pub mod partners;
 pub mod users;
 

@@ -8,6 +8,7 @@ pub mod access;
 pub mod attribution;
 pub mod deal;
 pub mod ids;
+pub mod leaderboard;
 pub mod money;
 pub mod partner;
 pub mod payout;

@@ -4,6 +4,7 @@ pub mod dashboard;
 pub mod deal;
 pub mod deal_form;
 pub mod deals;
+pub mod leaderboard;
 pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;

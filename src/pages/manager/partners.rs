@@ -117,9 +117,12 @@ pub fn PartnersPage() -> impl IntoView {
                 <h1>"Partners"</h1>
                 <p class="subtle">"Resellers, referral agencies, technology alliances and marketplaces in your program."</p>
             </div>
-            <Show when=can_edit>
-                <A href="/partners/new" attr:class="button primary">"Add partner"</A>
-            </Show>
+            <div class="actions">
+                <A href="/leaderboard" attr:class="button">"Leaderboard"</A>
+                <Show when=can_edit>
+                    <A href="/partners/new" attr:class="button primary">"Add partner"</A>
+                </Show>
+            </div>
         </header>
         <section class="card toolbar" aria-label="Search and filters">
             <div class="field grow">

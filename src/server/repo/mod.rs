@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod dashboard;
 pub mod deals;
+pub mod leaderboard;
 pub mod organizations;
 pub mod partners;
 pub mod users;

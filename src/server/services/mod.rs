@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod deal_changes;
 pub mod deals;
+pub mod leaderboard;
 pub mod partners;
 pub mod request;
 pub mod users;

@@ -1,0 +1,120 @@
+//! The leaderboard: stats per partner for a period and the one before, ranked.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+
+use crate::api::AppError;
+use crate::api::leaderboard::{LEADERBOARD_SIZE, LeaderRow, Leaderboard};
+use crate::domain::access::{Action, Resource};
+use crate::domain::attribution::{self, AttributionModel};
+use crate::domain::ids::PartnerId;
+use crate::domain::leaderboard::{PartnerStats, Ranking, rank};
+use crate::domain::money::{Currency, Money};
+use crate::domain::reporting::{DateRange, Period};
+use crate::server::context::{self, Caller};
+use crate::server::repo;
+
+async fn stats(
+    caller: &Caller,
+    range: DateRange,
+    model: AttributionModel,
+    currency: Currency,
+    settings: &attribution::ModelSettings,
+) -> Result<(Vec<PartnerStats>, u64), AppError> {
+    let (deals, other) =
+        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency).await?;
+    let mut attributed: HashMap<i64, i64> = HashMap::new();
+    for result in attribution::compare(&deals, &[model], settings)?
+        .into_iter()
+        .flatten()
+    {
+        for split in result.splits() {
+            *attributed.entry(split.partner.0).or_default() += split.amount.to_minor()?;
+        }
+    }
+    let influenced = repo::leaderboard::influenced(&caller.tenant, &caller.db, range).await?;
+    let outcomes = repo::leaderboard::outcomes(&caller.tenant, &caller.db, range).await?;
+    let partners: HashSet<i64> = attributed
+        .keys()
+        .chain(influenced.keys())
+        .chain(outcomes.keys())
+        .copied()
+        .collect();
+    let stats = partners
+        .into_iter()
+        .map(|p| {
+            let (won, closed) = outcomes.get(&p).copied().unwrap_or_default();
+            PartnerStats {
+                partner: PartnerId(p),
+                attributed_minor: attributed.get(&p).copied().unwrap_or_default(),
+                deals_influenced: influenced.get(&p).copied().unwrap_or_default(),
+                deals_won: won,
+                deals_closed: closed,
+            }
+        })
+        .collect();
+    Ok((stats, other))
+}
+
+pub async fn board(
+    period: Period,
+    model: Option<AttributionModel>,
+    ranking: Ranking,
+) -> Result<Leaderboard, AppError> {
+    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    let (payable, settings) =
+        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+            .await?;
+    let model = model.unwrap_or(payable);
+    if model.is_data_driven() {
+        return Err(AppError::invalid_field(
+            "model",
+            "Leaderboards compare rule-based models; data-driven credit is in the deal pages.",
+        ));
+    }
+    let currency = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let today = Utc::now().date_naive();
+    let (range, previous) = (period.range(today), period.previous(today));
+    let (current, other_currency_deals) = stats(&caller, range, model, currency, &settings).await?;
+    let (before, _) = stats(&caller, previous, model, currency, &settings).await?;
+    let previous_ranks: HashMap<PartnerId, Option<u32>> =
+        rank(&before, ranking).into_iter().collect();
+    let ranked = rank(&current, ranking);
+    let ids: Vec<i64> = ranked.iter().map(|(p, _)| p.0).collect();
+    let names = repo::deals::names_of(&caller.tenant, &caller.db, &ids).await?;
+    let by_id: HashMap<PartnerId, &PartnerStats> = current.iter().map(|s| (s.partner, s)).collect();
+    let rows = ranked
+        .into_iter()
+        .take(LEADERBOARD_SIZE)
+        .filter_map(|(partner, rank)| {
+            let s = by_id.get(&partner)?;
+            Some(LeaderRow {
+                rank,
+                previous_rank: previous_ranks.get(&partner).copied().flatten(),
+                partner_id: partner,
+                name: names
+                    .get(&partner.0)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Partner {partner}")),
+                attributed: Money::from_minor(s.attributed_minor, currency),
+                deals_influenced: s.deals_influenced,
+                deals_won: s.deals_won,
+                deals_closed: s.deals_closed,
+                win_rate: s.win_rate(),
+            })
+        })
+        .collect();
+    Ok(Leaderboard {
+        period,
+        range,
+        previous,
+        model,
+        ranking,
+        currency,
+        rows,
+        other_currency_deals,
+    })
+}
