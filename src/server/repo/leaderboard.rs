@@ -14,6 +14,10 @@ use crate::domain::reporting::DateRange;
 use crate::server::entities::{deals, touchpoints};
 use crate::server::tenant::Tenant;
 
+/// Spelled as a list (not "not open") so SQLite walks the (organization, stage, closed_at) index
+/// instead of scanning the organization's touchpoints.
+const CLOSED: [&str; 2] = ["won", "lost"];
+
 fn at(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
@@ -125,7 +129,7 @@ pub async fn outcomes(
         .column(deals::Column::Id)
         .column(deals::Column::Stage)
         .filter(deals::Column::OrganizationId.eq(org))
-        .filter(deals::Column::Stage.ne(DealStage::Open.as_str()))
+        .filter(deals::Column::Stage.is_in(CLOSED))
         .filter(deals::Column::ClosedAt.gte(at(range.start)))
         .filter(deals::Column::ClosedAt.lt(at(range.end)))
         .into_tuple()
@@ -139,7 +143,6 @@ pub async fn outcomes(
         .select_only()
         .column(touchpoints::Column::PartnerId)
         .column(touchpoints::Column::DealId)
-        .distinct()
         .filter(touchpoints::Column::OrganizationId.eq(org))
         .filter(
             touchpoints::Column::DealId.in_subquery(
@@ -147,7 +150,7 @@ pub async fn outcomes(
                     .column(deals::Column::Id)
                     .from(deals::Entity)
                     .and_where(deals::Column::OrganizationId.eq(org))
-                    .and_where(deals::Column::Stage.ne(DealStage::Open.as_str()))
+                    .and_where(deals::Column::Stage.is_in(CLOSED))
                     .and_where(deals::Column::ClosedAt.gte(at(range.start)))
                     .and_where(deals::Column::ClosedAt.lt(at(range.end)))
                     .to_owned(),
@@ -157,6 +160,8 @@ pub async fn outcomes(
         .all(db)
         .await?;
     let mut out: HashMap<i64, (u32, u32)> = HashMap::new();
+    // A partner with several touches on a deal counts it once.
+    let pairs: std::collections::HashSet<(i64, i64)> = pairs.into_iter().collect();
     for (partner, deal) in pairs {
         if let Some(&won) = stage.get(&deal) {
             let entry = out.entry(partner).or_default();
