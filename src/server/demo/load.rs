@@ -56,7 +56,9 @@ where
                 .into(),
         ));
     }
-    let password_hash = hash_password(DEMO_PASSWORD).await?;
+    let password_hash = crate::server::auth::password::hash(DEMO_PASSWORD)
+        .await
+        .map_err(|e| DbErr::Custom(format!("password hashing failed: {e}")))?;
     let txn = db.begin().await?;
     let now = Utc::now();
     let org_id = 1i64;
@@ -350,19 +352,4 @@ async fn advance_sequences(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         .await?;
     }
     Ok(())
-}
-
-/// Argon2id, off the async threads: hashing is deliberately slow.
-async fn hash_password(password: &str) -> Result<String, DbErr> {
-    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| DbErr::Custom(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| DbErr::Custom(format!("password hashing task failed: {e}")))?
 }

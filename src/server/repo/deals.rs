@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{Expr, NullOrdering, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order, PaginatorTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
@@ -53,22 +53,10 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 fn filtered(tenant: &Tenant, filter: &Filter<'_>) -> Select<deals::Entity> {
     let mut select = scoped(tenant);
     if !filter.search.trim().is_empty() {
-        let escaped = filter
-            .search
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        let mut any = Condition::any();
-        for column in [deals::Column::Name, deals::Column::AccountName] {
-            any = any.add(
-                Expr::expr(Func::lower(Expr::col(column)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\')),
-            );
-        }
-        select = select.filter(any);
+        select = select.filter(super::contains_any(
+            filter.search,
+            &[deals::Column::Name, deals::Column::AccountName],
+        ));
     }
     if let Some(stage) = filter.stage {
         select = select.filter(deals::Column::Stage.eq(stage.as_str()));

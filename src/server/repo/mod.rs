@@ -18,3 +18,28 @@ use crate::domain::DomainError;
 pub(crate) fn corrupt(what: &str, err: DomainError) -> DbErr {
     DbErr::Custom(format!("stored {what} is invalid: {err}"))
 }
+
+/// Rows where any of `columns` contains `text`, ignoring case on both back ends (the column is
+/// lower-cased too) and taking `%` and `_` literally.
+pub(crate) fn contains_any<C>(text: &str, columns: &[C]) -> sea_orm::Condition
+where
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    columns
+        .iter()
+        .fold(sea_orm::Condition::any(), |any, column| {
+            any.add(
+                Expr::expr(Func::lower(Expr::col(*column)))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\')),
+            )
+        })
+}

@@ -4,8 +4,8 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 use crate::api::partners::{PartnerRow, PartnerSort, PartnerUser};
@@ -31,35 +31,18 @@ fn scoped(tenant: &Tenant) -> Select<partners::Entity> {
     select
 }
 
-/// `%text%` with LIKE's wildcards escaped, lower-cased (the column is lower-cased too, so the
-/// search ignores case on both back ends).
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn filtered(tenant: &Tenant, filter: &Filter<'_>) -> Select<partners::Entity> {
     let mut select = scoped(tenant);
     if !filter.search.trim().is_empty() {
-        let pattern = contains_pattern(filter.search);
-        let mut any = Condition::any();
-        for column in [
-            partners::Column::Name,
-            partners::Column::ContactName,
-            partners::Column::ContactEmail,
-            partners::Column::Region,
-        ] {
-            any = any.add(
-                Expr::expr(Func::lower(Expr::col(column)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-            );
-        }
-        select = select.filter(any);
+        select = select.filter(super::contains_any(
+            filter.search,
+            &[
+                partners::Column::Name,
+                partners::Column::ContactName,
+                partners::Column::ContactEmail,
+                partners::Column::Region,
+            ],
+        ));
     }
     if let Some(t) = filter.partner_type {
         select = select.filter(partners::Column::PartnerType.eq(t.as_str()));
