@@ -8,6 +8,7 @@ use leptos_router::path;
 
 use crate::api::auth::SignOut;
 use crate::components::session::{RequireAccess, provide_current_user, use_current_user};
+use crate::components::toast::{ToastRegion, provide_toasts};
 use crate::domain::access::{Action, Resource};
 use crate::pages::{admin, auth, exec, manager, not_found::NotFound, portal};
 
@@ -37,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_current_user();
+    provide_toasts();
     #[cfg(feature = "ssr")]
     set_security_policy();
     // Lets tests (and anything else) know the page is interactive.
@@ -75,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitation/:token") view=auth::invitation::InvitationPage/>
                 </Routes>
             </main>
+            <ToastRegion/>
         </Router>
     }
 }

@@ -41,8 +41,11 @@ struct Endpoint {
     /// (a user no caller signs in as), `{member_partner}` (the partner of the partner caller),
     /// `{spare_partner}` (a partner no caller belongs to).
     form: &'static [(&'static str, &'static str)],
-    /// The status of an allowed call (200, or 409 for a call that is always refused on its merits).
+    /// The status of an allowed call (200, or 409 / 422 for a call that is always refused on its
+    /// merits).
     allowed: u16,
+    /// The first allowed call uses the record up (a removal): later allowed callers get 404.
+    once: bool,
 }
 
 const fn endpoint(
@@ -57,12 +60,27 @@ const fn endpoint(
         target,
         form,
         allowed: 200,
+        once: false,
     }
 }
 
 const fn refused_on_merits(endpoint: Endpoint) -> Endpoint {
     Endpoint {
         allowed: 409,
+        ..endpoint
+    }
+}
+
+const fn invalid_on_merits(endpoint: Endpoint) -> Endpoint {
+    Endpoint {
+        allowed: 422,
+        ..endpoint
+    }
+}
+
+const fn used_up(endpoint: Endpoint) -> Endpoint {
+    Endpoint {
+        once: true,
         ..endpoint
     }
 }
@@ -134,41 +152,50 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         Target::OwnTenant,
         &[],
     ),
-    // Closed deals keep their facts: allowed callers get the domain's refusal.
-    refused_on_merits(endpoint(
+    // A won deal's currency is the one its commissions were computed in.
+    invalid_on_merits(endpoint(
         "/api/deals/save",
         Gate::Role(Action::Edit, Resource::Deals),
         Target::OtherTenantRecord,
         &[
-            ("id", "{closed_deal}"),
+            ("id", "{won_deal}"),
             ("form[name]", "Renamed"),
             ("form[account_name]", "Renamed Inc"),
             ("form[amount]", "1000"),
-            ("form[currency]", "USD"),
+            ("form[currency]", "{other_currency}"),
         ],
     )),
-    refused_on_merits(endpoint(
+    // A won deal counts touches up to its close only.
+    invalid_on_merits(endpoint(
         "/api/deals/touchpoints/add",
         Gate::Role(Action::Edit, Resource::Touchpoints),
         Target::OtherTenantRecord,
         &[
-            ("deal_id", "{closed_deal}"),
+            ("deal_id", "{won_deal}"),
             ("form[partner_id]", "{spare_partner}"),
             ("form[kind]", "demo"),
-            ("form[occurred_on]", "2020-01-01"),
+            ("form[occurred_on]", "{today}"),
         ],
     )),
-    refused_on_merits(endpoint(
+    // Removing a won deal's touchpoint re-attributes it; the touchpoint is then gone.
+    used_up(endpoint(
         "/api/deals/touchpoints/remove",
         Gate::Role(Action::Edit, Resource::Touchpoints),
         Target::OtherTenantRecord,
-        &[("id", "{closed_touchpoint}")],
+        &[("id", "{won_touchpoint}")],
     )),
     refused_on_merits(endpoint(
         "/api/deals/close",
         Gate::Role(Action::Edit, Resource::Deals),
         Target::OtherTenantRecord,
-        &[("id", "{closed_deal}"), ("outcome", "won")],
+        &[("id", "{won_deal}"), ("outcome", "won")],
+    )),
+    // An open deal is not re-opened.
+    refused_on_merits(endpoint(
+        "/api/deals/reopen",
+        Gate::Role(Action::Edit, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[("id", "{open_deal}")],
     )),
     endpoint(
         "/api/users/list",
@@ -391,22 +418,41 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .find(|&d| touched_by(d, member_index) && touched_by(d, other_index))
         .or_else(|| (0..data.deals.len()).find(|&d| touched_by(d, member_index)))
         .expect("a deal the member partner touched");
-    // A closed deal and one of its touchpoints: changes to them are refused on their merits.
-    let closed_deal = (0..data.deals.len())
-        .find(|&d| data.deals[d].stage != DealStage::Open && touched_by(d, member_index))
-        .expect("a closed deal");
-    let closed_touchpoint = data
+    // A won deal the member partner touched (closed before today) and one of its touchpoints,
+    // and an open deal.
+    let today = Utc::now().date_naive();
+    let won_deal = (0..data.deals.len())
+        .find(|&d| {
+            let deal = &data.deals[d];
+            deal.stage == DealStage::Won
+                && deal.closed_at.is_some_and(|at| at.date_naive() < today)
+                && data.touchpoints.iter().filter(|t| t.deal == d).count() > 1
+                && touched_by(d, member_index)
+        })
+        .expect("a won deal");
+    let won_touchpoint = data
         .touchpoints
         .iter()
-        .position(|t| t.deal == closed_deal)
+        .position(|t| t.deal == won_deal)
         .unwrap();
+    let open_deal = (0..data.deals.len())
+        .find(|&d| data.deals[d].stage == DealStage::Open)
+        .expect("an open deal");
+    let other_currency = if data.deals[won_deal].amount.currency().code() == "EUR" {
+        "USD"
+    } else {
+        "EUR"
+    };
     let placeholders = vec![
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
         ("{spare_partner}", (spare_index + 1).to_string()),
         ("{shared_deal}", (shared_deal + 1).to_string()),
-        ("{closed_deal}", (closed_deal + 1).to_string()),
-        ("{closed_touchpoint}", (closed_touchpoint + 1).to_string()),
+        ("{won_deal}", (won_deal + 1).to_string()),
+        ("{won_touchpoint}", (won_touchpoint + 1).to_string()),
+        ("{open_deal}", (open_deal + 1).to_string()),
+        ("{other_currency}", other_currency.to_owned()),
+        ("{today}", today.to_string()),
     ];
 
     let mut clients = vec![
@@ -484,6 +530,7 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
 
     let mut failures = Vec::new();
     for endpoint in SERVER_FUNCTIONS {
+        let mut used = false;
         for (caller, client) in &fixture.clients {
             let form: Vec<(&str, &str)> = endpoint
                 .form
@@ -500,7 +547,13 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
             let response = app.call(client, endpoint.path, &form).await;
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
-            let want = expected(endpoint, *caller);
+            let mut want = expected(endpoint, *caller);
+            if endpoint.once && want == 200 {
+                if used {
+                    want = 404;
+                }
+                used |= status == 200;
+            }
             if status != want {
                 failures.push(format!(
                     "{} as {caller:?}: {status}, expected {want}: {body}",

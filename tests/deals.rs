@@ -371,20 +371,6 @@ async fn create_touch_and_close(test_db: common::TestDb) {
         )
         .await;
     assert_eq!(again.status(), 409);
-    let touch_after = app
-        .call(
-            &manager,
-            "/api/deals/touchpoints/add",
-            &[
-                ("deal_id", &id_text),
-                ("form[partner_id]", "1"),
-                ("form[kind]", "demo"),
-                ("form[occurred_on]", "2026-01-01"),
-            ],
-        )
-        .await;
-    assert_eq!(touch_after.status(), 409);
-
     let audited = audit_events::Entity::find()
         .filter(audit_events::Column::EntityType.is_in(["deal", "touchpoint"]))
         .filter(audit_events::Column::ActorLabel.eq("manager@northwind.example"))
@@ -403,4 +389,262 @@ async fn create_touch_and_close(test_db: common::TestDb) {
 on_both_databases!(
     a_deal_is_created_touched_and_won_with_commissions,
     create_touch_and_close
+);
+
+/// The commission balance of a partner on a deal: entries that are not rejected, clawbacks negative.
+async fn balance(db: &sea_orm::DatabaseConnection, deal: i64, partner: i64) -> i64 {
+    use partner_attribution::server::entities::payouts;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(deal))
+        .filter(payouts::Column::PartnerId.eq(partner))
+        .filter(payouts::Column::Status.ne("rejected"))
+        .all(db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| {
+            if p.kind == "clawback" {
+                -p.amount_minor
+            } else {
+                p.amount_minor
+            }
+        })
+        .sum()
+}
+
+async fn reattribute_and_reopen(test_db: common::TestDb) {
+    use partner_attribution::domain::ids::DealId;
+    use partner_attribution::server::entities::{attributions, audit_events, payouts, touchpoints};
+    use rust_decimal::Decimal;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+    let db = test_db.migrated().await;
+    let data = demo::generate(34, 30, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let call = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(manager, path, &form).await
+        }
+    };
+    let saved = call(
+        "/api/deals/save",
+        vec![
+            ("form[name]", "Renewal".into()),
+            ("form[account_name]", "Fabrikam".into()),
+            ("form[amount]", "1000".into()),
+            ("form[currency]", "USD".into()),
+        ],
+    )
+    .await;
+    let id: DealId = saved.json().await.unwrap();
+    let deal = id.to_string();
+    let touch = |partner: i64, day: &'static str| {
+        call(
+            "/api/deals/touchpoints/add",
+            vec![
+                ("deal_id", deal.clone()),
+                ("form[partner_id]", partner.to_string()),
+                ("form[kind]", "referral".into()),
+                ("form[occurred_on]", day.into()),
+            ],
+        )
+    };
+    let (a, b) = (1_i64, 2_i64);
+    assert_eq!(touch(a, "2026-01-05").await.status(), 200);
+    assert_eq!(touch(b, "2026-01-06").await.status(), 200);
+    let close = call(
+        "/api/deals/close",
+        vec![("id", deal.clone()), ("outcome", "won".into())],
+    );
+    assert_eq!(close.await.status(), 200);
+
+    // What a partner is owed on `credit` cents of attributed revenue.
+    let owed = |partner: i64, credit: i64| -> i64 {
+        let rate = data.partners[partner as usize - 1].commission_rate;
+        let amount = (Decimal::new(credit, 2) * rate)
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        (amount * Decimal::ONE_HUNDRED).try_into().unwrap()
+    };
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 50_000));
+    assert_eq!(balance(&app.db, id.0, b).await, owed(b, 50_000));
+
+    // Finance pays partner a's commission: from now on it is never edited.
+    let paid = payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(id.0))
+        .filter(payouts::Column::PartnerId.eq(a))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = Utc::now();
+    for status in ["approved", "paid"] {
+        let mut row: payouts::ActiveModel = paid.clone().into();
+        row.status = Set(status.into());
+        row.approved_at = Set(Some(now));
+        row.paid_at = Set((status == "paid").then_some(now));
+        row.update(&app.db).await.unwrap();
+    }
+
+    // Partner b's touch goes: a has all the credit; its paid commission stays and an adjustment
+    // for the difference is pending; b's pending commission is cancelled.
+    let b_touch = touchpoints::Entity::find()
+        .filter(touchpoints::Column::DealId.eq(id.0))
+        .filter(touchpoints::Column::PartnerId.eq(b))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let removed = call(
+        "/api/deals/touchpoints/remove",
+        vec![("id", b_touch.id.to_string())],
+    );
+    assert_eq!(removed.await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 100_000));
+    assert_eq!(balance(&app.db, id.0, b).await, 0);
+    let a_entries = payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(id.0))
+        .filter(payouts::Column::PartnerId.eq(a))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let unchanged = a_entries.iter().find(|p| p.id == paid.id).unwrap();
+    assert_eq!(
+        (unchanged.status.as_str(), unchanged.amount_minor),
+        ("paid", paid.amount_minor)
+    );
+    let adjustment = a_entries.iter().find(|p| p.kind == "adjustment").unwrap();
+    assert_eq!(adjustment.corrects_payout_id, Some(paid.id));
+    assert_eq!(adjustment.status, "pending");
+    let stored: Vec<_> = attributions::Entity::find()
+        .filter(attributions::Column::DealId.eq(id.0))
+        .filter(attributions::Column::Model.eq("equal_split"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|s| (s.partner_id, s.amount_minor))
+            .collect::<Vec<_>>(),
+        vec![(a, 100_000)]
+    );
+
+    // A touch after the win does not count and is refused; one before it brings b back.
+    assert_eq!(touch(b, "2099-01-01").await.status(), 422);
+    assert_eq!(touch(b, "2026-01-06").await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 50_000));
+    assert_eq!(balance(&app.db, id.0, b).await, owed(b, 50_000));
+
+    // A new amount re-attributes too; the currency of a won deal stays.
+    let resized = call(
+        "/api/deals/save",
+        vec![
+            ("id", deal.clone()),
+            ("form[name]", "Renewal".into()),
+            ("form[account_name]", "Fabrikam".into()),
+            ("form[amount]", "3000".into()),
+            ("form[currency]", "USD".into()),
+        ],
+    );
+    assert_eq!(resized.await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 150_000));
+    assert_eq!(balance(&app.db, id.0, b).await, owed(b, 150_000));
+    let recurrency = call(
+        "/api/deals/save",
+        vec![
+            ("id", deal.clone()),
+            ("form[name]", "Renewal".into()),
+            ("form[account_name]", "Fabrikam".into()),
+            ("form[amount]", "3000".into()),
+            ("form[currency]", "EUR".into()),
+        ],
+    );
+    assert_eq!(recurrency.await.status(), 422);
+
+    // Re-opened: nothing is owed any more; a's paid commission is clawed back, not edited.
+    let reopened = call("/api/deals/reopen", vec![("id", deal.clone())]);
+    assert_eq!(reopened.await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, 0);
+    assert_eq!(balance(&app.db, id.0, b).await, 0);
+    let clawback = payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(id.0))
+        .filter(payouts::Column::Kind.eq("clawback"))
+        .filter(payouts::Column::Status.eq("pending"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            clawback.partner_id,
+            clawback.amount_minor,
+            clawback.corrects_payout_id
+        ),
+        (a, paid.amount_minor, Some(paid.id))
+    );
+    assert!(clawback.note.unwrap().starts_with("Deal re-opened"));
+    let left = attributions::Entity::find()
+        .filter(attributions::Column::DealId.eq(id.0))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "an open deal has no stored attribution");
+    let detail: DealDetail = call("/api/deals/get", vec![("id", deal.clone())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.deal.stage, DealStage::Open);
+    assert!(detail.closed_at.is_none());
+    assert!(
+        detail
+            .commissions
+            .iter()
+            .any(|c| c.corrects == Some(paid.id))
+    );
+    let again = call("/api/deals/reopen", vec![("id", deal.clone())]);
+    assert_eq!(again.await.status(), 409, "an open deal is not re-opened");
+
+    // Won again at the same credit: the clawback is cancelled, the balance is back.
+    let close = call(
+        "/api/deals/close",
+        vec![("id", deal.clone()), ("outcome", "won".into())],
+    );
+    assert_eq!(close.await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 150_000));
+    assert_eq!(balance(&app.db, id.0, b).await, owed(b, 150_000));
+
+    let actions: Vec<String> = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityType.eq("deal"))
+        .filter(audit_events::Column::EntityId.eq(id.0))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "deal.created",
+            "deal.won",
+            "deal.reattributed",
+            "deal.reattributed",
+            "deal.updated",
+            "deal.reattributed",
+            "deal.reopened",
+            "deal.won",
+        ]
+    );
+}
+on_both_databases!(
+    a_won_deal_is_re_attributed_and_re_opened_through_the_ledger,
+    reattribute_and_reopen
 );

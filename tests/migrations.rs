@@ -6,6 +6,7 @@ mod common;
 use migration::{Migrator, MigratorTrait};
 use partner_attribution::domain::attribution::AttributionModel;
 use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
 use partner_attribution::domain::payout::{DisputeStatus, PayoutStatus};
 use partner_attribution::domain::touchpoint::TouchpointKind;
@@ -39,6 +40,9 @@ async fn up_down_up(test_db: common::TestDb) {
     for table in TABLES {
         assert!(table_exists(&db, table).await, "{table} after up");
     }
+    // The latest migration alone goes down and up again over the tables the others made.
+    Migrator::down(&db, Some(1)).await.expect("down one");
+    Migrator::up(&db, None).await.expect("up one");
     Migrator::down(&db, None).await.expect("down");
     for table in TABLES {
         assert!(!table_exists(&db, table).await, "{table} after down");
@@ -199,6 +203,36 @@ async fn enum_checks_match_domain(test_db: common::TestDb) {
     assert!(
         run(&db, &payout(51, "paid", NOW, "NULL")).await.is_err(),
         "paid without paid_at"
+    );
+    for (i, kind) in EntryKind::ALL.iter().enumerate() {
+        run(
+            &db,
+            &format!(
+                "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, kind, corrects_payout_id, created_at, updated_at) \
+                 VALUES ({}, 1, 1, 2, 100, 'USD', 'pending', '{kind}', 1, {NOW}, {NOW})",
+                i + 60
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    assert!(
+        run(&db, &format!(
+            "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, kind, created_at, updated_at) \
+             VALUES (70, 1, 1, 2, 100, 'USD', 'pending', 'refund', {NOW}, {NOW})"
+        ))
+        .await
+        .is_err(),
+        "unknown entry kind"
+    );
+    assert!(
+        run(&db, &format!(
+            "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, kind, corrects_payout_id, created_at, updated_at) \
+             VALUES (71, 1, 1, 2, 100, 'USD', 'pending', 'clawback', 9999, {NOW}, {NOW})"
+        ))
+        .await
+        .is_err(),
+        "a correction of a payout that does not exist"
     );
 
     for (i, status) in DisputeStatus::ALL.iter().enumerate() {

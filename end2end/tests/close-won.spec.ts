@@ -56,5 +56,24 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
   expect(
     scalar("SELECT p.amount_minor FROM payouts p JOIN partners x ON x.id = p.partner_id WHERE x.name = 'Beacon Resale'"),
   ).toBe("133333");
+  await expect(page.getByTestId("toasts")).toContainText("Deal closed as won.");
+
+  // The other partner's touch goes: the won deal is re-attributed and Beacon's pending commission
+  // follows (all 20,000.00 at 10 %).
+  await expect(page.getByTestId("reattribution-notice")).toBeVisible();
+  await page.getByTestId("timeline").locator("li", { hasText: other }).getByRole("button", { name: "Remove this touchpoint" }).click();
+  await expect(page.getByTestId("timeline").locator("li")).toHaveCount(2);
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$2,000.00");
+  await expect(payable).toContainText("$20,000.00");
+
+  // Re-opened: the pending commission is cancelled, with the reason next to it.
+  await page.getByRole("button", { name: "Re-open…" }).click();
+  await page.getByRole("button", { name: "Re-open deal" }).click();
+  await expect(page.getByTestId("deal-stage")).toHaveText("Open");
+  await expect(page.getByTestId("toasts")).toContainText("Deal re-opened.");
+  const cancelled = page.getByTestId("commissions").locator("tr", { hasText: "Beacon Resale" });
+  await expect(cancelled).toContainText("Rejected");
+  await expect(cancelled).toContainText("Deal re-opened");
+  await expect(page.getByTestId("close-controls")).toBeVisible();
   expect(errors).toEqual([]);
 });

@@ -8,14 +8,14 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-struct StateMachine {
-    table: &'static str,
-    column: &'static str,
+pub(crate) struct StateMachine {
+    pub(crate) table: &'static str,
+    pub(crate) column: &'static str,
     /// Allowed (from, to) moves; staying in the same state is always allowed.
-    moves: &'static [(&'static str, &'static str)],
+    pub(crate) moves: &'static [(&'static str, &'static str)],
 }
 
-const MACHINES: &[StateMachine] = &[
+pub(crate) const MACHINES: &[StateMachine] = &[
     StateMachine {
         table: "deals",
         column: "stage",
@@ -59,7 +59,7 @@ impl StateMachine {
         format!("OLD.{column} = NEW.{column} OR {}", moves.join(" OR "))
     }
 
-    fn create(&self, backend: DatabaseBackend) -> Vec<String> {
+    pub(crate) fn create(&self, backend: DatabaseBackend) -> Vec<String> {
         let (name, table, column, allowed) = (self.name(), self.table, self.column, self.allowed());
         match backend {
             DatabaseBackend::Postgres => vec![
@@ -86,7 +86,7 @@ impl StateMachine {
         }
     }
 
-    fn drop(&self, backend: DatabaseBackend) -> Vec<String> {
+    pub(crate) fn drop(&self, backend: DatabaseBackend) -> Vec<String> {
         let (name, table) = (self.name(), self.table);
         match backend {
             DatabaseBackend::Postgres => vec![

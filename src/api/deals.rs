@@ -10,6 +10,7 @@ use crate::domain::attribution::AttributionModel;
 use crate::domain::deal::{DealForm, DealStage};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::labels::label_enum;
+use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
 use crate::domain::payout::PayoutStatus;
 use crate::domain::touchpoint::TouchpointForm;
@@ -107,11 +108,18 @@ pub struct DealDetail {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommissionLine {
+    pub id: i64,
     pub partner_id: PartnerId,
     pub partner_name: String,
     pub attributed: Option<Money>,
+    pub kind: EntryKind,
+    /// Positive; a clawback counts against the partner.
     pub amount: Money,
     pub status: PayoutStatus,
+    /// The settled entry an adjustment or clawback corrects.
+    pub corrects: Option<i64>,
+    /// Why the entry exists or was cancelled.
+    pub note: Option<String>,
 }
 
 /// What the pipeline is narrowed to. Amounts are typed in the base currency.
@@ -153,13 +161,15 @@ pub async fn get_deal(id: DealId) -> Result<DealDetail, AppError> {
     context::finish(services::deals::detail(id).await)
 }
 
-/// Creates a deal (`id` empty; it starts open) or updates an open one; answers with its id.
+/// Creates a deal (`id` empty; it starts open) or updates one; answers with its id. A won deal's
+/// new amount re-attributes it and adjusts its commissions.
 #[server(endpoint = "deals/save")]
 pub async fn save_deal(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
     use crate::server::{context, services};
     context::finish(services::deal_changes::save(id, form).await)
 }
 
+/// Adds a touchpoint; on a won deal (touches up to its close only) the deal is re-attributed.
 #[server(endpoint = "deals/touchpoints/add")]
 pub async fn add_touchpoint(
     deal_id: DealId,
@@ -169,6 +179,7 @@ pub async fn add_touchpoint(
     context::finish(services::deal_changes::add_touchpoint(deal_id, form).await)
 }
 
+/// Removes a touchpoint; on a won deal the deal is re-attributed.
 #[server(endpoint = "deals/touchpoints/remove")]
 pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     use crate::server::{context, services};
@@ -186,4 +197,12 @@ pub async fn close_deal(
 ) -> Result<DealStage, AppError> {
     use crate::server::{context, services};
     context::finish(services::deal_changes::close(id, outcome, reason.as_deref()).await)
+}
+
+/// Re-opens a won or lost deal. A won deal's commissions are reversed through the ledger: pending
+/// ones cancelled, approved or paid ones clawed back by a new pending entry.
+#[server(endpoint = "deals/reopen")]
+pub async fn reopen_deal(id: DealId) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::reopen(id).await)
 }

@@ -5,3 +5,4 @@ pub mod feedback;
 pub mod form;
 pub mod kpi;
 pub mod session;
+pub mod toast;

@@ -9,7 +9,7 @@ use super::labels::label_enum;
 use super::money::{Currency, Money};
 
 label_enum! {
-    /// Where a deal stands. Open deals may be won or lost; a closed deal stays closed.
+    /// Where a deal stands. Open deals may be won or lost; a closed deal may be re-opened.
     pub enum DealStage ("deal stage") {
         Open => "open",
         Won => "won",
@@ -25,7 +25,8 @@ impl DealStage {
     /// The stage after moving to `to`, or why that move is not allowed.
     pub fn transition(self, to: DealStage) -> Result<DealStage, DomainError> {
         match (self, to) {
-            (DealStage::Open, DealStage::Won | DealStage::Lost) => Ok(to),
+            (DealStage::Open, DealStage::Won | DealStage::Lost)
+            | (DealStage::Won | DealStage::Lost, DealStage::Open) => Ok(to),
             _ => Err(DomainError::IllegalTransition {
                 kind: "deal".into(),
                 from: self.to_string(),
@@ -220,20 +221,14 @@ mod tests {
     }
 
     #[test]
-    fn only_open_deals_can_close() {
-        assert_eq!(
-            DealStage::Open.transition(DealStage::Won),
-            Ok(DealStage::Won)
-        );
-        assert_eq!(
-            DealStage::Open.transition(DealStage::Lost),
-            Ok(DealStage::Lost)
-        );
-        for from in [DealStage::Won, DealStage::Lost] {
+    fn open_deals_close_and_closed_deals_only_reopen() {
+        use DealStage::*;
+        let allowed = [(Open, Won), (Open, Lost), (Won, Open), (Lost, Open)];
+        for from in DealStage::ALL {
             for to in DealStage::ALL {
-                assert!(from.transition(*to).is_err(), "{from} -> {to}");
+                let ok = allowed.contains(&(*from, *to));
+                assert_eq!(from.transition(*to).is_ok(), ok, "{from} -> {to}");
             }
         }
-        assert!(DealStage::Open.transition(DealStage::Open).is_err());
     }
 }

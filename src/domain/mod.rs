@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod deal;
 pub mod ids;
 pub mod leaderboard;
+pub mod ledger;
 pub mod money;
 pub mod partner;
 pub mod payout;

@@ -9,6 +9,7 @@ use crate::api::users::{
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{Field, field_error, form_error};
+use crate::components::toast::toast_on;
 use crate::domain::user::Role;
 
 #[component]
@@ -16,6 +17,11 @@ pub fn UsersPage() -> impl IntoView {
     let invite = ServerAction::<InviteUser>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
+    toast_on(invite, |sent| {
+        format!("Invitation for {} is in the outbox.", sent.email)
+    });
+    toast_on(change_role, |_| "Role changed.".into());
+    toast_on(set_active, |_| "Access updated.".into());
     // Any change reloads the list.
     let users = Resource::new(
         move || {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::deals::StageBadge;
 use crate::api::deals::{
-    AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint,
+    AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint, ReopenDeal,
     TimelineEntry, get_deal,
 };
 use crate::api::partners::partner_choices;
@@ -19,9 +19,11 @@ use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
 use crate::components::session::use_current_user;
+use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::DealId;
+use crate::domain::ledger::EntryKind;
 use crate::domain::touchpoint::TouchpointKind;
 
 #[component]
@@ -36,7 +38,17 @@ pub fn DealPage() -> impl IntoView {
     let add = ServerAction::<AddTouchpoint>::new();
     let remove = ServerAction::<RemoveTouchpoint>::new();
     let close = ServerAction::<CloseDeal>::new();
-    let actions = DealActions { add, remove, close };
+    let reopen = ServerAction::<ReopenDeal>::new();
+    toast_on(add, |_| "Touchpoint added.".into());
+    toast_on(remove, |_| "Touchpoint removed.".into());
+    toast_on(close, |stage| format!("Deal closed as {stage}."));
+    toast_on(reopen, |_| "Deal re-opened.".into());
+    let actions = DealActions {
+        add,
+        remove,
+        close,
+        reopen,
+    };
     let detail = Resource::new(
         move || {
             (
@@ -44,6 +56,7 @@ pub fn DealPage() -> impl IntoView {
                 add.version().get(),
                 remove.version().get(),
                 close.version().get(),
+                reopen.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -74,6 +87,7 @@ struct DealActions {
     add: ServerAction<AddTouchpoint>,
     remove: ServerAction<RemoveTouchpoint>,
     close: ServerAction<CloseDeal>,
+    reopen: ServerAction<ReopenDeal>,
 }
 
 #[component]
@@ -83,8 +97,13 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
     let allowed =
         move |action, area| user.with(|u| u.as_ref().is_some_and(|u| u.can(action, area)));
     let open = deal.stage == DealStage::Open;
-    let edit_deal = open && allowed(Action::Edit, Area::Deals);
-    let edit_touches = open && allowed(Action::Edit, Area::Touchpoints);
+    let edit_deal = allowed(Action::Edit, Area::Deals);
+    let edit_touches = allowed(Action::Edit, Area::Touchpoints);
+    // A won deal counts touches up to its close.
+    let latest_touch = match (deal.stage, detail.closed_at) {
+        (DealStage::Won, Some(at)) => at.date_naive().min(detail.today),
+        _ => detail.today,
+    };
     let id = deal.id;
     let close = match (detail.closed_at, detail.expected_close_on) {
         (Some(at), _) => format!("Closed {}", day(at.date_naive())),
@@ -104,22 +123,27 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
                 </p>
                 {detail.lost_reason.clone().map(|reason| view! { <p class="subtle" data-testid="lost-reason">"Lost: " {reason}</p> })}
             </div>
-            {edit_deal.then(|| view! { <CloseControls id close=actions.close/> })}
+            {(edit_deal && open).then(|| view! { <CloseControls id close=actions.close/> })}
+            {(edit_deal && !open).then(|| view! { <ReopenControls id stage=deal.stage reopen=actions.reopen/> })}
         </header>
-        {move || actions.close.value().get().and_then(|r| r.err()).filter(|e| !matches!(e, crate::api::AppError::Invalid { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         {(!detail.commissions.is_empty()).then(|| view! { <Commissions lines=detail.commissions.clone()/> })}
         <div class="deal-layout">
             <section class="card timeline-card">
                 <header class="card-header"><h2>"Touchpoint timeline"</h2></header>
                 <Timeline entries=detail.timeline.clone() remove=edit_touches.then_some(actions.remove)/>
-                {edit_touches.then(|| view! { <TouchpointAdder id add=actions.add today=detail.today/> })}
+                {(edit_touches && deal.stage == DealStage::Won).then(|| view! {
+                    <p class="card-body subtle notice" data-testid="reattribution-notice">
+                        "This deal is won: a change to its touchpoints re-attributes it. Pending commissions follow; approved or paid ones get an adjustment or clawback entry."
+                    </p>
+                })}
+                {edit_touches.then(|| view! { <TouchpointAdder id add=actions.add latest=latest_touch/> })}
             </section>
             <section class="card attribution-card">
                 <header class="card-header">
                     <h2>"Attribution"</h2>
                     <p class="subtle">
                         {if deal.stage == DealStage::Won {
-                            "The payable split was stored when the deal was won; the other models are computed now for comparison."
+                            "Every model's split was stored when the deal was won (and again whenever it was re-attributed)."
                         } else {
                             "How credit would be split if the deal closed now, under every model."
                         }}
@@ -168,20 +192,60 @@ fn CloseControls(id: DealId, close: ServerAction<CloseDeal>) -> impl IntoView {
 }
 
 #[component]
+fn ReopenControls(id: DealId, stage: DealStage, reopen: ServerAction<ReopenDeal>) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let consequence = if stage == DealStage::Won {
+        "Its stored attribution goes; pending commissions are cancelled and approved or paid ones are clawed back by a new entry."
+    } else {
+        "The reason it was lost is cleared."
+    };
+    view! {
+        <div class="actions close-controls" data-testid="reopen-controls">
+            <A href=format!("/deals/{id}/edit") attr:class="button">"Edit"</A>
+            <button type="button" class="button" on:click=move |_| confirming.update(|c| *c = !*c)
+                aria-expanded=move || confirming.get().to_string()>
+                "Re-open…"
+            </button>
+            <Show when=move || confirming.get()>
+                <div class="lost-form" role="group" aria-label="Re-open the deal">
+                    <p>{format!("Re-open this deal? {consequence}")}</p>
+                    <button type="button" class="button danger" disabled=move || reopen.pending().get()
+                        on:click=move |_| { reopen.dispatch(ReopenDeal { id }); }>
+                        "Re-open deal"
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
 fn Commissions(lines: Vec<CommissionLine>) -> impl IntoView {
     view! {
         <section class="card commissions" data-testid="commissions">
             <header class="card-header"><h2>"Commissions from this deal"</h2></header>
             <table class="table">
-                <thead><tr><th>"Partner"</th><th class="num">"Attributed"</th><th class="num">"Commission"</th><th>"Status"</th></tr></thead>
+                <thead><tr><th>"Partner"</th><th>"Entry"</th><th class="num">"Attributed"</th><th class="num">"Amount"</th><th>"Status"</th><th>"Note"</th></tr></thead>
                 <tbody>
-                    {lines.into_iter().map(|c| view! {
-                        <tr>
-                            <td>{c.partner_name}</td>
-                            <td class="num">{c.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
-                            <td class="num">{c.amount.format()}</td>
-                            <td><span class=format!("badge payout-{}", c.status.as_str())>{c.status.title()}</span></td>
-                        </tr>
+                    {lines.into_iter().map(|c| {
+                        let amount = match c.kind {
+                            EntryKind::Clawback => format!("−{}", c.amount.format()),
+                            _ => c.amount.format(),
+                        };
+                        let entry = match c.corrects {
+                            Some(of) => format!("{} of #{of}", c.kind.title()),
+                            None => c.kind.title(),
+                        };
+                        view! {
+                            <tr id=format!("commission-{}", c.id) data-kind=c.kind.as_str()>
+                                <td>{c.partner_name}</td>
+                                <td>{format!("#{} ", c.id)}{entry}</td>
+                                <td class="num">{c.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
+                                <td class="num">{amount}</td>
+                                <td><span class=format!("badge payout-{}", c.status.as_str())>{c.status.title()}</span></td>
+                                <td class="subtle">{c.note.unwrap_or_default()}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>
@@ -193,12 +257,13 @@ fn Commissions(lines: Vec<CommissionLine>) -> impl IntoView {
 fn TouchpointAdder(
     id: DealId,
     add: ServerAction<AddTouchpoint>,
-    today: chrono::NaiveDate,
+    /// The latest day a touch may be on: today, or a won deal's close.
+    latest: chrono::NaiveDate,
 ) -> impl IntoView {
     let partners = OnceResource::new(partner_choices());
     let result = add.value();
     let error = move |field: &'static str| field_error(&result.get(), field);
-    let today = today.to_string();
+    let latest = latest.to_string();
     view! {
         <ActionForm action=add attr:class="form touch-form" attr:novalidate=true attr:data-testid="touchpoint-form">
             <h3>"Add a touchpoint"</h3>
@@ -225,7 +290,7 @@ fn TouchpointAdder(
             </div>
             <div class="field">
                 <label for="touch-day">"Day"</label>
-                <input id="touch-day" type="date" name="form[occurred_on]" value=today.clone() max=today/>
+                <input id="touch-day" type="date" name="form[occurred_on]" value=latest.clone() max=latest/>
                 {move || error("occurred_on").map(|m| view! { <p class="field-error" role="alert" data-field="occurred_on">{m}</p> })}
             </div>
             <div class="field">

@@ -1,6 +1,8 @@
 //! Adding and editing an open deal.
 
 use leptos::prelude::*;
+
+use crate::components::toast::toast_on;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -70,6 +72,7 @@ pub fn EditDealPage() -> impl IntoView {
 #[component]
 fn DealEditor(id: Option<DealId>, form: DealForm) -> impl IntoView {
     let action = ServerAction::<SaveDeal>::new();
+    toast_on(action, |_| "Deal saved.".into());
     let result = action.value();
     let navigate = use_navigate();
     Effect::new(move |_| {

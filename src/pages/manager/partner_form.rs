@@ -1,6 +1,8 @@
 //! Adding and editing a partner. Every error shows next to its field; what was typed stays.
 
 use leptos::prelude::*;
+
+use crate::components::toast::toast_on;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -67,6 +69,7 @@ pub fn EditPartnerPage() -> impl IntoView {
 #[component]
 fn PartnerEditor(id: Option<PartnerId>, form: PartnerForm) -> impl IntoView {
     let action = ServerAction::<SavePartner>::new();
+    toast_on(action, |_| "Partner saved.".into());
     let result = action.value();
     let navigate = use_navigate();
     Effect::new(move |_| {

@@ -10,6 +10,7 @@ use crate::api::partners::{ChangePartnerStatus, PartnerDetail, get_partner};
 use crate::api::users::{InviteUser, PartnerOption};
 use crate::components::feedback::ErrorPanel;
 use crate::components::session::use_current_user;
+use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::ids::PartnerId;
 use crate::pages::admin::users::InviteForm;
@@ -25,6 +26,12 @@ pub fn PartnerProfilePage() -> impl IntoView {
     };
     let change_status = ServerAction::<ChangePartnerStatus>::new();
     let invite = ServerAction::<InviteUser>::new();
+    toast_on(change_status, |status| {
+        format!("The partner is now {}.", status.title().to_lowercase())
+    });
+    toast_on(invite, |sent| {
+        format!("Invitation for {} is in the outbox.", sent.email)
+    });
     let detail = Resource::new(
         move || (id(), change_status.version().get(), invite.version().get()),
         |(id, _, _)| async move {

@@ -1,3 +1,4 @@
+use crate::domain::ledger::EntryKind;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, Set,
@@ -243,6 +244,9 @@ where
                 batch_id: Set(p.batch_id.clone()),
                 created_at: Set(p.created_at),
                 updated_at: Set(p.paid_at.or(p.approved_at).unwrap_or(p.created_at)),
+                kind: Set(EntryKind::Commission.as_str().to_owned()),
+                corrects_payout_id: Set(None),
+                note: Set(None),
             }),
     )
     .await?;

@@ -21,6 +21,12 @@ pub struct Model {
     pub batch_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// commission, adjustment or clawback (which counts negative).
+    pub kind: String,
+    /// The settled entry an adjustment or clawback corrects.
+    pub corrects_payout_id: Option<i64>,
+    /// Why the entry exists, in words ("Deal re-opened").
+    pub note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

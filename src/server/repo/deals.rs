@@ -340,6 +340,27 @@ pub async fn close(
     Ok(result.rows_affected == 1)
 }
 
+/// Re-opens the deal if it is still `from`: clears when and why it closed.
+pub async fn reopen(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: DealId,
+    from: DealStage,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = deals::Entity::update_many()
+        .col_expr(deals::Column::Stage, Expr::value(DealStage::Open.as_str()))
+        .col_expr(deals::Column::ClosedAt, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(deals::Column::UpdatedAt, Expr::value(at))
+        .col_expr(deals::Column::LostReason, Expr::value(None::<String>))
+        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(deals::Column::Id.eq(id.0))
+        .filter(deals::Column::Stage.eq(from.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 pub async fn insert_touchpoint(
     tenant: &Tenant,
     db: &impl ConnectionTrait,

@@ -1,9 +1,13 @@
-//! Changing deals: create / edit, touchpoints, and closing — won (attribution under every model,
+//! Changing deals: create / edit, touchpoints, closing — won (attribution under every model,
 //! stored, plus the pending commissions of the payable split, in one transaction) or lost (with
-//! the reason). Every change is audited.
+//! the reason) — and re-opening. A won deal whose touchpoints or amount change is re-attributed
+//! and its commissions follow through the ledger: pending entries are resized, settled ones get
+//! an adjustment or clawback. Every change is audited.
+
+use std::collections::BTreeMap;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
 use crate::api::AppError;
@@ -12,12 +16,12 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{AttributionModel, DealAttribution, DealInput, Engine, Touch};
 use crate::domain::deal::{DealForm, DealStage, lost_reason};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
+use crate::domain::ledger;
 use crate::domain::partner::CommissionRate;
-use crate::domain::payout::PayoutStatus;
 use crate::domain::touchpoint::TouchpointForm;
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::context::{self, Caller};
-use crate::server::entities::{attributions, deals, payouts};
+use crate::server::entities::deals;
 use crate::server::repo;
 use crate::server::tenant::Tenant;
 
@@ -79,22 +83,33 @@ async fn audit_deal(
     Ok(())
 }
 
-/// An open deal of the caller's tenant, or why it cannot be changed.
-async fn open_deal(
+async fn deal_of(
     caller: &Caller,
     db: &impl ConnectionTrait,
     id: DealId,
-) -> Result<deals::Model, AppError> {
+) -> Result<(deals::Model, DealStage), AppError> {
     let deal = repo::deals::get(&caller.tenant, db, id)
         .await?
         .ok_or_else(not_found)?;
-    if deal.stage != DealStage::Open.as_str() {
-        return Err(AppError::Conflict(format!(
-            "This deal is {}: closed deals keep the facts they were closed with.",
-            deal.stage
-        )));
+    let stage = deal.stage.parse().map_err(AppError::internal)?;
+    Ok((deal, stage))
+}
+
+/// Re-attributes a won deal after a change and records what moved, under `action`.
+async fn reattribute_if_won(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    why: &str,
+) -> Result<(), AppError> {
+    if deal.stage != DealStage::Won.as_str() {
+        return Ok(());
     }
-    Ok(deal)
+    let closed_at = deal
+        .closed_at
+        .ok_or_else(|| AppError::internal("a won deal without its close time"))?;
+    let moved = settle(caller, db, deal, Some(closed_at), why).await?;
+    audit_deal(caller, db, "deal.reattributed", deal.id, None, Some(moved)).await
 }
 
 pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
@@ -108,7 +123,14 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
             "deal.created",
         ),
         Some(id) => {
-            let existing = open_deal(&caller, &txn, id).await?;
+            let (existing, stage) = deal_of(&caller, &txn, id).await?;
+            if stage == DealStage::Won && existing.currency != draft.amount.currency().code() {
+                return Err(invalid(vec![(
+                    "currency",
+                    "Commissions were computed in this currency: re-open the deal to change it."
+                        .into(),
+                )]));
+            }
             let before = snapshot(&existing);
             (
                 repo::deals::update(&txn, existing, &draft).await?,
@@ -117,6 +139,9 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
             )
         }
     };
+    let amount_changed = before
+        .as_ref()
+        .is_some_and(|b| b["amount_minor"] != json!(saved.amount_minor));
     audit_deal(
         &caller,
         &txn,
@@ -126,6 +151,9 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
         Some(snapshot(&saved)),
     )
     .await?;
+    if amount_changed {
+        reattribute_if_won(&caller, &txn, &saved, "Deal amount changed").await?;
+    }
     txn.commit().await?;
     Ok(DealId(saved.id))
 }
@@ -137,7 +165,20 @@ pub async fn add_touchpoint(
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
     let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
     let txn = caller.db.begin().await?;
-    open_deal(&caller, &txn, deal_id).await?;
+    let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
+    if let Some(closed_at) = deal
+        .closed_at
+        .filter(|_| deal.stage == DealStage::Won.as_str())
+        && draft.occurred_at > closed_at
+    {
+        return Err(invalid(vec![(
+            "occurred_on",
+            format!(
+                "The deal was won on {}: only touches up to then count.",
+                closed_at.date_naive()
+            ),
+        )]));
+    }
     if repo::partners::get(&caller.tenant, &txn, draft.partner)
         .await?
         .is_none()
@@ -169,6 +210,7 @@ pub async fn add_touchpoint(
         },
     )
     .await?;
+    reattribute_if_won(&caller, &txn, &deal, "Touchpoint added after the win").await?;
     txn.commit().await?;
     Ok(TouchpointId(saved.id))
 }
@@ -179,7 +221,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
-    open_deal(&caller, &txn, DealId(touch.deal_id)).await?;
+    let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
     repo::deals::delete_touchpoint(&caller.tenant, &txn, id).await?;
     audit::record(
         &caller.tenant,
@@ -200,6 +242,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
         },
     )
     .await?;
+    reattribute_if_won(&caller, &txn, &deal, "Touchpoint removed after the win").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -226,6 +269,160 @@ async fn attribute(
     Ok((payable, results))
 }
 
+fn rate_of(partner: &crate::server::entities::partners::Model) -> Result<CommissionRate, AppError> {
+    CommissionRate::from_fraction(
+        partner
+            .commission_rate
+            .parse()
+            .map_err(AppError::internal)?,
+    )
+    .map_err(AppError::internal)
+}
+
+/// Brings the deal's attributions and commission ledger in line with its current facts: with
+/// `closed_at`, the deal is attributed as won then under every model and each partner's entries
+/// are reconciled to its commission on the payable split; without, the attributions go and every
+/// partner's entries are reconciled to zero. Returns the audit record of what moved.
+async fn settle(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    closed_at: Option<chrono::DateTime<Utc>>,
+    why: &str,
+) -> Result<serde_json::Value, AppError> {
+    let tenant = &caller.tenant;
+    let id = DealId(deal.id);
+    let amount = repo::deals::amount_of(deal)?;
+    let now = Utc::now();
+    let (payable, results) = match closed_at {
+        Some(closed_at) => {
+            let touches = repo::deals::touchpoints_of(tenant, db, id)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    Ok(Touch {
+                        partner: PartnerId(t.partner_id),
+                        kind: t.kind.parse().map_err(AppError::internal)?,
+                        at: t.occurred_at,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            let input = DealInput {
+                deal: id,
+                amount,
+                closed_at,
+                touches,
+            };
+            let (payable, results) = attribute(tenant, db, &input).await?;
+            (Some(payable), results)
+        }
+        None => (None, Vec::new()),
+    };
+    let (payable_now, _) =
+        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
+    let previous: BTreeMap<i64, i64> = repo::deals::stored_attributions(tenant, db, id)
+        .await?
+        .into_iter()
+        .filter(|a| a.model == payable.unwrap_or(payable_now).as_str())
+        .fold(BTreeMap::new(), |mut credit, a| {
+            *credit.entry(a.partner_id).or_default() += a.amount_minor;
+            credit
+        });
+    let stored = repo::commissions::store_attributions(tenant, db, id, &results, now).await?;
+
+    // What each partner is owed now: its rate on its payable credit, zero if it has none.
+    let payable_splits = results
+        .iter()
+        .find(|r| Some(r.model) == payable)
+        .map(|r| r.splits().to_vec())
+        .unwrap_or_default();
+    let mut ledger = repo::commissions::entries_of(tenant, db, id).await?;
+    let mut owed: BTreeMap<PartnerId, (i64, Option<i64>, serde_json::Value)> = BTreeMap::new();
+    for split in &payable_splits {
+        let partner = repo::partners::get(tenant, db, split.partner)
+            .await?
+            .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
+        let rate = rate_of(&partner)?;
+        let commission = rate.commission_on(split.amount);
+        owed.insert(
+            split.partner,
+            (
+                commission.to_minor()?,
+                payable.and_then(|m| stored.get(&(m, split.partner)).copied()),
+                json!({
+                    "attributed_minor": split.amount.to_minor()?,
+                    "rate": rate.fraction().to_string(),
+                }),
+            ),
+        );
+    }
+    for partner in ledger.keys() {
+        owed.entry(*partner).or_insert((0, None, json!({})));
+    }
+
+    let mut moved = Vec::new();
+    for (partner, (target, attribution, basis)) in owed {
+        let entries = ledger.remove(&partner).unwrap_or_default();
+        let changes = ledger::reconcile(&entries, target);
+        let place = repo::commissions::Target {
+            deal: id,
+            partner,
+            currency: amount.currency(),
+            attribution,
+            note: why,
+            at: now,
+        };
+        for change in &changes {
+            let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {
+                return Err(AppError::Conflict(
+                    "A commission of this deal was approved or paid a moment ago; try again."
+                        .into(),
+                ));
+            };
+            moved.push(json!({
+                "partner_id": partner.0,
+                "payout_id": entry,
+                "change": change_name(change),
+                "kind": match change {
+                    ledger::Change::Add { kind, .. } => Some(kind.as_str()),
+                    _ => None,
+                },
+                "amount_minor": match change {
+                    ledger::Change::Resize { amount_minor, .. }
+                    | ledger::Change::Add { amount_minor, .. } => Some(*amount_minor),
+                    ledger::Change::Cancel { .. } => None,
+                },
+            }));
+        }
+        if !changes.is_empty() || target != 0 {
+            moved.push(json!({
+                "partner_id": partner.0,
+                "commission_minor": target,
+                "basis": basis,
+            }));
+        }
+    }
+    let credit: BTreeMap<i64, i64> = payable_splits
+        .iter()
+        .map(|s| Ok((s.partner.0, s.amount.to_minor()?)))
+        .collect::<Result<_, AppError>>()?;
+    Ok(json!({
+        "why": why,
+        "payable_model": payable.map(|m| m.as_str()),
+        "credit_before": previous,
+        "credit_after": credit,
+        "commissions": moved,
+    }))
+}
+
+fn change_name(change: &ledger::Change) -> &'static str {
+    match change {
+        ledger::Change::Resize { .. } => "resized",
+        ledger::Change::Cancel { .. } => "cancelled",
+        ledger::Change::Add { .. } => "added",
+    }
+}
+
 pub async fn close(
     id: DealId,
     outcome: DealStage,
@@ -239,10 +436,7 @@ pub async fn close(
         _ => None,
     };
     let txn = caller.db.begin().await?;
-    let deal = repo::deals::get(&caller.tenant, &txn, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let from: DealStage = deal.stage.parse().map_err(AppError::internal)?;
+    let (deal, from) = deal_of(&caller, &txn, id).await?;
     from.transition(outcome)?;
     let now = Utc::now();
     if !repo::deals::close(&caller.tenant, &txn, id, outcome, now, reason.as_deref()).await? {
@@ -255,86 +449,9 @@ pub async fn close(
     after["stage"] = json!(outcome.as_str());
     after["closed_at"] = json!(now);
     after["lost_reason"] = json!(reason);
-
     if outcome == DealStage::Won {
-        let touches: Vec<Touch> = repo::deals::touchpoints_of(&caller.tenant, &txn, id)
-            .await?
-            .into_iter()
-            .map(|t| {
-                Ok(Touch {
-                    partner: PartnerId(t.partner_id),
-                    kind: t.kind.parse().map_err(AppError::internal)?,
-                    at: t.occurred_at,
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        let input = DealInput {
-            deal: id,
-            amount: repo::deals::amount_of(&deal)?,
-            closed_at: now,
-            touches,
-        };
-        let (payable, results) = attribute(&caller.tenant, &txn, &input).await?;
-        let mut commissions = Vec::new();
-        for result in &results {
-            for split in result.splits() {
-                let stored = attributions::ActiveModel {
-                    organization_id: Set(caller.tenant.organization_id().0),
-                    deal_id: Set(id.0),
-                    model: Set(result.model.as_str().to_owned()),
-                    partner_id: Set(split.partner.0),
-                    share: Set(split.share.to_string()),
-                    amount_minor: Set(split.amount.to_minor()?),
-                    currency: Set(split.amount.currency().to_string()),
-                    explanation: Set(
-                        serde_json::to_string(&split.explanation).map_err(AppError::internal)?
-                    ),
-                    computed_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                if result.model != payable {
-                    continue;
-                }
-                // The pending commission: the partner's default rate on its payable credit.
-                let partner = repo::partners::get(&caller.tenant, &txn, split.partner)
-                    .await?
-                    .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
-                let rate = CommissionRate::from_fraction(
-                    partner
-                        .commission_rate
-                        .parse()
-                        .map_err(AppError::internal)?,
-                )
-                .map_err(AppError::internal)?;
-                let amount = rate.commission_on(split.amount);
-                let payout = payouts::ActiveModel {
-                    organization_id: Set(caller.tenant.organization_id().0),
-                    partner_id: Set(split.partner.0),
-                    deal_id: Set(Some(id.0)),
-                    attribution_id: Set(Some(stored.id)),
-                    commission_rule_id: Set(None),
-                    amount_minor: Set(amount.to_minor()?),
-                    currency: Set(amount.currency().to_string()),
-                    status: Set(PayoutStatus::Pending.as_str().to_owned()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                commissions.push(json!({
-                    "payout_id": payout.id,
-                    "partner_id": split.partner.0,
-                    "attributed_minor": split.amount.to_minor()?,
-                    "rate": rate.fraction().to_string(),
-                    "commission_minor": payout.amount_minor,
-                }));
-            }
-        }
-        after["payable_model"] = json!(payable.as_str());
-        after["commissions"] = json!(commissions);
+        let why = format!("Won on {}", now.date_naive());
+        after["attribution"] = settle(&caller, &txn, &deal, Some(now), &why).await?;
     }
     audit_deal(
         &caller,
@@ -351,4 +468,39 @@ pub async fn close(
     .await?;
     txn.commit().await?;
     Ok(outcome)
+}
+
+/// Re-opens a won or lost deal. A won deal's attributions go and its commissions are reversed:
+/// pending ones cancelled, settled ones clawed back by a new pending entry.
+pub async fn reopen(id: DealId) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Deals).await?;
+    let txn = caller.db.begin().await?;
+    let (deal, from) = deal_of(&caller, &txn, id).await?;
+    from.transition(DealStage::Open)?;
+    let now = Utc::now();
+    if !repo::deals::reopen(&caller.tenant, &txn, id, from, now).await? {
+        return Err(AppError::Conflict(
+            "Someone changed this deal a moment ago; reload to see how.".into(),
+        ));
+    }
+    let before = snapshot(&deal);
+    let mut after = before.clone();
+    after["stage"] = json!(DealStage::Open.as_str());
+    after["closed_at"] = json!(null);
+    after["lost_reason"] = json!(null);
+    if from == DealStage::Won {
+        let why = format!("Deal re-opened on {}", now.date_naive());
+        after["attribution"] = settle(&caller, &txn, &deal, None, &why).await?;
+    }
+    audit_deal(
+        &caller,
+        &txn,
+        "deal.reopened",
+        id.0,
+        Some(before),
+        Some(after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -234,11 +234,15 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             .find(|a| Some(a.id) == payout.attribution_id)
             .map(|a| Money::from_minor(a.amount_minor, currency));
         commissions.push(CommissionLine {
+            id: payout.id,
             partner_id: PartnerId(payout.partner_id),
             partner_name: name_of(payout.partner_id),
             attributed,
+            kind: payout.kind.parse().map_err(AppError::internal)?,
             amount: Money::from_minor(payout.amount_minor, currency),
             status: payout.status.parse().map_err(AppError::internal)?,
+            corrects: payout.corrects_payout_id,
+            note: payout.rejected_reason.clone().or(payout.note.clone()),
         });
     }
     let form = DealForm {

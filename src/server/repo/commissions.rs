@@ -1,0 +1,195 @@
+//! A won deal's stored attributions and its commission ledger entries (the `payouts` table).
+//!
+//! Writes to pending entries are conditional on them still being pending, so finance approving an
+//! entry at the same moment makes the re-attribution fail and retry, never overwrite approved money.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use crate::domain::attribution::{AttributionModel, DealAttribution};
+use crate::domain::ids::{DealId, PartnerId};
+use crate::domain::ledger::{Change, Entry};
+use crate::domain::money::Currency;
+use crate::domain::payout::PayoutStatus;
+use crate::server::entities::{attributions, payouts};
+use crate::server::tenant::Tenant;
+
+/// Stores `results` as the deal's attributions: rows of the same model and partner are updated
+/// (so commissions keep pointing at them), new ones inserted, the rest deleted. Returns the row
+/// id of each (model, partner).
+pub async fn store_attributions(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal: DealId,
+    results: &[DealAttribution],
+    at: DateTime<Utc>,
+) -> Result<HashMap<(AttributionModel, PartnerId), i64>, DbErr> {
+    let org = tenant.organization_id().0;
+    let mut existing: HashMap<(String, i64), attributions::Model> = attributions::Entity::find()
+        .filter(attributions::Column::OrganizationId.eq(org))
+        .filter(attributions::Column::DealId.eq(deal.0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| ((a.model.clone(), a.partner_id), a))
+        .collect();
+    let mut ids = HashMap::new();
+    for result in results {
+        for split in result.splits() {
+            let explanation = serde_json::to_string(&split.explanation)
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            let amount_minor = split
+                .amount
+                .to_minor()
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            let key = (result.model.as_str().to_owned(), split.partner.0);
+            let mut row: attributions::ActiveModel = match existing.remove(&key) {
+                Some(old) => old.into(),
+                None => attributions::ActiveModel {
+                    organization_id: Set(org),
+                    deal_id: Set(deal.0),
+                    model: Set(key.0.clone()),
+                    partner_id: Set(split.partner.0),
+                    ..Default::default()
+                },
+            };
+            row.share = Set(split.share.to_string());
+            row.amount_minor = Set(amount_minor);
+            row.currency = Set(split.amount.currency().to_string());
+            row.explanation = Set(explanation);
+            row.computed_at = Set(at);
+            let saved = row.save(db).await?;
+            let id = saved.id.unwrap();
+            ids.insert((result.model, split.partner), id);
+        }
+    }
+    let stale: Vec<i64> = existing.into_values().map(|a| a.id).collect();
+    if !stale.is_empty() {
+        attributions::Entity::delete_many()
+            .filter(attributions::Column::OrganizationId.eq(org))
+            .filter(attributions::Column::Id.is_in(stale))
+            .exec(db)
+            .await?;
+    }
+    Ok(ids)
+}
+
+/// The deal's ledger entries per partner, as the domain reads them.
+pub async fn entries_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal: DealId,
+) -> Result<HashMap<PartnerId, Vec<Entry>>, DbErr> {
+    let rows = payouts::Entity::find()
+        .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(payouts::Column::DealId.eq(deal.0))
+        .all(db)
+        .await?;
+    let mut by_partner: HashMap<PartnerId, Vec<Entry>> = HashMap::new();
+    for row in rows {
+        by_partner
+            .entry(PartnerId(row.partner_id))
+            .or_default()
+            .push(Entry {
+                id: row.id,
+                kind: row
+                    .kind
+                    .parse()
+                    .map_err(|e| super::corrupt("commission kind", e))?,
+                status: row
+                    .status
+                    .parse()
+                    .map_err(|e| super::corrupt("payout status", e))?,
+                amount_minor: row.amount_minor,
+            });
+    }
+    for entries in by_partner.values_mut() {
+        entries.sort_by_key(|e| e.id);
+    }
+    Ok(by_partner)
+}
+
+/// Where a change lands, and why it was made.
+pub struct Target<'a> {
+    pub deal: DealId,
+    pub partner: PartnerId,
+    pub currency: Currency,
+    /// The payable attribution the entry is computed from, if the partner still has credit.
+    pub attribution: Option<i64>,
+    pub note: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// Writes one change. `Ok(None)` when a pending entry was no longer pending (someone acted on it
+/// meanwhile); otherwise the id of the entry written.
+pub async fn apply(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    target: &Target<'_>,
+    change: Change,
+) -> Result<Option<i64>, DbErr> {
+    let org = tenant.organization_id().0;
+    let pending = |id: i64| {
+        payouts::Entity::update_many()
+            .filter(payouts::Column::OrganizationId.eq(org))
+            .filter(payouts::Column::Id.eq(id))
+            .filter(payouts::Column::Status.eq(PayoutStatus::Pending.as_str()))
+            .col_expr(payouts::Column::UpdatedAt, Expr::value(target.at))
+    };
+    let written = |id: i64, rows: u64| (rows == 1).then_some(id);
+    match change {
+        Change::Resize { id, amount_minor } => {
+            let result = pending(id)
+                .col_expr(payouts::Column::AmountMinor, Expr::value(amount_minor))
+                .col_expr(
+                    payouts::Column::AttributionId,
+                    Expr::value(target.attribution),
+                )
+                .col_expr(payouts::Column::Note, Expr::value(target.note))
+                .exec(db)
+                .await?;
+            Ok(written(id, result.rows_affected))
+        }
+        Change::Cancel { id } => {
+            let result = pending(id)
+                .col_expr(
+                    payouts::Column::Status,
+                    Expr::value(PayoutStatus::Rejected.as_str()),
+                )
+                .col_expr(payouts::Column::RejectedReason, Expr::value(target.note))
+                .exec(db)
+                .await?;
+            Ok(written(id, result.rows_affected))
+        }
+        Change::Add {
+            kind,
+            amount_minor,
+            corrects,
+        } => {
+            let row = payouts::ActiveModel {
+                organization_id: Set(org),
+                partner_id: Set(target.partner.0),
+                deal_id: Set(Some(target.deal.0)),
+                attribution_id: Set(target.attribution),
+                commission_rule_id: Set(None),
+                amount_minor: Set(amount_minor),
+                currency: Set(target.currency.to_string()),
+                status: Set(PayoutStatus::Pending.as_str().to_owned()),
+                kind: Set(kind.as_str().to_owned()),
+                corrects_payout_id: Set(corrects),
+                note: Set(Some(target.note.to_owned())),
+                created_at: Set(target.at),
+                updated_at: Set(target.at),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            Ok(Some(row.id))
+        }
+    }
+}
