@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
+                    <Route path=path!("/settings/attribution") view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
                     <Route path=path!("/sign-in") view=auth::sign_in::SignInPage/>
@@ -158,6 +159,9 @@ fn TopNav() -> impl IntoView {
                 </Show>
                 <Show when=move || allowed(Resource::Users)>
                     <A href="/admin/users">"Users"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Settings)>
+                    <A href="/settings/attribution">"Settings"</A>
                 </Show>
             </nav>
             <UserMenu/>

@@ -234,6 +234,25 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[],
     ),
     endpoint(
+        "/api/settings/attribution",
+        Gate::Role(Action::View, Resource::Attribution),
+        Target::OwnTenant,
+        &[],
+    ),
+    // An empty form is refused field by field (the preview's numbers are in tests/settings.rs).
+    invalid_on_merits(endpoint(
+        "/api/settings/attribution/preview",
+        Gate::Role(Action::View, Resource::Attribution),
+        Target::OwnTenant,
+        &[("form[half_life_days]", "")],
+    )),
+    invalid_on_merits(endpoint(
+        "/api/settings/attribution/save",
+        Gate::Role(Action::Edit, Resource::Attribution),
+        Target::OwnTenant,
+        &[("form[half_life_days]", "")],
+    )),
+    endpoint(
         "/api/auth/demo-logins",
         Gate::Public(200),
         Target::OwnTenant,
@@ -318,6 +337,10 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),
     ("/admin/outbox", Some((Action::View, Resource::Users))),
+    (
+        "/settings/attribution",
+        Some((Action::View, Resource::Attribution)),
+    ),
     ("/sign-in", None),
     ("/sign-up", None),
     ("/forgot-password", None),

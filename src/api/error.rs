@@ -42,6 +42,20 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Problems by field; the message sums them up.
+    pub fn invalid_fields(errors: Vec<(String, String)>) -> AppError {
+        AppError::Invalid {
+            message: match errors.as_slice() {
+                [(_, only)] => only.clone(),
+                _ => "Please correct the highlighted fields.".into(),
+            },
+            fields: errors
+                .into_iter()
+                .map(|(field, message)| FieldError { field, message })
+                .collect(),
+        }
+    }
+
     pub fn invalid_field(field: &str, message: impl Into<String>) -> AppError {
         let message = message.into();
         AppError::Invalid {

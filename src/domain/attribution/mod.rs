@@ -11,6 +11,7 @@
 mod decay;
 mod engine;
 mod explanation;
+pub mod form;
 mod learned;
 mod models;
 mod settings;
@@ -92,6 +93,33 @@ impl AttributionModel {
             InverseJ => "Inverse J",
             Shapley => "Data-driven (Shapley)",
             Markov => "Data-driven (Markov)",
+        }
+    }
+
+    /// How the model credits partners, in one sentence for people choosing one.
+    pub fn summary(self) -> &'static str {
+        use AttributionModel::*;
+        match self {
+            EqualSplit => "Every touch counts the same.",
+            FirstTouch => "All credit to the partner who touched the deal first.",
+            LastTouch => "All credit to the partner who touched the deal last.",
+            TimeDecay => {
+                "Touches closer to the close count more; a touch one half-life earlier counts half."
+            }
+            RoleBased => "Each kind of touch has its weight (a registration more than a demo).",
+            PositionBased => "Most credit to the first and last touches, the rest shared between.",
+            WShaped => "First touch, deal registration and last touch share most of the credit.",
+            FullPath => {
+                "First touch, registration, opportunity and last touch share most of the credit."
+            }
+            JShaped => "Most credit to the last touch, some to the first.",
+            InverseJ => "Most credit to the first touch, some to the last.",
+            Shapley => {
+                "Learned from won and lost deals: each partner's fair share of the lift in win rate."
+            }
+            Markov => {
+                "Learned from won and lost deals: how much winning drops without each partner."
+            }
         }
     }
 

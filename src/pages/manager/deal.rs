@@ -147,6 +147,7 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
                         } else {
                             "How credit would be split if the deal closed now, under every model."
                         }}
+                        {allowed(Action::View, Area::Attribution).then(|| view! { " " <A href="/settings/attribution">"Attribution settings"</A> })}
                     </p>
                 </header>
                 {match detail.attribution_note.clone() {

@@ -66,3 +66,29 @@ pub async fn attribution_settings(
         .map_err(|e| super::corrupt("attribution settings", e))?;
     Ok((payable, settings))
 }
+
+/// Stores the payable model and the settings of every model.
+pub async fn save_attribution_settings(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+    payable: AttributionModel,
+    settings: &ModelSettings,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let json = serde_json::to_string(settings).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let result = organizations::Entity::update_many()
+        .col_expr(
+            organizations::Column::PayableModel,
+            Expr::value(payable.as_str()),
+        )
+        .col_expr(organizations::Column::Settings, Expr::value(json))
+        .filter(organizations::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(DbErr::RecordNotFound(format!("organization {id}")))
+    }
+}

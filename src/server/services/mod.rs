@@ -2,6 +2,7 @@
 //! Server functions call exactly one of these.
 
 pub mod accounts;
+pub mod attribution_settings;
 pub mod deal_changes;
 pub mod deals;
 pub mod leaderboard;

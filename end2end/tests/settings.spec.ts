@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signInAs } from "./auth.page";
+
+test("an admin previews a new payable model on last quarter's deals, fixes a bad field and saves", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "admin");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings\/attribution$/);
+  await hydrated(page);
+
+  const summary = page.getByTestId("preview-summary");
+  await expect(summary).toContainText(/^0 of \d+ won deals would split differently/);
+
+  // Another payable model: the preview says what moves.
+  await page.getByLabel(/^First touch/).check();
+  await expect(summary).toContainText("Payable model: Equal split → First touch.");
+  await expect(summary).not.toContainText(/^0 of/);
+  await expect(page.getByTestId("preview-table").locator("tbody tr").first()).toBeVisible();
+
+  // A bad half-life is named next to the field as it is typed, and what was typed stays.
+  const halfLife = page.getByLabel("Half-life (days)");
+  await halfLife.fill("soon");
+  await expect(page.locator('[data-field="half_life_days"]')).toHaveText('"soon" is not a number.');
+  await expect(halfLife).toHaveValue("soon");
+  await halfLife.fill("45");
+  await expect(page.locator('[data-field="half_life_days"]')).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Attribution settings saved.");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel(/^First touch/)).toBeChecked();
+  await expect(page.getByLabel("Half-life (days)")).toHaveValue("45");
+
+  // Back to the defaults, so the other tests see equal split as payable.
+  await page.getByRole("button", { name: "Reset to defaults" }).click();
+  await expect(page.getByLabel(/^Equal split/)).toBeChecked();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Attribution settings saved.");
+  expect(errors).toEqual([]);
+});
+
+test("a partner manager sees the settings read-only", async ({ page }) => {
+  await signInAs(page, "partner_manager");
+  await page.goto("/settings/attribution");
+  await hydrated(page);
+  await expect(page.getByTestId("read-only")).toBeVisible();
+  await expect(page.getByLabel("Half-life (days)")).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
+});

@@ -1,0 +1,196 @@
+//! The organization's attribution settings: read, previewed against last quarter's won deals,
+//! and saved (audited, before and after).
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::settings::{AttributionSettings, PREVIEW_ROWS, PreviewRow, SettingsPreview};
+use crate::domain::access::{Action, Resource};
+use crate::domain::attribution::form::SettingsForm;
+use crate::domain::attribution::{AttributionModel, DealInput, Engine, ModelSettings, Split};
+use crate::domain::ids::PartnerId;
+use crate::domain::money::Money;
+use crate::domain::reporting::Period;
+use crate::server::audit::{self, Actor, Entry};
+use crate::server::context::{self, Caller};
+use crate::server::repo;
+
+pub async fn current() -> Result<AttributionSettings, AppError> {
+    let caller = context::authorize(Action::View, Resource::Attribution).await?;
+    let (payable, settings) =
+        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+            .await?;
+    Ok(AttributionSettings {
+        form: SettingsForm::from_settings(payable, &settings),
+        defaults: SettingsForm::from_settings(
+            AttributionModel::EqualSplit,
+            &ModelSettings::default(),
+        ),
+        editable: caller.user.can(Action::Edit, Resource::Attribution),
+    })
+}
+
+/// Each deal's payable splits under one model and settings (data-driven models learn first).
+async fn splits(
+    caller: &Caller,
+    deals: &[DealInput],
+    model: AttributionModel,
+    settings: ModelSettings,
+) -> Result<Vec<Vec<Split>>, AppError> {
+    let mut engine = Engine::new(settings)?;
+    if model.is_data_driven() {
+        engine.learn_for(
+            &repo::deals::history(&caller.tenant, &caller.db).await?,
+            &[model],
+        );
+    }
+    deals
+        .iter()
+        .map(|deal| Ok(engine.attribute(deal, model)?.splits().to_vec()))
+        .collect()
+}
+
+pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
+    let caller = context::authorize(Action::View, Resource::Attribution).await?;
+    let (payable_now, settings_now) =
+        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+            .await?;
+    let (payable_proposed, settings_proposed) = form
+        .validate(&settings_now)
+        .map_err(AppError::invalid_fields)?;
+    let currency = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let range = Period::LastQuarter.range(Utc::now().date_naive());
+    let (deals, other_currency_deals) =
+        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency).await?;
+    let now = splits(&caller, &deals, payable_now, settings_now).await?;
+    let proposed = splits(&caller, &deals, payable_proposed, settings_proposed).await?;
+
+    let partners: BTreeSet<i64> = now
+        .iter()
+        .chain(&proposed)
+        .flatten()
+        .map(|s| s.partner.0)
+        .collect();
+    let partners: Vec<i64> = partners.into_iter().collect();
+    let rates = repo::partners::rates_of(&caller.tenant, &caller.db, &partners).await?;
+    // Per partner: credit and commission (minor units), now and proposed.
+    let mut totals: HashMap<i64, [i64; 4]> = HashMap::new();
+    let mut add = |split: &Split, offset: usize| -> Result<(), AppError> {
+        let commission = rates
+            .get(&split.partner.0)
+            .map(|rate| rate.commission_on(split.amount).to_minor())
+            .transpose()?
+            .unwrap_or_default();
+        let entry = totals.entry(split.partner.0).or_default();
+        entry[offset] += split.amount.to_minor()?;
+        entry[offset + 2] += commission;
+        Ok(())
+    };
+    let mut deals_moved = 0;
+    for (a, b) in now.iter().zip(&proposed) {
+        let credit = |splits: &[Split]| -> Vec<(PartnerId, Money)> {
+            splits.iter().map(|s| (s.partner, s.amount)).collect()
+        };
+        if credit(a) != credit(b) {
+            deals_moved += 1;
+        }
+        for split in a {
+            add(split, 0)?;
+        }
+        for split in b {
+            add(split, 1)?;
+        }
+    }
+
+    let mut moved: Vec<(i64, [i64; 4])> = totals.into_iter().collect();
+    moved.sort_by_key(|(id, [now, proposed, ..])| {
+        (
+            std::cmp::Reverse((proposed - now).abs()),
+            std::cmp::Reverse(*now),
+            *id,
+        )
+    });
+    let total =
+        |index: usize| Money::from_minor(moved.iter().map(|(_, t)| t[index]).sum(), currency);
+    let (commission_now, commission_proposed) = (total(2), total(3));
+    let shown: Vec<i64> = moved.iter().take(PREVIEW_ROWS).map(|(id, _)| *id).collect();
+    let names = repo::deals::names_of(&caller.tenant, &caller.db, &shown).await?;
+    let more = moved
+        .iter()
+        .skip(PREVIEW_ROWS)
+        .filter(|(_, [now, proposed, ..])| now != proposed)
+        .count() as u64;
+    let rows = moved
+        .into_iter()
+        .take(PREVIEW_ROWS)
+        .map(
+            |(
+                id,
+                [
+                    credit_now,
+                    credit_proposed,
+                    commission_now,
+                    commission_proposed,
+                ],
+            )| {
+                PreviewRow {
+                    partner_id: PartnerId(id),
+                    name: names
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| format!("Partner {id}")),
+                    credit_now: Money::from_minor(credit_now, currency),
+                    credit_proposed: Money::from_minor(credit_proposed, currency),
+                    commission_now: Money::from_minor(commission_now, currency),
+                    commission_proposed: Money::from_minor(commission_proposed, currency),
+                }
+            },
+        )
+        .collect();
+    Ok(SettingsPreview {
+        range,
+        currency,
+        payable_now,
+        payable_proposed,
+        deals: deals.len() as u64,
+        deals_moved,
+        other_currency_deals,
+        rows,
+        more,
+        commission_now,
+        commission_proposed,
+    })
+}
+
+pub async fn save(form: SettingsForm) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Attribution).await?;
+    let org = caller.tenant.organization_id();
+    let txn = caller.db.begin().await?;
+    let (payable_before, settings_before) =
+        repo::organizations::attribution_settings(&txn, org).await?;
+    let (payable, settings) = form
+        .validate(&settings_before)
+        .map_err(AppError::invalid_fields)?;
+    repo::organizations::save_attribution_settings(&txn, org, payable, &settings).await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: "attribution_settings.updated",
+            entity_type: "organization",
+            entity_id: Some(org.0),
+            before: Some(json!({ "payable_model": payable_before, "settings": settings_before })),
+            after: Some(json!({ "payable_model": payable, "settings": settings })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
