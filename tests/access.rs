@@ -147,6 +147,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("period", "last_12_months")],
     ),
     endpoint(
+        "/api/partners/performance",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OtherTenantRecord,
+        &[("id", "{member_partner}")],
+    ),
+    endpoint(
         "/api/partners/choices",
         Gate::Role(Action::View, Resource::Partners),
         Target::OwnTenant,

@@ -269,3 +269,131 @@ on_both_databases!(
     partners_are_created_edited_and_onboarded,
     create_edit_and_onboard
 );
+
+/// A partner's performance against numbers computed independently from the generated data.
+async fn performance(test_db: common::TestDb) {
+    use partner_attribution::api::partners::PartnerPerformance;
+    use partner_attribution::domain::deal::DealStage;
+    use partner_attribution::domain::payout::PayoutStatus;
+    use std::collections::BTreeSet;
+
+    let db = test_db.migrated().await;
+    let data = demo::generate(61, 400, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+
+    // The busiest partner.
+    let partner = (0..data.partners.len())
+        .max_by_key(|p| data.touchpoints.iter().filter(|t| t.partner == *p).count())
+        .unwrap();
+    let id = (partner + 1).to_string();
+    let response = app
+        .call(&manager, "/api/partners/performance", &[("id", &id)])
+        .await;
+    assert_eq!(response.status(), 200);
+    let p: PartnerPerformance = response.json().await.unwrap();
+    let inside = |at: chrono::DateTime<Utc>| {
+        let day = at.date_naive();
+        day >= p.range.start && day < p.range.end
+    };
+    assert_eq!(p.by_month.len(), 12);
+
+    let touches: Vec<_> = data
+        .touchpoints
+        .iter()
+        .filter(|t| t.partner == partner)
+        .collect();
+    let deals: BTreeSet<usize> = touches.iter().map(|t| t.deal).collect();
+    assert_eq!(
+        p.touchpoints as usize,
+        touches.iter().filter(|t| inside(t.occurred_at)).count()
+    );
+    assert_eq!(
+        p.deals_influenced as usize,
+        touches
+            .iter()
+            .filter(|t| inside(t.occurred_at))
+            .map(|t| t.deal)
+            .collect::<BTreeSet<_>>()
+            .len()
+    );
+    let closed: Vec<usize> = deals
+        .iter()
+        .copied()
+        .filter(|d| data.deals[*d].closed_at.is_some_and(inside))
+        .collect();
+    let won: Vec<usize> = closed
+        .iter()
+        .copied()
+        .filter(|d| data.deals[*d].stage == DealStage::Won)
+        .collect();
+    assert_eq!(
+        (p.deals_won as usize, p.deals_closed as usize),
+        (won.len(), closed.len())
+    );
+    assert_eq!(
+        p.open_deals as usize,
+        deals
+            .iter()
+            .filter(|d| data.deals[**d].stage == DealStage::Open)
+            .count()
+    );
+
+    // Equal split is payable: the demo stored each won deal's equal split.
+    let credited: i64 = data
+        .attributions
+        .iter()
+        .filter(|a| a.partner == partner && won.contains(&a.deal))
+        .filter(|a| a.amount.currency() == p.currency)
+        .map(|a| a.amount.to_minor().unwrap())
+        .sum();
+    assert!(credited > 0, "the busiest partner has credit");
+    assert_eq!(p.attributed.to_minor().unwrap(), credited);
+    let by_month: i64 = p
+        .by_month
+        .iter()
+        .map(|m| m.revenue.to_minor().unwrap())
+        .sum();
+    assert_eq!(by_month, credited, "the months add up to the total");
+
+    // Commissions: every entry not rejected is earned; paid ones are paid.
+    let sum = |keep: &dyn Fn(PayoutStatus) -> bool| -> i64 {
+        data.payouts
+            .iter()
+            .filter(|x| x.partner == partner && keep(x.status))
+            .filter(|x| x.amount.currency() == p.currency)
+            .map(|x| x.amount.to_minor().unwrap())
+            .sum()
+    };
+    let base = p
+        .commissions
+        .iter()
+        .find(|c| c.earned.currency() == p.currency)
+        .expect("commissions in the base currency");
+    assert_eq!(
+        base.earned.to_minor().unwrap(),
+        sum(&|s| s != PayoutStatus::Rejected)
+    );
+    assert_eq!(
+        base.paid.to_minor().unwrap(),
+        sum(&|s| s == PayoutStatus::Paid)
+    );
+    assert_eq!(
+        base.outstanding.to_minor().unwrap(),
+        sum(&|s| matches!(s, PayoutStatus::Pending | PayoutStatus::Approved))
+    );
+    assert!(!p.recent_deals.is_empty());
+    assert!(
+        p.recent_deals
+            .windows(2)
+            .all(|w| w[0].last_touch >= w[1].last_touch),
+        "most recent first"
+    );
+
+    let missing = app
+        .call(&manager, "/api/partners/performance", &[("id", "99999")])
+        .await;
+    assert_eq!(missing.status(), 404);
+}
+on_both_databases!(a_partner_profile_shows_its_performance, performance);

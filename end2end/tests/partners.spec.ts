@@ -80,3 +80,26 @@ test("the leaderboard ranks partners for a period and model", async ({ page }) =
   await expect(page).toHaveURL(/model=last_touch/);
   await expect(board).toBeVisible();
 });
+
+test("a partner's profile shows its revenue by month, win rate, commissions and recent deals", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "partner_manager");
+  const id = scalar("SELECT partner_id FROM touchpoints GROUP BY partner_id ORDER BY COUNT(*) DESC, partner_id LIMIT 1");
+  await page.goto(`/partners/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("partner-performance")).toBeVisible();
+  await expect(page.locator("#partner-revenue-chart")).toHaveAttribute("data-rendered", "true");
+  await expect(page.getByTestId("kpi-partner-win-rate")).toContainText(/\d+ won of \d+ closed/);
+  const earned = scalar(
+    `SELECT COALESCE(SUM(CASE WHEN kind = 'clawback' THEN -amount_minor ELSE amount_minor END), 0) FROM payouts
+     WHERE partner_id = ${id} AND status <> 'rejected' AND currency = 'USD'`,
+  );
+  const cents = Number(earned);
+  const dollars = (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  await expect(page.getByTestId("commissions-earned").first()).toHaveText(`$${dollars}`);
+  await expect(page.getByTestId("partner-recent-deals").locator("tbody tr").first()).toBeVisible();
+  await page.getByTestId("partner-recent-deals").locator("tbody tr a").first().click();
+  await expect(page).toHaveURL(/\/deals\/\d+$/);
+  expect(errors).toEqual([]);
+});

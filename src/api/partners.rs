@@ -4,12 +4,19 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use rust_decimal::Decimal;
+
 use super::AppError;
-use crate::domain::ids::{PartnerId, UserId};
+use super::dashboard::MonthlyRevenue;
+use crate::domain::attribution::AttributionModel;
+use crate::domain::deal::DealStage;
+use crate::domain::ids::{DealId, PartnerId, UserId};
 use crate::domain::labels::label_enum;
+use crate::domain::money::{Currency, Money};
 use crate::domain::partner::{
     CommissionRate, PartnerForm, PartnerStatus, PartnerTier, PartnerType,
 };
+use crate::domain::reporting::DateRange;
 
 /// Rows per page of the partner list.
 pub const PAGE_SIZE: u64 = 25;
@@ -101,6 +108,64 @@ pub async fn list_partners(
 pub async fn get_partner(id: PartnerId) -> Result<PartnerDetail, AppError> {
     use crate::server::{context, services};
     context::finish(services::partners::detail(id).await)
+}
+
+/// What a partner brought over the last twelve months, and its commission ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerPerformance {
+    /// The last twelve months, this one included.
+    pub range: DateRange,
+    pub currency: Currency,
+    /// The model the credit is computed with: the organization's payable model.
+    pub model: AttributionModel,
+    /// The partner's credit on deals won each month, in the base currency.
+    pub by_month: Vec<MonthlyRevenue>,
+    pub attributed: Money,
+    /// Deals with one of the partner's touches in the range.
+    pub deals_influenced: u64,
+    /// Deals it touched that closed in the range: won, and won or lost.
+    pub deals_won: u64,
+    pub deals_closed: u64,
+    /// Won / closed, when something closed.
+    pub win_rate: Option<Decimal>,
+    pub touchpoints: u64,
+    /// Open deals it touched, and their amount in the base currency.
+    pub open_deals: u64,
+    pub open_pipeline: Money,
+    /// One line per currency the partner has commissions in.
+    pub commissions: Vec<CommissionTotals>,
+    /// The deals it touched most recently.
+    pub recent_deals: Vec<PartnerDealLine>,
+}
+
+/// A partner's commission ledger in one currency: clawbacks count negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommissionTotals {
+    /// Every entry not rejected: what the partner has earned so far.
+    pub earned: Money,
+    pub paid: Money,
+    /// Pending or approved: earned, not yet paid.
+    pub outstanding: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerDealLine {
+    pub id: DealId,
+    pub name: String,
+    pub account_name: String,
+    pub stage: DealStage,
+    pub amount: Money,
+    pub touches: u32,
+    pub last_touch: DateTime<Utc>,
+}
+
+/// Deals listed under "recent deals" on a partner's profile.
+pub const RECENT_DEALS: usize = 8;
+
+#[server(endpoint = "partners/performance")]
+pub async fn load_partner_performance(id: PartnerId) -> Result<PartnerPerformance, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::partner_performance::performance(id).await)
 }
 
 /// Creates a partner (`id` empty) or updates one; answers with its id.

@@ -14,6 +14,11 @@ const ACCENT: &str = "#3559e0";
 
 /// Won revenue per month as bars, axis labelled in compact units of the base currency.
 pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart {
+    monthly_bars(points, currency, "Won revenue")
+}
+
+/// An amount per month as bars named `series`, axis labelled in compact units of `currency`.
+pub fn monthly_bars(points: &[MonthlyRevenue], currency: Currency, series: &str) -> Chart {
     let symbol = currency
         .symbol()
         .map_or_else(|| format!("{currency} "), str::to_owned);
@@ -41,7 +46,7 @@ pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart 
         )
         .series(
             Bar::new()
-                .name("Won revenue")
+                .name(series)
                 .item_style(ItemStyle::new().color(ACCENT).border_radius(4))
                 .data(values),
         )

@@ -1,14 +1,25 @@
-//! One partner: details, onboarding status with its allowed next steps, and its portal users.
+//! One partner: details, onboarding status with its allowed next steps, its performance (credit
+//! by month, win rate, deals and touches, commissions earned and paid, recent deals) and its
+//! portal users.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use rust_decimal::Decimal;
+
+use super::deals::StageBadge;
 use super::partners::StatusBadge;
-use crate::api::partners::{ChangePartnerStatus, PartnerDetail, get_partner};
+use crate::api::partners::{
+    ChangePartnerStatus, PartnerDetail, PartnerPerformance, get_partner, load_partner_performance,
+};
 use crate::api::users::{InviteUser, PartnerOption};
+use crate::components::charts::echart::EChart;
+use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
+use crate::components::feedback::LoadingCards;
+use crate::components::kpi::KpiCard;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
@@ -117,6 +128,7 @@ fn Profile(
                 <div><dt>"In the program since"</dt><dd>{partner.created_at.format("%Y-%m-%d").to_string()}</dd></div>
             </dl>
         </section>
+        <Performance id/>
         <section class="card">
             <header class="card-header"><h2>"Portal users"</h2></header>
             {if detail.users.is_empty() {
@@ -137,5 +149,109 @@ fn Profile(
         <Show when=move || allowed(Action::Edit, Area::Users)>
             <InviteForm action=invite partner=option.clone()/>
         </Show>
+    }
+}
+
+/// The partner's numbers, loaded after the profile so the page shows at once.
+#[component]
+fn Performance(id: PartnerId) -> impl IntoView {
+    let performance = Resource::new(move || id, load_partner_performance);
+    view! {
+        <Suspense fallback=|| view! { <LoadingCards/> }>
+            {move || Suspend::new(async move {
+                match performance.await {
+                    Ok(p) => view! { <PerformanceBody p/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PerformanceBody(p: PartnerPerformance) -> impl IntoView {
+    let chart = spec::monthly_bars(&p.by_month, p.currency, "Attributed revenue");
+    let win_rate = p
+        .win_rate
+        .map(|r| format!("{} %", (r * Decimal::ONE_HUNDRED).round_dp(0)))
+        .unwrap_or_else(|| "—".into());
+    let won_deals: u64 = p.by_month.iter().map(|m| m.deals).sum();
+    let period = format!(
+        "{} – {}",
+        p.range.start.format("%b %Y"),
+        p.range
+            .end
+            .pred_opt()
+            .unwrap_or(p.range.end)
+            .format("%b %Y")
+    );
+    view! {
+        <div class="kpi-grid" data-testid="partner-performance">
+            <KpiCard id="partner-attributed" label="Attributed revenue" value=p.attributed.format_whole()
+                detail=format!("last 12 months · {}", p.model.name()) minor=p.attributed.to_minor().unwrap_or_default()/>
+            <KpiCard id="partner-win-rate" label="Win rate" value=win_rate
+                detail=format!("{} won of {} closed", p.deals_won, p.deals_closed)/>
+            <KpiCard id="partner-influenced" label="Deals influenced" value=p.deals_influenced.to_string()
+                detail=format!("{} touchpoints in 12 months", p.touchpoints)/>
+            <KpiCard id="partner-pipeline" label="Open pipeline" value=p.open_pipeline.format_whole()
+                detail=format!("{} open deals touched", p.open_deals)/>
+        </div>
+        <div class="profile-grid">
+            <section class="card chart-card">
+                <header class="card-header">
+                    <h2>"Attributed revenue by month"</h2>
+                    <p class="subtle">{format!("{period}: the partner's {} credit on {won_deals} won deals in {}.", p.model.name().to_lowercase(), p.currency)}</p>
+                </header>
+                <EChart id="partner-revenue-chart" chart label="Bar chart of the partner's attributed revenue for each of the last twelve months"/>
+            </section>
+            <section class="card" data-testid="partner-commissions">
+                <header class="card-header"><h2>"Commissions"</h2><p class="subtle">"All time, clawbacks deducted."</p></header>
+                {if p.commissions.is_empty() {
+                    view! { <p class="card-body subtle">"No commissions yet: they are created when a deal this partner touched is won."</p> }.into_any()
+                } else {
+                    let currencies: Vec<String> = p.commissions.iter().map(|c| c.earned.currency().to_string()).collect();
+                    let line = |label: &'static str, testid: &'static str, pick: fn(&crate::api::partners::CommissionTotals) -> String| {
+                        let cells = p.commissions.iter().map(|c| view! { <td class="num" data-testid=testid>{pick(c)}</td> }).collect_view();
+                        view! { <tr><th scope="row">{label}</th>{cells}</tr> }
+                    };
+                    view! {
+                        <table class="table">
+                            <thead><tr><th></th>{currencies.into_iter().map(|c| view! { <th class="num">{c}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {line("Earned", "commissions-earned", |c| c.earned.format())}
+                                {line("Paid", "commissions-paid", |c| c.paid.format())}
+                                {line("Outstanding", "commissions-outstanding", |c| c.outstanding.format())}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+        <section class="card">
+            <header class="card-header">
+                <h2>"Recent deals"</h2>
+            </header>
+            {if p.recent_deals.is_empty() {
+                view! { <p class="card-body subtle">"This partner has not touched a deal yet. Add a touchpoint on a deal page to credit it."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="partner-recent-deals">
+                        <thead><tr><th>"Deal"</th><th>"Account"</th><th>"Stage"</th><th class="num">"Amount"</th><th class="num">"Touches"</th><th>"Last touch"</th></tr></thead>
+                        <tbody>
+                            {p.recent_deals.into_iter().map(|d| view! {
+                                <tr>
+                                    <td><A href=format!("/deals/{}", d.id)>{d.name}</A></td>
+                                    <td>{d.account_name}</td>
+                                    <td><StageBadge stage=d.stage/></td>
+                                    <td class="num">{d.amount.format()}</td>
+                                    <td class="num">{d.touches}</td>
+                                    <td>{d.last_touch.format("%b %-d, %Y").to_string()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod deals;
 pub mod leaderboard;
 pub mod organizations;
+pub mod partner_stats;
 pub mod partners;
 pub mod users;
 

@@ -6,6 +6,7 @@ pub mod attribution_settings;
 pub mod deal_changes;
 pub mod deals;
 pub mod leaderboard;
+pub mod partner_performance;
 pub mod partners;
 pub mod request;
 pub mod users;

@@ -1,0 +1,151 @@
+//! One partner's record: the deals it touched, its touches in a period, the won deals it shares
+//! (with every partner's touches, ready to attribute) and its commission ledger totals. Every
+//! query starts from the partner's touchpoints index.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QuerySelect,
+};
+
+use crate::domain::attribution::Touch;
+use crate::domain::ids::{DealId, PartnerId};
+use crate::domain::reporting::DateRange;
+use crate::server::entities::{deals, payouts, touchpoints};
+use crate::server::tenant::Tenant;
+
+fn at(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both back ends return an integer.
+fn sum_minor(column: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
+    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
+}
+
+/// A deal the partner touched, with its own touches on it.
+pub struct TouchedDeal {
+    pub deal: deals::Model,
+    pub touches: u32,
+    pub last_touch: DateTime<Utc>,
+    /// Whether one of the partner's touches falls in the period asked for.
+    pub touched_in_range: bool,
+}
+
+pub async fn touched_deals(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+    range: DateRange,
+) -> Result<Vec<TouchedDeal>, DbErr> {
+    let org = tenant.organization_id().0;
+    let touches: Vec<(i64, DateTime<Utc>)> = touchpoints::Entity::find()
+        .select_only()
+        .column(touchpoints::Column::DealId)
+        .column(touchpoints::Column::OccurredAt)
+        .filter(touchpoints::Column::OrganizationId.eq(org))
+        .filter(touchpoints::Column::PartnerId.eq(partner.0))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (start, end) = (at(range.start), at(range.end));
+    let mut by_deal: HashMap<i64, (u32, DateTime<Utc>, bool)> = HashMap::new();
+    for (deal, occurred_at) in touches {
+        let entry = by_deal.entry(deal).or_insert((0, occurred_at, false));
+        entry.0 += 1;
+        entry.1 = Ord::max(entry.1, occurred_at);
+        entry.2 |= occurred_at >= start && occurred_at < end;
+    }
+    let ids: Vec<i64> = by_deal.keys().copied().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for deal in deals::Entity::find()
+            .filter(deals::Column::OrganizationId.eq(org))
+            .filter(deals::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let (touches, last_touch, touched_in_range) = by_deal[&deal.id];
+            out.push(TouchedDeal {
+                deal,
+                touches,
+                last_touch,
+                touched_in_range,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Every partner's touches on the deals named, by deal.
+pub async fn touches_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal_ids: &[i64],
+) -> Result<HashMap<DealId, Vec<Touch>>, DbErr> {
+    let mut by_deal: HashMap<DealId, Vec<Touch>> = HashMap::new();
+    for chunk in deal_ids.chunks(500) {
+        let rows: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
+            .select_only()
+            .column(touchpoints::Column::DealId)
+            .column(touchpoints::Column::PartnerId)
+            .column(touchpoints::Column::Kind)
+            .column(touchpoints::Column::OccurredAt)
+            .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+            .filter(touchpoints::Column::DealId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (deal, partner, kind, occurred_at) in rows {
+            by_deal.entry(DealId(deal)).or_default().push(Touch {
+                partner: PartnerId(partner),
+                kind: kind
+                    .parse()
+                    .map_err(|e| super::corrupt("touchpoint kind", e))?,
+                at: occurred_at,
+            });
+        }
+    }
+    Ok(by_deal)
+}
+
+/// The partner's ledger summed by (status, kind, currency), in minor units.
+pub async fn commission_totals(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+) -> Result<Vec<(String, String, String, i64)>, DbErr> {
+    payouts::Entity::find()
+        .select_only()
+        .column(payouts::Column::Status)
+        .column(payouts::Column::Kind)
+        .column(payouts::Column::Currency)
+        .column_as(sum_minor(payouts::Column::AmountMinor), "total")
+        .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(payouts::Column::PartnerId.eq(partner.0))
+        .group_by(payouts::Column::Status)
+        .group_by(payouts::Column::Kind)
+        .group_by(payouts::Column::Currency)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The partner's touches in the period.
+pub async fn touches_in(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+    range: DateRange,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    touchpoints::Entity::find()
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(touchpoints::Column::PartnerId.eq(partner.0))
+        .filter(touchpoints::Column::OccurredAt.gte(at(range.start)))
+        .filter(touchpoints::Column::OccurredAt.lt(at(range.end)))
+        .count(db)
+        .await
+}
