@@ -391,6 +391,34 @@ async fn performance(test_db: common::TestDb) {
         "most recent first"
     );
 
+    // The type-ahead picker: matches by part of the name, names starting with it first.
+    let name = &data.partners[partner].name;
+    let typed = name[1..4].to_lowercase();
+    let choices: Vec<partner_attribution::api::users::PartnerOption> = app
+        .call(&manager, "/api/partners/choices", &[("search", &typed)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(choices.len() as u64 <= partner_attribution::api::partners::CHOICES);
+    assert!(
+        choices.iter().any(|c| &c.name == name),
+        "{typed}: {choices:?}"
+    );
+    assert!(
+        choices
+            .iter()
+            .all(|c| c.name.to_lowercase().contains(&typed))
+    );
+    let starts: Vec<bool> = choices
+        .iter()
+        .map(|c| c.name.to_lowercase().starts_with(&typed))
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] >= w[1]),
+        "prefix matches first"
+    );
+
     let missing = app
         .call(&manager, "/api/partners/performance", &[("id", "99999")])
         .await;

@@ -17,6 +17,22 @@ test("a manager filters the pipeline and opens a won deal's timeline and attribu
   await expect(page.getByTestId("deals-range")).toContainText(`of ${won}`);
   await expect(page).toHaveURL(/stage=won/);
 
+  // One partner's won deals, chosen by typing part of its name and pressing Enter.
+  const partner = scalar("SELECT name FROM partners ORDER BY id LIMIT 1");
+  const partnerId = scalar(`SELECT id FROM partners WHERE name = '${partner.replace(/'/g, "''")}'`);
+  const theirs = scalar(
+    `SELECT COUNT(DISTINCT d.id) FROM deals d JOIN touchpoints t ON t.deal_id = d.id WHERE d.stage = 'won' AND t.partner_id = ${partnerId}`,
+  );
+  const picker = page.getByLabel("Partner");
+  await picker.fill(partner);
+  await expect(page.getByRole("option", { name: partner, exact: true })).toBeVisible();
+  await picker.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`partner=${partnerId}`));
+  await expect(page.getByTestId("partner-filter")).toContainText(partner);
+  await expect(page.getByTestId("deals-range")).toContainText(`of ${theirs}`);
+  await page.getByRole("button", { name: "Show every partner's deals" }).click();
+  await expect(page.getByTestId("deals-range")).toContainText(`of ${won}`);
+
   // A won deal with touchpoints from two partners.
   const id = scalar(
     "SELECT deal_id FROM touchpoints t JOIN deals d ON d.id = t.deal_id WHERE d.stage = 'won' " +

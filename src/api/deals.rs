@@ -51,6 +51,8 @@ pub struct DealPage {
     pub page: u64,
     pub page_size: u64,
     pub organization_total: u64,
+    /// The name of the partner the list is narrowed to, if any.
+    pub partner_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -185,9 +185,15 @@ pub async fn change_partner_status(
     context::finish(services::partners::change_status(id, status).await)
 }
 
-/// Every partner's id and name, for pickers (touchpoints, filters).
+/// Partners whose name contains `search` (all when empty), by name, at most [`CHOICES`]: what a
+/// type-ahead picker offers.
 #[server(endpoint = "partners/choices")]
-pub async fn partner_choices() -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
+pub async fn partner_choices(
+    search: Option<String>,
+) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partners::choices().await)
+    context::finish(services::partners::choices(search.as_deref().unwrap_or_default()).await)
 }
+
+/// Partners a picker offers at once.
+pub const CHOICES: u64 = 12;

@@ -4,5 +4,6 @@ pub mod charts;
 pub mod feedback;
 pub mod form;
 pub mod kpi;
+pub mod partner_picker;
 pub mod session;
 pub mod toast;

@@ -64,9 +64,12 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
         let edit = edits.get_value() + 1;
         edits.set_value(edit);
         set_timeout(
+            // The page may be gone by then: then nothing to do.
             move || {
-                if edits.get_value() == edit {
-                    settled.set(draft.get_untracked());
+                if edits.try_get_value() == Some(edit)
+                    && let Some(form) = draft.try_get_untracked()
+                {
+                    settled.try_set(form);
                 }
             },
             SETTLE,

@@ -13,11 +13,11 @@ use crate::api::deals::{
     AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint, ReopenDeal,
     TimelineEntry, get_deal,
 };
-use crate::api::partners::partner_choices;
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::partner_picker::PartnerPicker;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
@@ -261,7 +261,6 @@ fn TouchpointAdder(
     /// The latest day a touch may be on: today, or a won deal's close.
     latest: chrono::NaiveDate,
 ) -> impl IntoView {
-    let partners = OnceResource::new(partner_choices());
     let result = add.value();
     let error = move |field: &'static str| field_error(&result.get(), field);
     let latest = latest.to_string();
@@ -271,16 +270,8 @@ fn TouchpointAdder(
             <input type="hidden" name="deal_id" value=id.to_string()/>
             <div class="field">
                 <label for="touch-partner">"Partner"</label>
-                <select id="touch-partner" name="form[partner_id]">
-                    <option value="">"Choose a partner…"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            partners.await.unwrap_or_default().into_iter().map(|p| view! {
-                                <option value=p.id.0.to_string()>{p.name}</option>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
+                <PartnerPicker id="touch-partner" name="form[partner_id]"
+                    invalid=Signal::derive(move || error("partner_id").is_some())/>
                 {move || error("partner_id").map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
             </div>
             <div class="field">

@@ -2,6 +2,9 @@
 //! filterable, in server-side pages. The query lives in the address like the partner list's.
 
 use leptos::prelude::*;
+
+use crate::api::users::PartnerOption;
+use crate::components::partner_picker::PartnerPicker;
 use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -158,15 +161,30 @@ pub fn DealsPage() -> impl IntoView {
                 <input id="deal-to" type="date" value=initial("to")
                     on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
             </div>
-            {move || partner.get().map(|_| view! {
+            {move || match partner.get() {
+                None => view! {
+                    <div class="field">
+                        <label for="deal-partner">"Partner"</label>
+                        <PartnerPicker id="deal-partner" placeholder="Any partner"
+                            on_pick=Callback::new(move |p: Option<PartnerOption>| {
+                                if let Some(p) = p {
+                                    set_params.run(vec![("partner", p.id.to_string())]);
+                                }
+                            })/>
+                    </div>
+                }.into_any(),
+                Some(_) => view! {
                 <div class="field">
                     <span class="chip" data-testid="partner-filter">
-                        "One partner's deals "
+                        "Partner: "
+                        {move || deals.get().and_then(|r| r.ok()).and_then(|p| p.partner_name).unwrap_or_else(|| "…".into())}
+                        " "
                         <button type="button" class="chip-clear" aria-label="Show every partner's deals"
                             on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
                     </span>
                 </div>
-            })}
+                }.into_any(),
+            }}
         </section>
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading deals"></div> }>
             {move || Suspend::new(async move {

@@ -268,3 +268,40 @@ pub async fn rates_of(
     }
     Ok(rates)
 }
+
+/// Partners whose name contains `search`, names starting with it first, then by name.
+pub async fn choices(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    search: &str,
+    limit: u64,
+) -> Result<Vec<crate::api::users::PartnerOption>, DbErr> {
+    let mut select = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::Id)
+        .column(partners::Column::Name)
+        .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0));
+    let search = search.trim();
+    if !search.is_empty() {
+        select = select.filter(super::contains_any(search, &[partners::Column::Name]));
+    }
+    let rows: Vec<(i64, String)> = select
+        .order_by_asc(partners::Column::Name)
+        .order_by_asc(partners::Column::Id)
+        .limit(limit * 4)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let lower = search.to_lowercase();
+    let mut options: Vec<crate::api::users::PartnerOption> = rows
+        .into_iter()
+        .map(|(id, name)| crate::api::users::PartnerOption {
+            id: PartnerId(id),
+            name,
+        })
+        .collect();
+    // Stable: names that start with the search first, each group still by name.
+    options.sort_by_key(|o| !o.name.to_lowercase().starts_with(&lower));
+    options.truncate(limit as usize);
+    Ok(options)
+}

@@ -65,7 +65,14 @@ pub async fn list(
         DEAL_PAGE_SIZE,
     )
     .await?;
+    let partner_name = match query.partner_id {
+        Some(id) => repo::deals::names_of(&caller.tenant, &caller.db, &[id.0])
+            .await?
+            .remove(&id.0),
+        None => None,
+    };
     Ok(DealPage {
+        partner_name,
         rows,
         total,
         page,

@@ -51,9 +51,15 @@ pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
     })
 }
 
-pub async fn choices() -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
+pub async fn choices(search: &str) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
     let caller = context::authorize(Action::View, Resource::Partners).await?;
-    Ok(crate::server::repo::users::partner_options(&caller.tenant, &caller.db).await?)
+    Ok(repo::choices(
+        &caller.tenant,
+        &caller.db,
+        search,
+        crate::api::partners::CHOICES,
+    )
+    .await?)
 }
 
 fn not_found() -> AppError {
