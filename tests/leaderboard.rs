@@ -54,6 +54,28 @@ async fn leaderboard_numbers(test_db: common::TestDb) {
         .iter()
         .map(|r| r.attributed.to_minor().unwrap())
         .sum();
+    // Under a model the demo did not store (its history was "imported"), the credit is computed
+    // now, and every credited deal is still split whole.
+    let first_touch: Leaderboard = app
+        .call(
+            &manager,
+            "/api/partners/leaderboard",
+            &[
+                ("period", "last_12_months"),
+                ("model", "first_touch"),
+                ("ranking", "revenue"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first_touch_total: i64 = first_touch
+        .rows
+        .iter()
+        .map(|r| r.attributed.to_minor().unwrap())
+        .sum();
+    assert_eq!(first_touch_total, credited);
     assert_eq!(board_total, credited);
 
     // Deals influenced and outcomes per partner.

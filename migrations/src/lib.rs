@@ -11,6 +11,7 @@ mod m20261126_000002_state_machine_triggers;
 mod m20261126_000003_accounts;
 mod m20261126_000004_deal_lost_reason;
 mod m20261126_000005_reopen_and_adjustments;
+mod m20261126_000006_touchpoints_by_time;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_accounts::Migration),
             Box::new(m20261126_000004_deal_lost_reason::Migration),
             Box::new(m20261126_000005_reopen_and_adjustments::Migration),
+            Box::new(m20261126_000006_touchpoints_by_time::Migration),
         ]
     }
 }

@@ -22,6 +22,11 @@ pub fn sqlite_file(url: &str) -> Option<&str> {
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
     Migrator::up(&db, None).await?;
+    if !is_postgres(url) {
+        // Without statistics SQLite may join through the wrong index; this refreshes them where
+        // they are missing or stale, reading a bounded sample (cheap at start-up).
+        db.execute_unprepared("PRAGMA optimize = 0x10002").await?;
+    }
     Ok(db)
 }
 

@@ -318,6 +318,8 @@ where
         advance_sequences(&txn).await?;
     }
     txn.commit().await?;
+    // Fresh statistics, so the planners pick the indexes a company of this size needs.
+    db.execute_unprepared("ANALYZE").await?;
     Ok(report)
 }
 

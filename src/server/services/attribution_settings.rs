@@ -66,8 +66,11 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         .await?
         .base_currency;
     let range = Period::LastQuarter.range(Utc::now().date_naive());
-    let (deals, other_currency_deals) =
-        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency).await?;
+    let deals =
+        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency, None).await?;
+    let other_currency_deals =
+        repo::leaderboard::won_in_other_currencies(&caller.tenant, &caller.db, range, currency)
+            .await?;
     let now = splits(&caller, &deals, payable_now, settings_now).await?;
     let proposed = splits(&caller, &deals, payable_proposed, settings_proposed).await?;
 

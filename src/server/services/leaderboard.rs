@@ -15,17 +15,45 @@ use crate::domain::reporting::{DateRange, Period};
 use crate::server::context::{self, Caller};
 use crate::server::repo;
 
-async fn stats(
+/// Which numbers a period needs: all of them for the period shown; for the one before, only
+/// the one the ranking compares (its ranks give the rank change).
+#[derive(Clone, Copy)]
+struct Needs {
+    credit: bool,
+    influenced: bool,
+    outcomes: bool,
+}
+
+impl Needs {
+    const ALL: Needs = Needs {
+        credit: true,
+        influenced: true,
+        outcomes: true,
+    };
+
+    fn for_ranking(ranking: Ranking) -> Needs {
+        Needs {
+            credit: ranking == Ranking::Revenue,
+            influenced: ranking == Ranking::Deals,
+            outcomes: ranking == Ranking::WinRate,
+        }
+    }
+}
+
+/// Credit as stored when each deal was won (or re-attributed); deals won before they were in
+/// this database (imported history) are attributed now.
+async fn credit(
     caller: &Caller,
     range: DateRange,
     model: AttributionModel,
     currency: Currency,
     settings: &attribution::ModelSettings,
-) -> Result<(Vec<PartnerStats>, u64), AppError> {
-    let (deals, other) =
-        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency).await?;
-    let mut attributed: HashMap<i64, i64> = HashMap::new();
-    for result in attribution::compare(&deals, &[model], settings)?
+) -> Result<HashMap<i64, i64>, AppError> {
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let mut attributed =
+        repo::leaderboard::stored_credit(tenant, db, range, model, currency).await?;
+    let missing = repo::leaderboard::won_deals(tenant, db, range, currency, Some(model)).await?;
+    for result in attribution::compare(&missing, &[model], settings)?
         .into_iter()
         .flatten()
     {
@@ -33,15 +61,37 @@ async fn stats(
             *attributed.entry(split.partner.0).or_default() += split.amount.to_minor()?;
         }
     }
-    let influenced = repo::leaderboard::influenced(&caller.tenant, &caller.db, range).await?;
-    let outcomes = repo::leaderboard::outcomes(&caller.tenant, &caller.db, range).await?;
+    Ok(attributed)
+}
+
+async fn stats(
+    caller: &Caller,
+    range: DateRange,
+    model: AttributionModel,
+    currency: Currency,
+    settings: &attribution::ModelSettings,
+    needs: Needs,
+) -> Result<Vec<PartnerStats>, AppError> {
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let attributed = match needs.credit {
+        true => credit(caller, range, model, currency, settings).await?,
+        false => HashMap::new(),
+    };
+    let influenced = match needs.influenced {
+        true => repo::leaderboard::influenced(tenant, db, range).await?,
+        false => HashMap::new(),
+    };
+    let outcomes = match needs.outcomes {
+        true => repo::leaderboard::outcomes(tenant, db, range).await?,
+        false => HashMap::new(),
+    };
     let partners: HashSet<i64> = attributed
         .keys()
         .chain(influenced.keys())
         .chain(outcomes.keys())
         .copied()
         .collect();
-    let stats = partners
+    Ok(partners
         .into_iter()
         .map(|p| {
             let (won, closed) = outcomes.get(&p).copied().unwrap_or_default();
@@ -53,8 +103,7 @@ async fn stats(
                 deals_closed: closed,
             }
         })
-        .collect();
-    Ok((stats, other))
+        .collect())
 }
 
 pub async fn board(
@@ -78,8 +127,12 @@ pub async fn board(
         .base_currency;
     let today = Utc::now().date_naive();
     let (range, previous) = (period.range(today), period.previous(today));
-    let (current, other_currency_deals) = stats(&caller, range, model, currency, &settings).await?;
-    let (before, _) = stats(&caller, previous, model, currency, &settings).await?;
+    let current = stats(&caller, range, model, currency, &settings, Needs::ALL).await?;
+    let other_currency_deals =
+        repo::leaderboard::won_in_other_currencies(&caller.tenant, &caller.db, range, currency)
+            .await?;
+    let needs = Needs::for_ranking(ranking);
+    let before = stats(&caller, previous, model, currency, &settings, needs).await?;
     let previous_ranks: HashMap<PartnerId, Option<u32>> =
         rank(&before, ranking).into_iter().collect();
     let ranked = rank(&current, ranking);
