@@ -195,13 +195,26 @@ pub async fn page(
             .order_by_with_nulls(deals::Column::ClosedAt, order.clone(), NullOrdering::Last)
             .order_by_with_nulls(deals::Column::ExpectedCloseOn, order, NullOrdering::Last),
     };
-    let models = select
+    // The page's ids first (the sort carries one narrow column), then those rows in full: deep
+    // pages no longer drag every earlier row through the sort.
+    let ids: Vec<i64> = select
+        .select_only()
+        .column(deals::Column::Id)
         .order_by_desc(deals::Column::Id)
         .offset(page * page_size)
         .limit(page_size)
+        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+    let mut by_id: HashMap<i64, deals::Model> = deals::Entity::find()
+        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(deals::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let models: Vec<deals::Model> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
     let mut names = partner_names(tenant, db, &ids).await?;
     let rows = models
         .iter()
