@@ -4,6 +4,7 @@ pub mod charts;
 pub mod feedback;
 pub mod form;
 pub mod kpi;
+pub mod list_query;
 pub mod partner_picker;
 pub mod session;
 pub mod toast;

@@ -2,26 +2,23 @@
 //! filterable, in server-side pages. The query lives in the address like the partner list's.
 
 use leptos::prelude::*;
-
-use crate::api::users::PartnerOption;
-use crate::components::partner_picker::PartnerPicker;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::deals::{DealFilter, DealPage, DealRow, DealSort, list_deals};
+use crate::api::users::PartnerOption;
 use crate::components::feedback::ErrorPanel;
+use crate::components::list_query::{
+    FilterSelect, Pager, SetParams, SortHeader, typed_param, use_page, use_param, use_set_params,
+};
+use crate::components::partner_picker::PartnerPicker;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::PartnerId;
 
-const SEARCH_DELAY_MS: u64 = 250;
-
 #[component]
 pub fn DealsPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let param = use_param();
     let search = Memo::new(move |_| param("q").unwrap_or_default());
     let stage = Memo::new(move |_| param("stage").and_then(|v| v.parse::<DealStage>().ok()));
     let partner = Memo::new(move |_| param("partner").and_then(|v| v.parse::<PartnerId>().ok()));
@@ -36,11 +33,7 @@ pub fn DealsPage() -> impl IntoView {
     });
     // Newest closes first unless the address says otherwise.
     let descending = Memo::new(move |_| param("asc").as_deref() != Some("1"));
-    let page = Memo::new(move |_| {
-        param("page")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    });
+    let page = use_page();
 
     let deals = Resource::new(
         move || {
@@ -73,46 +66,9 @@ pub fn DealsPage() -> impl IntoView {
         },
     );
 
-    let navigate = use_navigate();
-    let set_params = Callback::new(move |changes: Vec<(&'static str, String)>| {
-        let mut map = query.get_untracked();
-        let paging = changes.iter().any(|(k, _)| *k == "page");
-        if !paging {
-            map.remove("page");
-        }
-        for (key, value) in changes {
-            if value.is_empty() {
-                map.remove(key);
-            } else {
-                map.insert(key, value);
-            }
-        }
-        navigate(
-            &format!("/deals{}", map.to_query_string()),
-            NavigateOptions {
-                replace: !paging,
-                scroll: paging,
-                ..Default::default()
-            },
-        );
-    });
-
+    let set_params = use_set_params("/deals");
     // Text inputs apply after a short pause in typing.
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let debounced = move |key: &'static str| {
-        move |ev| {
-            let text = event_target_value(&ev);
-            if let Some(handle) = timer.get_value() {
-                handle.clear();
-            }
-            let handle = set_timeout_with_handle(
-                move || set_params.run(vec![(key, text.trim().to_owned())]),
-                std::time::Duration::from_millis(SEARCH_DELAY_MS),
-            )
-            .ok();
-            timer.set_value(handle);
-        }
-    };
+    let debounced = move |key: &'static str| typed_param(set_params, key);
     let initial = move |key: &'static str| param(key).unwrap_or_default();
     let user = crate::components::session::use_current_user();
 
@@ -133,16 +89,9 @@ pub fn DealsPage() -> impl IntoView {
                 <input id="deal-search" type="search" placeholder="Deal or account" autocomplete="off"
                     value=initial("q") on:input=debounced("q")/>
             </div>
-            <div class="field">
-                <label for="deal-stage">"Stage"</label>
-                <select id="deal-stage" on:change=move |ev| set_params.run(vec![("stage", event_target_value(&ev))])>
-                    <option value="" selected=move || stage.get().is_none()>"All stages"</option>
-                    {DealStage::ALL.iter().map(|s| {
-                        let s = *s;
-                        view! { <option value=s.as_str() selected=move || stage.get() == Some(s)>{s.title()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect label="Stage" key="stage" all="All stages" set_params
+                options=DealStage::ALL.iter().map(|s| (s.as_str(), s.title())).collect()
+                selected=Signal::derive(move || stage.get().map(|s| s.as_str()).unwrap_or_default())/>
             <div class="field narrow">
                 <label for="deal-min">"Min amount"</label>
                 <input id="deal-min" inputmode="decimal" value=initial("min") on:input=debounced("min")/>
@@ -204,7 +153,7 @@ fn DealTable(
     page: DealPage,
     sort: DealSort,
     descending: bool,
-    set_params: Callback<Vec<(&'static str, String)>>,
+    set_params: SetParams,
 ) -> impl IntoView {
     if page.organization_total == 0 {
         return view! {
@@ -227,30 +176,17 @@ fn DealTable(
     }
     let header = move |label: &'static str, column: DealSort, numeric: bool| {
         let active = column == sort;
-        let aria = match (active, descending) {
-            (false, _) => "none",
-            (true, true) => "descending",
-            (true, false) => "ascending",
-        };
-        let arrow = match (active, descending) {
-            (false, _) => "",
-            (true, true) => " ↓",
-            (true, false) => " ↑",
-        };
-        view! {
-            <th aria-sort=aria class:num=numeric>
-                <button type="button" class="sort" on:click=move |_| {
-                    // A new column starts descending; the active one flips.
-                    let ascending = active && descending;
-                    set_params.run(vec![("sort", column.as_str().to_owned()), ("asc", if ascending { "1".into() } else { String::new() })]);
-                }>{label}{arrow}</button>
-            </th>
-        }
+        // A new column starts descending; the active one flips.
+        let on_sort = Callback::new(move |()| {
+            let ascending = active && descending;
+            set_params.run(vec![
+                ("sort", column.as_str().to_owned()),
+                ("asc", if ascending { "1".into() } else { String::new() }),
+            ]);
+        });
+        view! { <SortHeader label active descending numeric on_sort/> }
     };
-    let first = page.page * page.page_size + 1;
-    let last = (first + page.rows.len() as u64).saturating_sub(1);
-    let has_next = (page.page + 1) * page.page_size < page.total;
-    let current = page.page;
+    let shown = page.rows.len();
     view! {
         <section class="card">
             <div class="table-scroll">
@@ -270,17 +206,7 @@ fn DealTable(
                     </tbody>
                 </table>
             </div>
-            <footer class="pager">
-                <span class="subtle" data-testid="deals-range">{format!("{first}–{last} of {}", page.total)}</span>
-                <button type="button" class="button small" disabled=current == 0
-                    on:click=move |_| set_params.run(vec![("page", if current <= 1 { String::new() } else { (current - 1).to_string() })])>
-                    "Previous"
-                </button>
-                <button type="button" class="button small" disabled=!has_next
-                    on:click=move |_| set_params.run(vec![("page", (current + 1).to_string())])>
-                    "Next"
-                </button>
-            </footer>
+            <Pager page=page.page page_size=page.page_size shown total=page.total testid="deals-range" set_params/>
         </section>
     }
     .into_any()

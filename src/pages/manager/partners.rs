@@ -3,23 +3,20 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::partners::{PartnerPage, PartnerRow, PartnerSort, list_partners};
 use crate::components::feedback::ErrorPanel;
+use crate::components::list_query::{
+    FilterSelect, Pager, SetParams, SortHeader, typed_param, use_page, use_param, use_set_params,
+};
 use crate::components::session::use_current_user;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
 
-/// How long typing pauses before the search runs.
-const SEARCH_DELAY_MS: u64 = 250;
-
 #[component]
 pub fn PartnersPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |key: &str| query.read().get(key).filter(|v| !v.is_empty());
+    let param = use_param();
     let search = Memo::new(move |_| param("q").unwrap_or_default());
     let partner_type =
         Memo::new(move |_| param("type").and_then(|v| v.parse::<PartnerType>().ok()));
@@ -31,11 +28,7 @@ pub fn PartnersPage() -> impl IntoView {
             .unwrap_or(PartnerSort::Name)
     });
     let descending = Memo::new(move |_| param("desc").as_deref() == Some("1"));
-    let page = Memo::new(move |_| {
-        param("page")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    });
+    let page = use_page();
 
     let partners = Resource::new(
         move || {
@@ -62,30 +55,7 @@ pub fn PartnersPage() -> impl IntoView {
         },
     );
 
-    // Changing anything but the page goes back to the first page.
-    let navigate = use_navigate();
-    let set_params = Callback::new(move |changes: Vec<(&'static str, String)>| {
-        let mut map = query.get_untracked();
-        let paging = changes.iter().any(|(k, _)| *k == "page");
-        if !paging {
-            map.remove("page");
-        }
-        for (key, value) in changes {
-            if value.is_empty() {
-                map.remove(key);
-            } else {
-                map.insert(key, value);
-            }
-        }
-        navigate(
-            &format!("/partners{}", map.to_query_string()),
-            NavigateOptions {
-                replace: !paging,
-                scroll: paging,
-                ..Default::default()
-            },
-        );
-    });
+    let set_params = use_set_params("/partners");
 
     let user = use_current_user();
     let can_edit = move || {
@@ -95,19 +65,10 @@ pub fn PartnersPage() -> impl IntoView {
         })
     };
     let typed = RwSignal::new(search.get_untracked());
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let on_search = move |ev| {
-        let text = event_target_value(&ev);
-        typed.set(text.clone());
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || set_params.run(vec![("q", text.trim().to_owned())]),
-            std::time::Duration::from_millis(SEARCH_DELAY_MS),
-        )
-        .ok();
-        timer.set_value(handle);
+    let apply_search = typed_param(set_params, "q");
+    let on_search = move |ev: leptos::ev::Event| {
+        typed.set(event_target_value(&ev));
+        apply_search(ev);
     };
 
     view! {
@@ -154,34 +115,11 @@ pub fn PartnersPage() -> impl IntoView {
 }
 
 #[component]
-fn FilterSelect(
-    label: &'static str,
-    key: &'static str,
-    all: &'static str,
-    options: Vec<(&'static str, String)>,
-    #[prop(into)] selected: Signal<&'static str>,
-    set_params: Callback<Vec<(&'static str, String)>>,
-) -> impl IntoView {
-    let id = format!("filter-{key}");
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <select id=id on:change=move |ev| set_params.run(vec![(key, event_target_value(&ev))])>
-                <option value="" selected=move || selected.get().is_empty()>{all}</option>
-                {options.into_iter().map(|(value, title)| view! {
-                    <option value=value selected=move || selected.get() == value>{title}</option>
-                }).collect_view()}
-            </select>
-        </div>
-    }
-}
-
-#[component]
 fn PartnerTable(
     page: PartnerPage,
     sort: PartnerSort,
     descending: bool,
-    set_params: Callback<Vec<(&'static str, String)>>,
+    set_params: SetParams,
     can_edit: bool,
 ) -> impl IntoView {
     if page.organization_total == 0 {
@@ -206,33 +144,17 @@ fn PartnerTable(
     }
     let header = move |label: &'static str, column: PartnerSort| {
         let active = column == sort;
-        let aria = if !active {
-            "none"
-        } else if descending {
-            "descending"
-        } else {
-            "ascending"
-        };
-        let arrow = if !active {
-            ""
-        } else if descending {
-            " ↓"
-        } else {
-            " ↑"
-        };
-        view! {
-            <th aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| {
-                    let desc = active && !descending;
-                    set_params.run(vec![("sort", column.as_str().to_owned()), ("desc", if desc { "1".into() } else { String::new() })]);
-                }>{label}{arrow}</button>
-            </th>
-        }
+        // A new column starts ascending; the active one flips.
+        let on_sort = Callback::new(move |()| {
+            let desc = active && !descending;
+            set_params.run(vec![
+                ("sort", column.as_str().to_owned()),
+                ("desc", if desc { "1".into() } else { String::new() }),
+            ]);
+        });
+        view! { <SortHeader label active descending on_sort/> }
     };
-    let first = page.page * page.page_size + 1;
-    let last = (first + page.rows.len() as u64).saturating_sub(1);
-    let has_next = (page.page + 1) * page.page_size < page.total;
-    let current = page.page;
+    let shown = page.rows.len();
     view! {
         <section class="card">
             <div class="table-scroll">
@@ -253,19 +175,7 @@ fn PartnerTable(
                     </tbody>
                 </table>
             </div>
-            <footer class="pager">
-                <span class="subtle" data-testid="partners-range">
-                    {format!("{first}–{last} of {}", page.total)}
-                </span>
-                <button type="button" class="button small" disabled=current == 0
-                    on:click=move |_| set_params.run(vec![("page", if current <= 1 { String::new() } else { (current - 1).to_string() })])>
-                    "Previous"
-                </button>
-                <button type="button" class="button small" disabled=!has_next
-                    on:click=move |_| set_params.run(vec![("page", (current + 1).to_string())])>
-                    "Next"
-                </button>
-            </footer>
+            <Pager page=page.page page_size=page.page_size shown total=page.total testid="partners-range" set_params/>
         </section>
     }
     .into_any()
