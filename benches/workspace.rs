@@ -75,10 +75,11 @@ async fn main() {
             dir.path().join("bench.db").display()
         ),
     };
-    let db = database::connect_and_migrate(&url).await.expect("migrate");
+    let mut db = database::connect_and_migrate(&url).await.expect("migrate");
     let started = Instant::now();
     let data = demo::generate(2026, deals, Utc::now());
     let report = demo::load(&db, &data).await.expect("load");
+    db = database::reopen(db, &url).await.expect("reopen");
     println!(
         "{} deals, {} touchpoints, {} partners loaded in {:.1} s ({})",
         report.deals,
@@ -172,6 +173,15 @@ async fn main() {
         .map(|i| one(&[("id", &((i * 1_613) % deals + 1).to_string())]))
         .collect();
     measure(&client, &base, "deal page", "/api/deals/get", &ids).await;
+    let partner_pages: Vec<_> = (1..=20).map(|p| one(&[("id", &p.to_string())])).collect();
+    measure(
+        &client,
+        &base,
+        "partner profile performance",
+        "/api/partners/performance",
+        &partner_pages,
+    )
+    .await;
     for period in ["this_quarter", "last_12_months"] {
         measure(
             &client,

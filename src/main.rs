@@ -140,7 +140,7 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
-    let db = database::connect_and_migrate(&config.database_url)
+    let mut db = database::connect_and_migrate(&config.database_url)
         .await
         .map_err(|e| format!("database {}: {e}", redact(&config.database_url)))?;
     if demo {
@@ -149,7 +149,12 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?
         {
-            Some(report) => print_logins(&report),
+            Some(report) => {
+                print_logins(&report);
+                db = database::reopen(db, &config.database_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             None => tracing::info!("database already has data: demo data not loaded"),
         }
     }

@@ -621,6 +621,39 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
     assert_eq!(balance(&app.db, id.0, a).await, owed(a, 150_000));
     assert_eq!(balance(&app.db, id.0, b).await, owed(b, 150_000));
 
+    // Every ledger write has its own audit entry; the paid entry only its creation.
+    let payout_events = |id: i64| {
+        audit_events::Entity::find()
+            .filter(audit_events::Column::EntityType.eq("payout"))
+            .filter(audit_events::Column::EntityId.eq(id))
+            .all(&app.db)
+    };
+    let clawback_events = payout_events(clawback.id).await.unwrap();
+    assert_eq!(clawback_events[0].action, "payout.created");
+    assert!(
+        clawback_events[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains(&format!("\"corrects_payout_id\":{}", paid.id))
+    );
+    assert_eq!(
+        clawback_events.last().unwrap().action,
+        "payout.cancelled",
+        "won again: the clawback is no longer owed"
+    );
+    let paid_events: Vec<String> = payout_events(paid.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        paid_events,
+        ["payout.created"],
+        "created on the win, then never changed"
+    );
+
     let actions: Vec<String> = audit_events::Entity::find()
         .filter(audit_events::Column::EntityType.eq("deal"))
         .filter(audit_events::Column::EntityId.eq(id.0))

@@ -30,6 +30,16 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
     Ok(db)
 }
 
+/// A new pool after a bulk load: SQLite connections read the planner's statistics when they
+/// open, so the ones opened before the load would keep planning for an empty database.
+pub async fn reopen(db: DatabaseConnection, url: &str) -> Result<DatabaseConnection, DbErr> {
+    if is_postgres(url) {
+        return Ok(db);
+    }
+    db.close().await?;
+    connect(url).await
+}
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(file) = sqlite_file(url)
         && let Some(dir) = std::path::Path::new(file).parent()

@@ -108,12 +108,20 @@ pub async fn serve(
 /// entries leave memory.
 pub fn spawn_housekeeping(state: &AppState) {
     let store = DbSessionStore::new(state.db.clone());
+    let db = state.db.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
             if let Err(err) = store.delete_expired().await {
                 tracing::error!(%err, "deleting expired sessions failed");
+            }
+            // SQLite's advice for long-running applications: keep the statistics fresh.
+            if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+                && let Err(err) =
+                    sea_orm::ConnectionTrait::execute_unprepared(&db, "PRAGMA optimize").await
+            {
+                tracing::error!(%err, "refreshing SQLite statistics failed");
             }
         }
     });

@@ -379,6 +379,7 @@ async fn settle(
                         .into(),
                 ));
             };
+            audit_entry(caller, db, &entries, entry, change, why).await?;
             moved.push(json!({
                 "partner_id": partner.0,
                 "payout_id": entry,
@@ -413,6 +414,54 @@ async fn settle(
         "credit_after": credit,
         "commissions": moved,
     }))
+}
+
+/// The ledger entry's own history: what it was and what it is now.
+async fn audit_entry(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    entries: &[ledger::Entry],
+    id: i64,
+    change: &ledger::Change,
+    why: &str,
+) -> Result<(), AppError> {
+    let state = |e: &ledger::Entry| {
+        json!({
+            "kind": e.kind.as_str(),
+            "status": e.status.as_str(),
+            "amount_minor": e.amount_minor,
+        })
+    };
+    let before = entries.iter().find(|e| e.id == id);
+    let base: Vec<ledger::Entry> = before.copied().into_iter().collect();
+    let after = ledger::apply(&base, std::slice::from_ref(change), id)
+        .into_iter()
+        .find(|e| e.id == id);
+    let mut after = after.as_ref().map(state);
+    if let Some(after) = after.as_mut() {
+        after["note"] = json!(why);
+        if let ledger::Change::Add { corrects, .. } = change {
+            after["corrects_payout_id"] = json!(corrects);
+        }
+    }
+    audit::record(
+        &caller.tenant,
+        db,
+        Actor::User(&caller.user),
+        Entry {
+            action: match change {
+                ledger::Change::Add { .. } => "payout.created",
+                ledger::Change::Resize { .. } => "payout.resized",
+                ledger::Change::Cancel { .. } => "payout.cancelled",
+            },
+            entity_type: "payout",
+            entity_id: Some(id),
+            before: before.map(state),
+            after,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn change_name(change: &ledger::Change) -> &'static str {
