@@ -183,6 +183,18 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
             ("form[occurred_on]", "{today}"),
         ],
     )),
+    // A won deal counts touches up to its close only, edited ones too.
+    invalid_on_merits(endpoint(
+        "/api/deals/touchpoints/update",
+        Gate::Role(Action::Edit, Resource::Touchpoints),
+        Target::OtherTenantRecord,
+        &[
+            ("id", "{won_touchpoint}"),
+            ("form[partner_id]", "{spare_partner}"),
+            ("form[kind]", "demo"),
+            ("form[occurred_on]", "{today}"),
+        ],
+    )),
     // Removing a won deal's touchpoint re-attributes it; the touchpoint is then gone.
     used_up(endpoint(
         "/api/deals/touchpoints/remove",

@@ -654,6 +654,32 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
         "created on the win, then never changed"
     );
 
+    // Partner b's touch is edited into partner a's: a has all the credit; an edit to a day
+    // after the win is refused.
+    let b_touch = touchpoints::Entity::find()
+        .filter(touchpoints::Column::DealId.eq(id.0))
+        .filter(touchpoints::Column::PartnerId.eq(b))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let edit = |day: &'static str| {
+        call(
+            "/api/deals/touchpoints/update",
+            vec![
+                ("id", b_touch.id.to_string()),
+                ("form[partner_id]", a.to_string()),
+                ("form[kind]", "co_sell".into()),
+                ("form[occurred_on]", day.into()),
+                ("form[note]", "Was logged under the wrong partner".into()),
+            ],
+        )
+    };
+    assert_eq!(edit("2099-01-01").await.status(), 422);
+    assert_eq!(edit("2026-01-07").await.status(), 200);
+    assert_eq!(balance(&app.db, id.0, a).await, owed(a, 300_000));
+    assert_eq!(balance(&app.db, id.0, b).await, 0);
+
     let actions: Vec<String> = audit_events::Entity::find()
         .filter(audit_events::Column::EntityType.eq("deal"))
         .filter(audit_events::Column::EntityId.eq(id.0))
@@ -674,6 +700,7 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
             "deal.reattributed",
             "deal.reopened",
             "deal.won",
+            "deal.reattributed",
         ]
     );
 }

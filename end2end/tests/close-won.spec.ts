@@ -47,6 +47,17 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
   await touch("Beacon Resale", "proposal", "2026-03-01");
   await expect(page.getByTestId("attribution-table")).toBeVisible();
 
+  // The last touch was a negotiation, not a proposal: edited in place.
+  const last = page.getByTestId("timeline").locator("li").last();
+  await last.getByRole("button", { name: "Edit this touchpoint" }).click();
+  const editor = last.getByTestId("touchpoint-editor");
+  await editor.getByLabel("Kind").selectOption("negotiation");
+  await editor.getByLabel("Note").fill("Pricing call");
+  await editor.getByRole("button", { name: "Save touchpoint" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Touchpoint updated.");
+  await expect(page.getByTestId("timeline").locator("li").last()).toContainText("Negotiation");
+  await expect(page.getByTestId("timeline").locator("li").last()).toContainText("Pricing call");
+
   await page.getByRole("button", { name: "Close as won" }).click();
   await expect(page.getByTestId("deal-stage")).toHaveText("Won");
   // Equal split is payable: Beacon has 2 of 3 touches -> $13,333.33; commission 10 % -> $1,333.33.

@@ -181,6 +181,13 @@ pub async fn add_touchpoint(
     context::finish(services::deal_changes::add_touchpoint(deal_id, form).await)
 }
 
+/// Changes a touchpoint (partner, kind, day, note); on a won deal the deal is re-attributed.
+#[server(endpoint = "deals/touchpoints/update")]
+pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::deal_changes::update_touchpoint(id, form).await)
+}
+
 /// Removes a touchpoint; on a won deal the deal is re-attributed.
 #[server(endpoint = "deals/touchpoints/remove")]
 pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {

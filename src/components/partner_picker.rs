@@ -14,7 +14,8 @@ const SETTLE: Duration = Duration::from_millis(180);
 #[component]
 pub fn PartnerPicker(
     /// The text input's id, for its `<label for>`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The hidden input's name; empty (no hidden input) when only `on_pick` matters.
     #[prop(optional)]
     name: &'static str,
@@ -41,7 +42,8 @@ pub fn PartnerPicker(
         },
     );
     let list_id = format!("{id}-list");
-    let option_id = move |i: usize| format!("{id}-option-{i}");
+    let base = StoredValue::new(id.clone());
+    let option_id = move |i: usize| format!("{}-option-{i}", base.get_value());
 
     let pick = move |option: PartnerOption| {
         text.set(option.name.clone());

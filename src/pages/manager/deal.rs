@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::deals::StageBadge;
 use crate::api::deals::{
     AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint, ReopenDeal,
-    TimelineEntry, get_deal,
+    TimelineEntry, UpdateTouchpoint, get_deal,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
@@ -39,6 +39,8 @@ pub fn DealPage() -> impl IntoView {
     let remove = ServerAction::<RemoveTouchpoint>::new();
     let close = ServerAction::<CloseDeal>::new();
     let reopen = ServerAction::<ReopenDeal>::new();
+    let update = ServerAction::<UpdateTouchpoint>::new();
+    toast_on(update, |_| "Touchpoint updated.".into());
     toast_on(add, |_| "Touchpoint added.".into());
     toast_on(remove, |_| "Touchpoint removed.".into());
     toast_on(close, |stage| format!("Deal closed as {stage}."));
@@ -48,6 +50,7 @@ pub fn DealPage() -> impl IntoView {
         remove,
         close,
         reopen,
+        update,
     };
     let detail = Resource::new(
         move || {
@@ -57,6 +60,7 @@ pub fn DealPage() -> impl IntoView {
                 remove.version().get(),
                 close.version().get(),
                 reopen.version().get(),
+                update.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -88,6 +92,7 @@ struct DealActions {
     remove: ServerAction<RemoveTouchpoint>,
     close: ServerAction<CloseDeal>,
     reopen: ServerAction<ReopenDeal>,
+    update: ServerAction<UpdateTouchpoint>,
 }
 
 #[component]
@@ -130,7 +135,8 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
         <div class="deal-layout">
             <section class="card timeline-card">
                 <header class="card-header"><h2>"Touchpoint timeline"</h2></header>
-                <Timeline entries=detail.timeline.clone() remove=edit_touches.then_some(actions.remove)/>
+                <Timeline entries=detail.timeline.clone() remove=edit_touches.then_some(actions.remove)
+                    update=edit_touches.then_some(actions.update) latest=latest_touch/>
                 {(edit_touches && deal.stage == DealStage::Won).then(|| view! {
                     <p class="card-body subtle notice" data-testid="reattribution-notice">
                         "This deal is won: a change to its touchpoints re-attributes it. Pending commissions follow; approved or paid ones get an adjustment or clawback entry."
@@ -299,6 +305,9 @@ fn TouchpointAdder(
 fn Timeline(
     entries: Vec<TimelineEntry>,
     remove: Option<ServerAction<RemoveTouchpoint>>,
+    update: Option<ServerAction<UpdateTouchpoint>>,
+    /// The latest day a touch may be on.
+    latest: chrono::NaiveDate,
 ) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="card-body subtle">"No touchpoints yet."</p> }.into_any();
@@ -313,10 +322,19 @@ fn Timeline(
                     Some(d) => format!("{} days after close (not credited)", -d),
                     None => String::new(),
                 };
+                let editing = RwSignal::new(false);
+                let editor = update.map(|update| {
+                    let entry = t.clone();
+                    view! {
+                        <Show when=move || editing.get()>
+                            <TouchpointEditor entry=entry.clone() update latest on_done=Callback::new(move |()| editing.set(false))/>
+                        </Show>
+                    }
+                });
                 view! {
                     <li class="timeline-entry">
                         <span class="timeline-dot" aria-hidden="true"></span>
-                        <div>
+                        <div class="timeline-body">
                             <p class="timeline-title">
                                 <A href=format!("/partners/{}", t.partner_id)>{t.partner_name}</A>
                                 {format!(" · {}", t.kind.title())}
@@ -325,15 +343,23 @@ fn Timeline(
                                 <time datetime=t.occurred_at.to_rfc3339()>{day(t.occurred_at.date_naive())}</time>
                                 {(!when.is_empty()).then(|| format!(" · {when}"))}
                             </p>
-                            {t.note.map(|note| view! { <p class="timeline-note">{note}</p> })}
+                            {t.note.clone().map(|note| view! { <p class="timeline-note">{note}</p> })}
+                            {editor}
                         </div>
-                        {remove.map(|remove| {
-                            let touch = t.id;
-                            view! {
-                                <button type="button" class="button small remove" aria-label="Remove this touchpoint"
-                                    on:click=move |_| { remove.dispatch(RemoveTouchpoint { id: touch }); }>"Remove"</button>
-                            }
-                        })}
+                        <div class="timeline-actions">
+                            {update.map(|_| view! {
+                                <button type="button" class="button small" aria-label="Edit this touchpoint"
+                                    aria-expanded=move || editing.get().to_string()
+                                    on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                            })}
+                            {remove.map(|remove| {
+                                let touch = t.id;
+                                view! {
+                                    <button type="button" class="button small remove" aria-label="Remove this touchpoint"
+                                        on:click=move |_| { remove.dispatch(RemoveTouchpoint { id: touch }); }>"Remove"</button>
+                                }
+                            })}
+                        </div>
                     </li>
                 }
             }).collect_view()}
@@ -418,5 +444,77 @@ fn AttributionPanel(
                 </details>
             }).collect_view()}
         </div>
+    }
+}
+
+/// A touchpoint's partner, kind, day and note, changed in place.
+#[component]
+fn TouchpointEditor(
+    entry: TimelineEntry,
+    update: ServerAction<UpdateTouchpoint>,
+    latest: chrono::NaiveDate,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let result = update.value();
+    let id = entry.id;
+    // Errors belong to this entry only when it was the one saved last.
+    let last_saved = RwSignal::new(None::<crate::domain::ids::TouchpointId>);
+    Effect::new(move |_| {
+        if let Some(input) = update.input().get() {
+            last_saved.set(Some(input.id));
+        }
+    });
+    let error = move |field: &'static str| {
+        (last_saved.get() == Some(id))
+            .then(|| field_error(&result.get(), field))
+            .flatten()
+    };
+    Effect::watch(
+        move || update.version().get(),
+        move |_, _, _| {
+            if last_saved.get_untracked() == Some(id)
+                && matches!(result.get_untracked(), Some(Ok(())))
+            {
+                on_done.run(());
+            }
+        },
+        false,
+    );
+    let field_id = move |name: &str| format!("edit-{id}-{name}");
+    let partner = crate::api::users::PartnerOption {
+        id: entry.partner_id,
+        name: entry.partner_name.clone(),
+    };
+    let kind = entry.kind;
+    let latest = latest.to_string();
+    view! {
+        <ActionForm action=update attr:class="form touch-edit" attr:novalidate=true attr:data-testid="touchpoint-editor">
+            <input type="hidden" name="id" value=id.to_string()/>
+            <div class="field">
+                <label for=field_id("partner")>"Partner"</label>
+                <PartnerPicker id=field_id("partner") name="form[partner_id]" initial=partner
+                    invalid=Signal::derive(move || error("partner_id").is_some())/>
+                {move || error("partner_id").map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for=field_id("kind")>"Kind"</label>
+                <select id=field_id("kind") name="form[kind]">
+                    {TouchpointKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=*k == kind>{k.title()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for=field_id("day")>"Day"</label>
+                <input id=field_id("day") type="date" name="form[occurred_on]" value=entry.occurred_at.date_naive().to_string() max=latest/>
+                {move || error("occurred_on").map(|m| view! { <p class="field-error" role="alert" data-field="occurred_on">{m}</p> })}
+            </div>
+            <div class="field">
+                <label for=field_id("note")>"Note"</label>
+                <input id=field_id("note") name="form[note]" autocomplete="off" value=entry.note.clone().unwrap_or_default()/>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary small" disabled=move || update.pending().get()>"Save touchpoint"</button>
+                <button type="button" class="button small" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </ActionForm>
     }
 }

@@ -397,6 +397,20 @@ pub async fn insert_touchpoint(
     .await
 }
 
+pub async fn update_touchpoint(
+    db: &impl ConnectionTrait,
+    existing: touchpoints::Model,
+    draft: &crate::domain::touchpoint::TouchpointDraft,
+) -> Result<touchpoints::Model, DbErr> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut model: touchpoints::ActiveModel = existing.into();
+    model.partner_id = Set(draft.partner.0);
+    model.kind = Set(draft.kind.as_str().to_owned());
+    model.occurred_at = Set(draft.occurred_at);
+    model.note = Set(draft.note.clone());
+    model.update(db).await
+}
+
 pub async fn touchpoint(
     tenant: &Tenant,
     db: &impl ConnectionTrait,

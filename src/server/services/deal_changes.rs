@@ -18,7 +18,7 @@ use crate::domain::deal::{DealForm, DealStage, lost_reason};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::ledger;
 use crate::domain::partner::CommissionRate;
-use crate::domain::touchpoint::TouchpointForm;
+use crate::domain::touchpoint::{TouchpointDraft, TouchpointForm};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::deals;
@@ -166,28 +166,7 @@ pub async fn add_touchpoint(
     let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
     let txn = caller.db.begin().await?;
     let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
-    if let Some(closed_at) = deal
-        .closed_at
-        .filter(|_| deal.stage == DealStage::Won.as_str())
-        && draft.occurred_at > closed_at
-    {
-        return Err(invalid(vec![(
-            "occurred_on",
-            format!(
-                "The deal was won on {}: only touches up to then count.",
-                closed_at.date_naive()
-            ),
-        )]));
-    }
-    if repo::partners::get(&caller.tenant, &txn, draft.partner)
-        .await?
-        .is_none()
-    {
-        return Err(invalid(vec![(
-            "partner_id",
-            "Choose a partner of your program.".into(),
-        )]));
-    }
+    check_touch(&caller, &txn, &deal, &draft).await?;
     let saved =
         repo::deals::insert_touchpoint(&caller.tenant, &txn, deal_id, &draft, Some(caller.user.id))
             .await?;
@@ -215,6 +194,78 @@ pub async fn add_touchpoint(
     Ok(TouchpointId(saved.id))
 }
 
+/// A touch the deal can take: by a partner of the program, and on a won deal not after the win.
+async fn check_touch(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    draft: &TouchpointDraft,
+) -> Result<(), AppError> {
+    if let Some(closed_at) = deal
+        .closed_at
+        .filter(|_| deal.stage == DealStage::Won.as_str())
+        && draft.occurred_at > closed_at
+    {
+        return Err(invalid(vec![(
+            "occurred_on",
+            format!(
+                "The deal was won on {}: only touches up to then count.",
+                closed_at.date_naive()
+            ),
+        )]));
+    }
+    if repo::partners::get(&caller.tenant, db, draft.partner)
+        .await?
+        .is_none()
+    {
+        return Err(invalid(vec![(
+            "partner_id",
+            "Choose a partner of your program.".into(),
+        )]));
+    }
+    Ok(())
+}
+
+fn touch_snapshot(touch: &crate::server::entities::touchpoints::Model) -> serde_json::Value {
+    json!({
+        "deal_id": touch.deal_id,
+        "partner_id": touch.partner_id,
+        "kind": touch.kind,
+        "occurred_at": touch.occurred_at,
+        "note": touch.note,
+    })
+}
+
+/// Changes a touchpoint's partner, kind, day or note; on a won deal the deal is re-attributed.
+pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
+    let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
+    let txn = caller.db.begin().await?;
+    let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
+    let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
+    check_touch(&caller, &txn, &deal, &draft).await?;
+    let before = touch_snapshot(&touch);
+    let saved = repo::deals::update_touchpoint(&txn, touch, &draft).await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        Actor::User(&caller.user),
+        Entry {
+            action: "touchpoint.updated",
+            entity_type: "touchpoint",
+            entity_id: Some(id.0),
+            before: Some(before),
+            after: Some(touch_snapshot(&saved)),
+        },
+    )
+    .await?;
+    reattribute_if_won(&caller, &txn, &deal, "Touchpoint changed after the win").await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
     let txn = caller.db.begin().await?;
@@ -231,13 +282,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
             action: "touchpoint.removed",
             entity_type: "touchpoint",
             entity_id: Some(id.0),
-            before: Some(json!({
-                "deal_id": touch.deal_id,
-                "partner_id": touch.partner_id,
-                "kind": touch.kind,
-                "occurred_at": touch.occurred_at,
-                "note": touch.note,
-            })),
+            before: Some(touch_snapshot(&touch)),
             after: None,
         },
     )
