@@ -417,7 +417,9 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
     use partner_attribution::domain::ids::DealId;
     use partner_attribution::server::entities::{attributions, audit_events, payouts, touchpoints};
     use rust_decimal::Decimal;
-    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    };
 
     let db = test_db.migrated().await;
     let data = demo::generate(34, 30, Utc::now());
@@ -626,6 +628,7 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
         audit_events::Entity::find()
             .filter(audit_events::Column::EntityType.eq("payout"))
             .filter(audit_events::Column::EntityId.eq(id))
+            .order_by_asc(audit_events::Column::Id)
             .all(&app.db)
     };
     let clawback_events = payout_events(clawback.id).await.unwrap();
@@ -683,6 +686,7 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
     let actions: Vec<String> = audit_events::Entity::find()
         .filter(audit_events::Column::EntityType.eq("deal"))
         .filter(audit_events::Column::EntityId.eq(id.0))
+        .order_by_asc(audit_events::Column::Id)
         .all(&app.db)
         .await
         .unwrap()
