@@ -86,10 +86,6 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
             field_error(&previewed, &field).or_else(|| field_error(&save.value().get(), &field))
         }
     };
-    let text =
-        move |read: fn(&SettingsForm, &str, &str) -> String, a: &'static str, b: &'static str| {
-            move || draft.with(|form| read(form, a, b))
-        };
     let reset = move |_| {
         let defaults = defaults.clone();
         change(Box::new(move |form| *form = defaults));
@@ -149,7 +145,7 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                                     <label for=id.clone()>{label}</label>
                                     <input id=id inputmode="decimal" autocomplete="off"
                                         placeholder=(key != OTHER_KINDS).then_some("as other kinds")
-                                        prop:value=text(|f, k, _| f.role_weights.get(k).cloned().unwrap_or_default(), key, "")
+                                        prop:value=move || draft.with(|f| f.role_weights.get(key).cloned().unwrap_or_default())
                                         on:input=move |ev| { let v = event_target_value(&ev); change(Box::new(move |f| { f.role_weights.insert(key.to_owned(), v); })); }
                                         aria-invalid=move || err().is_some().then_some("true")/>
                                     {move || err2().map(|m| view! { <p class="field-error" role="alert" data-field=field.clone()>{m}</p> })}

@@ -17,7 +17,6 @@ use crate::domain::attribution::{AttributionModel, DealAttribution, DealInput, E
 use crate::domain::deal::{DealForm, DealStage, lost_reason};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::ledger;
-use crate::domain::partner::CommissionRate;
 use crate::domain::touchpoint::{TouchpointDraft, TouchpointForm};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::context::{self, Caller};
@@ -95,7 +94,7 @@ async fn deal_of(
     Ok((deal, stage))
 }
 
-/// Re-attributes a won deal after a change and records what moved, under `action`.
+/// Re-attributes a won deal after a change and records what moved as `deal.reattributed`.
 async fn reattribute_if_won(
     caller: &Caller,
     db: &impl ConnectionTrait,
@@ -139,9 +138,10 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
             )
         }
     };
+    // Only a new amount moves credit on a won deal (its touches and close stay).
     let amount_changed = before
         .as_ref()
-        .is_some_and(|b| b["amount_minor"] != json!(saved.amount_minor));
+        .is_some_and(|b| b["amount_minor"].as_i64() != Some(saved.amount_minor));
     audit_deal(
         &caller,
         &txn,
@@ -314,16 +314,6 @@ async fn attribute(
     Ok((payable, results))
 }
 
-fn rate_of(partner: &crate::server::entities::partners::Model) -> Result<CommissionRate, AppError> {
-    CommissionRate::from_fraction(
-        partner
-            .commission_rate
-            .parse()
-            .map_err(AppError::internal)?,
-    )
-    .map_err(AppError::internal)
-}
-
 /// Brings the deal's attributions and commission ledger in line with its current facts: with
 /// `closed_at`, the deal is attributed as won then under every model and each partner's entries
 /// are reconciled to its commission on the payable split; without, the attributions go and every
@@ -383,11 +373,12 @@ async fn settle(
         .unwrap_or_default();
     let mut ledger = repo::commissions::entries_of(tenant, db, id).await?;
     let mut owed: BTreeMap<PartnerId, (i64, Option<i64>, serde_json::Value)> = BTreeMap::new();
+    let credited: Vec<i64> = payable_splits.iter().map(|s| s.partner.0).collect();
+    let rates = repo::partners::rates_of(tenant, db, &credited).await?;
     for split in &payable_splits {
-        let partner = repo::partners::get(tenant, db, split.partner)
-            .await?
+        let rate = *rates
+            .get(&split.partner.0)
             .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
-        let rate = rate_of(&partner)?;
         let commission = rate.commission_on(split.amount);
         owed.insert(
             split.partner,

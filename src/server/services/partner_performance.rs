@@ -50,7 +50,7 @@ pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> 
         deals_won: 0,
         deals_closed: 0,
     };
-    let (mut open_deals, mut open_minor, mut touchpoints) = (0u64, 0i64, 0u64);
+    let (mut open_deals, mut open_minor) = (0u64, 0i64);
     let mut won_here = Vec::new();
     for t in &touched {
         let stage: DealStage = t.deal.stage.parse().map_err(AppError::internal)?;
@@ -76,7 +76,7 @@ pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> 
             _ => {}
         }
     }
-    touchpoints += repo::partner_stats::touches_in(tenant, db, id, range).await?;
+    let touchpoints = repo::partner_stats::touches_in(tenant, db, id, range).await?;
 
     // The partner's credit on each won deal, under the payable model with every partner's touches.
     let ids: Vec<i64> = won_here.iter().map(|(id, ..)| *id).collect();
