@@ -7,6 +7,7 @@ use migration::{Migrator, MigratorTrait};
 use partner_attribution::domain::attribution::AttributionModel;
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::ledger::EntryKind;
+use partner_attribution::domain::monthly_stats::Metric;
 use partner_attribution::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
 use partner_attribution::domain::payout::{DisputeStatus, PayoutStatus};
 use partner_attribution::domain::touchpoint::TouchpointKind;
@@ -27,6 +28,8 @@ const TABLES: &[&str] = &[
     "payouts",
     "disputes",
     "audit_events",
+    "partner_monthly_stats",
+    "organization_monthly_stats",
 ];
 
 async fn table_exists(db: &DatabaseConnection, table: &str) -> bool {
@@ -256,6 +259,25 @@ async fn enum_checks_match_domain(test_db: common::TestDb) {
         .is_err(),
         "dispute about nothing"
     );
+
+    // Each metric goes to its own table, and only there.
+    for metric in Metric::ALL {
+        let partner = run(&db, &format!(
+            "INSERT INTO partner_monthly_stats (organization_id, metric, month, partner_id, detail, value) \
+             VALUES (1, '{metric}', '2026-01', 1, '', 1)"
+        ))
+        .await;
+        let organization = run(&db, &format!(
+            "INSERT INTO organization_monthly_stats (organization_id, metric, month, detail, value) \
+             VALUES (1, '{metric}', '2026-01', '', 1)"
+        ))
+        .await;
+        assert_eq!(
+            (partner.is_ok(), organization.is_ok()),
+            (metric.is_partner(), !metric.is_partner()),
+            "{metric}"
+        );
+    }
 }
 on_both_databases!(enum_checks_match_the_domain, enum_checks_match_domain);
 

@@ -12,6 +12,7 @@ mod m20261126_000003_accounts;
 mod m20261126_000004_deal_lost_reason;
 mod m20261126_000005_reopen_and_adjustments;
 mod m20261126_000006_touchpoints_by_time;
+mod m20261127_000007_monthly_stats;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_deal_lost_reason::Migration),
             Box::new(m20261126_000005_reopen_and_adjustments::Migration),
             Box::new(m20261126_000006_touchpoints_by_time::Migration),
+            Box::new(m20261127_000007_monthly_stats::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod leaderboard;
 pub mod ledger;
 pub mod money;
+pub mod monthly_stats;
 pub mod partner;
 pub mod payout;
 pub mod reporting;

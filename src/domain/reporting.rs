@@ -59,8 +59,10 @@ impl Period {
                 let end = year_start(today);
                 (back(end, 12), end)
             }
+            // Calendar months, this one included: every period is whole months, which the
+            // monthly totals add up.
             Period::Last12Months => {
-                let end = today.succ_opt().unwrap_or(today);
+                let end = months(month_start(today), 1);
                 (back(end, 12), end)
             }
         };
@@ -116,7 +118,7 @@ mod tests {
         assert_eq!(r(Period::LastYear), (day(2025, 1, 1), day(2026, 1, 1)));
         assert_eq!(
             r(Period::Last12Months),
-            (day(2025, 11, 27), day(2026, 11, 27))
+            (day(2025, 12, 1), day(2026, 12, 1))
         );
         let previous = Period::ThisQuarter.previous(today);
         assert_eq!(

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait,
+};
 
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -22,6 +24,15 @@ pub fn sqlite_file(url: &str) -> Option<&str> {
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
     Migrator::up(&db, None).await?;
+    let txn = db.begin().await?;
+    let rebuilt = super::repo::monthly_stats::rebuild_missing(&txn).await?;
+    txn.commit().await?;
+    if rebuilt > 0 {
+        tracing::info!(
+            organizations = rebuilt,
+            "monthly totals computed from the deals"
+        );
+    }
     if !is_postgres(url) {
         // Without statistics SQLite may join through the wrong index; this refreshes them where
         // they are missing or stale, reading a bounded sample (cheap at start-up).

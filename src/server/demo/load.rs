@@ -317,6 +317,8 @@ where
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         advance_sequences(&txn).await?;
     }
+    crate::server::repo::monthly_stats::rebuild(crate::domain::ids::OrganizationId(org_id), &txn)
+        .await?;
     txn.commit().await?;
     // Fresh statistics, so the planners pick the indexes a company of this size needs.
     db.execute_unprepared("ANALYZE").await?;

@@ -1,67 +1,26 @@
-//! The numbers behind the leaderboard, for one tenant and one period. The database does the
-//! counting and summing: only one row per partner travels back.
+//! The numbers behind the leaderboard, for one tenant and one period of whole months, summed
+//! from the monthly totals (`repo::monthly_stats`): a few hundred rows, however many deals.
+//! Only deals won without stored credit under the chosen model (imported history) are read
+//! and attributed.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::attribution::{AttributionModel, DealInput};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::DealId;
 use crate::domain::money::{Currency, Money};
+use crate::domain::monthly_stats::{self as totals, Metric};
 use crate::domain::reporting::DateRange;
-use crate::server::entities::{attributions, deals, touchpoints};
+use crate::server::entities::{attributions, deals};
+use crate::server::repo::monthly_stats;
 use crate::server::tenant::Tenant;
-
-/// Spelled as a list (not "not open") so SQLite walks the (organization, stage, closed_at) index
-/// instead of scanning the organization's touchpoints. Won first.
-const CLOSED: [&str; 2] = ["won", "lost"];
 
 fn at(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// The ids of the deals won in the range, in `currency`.
-fn won_in(org: i64, range: DateRange, currency: Currency) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(deals::Column::Id)
-        .from(deals::Entity)
-        .and_where(deals::Column::OrganizationId.eq(org))
-        .and_where(deals::Column::Stage.eq(DealStage::Won.as_str()))
-        .and_where(deals::Column::ClosedAt.gte(at(range.start)))
-        .and_where(deals::Column::ClosedAt.lt(at(range.end)))
-        .and_where(deals::Column::Currency.eq(currency.code()))
-        .to_owned()
-}
-
-/// Per partner: its credit under `model` stored with the deals won in the range (in `currency`),
-/// summed by the database.
-pub async fn stored_credit(
-    tenant: &Tenant,
-    db: &impl ConnectionTrait,
-    range: DateRange,
-    model: AttributionModel,
-    currency: Currency,
-) -> Result<HashMap<i64, i64>, DbErr> {
-    let org = tenant.organization_id().0;
-    let rows: Vec<(i64, i64)> = attributions::Entity::find()
-        .select_only()
-        .column(attributions::Column::PartnerId)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(attributions::Column::AmountMinor)))
-                .cast_as(Alias::new("BIGINT")),
-            "credit",
-        )
-        .filter(attributions::Column::OrganizationId.eq(org))
-        .filter(attributions::Column::Model.eq(model.as_str()))
-        .filter(attributions::Column::DealId.in_subquery(won_in(org, range, currency)))
-        .group_by(attributions::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 /// Deals won in the range, in `currency`, with their touches: ready to attribute. With
@@ -124,6 +83,30 @@ pub async fn won_deals(
         .collect())
 }
 
+fn months(range: DateRange) -> Result<(String, String), DbErr> {
+    totals::months_of(range).ok_or_else(|| DbErr::Custom(format!("{range:?} is not whole months")))
+}
+
+/// Per partner: its credit under `model` stored with the deals won in the range, in `currency`;
+/// and whether some of those deals have none stored under it (history imported, not won here).
+pub async fn stored_credit(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    range: DateRange,
+    model: AttributionModel,
+    currency: Currency,
+) -> Result<(HashMap<i64, i64>, bool), DbErr> {
+    let (from, to) = months(range)?;
+    let detail = totals::credit_detail(model, currency);
+    let span = (from.as_str(), to.as_str());
+    let credit =
+        monthly_stats::partner_sums(tenant, db, Metric::Credit, span, Some(&detail)).await?;
+    let creditable = monthly_stats::organization_sums(tenant, db, Metric::Creditable, span).await?;
+    let credited = monthly_stats::organization_sums(tenant, db, Metric::Credited, span).await?;
+    let missing = creditable.get(currency.code()) != credited.get(&detail);
+    Ok((credit, missing))
+}
+
 /// Deals won in the range in a currency other than `currency`: not in a leaderboard in it.
 pub async fn won_in_other_currencies(
     tenant: &Tenant,
@@ -131,15 +114,13 @@ pub async fn won_in_other_currencies(
     range: DateRange,
     currency: Currency,
 ) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    deals::Entity::find()
-        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
-        .filter(deals::Column::ClosedAt.gte(at(range.start)))
-        .filter(deals::Column::ClosedAt.lt(at(range.end)))
-        .filter(deals::Column::Currency.ne(currency.code()))
-        .count(db)
-        .await
+    let (from, to) = months(range)?;
+    let won = monthly_stats::organization_sums(tenant, db, Metric::WonDeals, (&from, &to)).await?;
+    Ok(won
+        .into_iter()
+        .filter(|(code, _)| code != currency.code())
+        .map(|(_, n)| u64::try_from(n).unwrap_or_default())
+        .sum())
 }
 
 /// Per partner: distinct deals touched in the range.
@@ -148,63 +129,28 @@ pub async fn influenced(
     db: &impl ConnectionTrait,
     range: DateRange,
 ) -> Result<HashMap<i64, u32>, DbErr> {
-    let rows: Vec<(i64, i64)> = touchpoints::Entity::find()
-        .select_only()
-        .column(touchpoints::Column::PartnerId)
-        .column_as(
-            Expr::col(touchpoints::Column::DealId).count_distinct(),
-            "deals",
-        )
-        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(touchpoints::Column::OccurredAt.gte(at(range.start)))
-        .filter(touchpoints::Column::OccurredAt.lt(at(range.end)))
-        .group_by(touchpoints::Column::PartnerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(p, n)| (p, n as u32)).collect())
+    let (from, to) = months(range)?;
+    let counts =
+        monthly_stats::partner_sums(tenant, db, Metric::Touched, (&from, &to), None).await?;
+    Ok(counts.into_iter().map(|(p, n)| (p, n as u32)).collect())
 }
 
-/// The ids of the deals that closed in the range, won or lost or (`won_only`) won.
-fn closed_in(org: i64, range: DateRange, won_only: bool) -> sea_orm::sea_query::SelectStatement {
-    let stages: &[&str] = if won_only { &CLOSED[..1] } else { &CLOSED };
-    Query::select()
-        .column(deals::Column::Id)
-        .from(deals::Entity)
-        .and_where(deals::Column::OrganizationId.eq(org))
-        .and_where(deals::Column::Stage.is_in(stages.iter().copied()))
-        .and_where(deals::Column::ClosedAt.gte(at(range.start)))
-        .and_where(deals::Column::ClosedAt.lt(at(range.end)))
-        .to_owned()
-}
-
-/// Per partner: (won, closed) among the deals closed in the range that it touched, counted by
-/// the database (a partner with several touches on a deal counts it once).
+/// Per partner: (won, closed) among the deals closed in the range that it touched (a partner
+/// with several touches on a deal counts it once).
 pub async fn outcomes(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     range: DateRange,
 ) -> Result<HashMap<i64, (u32, u32)>, DbErr> {
-    let org = tenant.organization_id().0;
-    let count = |won_only: bool| {
-        touchpoints::Entity::find()
-            .select_only()
-            .column(touchpoints::Column::PartnerId)
-            .column_as(
-                Expr::col(touchpoints::Column::DealId).count_distinct(),
-                "deals",
-            )
-            .filter(touchpoints::Column::OrganizationId.eq(org))
-            .filter(touchpoints::Column::DealId.in_subquery(closed_in(org, range, won_only)))
-            .group_by(touchpoints::Column::PartnerId)
-            .into_tuple::<(i64, i64)>()
-            .all(db)
-    };
+    let (from, to) = months(range)?;
+    let span = (from.as_str(), to.as_str());
     let mut out: HashMap<i64, (u32, u32)> = HashMap::new();
-    for (partner, closed) in count(false).await? {
+    for (partner, closed) in
+        monthly_stats::partner_sums(tenant, db, Metric::Closed, span, None).await?
+    {
         out.entry(partner).or_default().1 = closed as u32;
     }
-    for (partner, won) in count(true).await? {
+    for (partner, won) in monthly_stats::partner_sums(tenant, db, Metric::Won, span, None).await? {
         out.entry(partner).or_default().0 = won as u32;
     }
     Ok(out)

@@ -7,6 +7,7 @@ pub mod commissions;
 pub mod dashboard;
 pub mod deals;
 pub mod leaderboard;
+pub mod monthly_stats;
 pub mod organizations;
 pub mod partner_stats;
 pub mod partners;

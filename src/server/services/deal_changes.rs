@@ -2,7 +2,8 @@
 //! stored, plus the pending commissions of the payable split, in one transaction) or lost (with
 //! the reason) — and re-opening. A won deal whose touchpoints or amount change is re-attributed
 //! and its commissions follow through the ledger: pending entries are resized, settled ones get
-//! an adjustment or clawback. Every change is audited.
+//! an adjustment or clawback. Every change is audited, and moves the monthly totals
+//! (`repo::monthly_stats`) by what it changed, in the same transaction.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use crate::server::audit::{self, Actor, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::deals;
 use crate::server::repo;
+use crate::server::repo::monthly_stats::Tracker;
 use crate::server::tenant::Tenant;
 
 fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
@@ -115,13 +117,15 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
     let draft = form.validate().map_err(invalid)?;
     let txn = caller.db.begin().await?;
-    let (saved, before, action) = match id {
-        None => (
-            repo::deals::insert(&caller.tenant, &txn, &draft, Some(caller.user.id)).await?,
-            None,
-            "deal.created",
-        ),
+    let (saved, before, action, totals) = match id {
+        None => {
+            let saved =
+                repo::deals::insert(&caller.tenant, &txn, &draft, Some(caller.user.id)).await?;
+            let totals = Tracker::new_deal(DealId(saved.id));
+            (saved, None, "deal.created", totals)
+        }
         Some(id) => {
+            let totals = Tracker::start(&caller.tenant, &txn, id).await?;
             let (existing, stage) = deal_of(&caller, &txn, id).await?;
             if stage == DealStage::Won && existing.currency != draft.amount.currency().code() {
                 return Err(invalid(vec![(
@@ -135,6 +139,7 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
                 repo::deals::update(&txn, existing, &draft).await?,
                 Some(before),
                 "deal.updated",
+                totals,
             )
         }
     };
@@ -154,6 +159,7 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
     if amount_changed {
         reattribute_if_won(&caller, &txn, &saved, "Deal amount changed").await?;
     }
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(DealId(saved.id))
 }
@@ -165,6 +171,7 @@ pub async fn add_touchpoint(
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
     let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
     let txn = caller.db.begin().await?;
+    let totals = Tracker::start(&caller.tenant, &txn, deal_id).await?;
     let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
     check_touch(&caller, &txn, &deal, &draft).await?;
     let saved =
@@ -190,6 +197,7 @@ pub async fn add_touchpoint(
     )
     .await?;
     reattribute_if_won(&caller, &txn, &deal, "Touchpoint added after the win").await?;
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(TouchpointId(saved.id))
 }
@@ -244,6 +252,7 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
+    let totals = Tracker::start(&caller.tenant, &txn, DealId(touch.deal_id)).await?;
     let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
     check_touch(&caller, &txn, &deal, &draft).await?;
     let before = touch_snapshot(&touch);
@@ -262,6 +271,7 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
     )
     .await?;
     reattribute_if_won(&caller, &txn, &deal, "Touchpoint changed after the win").await?;
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -272,6 +282,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
+    let totals = Tracker::start(&caller.tenant, &txn, DealId(touch.deal_id)).await?;
     let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
     repo::deals::delete_touchpoint(&caller.tenant, &txn, id).await?;
     audit::record(
@@ -288,6 +299,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     )
     .await?;
     reattribute_if_won(&caller, &txn, &deal, "Touchpoint removed after the win").await?;
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -521,6 +533,7 @@ pub async fn close(
         _ => None,
     };
     let txn = caller.db.begin().await?;
+    let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(&caller, &txn, id).await?;
     from.transition(outcome)?;
     let now = Utc::now();
@@ -551,6 +564,7 @@ pub async fn close(
         Some(after),
     )
     .await?;
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(outcome)
 }
@@ -560,6 +574,7 @@ pub async fn close(
 pub async fn reopen(id: DealId) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
     let txn = caller.db.begin().await?;
+    let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(&caller, &txn, id).await?;
     from.transition(DealStage::Open)?;
     let now = Utc::now();
@@ -586,6 +601,7 @@ pub async fn reopen(id: DealId) -> Result<(), AppError> {
         Some(after),
     )
     .await?;
+    totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -50,8 +50,11 @@ async fn credit(
     settings: &attribution::ModelSettings,
 ) -> Result<HashMap<i64, i64>, AppError> {
     let (tenant, db) = (&caller.tenant, &caller.db);
-    let mut attributed =
+    let (mut attributed, missing) =
         repo::leaderboard::stored_credit(tenant, db, range, model, currency).await?;
+    if !missing {
+        return Ok(attributed);
+    }
     let missing = repo::leaderboard::won_deals(tenant, db, range, currency, Some(model)).await?;
     for result in attribution::compare(&missing, &[model], settings)?
         .into_iter()
