@@ -99,6 +99,24 @@ async fn pipeline_filters(test_db: common::TestDb) {
     )
     .await;
     assert!(found.rows.iter().any(|r| r.account_name == account));
+    // Every match and nothing else, however the text falls across words: the deal or account
+    // name contains it, ignoring case (short texts, quotes and wildcards taken literally).
+    let name = data.deals[7].name.clone();
+    let middle: String = name.chars().skip(2).take(5).collect();
+    let short: String = account.chars().take(2).collect();
+    for text in [account.as_str(), &middle, &short, "\"x", "50%", "zzzq"] {
+        let needle = text.to_lowercase();
+        let expected = data
+            .deals
+            .iter()
+            .filter(|d| {
+                d.name.to_lowercase().contains(&needle)
+                    || d.account.to_lowercase().contains(&needle)
+            })
+            .count() as u64;
+        let page = list(&app, &manager, &[("filter[search]", text)]).await;
+        assert_eq!(page.total, expected, "search {text:?}");
+    }
 
     // Close dates: closed deals by their close, open ones by their expected close.
     let today = Utc::now().date_naive();
@@ -254,6 +272,36 @@ async fn create_touch_and_close(test_db: common::TestDb) {
     let id: DealId = saved.json().await.unwrap();
     let id_text = id.to_string();
 
+    // Search finds it as soon as it exists, and by its new name once renamed.
+    let finds = |text: &'static str| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            list(app, manager, &[("filter[search]", text)])
+                .await
+                .rows
+                .iter()
+                .any(|r| r.id == id)
+        }
+    };
+    assert!(finds("analytics add-on").await);
+    let renamed = app
+        .call(
+            &manager,
+            "/api/deals/save",
+            &[
+                ("id", &id_text),
+                ("form[name]", "Northwind — Qwertyuiop suite"),
+                ("form[account_name]", "Contoso"),
+                ("form[amount]", "10,000.01"),
+                ("form[currency]", "USD"),
+                ("form[expected_close_on]", "2030-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert!(finds("QWERTYUIOP").await);
+    assert!(!finds("analytics add-on").await);
+
     // Two partners touch it: one twice.
     let (a, b) = (1, 2);
     let rate = |p: usize| -> Decimal { data.partners[p - 1].commission_rate };
@@ -377,7 +425,11 @@ async fn create_touch_and_close(test_db: common::TestDb) {
         .count(&app.db)
         .await
         .unwrap();
-    assert_eq!(audited, 1 + 3 + 1, "created, three touches, won");
+    assert_eq!(
+        audited,
+        1 + 1 + 3 + 1,
+        "created, renamed, three touches, won"
+    );
     let won_event = audit_events::Entity::find()
         .filter(audit_events::Column::Action.eq("deal.won"))
         .one(&app.db)

@@ -320,8 +320,13 @@ where
     crate::server::repo::monthly_stats::rebuild(crate::domain::ids::OrganizationId(org_id), &txn)
         .await?;
     txn.commit().await?;
-    // Fresh statistics, so the planners pick the indexes a company of this size needs.
-    db.execute_unprepared("ANALYZE").await?;
+    // Fresh statistics, so the planners pick the indexes a company of this size needs; on
+    // PostgreSQL also the visibility map, so sorted pages read their index alone.
+    db.execute_unprepared(match db.get_database_backend() {
+        DatabaseBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    })
+    .await?;
     Ok(report)
 }
 

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, NullOrdering, Query};
+use sea_orm::sea_query::{Alias, Expr, NullOrdering, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::api::deals::{DealRow, DealSort};
@@ -27,21 +27,34 @@ pub struct Filter<'a> {
     pub close_to: Option<NaiveDate>,
 }
 
-fn scoped(tenant: &Tenant) -> Select<deals::Entity> {
+/// The ids of the deals `partner` touched. For lists, PostgreSQL would otherwise walk every deal
+/// in sort order hoping the partner's turn up early, which takes a second for a partner with few
+/// deals; `OFFSET 0` (on `Lists` over PostgreSQL) makes it collect the partner's deals first.
+/// SQLite already does, and refuses OFFSET without LIMIT.
+fn touched_by(
+    tenant: &Tenant,
+    partner: PartnerId,
+    backend: Option<DatabaseBackend>,
+) -> sea_orm::sea_query::SelectStatement {
+    let mut touched = Query::select()
+        .column(touchpoints::Column::DealId)
+        .from(touchpoints::Entity)
+        .and_where(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .and_where(touchpoints::Column::PartnerId.eq(partner.0))
+        .to_owned();
+    if backend == Some(DatabaseBackend::Postgres) {
+        touched.offset(0);
+    }
+    touched
+}
+
+/// The tenant's deals; `list_on` names the back end when the result is a sorted list.
+fn scoped(tenant: &Tenant, list_on: Option<DatabaseBackend>) -> Select<deals::Entity> {
     let mut select =
         deals::Entity::find().filter(deals::Column::OrganizationId.eq(tenant.organization_id().0));
     // A partner user's tenant reaches only the deals its partner touched.
     if let Some(own) = tenant.partner_id() {
-        select = select.filter(
-            deals::Column::Id.in_subquery(
-                Query::select()
-                    .column(touchpoints::Column::DealId)
-                    .from(touchpoints::Entity)
-                    .and_where(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
-                    .and_where(touchpoints::Column::PartnerId.eq(own.0))
-                    .to_owned(),
-            ),
-        );
+        select = select.filter(deals::Column::Id.in_subquery(touched_by(tenant, own, list_on)));
     }
     select
 }
@@ -53,12 +66,27 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
 fn filtered(
     tenant: &Tenant,
     filter: &Filter<'_>,
-    backend: sea_orm::DatabaseBackend,
+    backend: DatabaseBackend,
 ) -> Select<deals::Entity> {
-    let mut select = scoped(tenant);
-    if !filter.search.trim().is_empty() {
+    let mut select = scoped(tenant, Some(backend));
+    let search = filter.search.trim();
+    if backend == DatabaseBackend::Sqlite && search.chars().count() >= 3 {
+        // The trigram index (migration 000008) finds the same substrings, ignoring case,
+        // without reading every deal. As an FTS5 phrase: quoted, inner quotes doubled.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        select = select.filter(
+            deals::Column::Id.in_subquery(
+                Query::select()
+                    .expr(Expr::col(Alias::new("rowid")))
+                    .from(Alias::new("deals_search"))
+                    .and_where(Expr::cust_with_values("deals_search MATCH ?", [phrase]))
+                    .to_owned(),
+            ),
+        );
+    } else if !search.is_empty() {
+        // PostgreSQL answers this from its pg_trgm indexes when it has them.
         select = select.filter(super::contains_any(
-            filter.search,
+            search,
             &[deals::Column::Name, deals::Column::AccountName],
         ));
     }
@@ -66,19 +94,11 @@ fn filtered(
         select = select.filter(deals::Column::Stage.eq(stage.as_str()));
     }
     if let Some(partner) = filter.partner_id {
-        let mut touched = Query::select()
-            .column(touchpoints::Column::DealId)
-            .from(touchpoints::Entity)
-            .and_where(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
-            .and_where(touchpoints::Column::PartnerId.eq(partner.0))
-            .to_owned();
-        // PostgreSQL would otherwise walk every deal in sort order hoping the partner's turn up
-        // early, which takes a second for a partner with few deals; `OFFSET 0` makes it collect
-        // the partner's deals first. (SQLite already does, and refuses OFFSET without LIMIT.)
-        if backend == sea_orm::DatabaseBackend::Postgres {
-            touched.offset(0);
-        }
-        select = select.filter(deals::Column::Id.in_subquery(touched));
+        select = select.filter(deals::Column::Id.in_subquery(touched_by(
+            tenant,
+            partner,
+            Some(backend),
+        )));
     }
     if let Some(min) = filter.min_amount {
         select = select.filter(deals::Column::AmountMinor.gte(min));
@@ -232,7 +252,9 @@ pub async fn page(
 }
 
 pub async fn count(tenant: &Tenant, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    scoped(tenant).count(db).await
+    scoped(tenant, Some(db.get_database_backend()))
+        .count(db)
+        .await
 }
 
 pub async fn get(
@@ -240,7 +262,7 @@ pub async fn get(
     db: &impl ConnectionTrait,
     id: DealId,
 ) -> Result<Option<deals::Model>, DbErr> {
-    scoped(tenant)
+    scoped(tenant, None)
         .filter(deals::Column::Id.eq(id.0))
         .one(db)
         .await
