@@ -216,6 +216,31 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("id", "{open_deal}")],
     )),
     endpoint(
+        "/api/payouts/list",
+        Gate::Role(Action::View, Resource::Payouts),
+        Target::OwnTenant,
+        &[],
+    ),
+    // A paid payout is never approved again.
+    refused_on_merits(endpoint(
+        "/api/payouts/act",
+        Gate::Role(Action::Approve, Resource::Payouts),
+        Target::OtherTenantRecord,
+        &[("id", "{paid_payout}"), ("form[verb]", "approve")],
+    )),
+    // Answered with a summary (the paid payout skipped); another organization's ids match none
+    // of its own payouts.
+    endpoint(
+        "/api/payouts/bulk",
+        Gate::Role(Action::Approve, Resource::Payouts),
+        Target::OwnTenant,
+        &[
+            ("selection[ids][0]", "{paid_payout}"),
+            ("form[verb]", "approve"),
+            ("idempotency_key", "access-table"),
+        ],
+    ),
+    endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
         Target::OwnTenant,
@@ -484,6 +509,11 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
     } else {
         "EUR"
     };
+    let paid_payout = data
+        .payouts
+        .iter()
+        .position(|p| p.status == partner_attribution::domain::payout::PayoutStatus::Paid)
+        .expect("a paid payout");
     let placeholders = vec![
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
@@ -494,6 +524,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         ("{open_deal}", (open_deal + 1).to_string()),
         ("{other_currency}", other_currency.to_owned()),
         ("{today}", today.to_string()),
+        ("{paid_payout}", (paid_payout + 1).to_string()),
     ];
 
     let mut clients = vec![

@@ -469,9 +469,7 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
     use partner_attribution::domain::ids::DealId;
     use partner_attribution::server::entities::{attributions, audit_events, payouts, touchpoints};
     use rust_decimal::Decimal;
-    use sea_orm::{
-        ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    };
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
     let db = test_db.migrated().await;
     let data = demo::generate(34, 30, Utc::now());
@@ -537,13 +535,21 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
         .await
         .unwrap()
         .unwrap();
-    let now = Utc::now();
-    for status in ["approved", "paid"] {
-        let mut row: payouts::ActiveModel = paid.clone().into();
-        row.status = Set(status.into());
-        row.approved_at = Set(Some(now));
-        row.paid_at = Set((status == "paid").then_some(now));
-        row.update(&app.db).await.unwrap();
+    let finance = app
+        .signed_in("finance@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let (paid_id, today) = (paid.id.to_string(), Utc::now().date_naive().to_string());
+    for form in [
+        vec![("id", paid_id.as_str()), ("form[verb]", "approve")],
+        vec![
+            ("id", paid_id.as_str()),
+            ("form[verb]", "mark_paid"),
+            ("form[reference]", "WIRE-1"),
+            ("form[paid_on]", today.as_str()),
+        ],
+    ] {
+        let acted = app.call(&finance, "/api/payouts/act", &form).await;
+        assert_eq!(acted.status(), 200);
     }
 
     // Partner b's touch goes: a has all the credit; its paid commission stays and an adjustment
@@ -705,8 +711,8 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
         .collect();
     assert_eq!(
         paid_events,
-        ["payout.created"],
-        "created on the win, then never changed"
+        ["payout.created", "payout.approved", "payout.paid"],
+        "created on the win, approved and paid by finance, then never changed"
     );
 
     // Partner b's touch is edited into partner a's: a has all the credit; an edit to a day

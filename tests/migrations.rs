@@ -353,10 +353,10 @@ async fn transitions_match_domain(test_db: common::TestDb) {
     for from in PayoutStatus::ALL {
         for to in PayoutStatus::ALL.iter().filter(|to| *to != from) {
             let id = fresh_id();
-            // approved_at and paid_at are set so the CHECK constraints hold in every state.
+            // Every detail any state needs is set, so only the move itself is judged.
             run(&db, &format!(
-                "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, approved_at, paid_at, created_at, updated_at) \
-                 VALUES ({id}, 1, 1, 1, 100, 'USD', '{from}', {NOW}, {NOW}, {NOW}, {NOW})"
+                "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, approved_at, paid_at, paid_on, paid_reference, rejected_reason, created_at, updated_at) \
+                 VALUES ({id}, 1, 1, 1, 100, 'USD', '{from}', {NOW}, {NOW}, '2026-01-01', 'REF', 'why', {NOW}, {NOW})"
             ))
             .await
             .unwrap();
@@ -371,6 +371,33 @@ async fn transitions_match_domain(test_db: common::TestDb) {
                 "payout {from} -> {to}: {moved:?}"
             );
         }
+    }
+
+    // Rejected needs its reason, paid its reference and day, whoever writes the row.
+    for (status, missing) in [
+        ("rejected", "rejected_reason = NULL"),
+        ("rejected", "rejected_reason = '  '"),
+        ("paid", "paid_reference = NULL"),
+        ("paid", "paid_on = NULL"),
+    ] {
+        let id = fresh_id();
+        let from = if status == "paid" {
+            "approved"
+        } else {
+            "pending"
+        };
+        run(&db, &format!(
+            "INSERT INTO payouts (id, organization_id, partner_id, deal_id, amount_minor, currency, status, approved_at, paid_at, paid_on, paid_reference, rejected_reason, created_at, updated_at) \
+             VALUES ({id}, 1, 1, 1, 100, 'USD', '{from}', {NOW}, {NOW}, '2026-01-01', 'REF', 'why', {NOW}, {NOW})"
+        ))
+        .await
+        .unwrap();
+        let moved = run(
+            &db,
+            &format!("UPDATE payouts SET status = '{status}', {missing} WHERE id = {id}"),
+        )
+        .await;
+        assert!(moved.is_err(), "{status} with {missing}");
     }
 
     for from in DisputeStatus::ALL {

@@ -14,6 +14,7 @@ mod m20261126_000005_reopen_and_adjustments;
 mod m20261126_000006_touchpoints_by_time;
 mod m20261127_000007_monthly_stats;
 mod m20261127_000008_deal_list_indexes;
+mod m20261127_000009_payout_workflow;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_touchpoints_by_time::Migration),
             Box::new(m20261127_000007_monthly_stats::Migration),
             Box::new(m20261127_000008_deal_list_indexes::Migration),
+            Box::new(m20261127_000009_payout_workflow::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod deals;
 pub mod error;
 pub mod leaderboard;
 pub mod partners;
+pub mod payouts;
 pub mod settings;
 pub mod users;
 

@@ -38,12 +38,7 @@ pub async fn record(
         Actor::User(user) => (Some(user.id.0), user.email.clone()),
         Actor::Named { user_id, label } => (user_id.map(|u| u.0), label),
     };
-    let request_id = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
-        p.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
+    let request_id = request_id();
     audit_events::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         actor_user_id: Set(actor_user_id),
@@ -60,4 +55,51 @@ pub async fn record(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Many entries by one actor at once (bulk actions): one statement per thousand rows.
+pub async fn record_many(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    entries: Vec<Entry<'_>>,
+) -> Result<(), DbErr> {
+    use sea_orm::EntityTrait;
+    let (actor_user_id, actor_label) = match actor {
+        Actor::User(user) => (Some(user.id.0), user.email.clone()),
+        Actor::Named { user_id, label } => (user_id.map(|u| u.0), label),
+    };
+    let request_id = request_id();
+    let at = chrono::Utc::now();
+    let rows: Vec<audit_events::ActiveModel> = entries
+        .into_iter()
+        .map(|entry| audit_events::ActiveModel {
+            organization_id: Set(tenant.organization_id().0),
+            actor_user_id: Set(actor_user_id),
+            actor_label: Set(actor_label.clone()),
+            action: Set(entry.action.to_owned()),
+            entity_type: Set(entry.entity_type.to_owned()),
+            entity_id: Set(entry.entity_id),
+            before: Set(entry.before.map(|v| v.to_string())),
+            after: Set(entry.after.map(|v| v.to_string())),
+            request_id: Set(request_id.clone()),
+            at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(1_000).collect();
+        audit_events::Entity::insert_many(chunk).exec(db).await?;
+    }
+    Ok(())
+}
+
+fn request_id() -> Option<String> {
+    leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
+        p.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })
 }

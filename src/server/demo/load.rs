@@ -73,6 +73,7 @@ where
         payable_model: Set(org.payable_model.to_string()),
         settings: Set(serde_json::to_string(&ModelSettings::default()).unwrap_or_default()),
         created_at: Set(org.created_at),
+        payout_four_eyes: Set(false),
     }
     .insert(&txn)
     .await?;
@@ -247,6 +248,9 @@ where
                 kind: Set(EntryKind::Commission.as_str().to_owned()),
                 corrects_payout_id: Set(None),
                 note: Set(None),
+                created_by: Set(None),
+                updated_by: Set(None),
+                paid_on: Set(p.paid_at.map(|at| at.date_naive())),
             }),
     )
     .await?;

@@ -4,6 +4,7 @@
 pub mod attributions;
 pub mod audit_events;
 pub mod auth_tokens;
+pub mod bulk_operations;
 pub mod commission_rules;
 pub mod deals;
 pub mod disputes;

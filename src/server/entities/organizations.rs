@@ -11,6 +11,8 @@ pub struct Model {
     pub payable_model: String,
     pub settings: String,
     pub created_at: DateTimeUtc,
+    /// Whether a commission's approver must be someone other than who created or last changed it.
+    pub payout_four_eyes: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

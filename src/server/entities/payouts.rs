@@ -27,6 +27,12 @@ pub struct Model {
     pub corrects_payout_id: Option<i64>,
     /// Why the entry exists, in words ("Deal re-opened").
     pub note: Option<String>,
+    /// Who created and who last changed the entry (none for system work): the four-eyes rule
+    /// keeps them from approving it.
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
+    /// The day the payment was made, as finance entered it.
+    pub paid_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

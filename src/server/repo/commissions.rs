@@ -123,6 +123,8 @@ pub struct Target<'a> {
     pub attribution: Option<i64>,
     pub note: &'a str,
     pub at: DateTime<Utc>,
+    /// The user whose change this is (none for system work).
+    pub by: Option<i64>,
 }
 
 /// Writes one change. `Ok(None)` when a pending entry was no longer pending (someone acted on it
@@ -140,6 +142,7 @@ pub async fn apply(
             .filter(payouts::Column::Id.eq(id))
             .filter(payouts::Column::Status.eq(PayoutStatus::Pending.as_str()))
             .col_expr(payouts::Column::UpdatedAt, Expr::value(target.at))
+            .col_expr(payouts::Column::UpdatedBy, Expr::value(target.by))
     };
     let written = |id: i64, rows: u64| (rows == 1).then_some(id);
     match change {
@@ -185,6 +188,8 @@ pub async fn apply(
                 note: Set(Some(target.note.to_owned())),
                 created_at: Set(target.at),
                 updated_at: Set(target.at),
+                created_by: Set(target.by),
+                updated_by: Set(target.by),
                 ..Default::default()
             }
             .insert(db)

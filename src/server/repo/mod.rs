@@ -11,6 +11,7 @@ pub mod monthly_stats;
 pub mod organizations;
 pub mod partner_stats;
 pub mod partners;
+pub mod payouts;
 pub mod users;
 
 use sea_orm::DbErr;

@@ -22,6 +22,8 @@ pub async fn default_organization(
 pub struct OrganizationHeader {
     pub name: String,
     pub base_currency: Currency,
+    /// Approvers may not approve commissions they created or last changed.
+    pub payout_four_eyes: bool,
 }
 
 pub async fn header(
@@ -38,6 +40,7 @@ pub async fn header(
             .parse()
             .map_err(|e| super::corrupt("organization currency", e))?,
         name: row.name,
+        payout_four_eyes: row.payout_four_eyes,
     })
 }
 

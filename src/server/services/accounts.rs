@@ -269,6 +269,7 @@ pub async fn sign_up(form: SignUp) -> Result<SessionUser, AppError> {
                 serde_json::to_string(&ModelSettings::default()).map_err(AppError::internal)?
             ),
             created_at: Set(Utc::now()),
+            payout_four_eyes: Set(false),
             ..Default::default()
         }
         .insert(&txn)

@@ -419,6 +419,7 @@ async fn settle(
             attribution,
             note: why,
             at: now,
+            by: Some(caller.user.id.0),
         };
         for change in &changes {
             let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {

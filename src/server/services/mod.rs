@@ -8,5 +8,6 @@ pub mod deals;
 pub mod leaderboard;
 pub mod partner_performance;
 pub mod partners;
+pub mod payouts;
 pub mod request;
 pub mod users;

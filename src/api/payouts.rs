@@ -1,0 +1,147 @@
+//! Payouts: the queue finance works through (filters, totals per status, pages) and the
+//! workflow's actions on one payout, a selection, or everything matching a filter.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::ids::{DealId, PartnerId, PayoutId};
+use crate::domain::labels::label_enum;
+use crate::domain::ledger::EntryKind;
+use crate::domain::money::Money;
+use crate::domain::payout::{PayoutActionForm, PayoutStatus, PayoutVerb, SkipReason};
+
+/// Rows per page of the payout queue.
+pub const PAYOUT_PAGE_SIZE: u64 = 50;
+
+label_enum! {
+    /// The columns the payout queue sorts by.
+    pub enum PayoutSort ("sort") {
+        Created => "created",
+        Amount => "amount",
+        Status => "status",
+        Partner => "partner",
+    }
+}
+
+/// What the queue is narrowed to. The period is when the commission was earned (created);
+/// amounts are typed in the base currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PayoutFilter {
+    pub status: Option<PayoutStatus>,
+    pub partner_id: Option<PartnerId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub min_amount: Option<String>,
+    pub max_amount: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayoutRow {
+    pub id: PayoutId,
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub deal_id: Option<DealId>,
+    pub deal_name: Option<String>,
+    pub amount: Money,
+    pub kind: EntryKind,
+    pub status: PayoutStatus,
+    pub created_on: NaiveDate,
+    pub approved_on: Option<NaiveDate>,
+    pub paid_on: Option<NaiveDate>,
+    pub paid_reference: Option<String>,
+    pub rejected_reason: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One status's share of the filtered queue: how many, and how much per currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusTotal {
+    pub status: PayoutStatus,
+    pub count: u64,
+    pub amounts: Vec<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayoutPage {
+    pub rows: Vec<PayoutRow>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+    /// Per status, over the filter without its status (so every tab shows its count).
+    pub totals: Vec<StatusTotal>,
+    pub partner_name: Option<String>,
+    /// Whether the organization applies the four-eyes rule to approvals.
+    pub four_eyes: bool,
+}
+
+/// Which payouts an action is for: the ids picked, or with `all_matching` every payout the
+/// filter matches (however many pages).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PayoutSelection {
+    pub ids: Vec<PayoutId>,
+    pub all_matching: bool,
+    pub filter: PayoutFilter,
+}
+
+/// Payouts an action passed over, for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub reason: SkipReason,
+    pub count: u64,
+    /// A few of them, to look at.
+    pub examples: Vec<PayoutId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub verb: PayoutVerb,
+    pub succeeded: u64,
+    /// What the payouts acted on add up to, per currency.
+    pub amounts: Vec<Money>,
+    pub skipped: Vec<Skipped>,
+    /// True when this answers a request already carried out (same idempotency key).
+    pub replayed: bool,
+}
+
+#[server(endpoint = "payouts/list")]
+pub async fn list_payouts(
+    #[server(default)] filter: PayoutFilter,
+    sort: Option<PayoutSort>,
+    descending: Option<bool>,
+    page: Option<u64>,
+) -> Result<PayoutPage, AppError> {
+    use crate::server::{context, services};
+    context::finish(
+        services::payouts::list(
+            filter,
+            sort.unwrap_or(PayoutSort::Created),
+            descending.unwrap_or(true),
+            page.unwrap_or(0),
+        )
+        .await,
+    )
+}
+
+/// One payout: approve, reject (with the reason) or mark paid (with reference and date). A
+/// payout the action cannot apply to is an error saying why.
+#[server(endpoint = "payouts/act")]
+pub async fn act_on_payout(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRow, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::payouts::act_on_one(id, form).await)
+}
+
+/// Many payouts in one transaction. `idempotency_key` (chosen by the client, one per intended
+/// action) makes a repeated request return the first one's result instead of acting again.
+#[server(endpoint = "payouts/bulk")]
+pub async fn act_on_payouts(
+    selection: PayoutSelection,
+    form: PayoutActionForm,
+    idempotency_key: String,
+) -> Result<BulkResult, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::payouts::act_on_many(selection, form, idempotency_key).await)
+}

@@ -1,0 +1,321 @@
+//! The payout workflow: the queue, and approving, rejecting or paying one payout or many in one
+//! transaction. Each payout's move is decided by the domain (`payout::may_act`: transitions and
+//! the four-eyes rule), written conditionally on the status it was read in, and audited. A bulk
+//! request is remembered under its idempotency key with its result, so sending it again answers
+//! the same instead of acting twice.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::payouts::{
+    BulkResult, PAYOUT_PAGE_SIZE, PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort,
+    Skipped,
+};
+use crate::domain::access::{Action, Resource};
+use crate::domain::ids::PayoutId;
+use crate::domain::money::{Currency, Money};
+use crate::domain::payout::{self, PayoutAction, PayoutActionForm, SkipReason};
+use crate::server::audit::{self, Actor, Entry};
+use crate::server::context::{self, Caller};
+use crate::server::entities::bulk_operations;
+use crate::server::repo;
+use crate::server::repo::payouts::{Candidate, Chosen, Filter, Step};
+
+/// How many skipped payouts a result names.
+const EXAMPLES: usize = 5;
+
+fn minor(field: &str, text: Option<&str>, currency: Currency) -> Result<Option<i64>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let amount: Decimal = text.replace(',', "").parse().map_err(|_| {
+        AppError::invalid_field(
+            field,
+            format!("\"{text}\" is not an amount (such as 2500)."),
+        )
+    })?;
+    Money::new(amount, currency)
+        .and_then(|m| m.to_minor())
+        .map(Some)
+        .map_err(|e| AppError::invalid_field(field, e.to_string()))
+}
+
+fn parse_filter(filter: &PayoutFilter, base: Currency) -> Result<Filter, AppError> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(AppError::invalid_field(
+            "to",
+            "The period ends before it starts.",
+        ));
+    }
+    Ok(Filter {
+        status: filter.status,
+        partner_id: filter.partner_id,
+        from: filter.from,
+        to: filter.to,
+        min_amount: minor("min_amount", filter.min_amount.as_deref(), base)?,
+        max_amount: minor("max_amount", filter.max_amount.as_deref(), base)?,
+    })
+}
+
+fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
+    AppError::invalid_fields(
+        errors
+            .into_iter()
+            .map(|(field, message)| (format!("form.{field}"), message))
+            .collect(),
+    )
+}
+
+pub async fn list(
+    filter: PayoutFilter,
+    sort: PayoutSort,
+    descending: bool,
+    page: u64,
+) -> Result<PayoutPage, AppError> {
+    let caller = context::authorize(Action::View, Resource::Payouts).await?;
+    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let parsed = parse_filter(&filter, org.base_currency)?;
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (rows, total) = repo::payouts::page(
+        tenant,
+        db,
+        &parsed,
+        sort,
+        descending,
+        page,
+        PAYOUT_PAGE_SIZE,
+    )
+    .await?;
+    let totals = repo::payouts::totals(tenant, db, &parsed).await?;
+    let partner_name = match filter.partner_id {
+        Some(id) => repo::deals::names_of(tenant, db, &[id.0])
+            .await?
+            .remove(&id.0),
+        None => None,
+    };
+    Ok(PayoutPage {
+        rows,
+        total,
+        page,
+        page_size: PAYOUT_PAGE_SIZE,
+        totals,
+        partner_name,
+        four_eyes: org.payout_four_eyes,
+    })
+}
+
+/// What acting on the candidates did.
+struct Outcome {
+    moved: Vec<Candidate>,
+    skipped: BTreeMap<SkipReason, Vec<i64>>,
+}
+
+/// Decides, writes and audits the action on each candidate, inside the caller's transaction.
+async fn act(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    candidates: Vec<Candidate>,
+    action: &PayoutAction,
+    four_eyes: bool,
+    batch: Option<&str>,
+) -> Result<Outcome, AppError> {
+    let mut skipped: BTreeMap<SkipReason, Vec<i64>> = BTreeMap::new();
+    let mut by_status: BTreeMap<&'static str, Vec<Candidate>> = BTreeMap::new();
+    for candidate in candidates {
+        match payout::may_act(action, candidate.state, caller.user.id, four_eyes) {
+            Ok(()) => by_status
+                .entry(candidate.state.status.as_str())
+                .or_default()
+                .push(candidate),
+            Err(reason) => skipped.entry(reason).or_default().push(candidate.id),
+        }
+    }
+    let step = Step {
+        action,
+        actor: caller.user.id,
+        batch,
+        at: Utc::now(),
+    };
+    let mut moved = Vec::new();
+    for group in by_status.into_values() {
+        let from = group[0].state.status;
+        let ids: Vec<i64> = group.iter().map(|c| c.id).collect();
+        let count = repo::payouts::transition(&caller.tenant, db, &ids, from, &step).await?;
+        // The rows were locked (PostgreSQL) or the database was (SQLite): nothing else can
+        // have moved them since they were read.
+        if count != ids.len() as u64 {
+            return Err(AppError::Conflict(
+                "Some of these payouts changed at the same moment; nothing was done. Try again."
+                    .into(),
+            ));
+        }
+        moved.extend(group);
+    }
+    let details = match action {
+        PayoutAction::Approve => json!({}),
+        PayoutAction::Reject { reason } => json!({ "rejected_reason": reason }),
+        PayoutAction::MarkPaid { reference, paid_on } => {
+            json!({ "paid_reference": reference, "paid_on": paid_on, "batch_id": batch })
+        }
+    };
+    let verb = match action {
+        PayoutAction::Approve => "payout.approved",
+        PayoutAction::Reject { .. } => "payout.rejected",
+        PayoutAction::MarkPaid { .. } => "payout.paid",
+    };
+    let entries = moved
+        .iter()
+        .map(|c| {
+            let mut after = details.clone();
+            after["status"] = json!(action.to().as_str());
+            Entry {
+                action: verb,
+                entity_type: "payout",
+                entity_id: Some(c.id),
+                before: Some(json!({ "status": c.state.status.as_str() })),
+                after: Some(after),
+            }
+        })
+        .collect();
+    audit::record_many(&caller.tenant, db, Actor::User(&caller.user), entries).await?;
+    Ok(Outcome { moved, skipped })
+}
+
+pub async fn act_on_one(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRow, AppError> {
+    let caller = context::authorize(Action::Approve, Resource::Payouts).await?;
+    let action = form.validate(Utc::now().date_naive()).map_err(invalid)?;
+    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let txn = caller.db.begin().await?;
+    repo::payouts::lock_for_update(&txn).await?;
+    let ids = [id];
+    let candidates = repo::payouts::candidates(&caller.tenant, &txn, Chosen::Ids(&ids)).await?;
+    let Some(status) = candidates.first().map(|c| c.state.status) else {
+        return Err(AppError::NotFound("the payout".into()));
+    };
+    let outcome = act(
+        &caller,
+        &txn,
+        candidates,
+        &action,
+        org.payout_four_eyes,
+        None,
+    )
+    .await?;
+    if let Some(reason) = outcome.skipped.keys().next() {
+        // "a payout cannot go from paid to approved" says more than "its status does not allow".
+        let message = match reason {
+            SkipReason::Status => status.transition(action.to()).err().map(|e| e.to_string()),
+            _ => None,
+        };
+        return Err(AppError::Conflict(message.unwrap_or_else(|| {
+            format!("This payout was not changed: {}.", reason.describe())
+        })));
+    }
+    txn.commit().await?;
+    repo::payouts::row(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the payout".into()))
+}
+
+pub async fn act_on_many(
+    selection: PayoutSelection,
+    form: PayoutActionForm,
+    idempotency_key: String,
+) -> Result<BulkResult, AppError> {
+    let caller = context::authorize(Action::Approve, Resource::Payouts).await?;
+    let key = idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::invalid_field(
+            "idempotency_key",
+            "Send a key of 1 to 100 characters that names this request.",
+        ));
+    }
+    let action = form.validate(Utc::now().date_naive()).map_err(invalid)?;
+    if !selection.all_matching && selection.ids.is_empty() {
+        return Err(AppError::invalid_field(
+            "selection",
+            "Choose the payouts to act on.",
+        ));
+    }
+    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let filter = parse_filter(&selection.filter, org.base_currency)?;
+    let request = json!({ "selection": selection, "form": form }).to_string();
+
+    let txn = caller.db.begin().await?;
+    repo::payouts::lock_for_update(&txn).await?;
+    let org_id = caller.tenant.organization_id().0;
+    if let Some(done) = bulk_operations::Entity::find_by_id((org_id, key.to_owned()))
+        .one(&txn)
+        .await?
+    {
+        if done.request != request {
+            return Err(AppError::invalid_field(
+                "idempotency_key",
+                "This key was already used for a different request.",
+            ));
+        }
+        let mut result: BulkResult =
+            serde_json::from_str(&done.result).map_err(AppError::internal)?;
+        result.replayed = true;
+        return Ok(result);
+    }
+    let chosen = if selection.all_matching {
+        Chosen::Matching(&filter)
+    } else {
+        Chosen::Ids(&selection.ids)
+    };
+    let candidates = repo::payouts::candidates(&caller.tenant, &txn, chosen).await?;
+    let batch = matches!(action, PayoutAction::MarkPaid { .. }).then_some(key);
+    let outcome = act(
+        &caller,
+        &txn,
+        candidates,
+        &action,
+        org.payout_four_eyes,
+        batch,
+    )
+    .await?;
+
+    let mut amounts: BTreeMap<Currency, Money> = BTreeMap::new();
+    for candidate in &outcome.moved {
+        let currency = candidate.amount.currency();
+        let sum = amounts.entry(currency).or_insert(Money::zero(currency));
+        *sum = sum
+            .checked_add(candidate.amount)
+            .map_err(AppError::internal)?;
+    }
+    let result = BulkResult {
+        verb: action.verb(),
+        succeeded: outcome.moved.len() as u64,
+        amounts: amounts.into_values().collect(),
+        skipped: outcome
+            .skipped
+            .into_iter()
+            .map(|(reason, ids)| Skipped {
+                reason,
+                count: ids.len() as u64,
+                examples: ids.into_iter().take(EXAMPLES).map(PayoutId).collect(),
+            })
+            .collect(),
+        replayed: false,
+    };
+    bulk_operations::ActiveModel {
+        organization_id: Set(org_id),
+        idempotency_key: Set(key.to_owned()),
+        request: Set(request),
+        result: Set(serde_json::to_string(&result).map_err(AppError::internal)?),
+        user_id: Set(Some(caller.user.id.0)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(result)
+}

@@ -1,0 +1,371 @@
+//! The payout workflow through its server functions, on SQLite and PostgreSQL: the queue and its
+//! totals, every transition (and the ones refused), the four-eyes rule, two approvals at once,
+//! bulk actions and their idempotency, and who may see and do what.
+
+mod common;
+
+use chrono::Utc;
+use partner_attribution::api::payouts::{BulkResult, PayoutPage, PayoutRow};
+use partner_attribution::domain::payout::{PayoutStatus, PayoutVerb, SkipReason};
+use partner_attribution::server::demo;
+use partner_attribution::server::entities::{audit_events, organizations, payouts};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+const FINANCE: &str = "finance@northwind.example";
+
+async fn count(db: &sea_orm::DatabaseConnection, status: PayoutStatus) -> u64 {
+    payouts::Entity::find()
+        .filter(payouts::Column::Status.eq(status.as_str()))
+        .count(db)
+        .await
+        .unwrap()
+}
+
+async fn first(db: &sea_orm::DatabaseConnection, status: PayoutStatus) -> payouts::Model {
+    payouts::Entity::find()
+        .filter(payouts::Column::Status.eq(status.as_str()))
+        .order_by_asc(payouts::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a payout in that status")
+}
+
+async fn workflow(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(61, 80, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let today = Utc::now().date_naive().to_string();
+
+    // The queue: every payout, with counts per status whatever the status filter.
+    let page: PayoutPage = app
+        .call(
+            &finance,
+            "/api/payouts/list",
+            &[("filter[status]", "pending")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for total in &page.totals {
+        assert_eq!(
+            total.count,
+            count(&app.db, total.status).await,
+            "{}",
+            total.status
+        );
+    }
+    let pending = count(&app.db, PayoutStatus::Pending).await;
+    assert_eq!(page.total, pending);
+    assert!(page.rows.iter().all(|r| r.status == PayoutStatus::Pending));
+
+    // Approve, then pay with a reference and date.
+    let target = first(&app.db, PayoutStatus::Pending).await;
+    let id = target.id.to_string();
+    let act = |form: Vec<(&'static str, String)>| {
+        let (app, finance, id) = (&app, &finance, id.clone());
+        async move {
+            let mut fields: Vec<(&str, String)> = vec![("id", id)];
+            fields.extend(form);
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(finance, "/api/payouts/act", &fields).await
+        }
+    };
+    let approved = act(vec![("form[verb]", "approve".into())]).await;
+    assert_eq!(approved.status(), 200);
+    let row: PayoutRow = approved.json().await.unwrap();
+    assert_eq!(row.status, PayoutStatus::Approved);
+    // Approving twice is refused, and says why.
+    let twice = act(vec![("form[verb]", "approve".into())]).await;
+    assert_eq!(twice.status(), 409);
+    // Paying needs a reference and a date; what is missing is named by field.
+    let incomplete = act(vec![("form[verb]", "mark_paid".into())]).await;
+    assert_eq!(incomplete.status(), 422);
+    let body = incomplete.text().await.unwrap();
+    assert!(
+        body.contains("form.reference") && body.contains("form.paid_on"),
+        "{body}"
+    );
+    let paid = act(vec![
+        ("form[verb]", "mark_paid".into()),
+        ("form[reference]", "WIRE-2026-001".into()),
+        ("form[paid_on]", today.clone()),
+    ])
+    .await;
+    assert_eq!(paid.status(), 200);
+    let stored = payouts::Entity::find_by_id(target.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, "paid");
+    assert_eq!(stored.paid_reference.as_deref(), Some("WIRE-2026-001"));
+    assert_eq!(stored.paid_on, Some(Utc::now().date_naive()));
+    // Paid is final.
+    let reject = act(vec![
+        ("form[verb]", "reject".into()),
+        ("form[reason]", "Duplicate".into()),
+    ])
+    .await;
+    assert_eq!(reject.status(), 409);
+
+    // Every step audited, before and after.
+    let events: Vec<audit_events::Model> = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityType.eq("payout"))
+        .filter(audit_events::Column::EntityId.eq(target.id))
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["payout.approved", "payout.paid"]);
+    assert!(events[1].before.as_deref().unwrap().contains("approved"));
+    assert!(
+        events[1]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("WIRE-2026-001")
+    );
+
+    // A rejection needs its reason.
+    let other = first(&app.db, PayoutStatus::Pending).await.id.to_string();
+    let no_reason = app
+        .call(
+            &finance,
+            "/api/payouts/act",
+            &[("id", &other), ("form[verb]", "reject")],
+        )
+        .await;
+    assert_eq!(no_reason.status(), 422);
+
+    // Managers see the queue but do not approve; partner users see neither (their portal
+    // shows their own earnings).
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let seen = app.call(&manager, "/api/payouts/list", &[]).await;
+    assert_eq!(seen.status(), 200);
+    let refused = app
+        .call(
+            &manager,
+            "/api/payouts/act",
+            &[("id", &other), ("form[verb]", "approve")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let partner = app
+        .signed_in("partner@apex-cloud-partners.example", demo::DEMO_PASSWORD)
+        .await;
+    let everything = [
+        ("selection[all_matching]", "true"),
+        ("form[verb]", "approve"),
+        ("idempotency_key", "k"),
+    ];
+    let one: [(&str, &str); 2] = [("id", &other), ("form[verb]", "approve")];
+    for (path, form) in [
+        ("/api/payouts/list", &[][..]),
+        ("/api/payouts/act", &one[..]),
+        ("/api/payouts/bulk", &everything[..]),
+    ] {
+        let response = app.call(&partner, path, form).await;
+        assert_eq!(response.status(), 403, "{path}");
+    }
+}
+on_both_databases!(payouts_follow_the_workflow, workflow);
+
+async fn four_eyes_and_races(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(62, 60, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let finance_id = partner_attribution::server::entities::users::Entity::find()
+        .filter(partner_attribution::server::entities::users::Column::Email.eq(FINANCE))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    // With four eyes on, finance may not approve a commission it last changed.
+    let mut org = organizations::Entity::find_by_id(1)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    org.payout_four_eyes = Set(true);
+    org.update(&app.db).await.unwrap();
+    let own = first(&app.db, PayoutStatus::Pending).await;
+    let mut changed = own.clone().into_active_model();
+    changed.updated_by = Set(Some(finance_id));
+    changed.update(&app.db).await.unwrap();
+    let refused = app
+        .call(
+            &finance,
+            "/api/payouts/act",
+            &[("id", &own.id.to_string()), ("form[verb]", "approve")],
+        )
+        .await;
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("four-eyes"));
+
+    // Two approvals of one payout at once: exactly one wins.
+    let target = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq("pending"))
+        .filter(payouts::Column::Id.ne(own.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let second = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let form = [("id", target.as_str()), ("form[verb]", "approve")];
+    let (a, b) = tokio::join!(
+        app.call(&finance, "/api/payouts/act", &form),
+        app.call(&second, "/api/payouts/act", &form),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    let approvals = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("payout.approved"))
+        .filter(audit_events::Column::EntityId.eq(target.parse::<i64>().unwrap()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(approvals, 1);
+}
+on_both_databases!(four_eyes_and_simultaneous_approvals, four_eyes_and_races);
+
+async fn bulk(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(63, 120, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let pending = count(&app.db, PayoutStatus::Pending).await;
+    let approved = count(&app.db, PayoutStatus::Approved).await;
+    assert!(pending > 0);
+
+    // Everything pending, approved in one request.
+    let approve_all = [
+        ("selection[all_matching]", "true"),
+        ("selection[filter][status]", "pending"),
+        ("form[verb]", "approve"),
+        ("idempotency_key", "approve-all-1"),
+    ];
+    let result: BulkResult = app
+        .call(&finance, "/api/payouts/bulk", &approve_all)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(result.verb, PayoutVerb::Approve);
+    assert_eq!(result.succeeded, pending);
+    assert!(!result.replayed);
+    assert_eq!(count(&app.db, PayoutStatus::Pending).await, 0);
+    assert_eq!(
+        count(&app.db, PayoutStatus::Approved).await,
+        approved + pending
+    );
+    let audited = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("payout.approved"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, pending);
+
+    // The same request again answers the same and does nothing more.
+    let again: BulkResult = app
+        .call(&finance, "/api/payouts/bulk", &approve_all)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.succeeded, pending);
+    assert_eq!(
+        audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("payout.approved"))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        audited
+    );
+    // The key names one request: reusing it for another is refused.
+    let reused = app
+        .call(
+            &finance,
+            "/api/payouts/bulk",
+            &[
+                ("selection[all_matching]", "true"),
+                ("form[verb]", "reject"),
+                ("form[reason]", "x"),
+                ("idempotency_key", "approve-all-1"),
+            ],
+        )
+        .await;
+    assert_eq!(reused.status(), 422);
+
+    // Paying a selection: the approved ones are paid with one reference, the paid one skipped.
+    let approved_ids: Vec<i64> = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq("approved"))
+        .order_by_asc(payouts::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .take(3)
+        .map(|p| p.id)
+        .collect();
+    let paid_id = first(&app.db, PayoutStatus::Paid).await.id;
+    let ids: Vec<String> = approved_ids
+        .iter()
+        .chain([&paid_id])
+        .map(i64::to_string)
+        .collect();
+    let mut form: Vec<(String, &str)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("selection[ids][{i}]"), id.as_str()))
+        .collect();
+    let today = Utc::now().date_naive().to_string();
+    form.extend([
+        ("form[verb]".to_owned(), "mark_paid"),
+        ("form[reference]".to_owned(), "BATCH-42"),
+        ("form[paid_on]".to_owned(), today.as_str()),
+        ("idempotency_key".to_owned(), "pay-1"),
+    ]);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let paid: BulkResult = app
+        .call(&finance, "/api/payouts/bulk", &form)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paid.succeeded, approved_ids.len() as u64);
+    assert_eq!(paid.skipped.len(), 1);
+    assert_eq!(paid.skipped[0].reason, SkipReason::Status);
+    assert_eq!(paid.skipped[0].examples[0].0, paid_id);
+    let batch: Vec<payouts::Model> = payouts::Entity::find()
+        .filter(payouts::Column::Id.is_in(approved_ids.clone()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(batch.iter().all(|p| p.status == "paid"
+        && p.paid_reference.as_deref() == Some("BATCH-42")
+        && p.batch_id.as_deref() == Some("pay-1")));
+}
+on_both_databases!(bulk_actions_are_idempotent, bulk);
