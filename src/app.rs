@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deals/new") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::NewDealPage/> })/>
                     <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
+                    <Route path=path!("/payouts") view=|| guarded(Resource::Payouts, || view! { <manager::payouts::PayoutsPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     <Route path=path!("/settings/attribution") view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
@@ -150,6 +151,9 @@ fn TopNav() -> impl IntoView {
                 </Show>
                 <Show when=move || allowed(Resource::Deals)>
                     <A href="/deals">"Deals"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Payouts)>
+                    <A href="/payouts">"Payouts"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Portal)>
                     <A href="/portal">"Partner portal"</A>

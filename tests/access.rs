@@ -376,6 +376,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/deals/new", Some((Action::Edit, Resource::Deals))),
     ("/deals/{id}", Some((Action::View, Resource::Deals))),
     ("/deals/{id}/edit", Some((Action::Edit, Resource::Deals))),
+    ("/payouts", Some((Action::View, Resource::Payouts))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),

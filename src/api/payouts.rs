@@ -75,6 +75,8 @@ pub struct PayoutPage {
     pub partner_name: Option<String>,
     /// Whether the organization applies the four-eyes rule to approvals.
     pub four_eyes: bool,
+    /// The server's date, the default day of a payment.
+    pub today: NaiveDate,
 }
 
 /// Which payouts an action is for: the ids picked, or with `all_matching` every payout the

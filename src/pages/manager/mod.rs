@@ -9,3 +9,4 @@ pub mod leaderboard;
 pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;
+pub mod payouts;

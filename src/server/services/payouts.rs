@@ -108,6 +108,7 @@ pub async fn list(
         totals,
         partner_name,
         four_eyes: org.payout_four_eyes,
+        today: Utc::now().date_naive(),
     })
 }
 

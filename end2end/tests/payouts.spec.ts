@@ -1,0 +1,49 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, signInAs } from "./auth.page";
+import { scalar } from "./db";
+
+test("finance approves a payout, then pays a batch with one reference", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "finance");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Payouts" }).click();
+  await expect(page).toHaveURL(/\/payouts$/);
+  await hydrated(page);
+
+  // The tabs count what the database holds.
+  const pending = Number(scalar("SELECT COUNT(*) FROM payouts WHERE status = 'pending'"));
+  const approved = Number(scalar("SELECT COUNT(*) FROM payouts WHERE status = 'approved'"));
+  await expect(page.getByTestId("tab-pending").locator(".status-tab-count")).toHaveText(String(pending));
+
+  // Approve the first pending payout.
+  await page.getByTestId("tab-pending").click();
+  await expect(page).toHaveURL(/status=pending/);
+  const rows = page.getByTestId("payout-row");
+  await expect(rows.first()).toContainText("Pending");
+  await rows.first().getByRole("checkbox").check();
+  await expect(page.getByTestId("bulk-count")).toHaveText("1 payout picked");
+  await page.getByTestId("bulk-bar").getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByTestId("toasts")).toContainText(/^1 approved/);
+  await expect(page.getByTestId("tab-pending").locator(".status-tab-count")).toHaveText(String(pending - 1));
+  expect(Number(scalar("SELECT COUNT(*) FROM payouts WHERE status = 'approved'"))).toBe(approved + 1);
+
+  // Pay two approved payouts: the reference is required and named next to its field.
+  await page.getByTestId("tab-approved").click();
+  await expect(page).toHaveURL(/status=approved/);
+  await expect(rows.first()).toContainText("Approved");
+  const firstTwo = [rows.nth(0), rows.nth(1)];
+  for (const row of firstTwo) await row.getByRole("checkbox").check();
+  await expect(page.getByTestId("bulk-count")).toHaveText("2 payouts picked");
+  await page.getByRole("button", { name: "Mark paid…" }).click();
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(page.getByLabel("Paid on")).toHaveValue(today);
+  await page.getByRole("button", { name: "Confirm payment" }).click();
+  await expect(page.locator("#bulk-reference-error")).toHaveText("Enter the payment's reference.");
+  await expect(page.getByLabel("Paid on")).toHaveValue(today);
+  await page.getByLabel("Payment reference").fill("E2E-BATCH-1");
+  await page.getByRole("button", { name: "Confirm payment" }).click();
+  await expect(page.getByTestId("bulk-summary")).toContainText(/^2 marked paid/);
+  expect(scalar("SELECT COUNT(*) FROM payouts WHERE paid_reference = 'E2E-BATCH-1' AND status = 'paid'")).toBe("2");
+  expect(scalar(`SELECT COUNT(*) FROM payouts WHERE paid_reference = 'E2E-BATCH-1' AND paid_on = '${today}'`)).toBe("2");
+  expect(errors).toEqual([]);
+});
