@@ -369,3 +369,88 @@ async fn bulk(test_db: common::TestDb) {
         && p.batch_id.as_deref() == Some("pay-1")));
 }
 on_both_databases!(bulk_actions_are_idempotent, bulk);
+
+async fn export(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(64, 80, Utc::now()))
+        .await
+        .unwrap();
+    // A name a spreadsheet would run as a formula.
+    let mut partner = partner_attribution::server::entities::partners::Entity::find_by_id(1)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    partner.name = Set("=HYPERLINK(\"x\")".into());
+    partner.update(&db).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let get = |client: &reqwest::Client, query: &str| {
+        client
+            .get(app.url(&format!("/api/payouts/export.csv{query}")))
+            .send()
+    };
+
+    let response = get(&finance, "?status=paid").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, partner_attribution::api::payouts::EXPORT_COLUMNS);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let paid: Vec<payouts::Model> = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq("paid"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), paid.len());
+    // Each row is its payout: amount to the cent, currency, reference.
+    for record in &records {
+        let id: i64 = record[0].parse().unwrap();
+        let stored = paid.iter().find(|p| p.id == id).expect("a paid payout");
+        let amount: rust_decimal::Decimal = record[7].parse().unwrap();
+        let cents = i64::try_from(amount * rust_decimal::Decimal::ONE_HUNDRED).unwrap();
+        let sign = if stored.kind == "clawback" { -1 } else { 1 };
+        assert_eq!(cents, sign * stored.amount_minor);
+        assert_eq!(&record[8], stored.currency.as_str());
+        assert_eq!(&record[6], "paid");
+        assert_eq!(Some(&record[12]), stored.paid_reference.as_deref());
+        if stored.partner_id == 1 {
+            assert_eq!(&record[2], "'=HYPERLINK(\"x\")", "formulas are defused");
+        }
+    }
+
+    // Who may download: finance and admins; not managers, partners or strangers.
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(get(&manager, "").await.unwrap().status(), 403);
+    let partner = app
+        .signed_in("partner@apex-cloud-partners.example", demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(get(&partner, "").await.unwrap().status(), 403);
+    assert_eq!(get(&app.browser(), "").await.unwrap().status(), 401);
+    // A filter it cannot read is named.
+    let bad = get(&finance, "?status=lost").await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("status"));
+}
+on_both_databases!(payouts_export_as_csv, export);

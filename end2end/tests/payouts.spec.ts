@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { hydrated, signInAs } from "./auth.page";
 import { scalar } from "./db";
@@ -45,5 +46,17 @@ test("finance approves a payout, then pays a batch with one reference", async ({
   await expect(page.getByTestId("bulk-summary")).toContainText(/^2 marked paid/);
   expect(scalar("SELECT COUNT(*) FROM payouts WHERE paid_reference = 'E2E-BATCH-1' AND status = 'paid'")).toBe("2");
   expect(scalar(`SELECT COUNT(*) FROM payouts WHERE paid_reference = 'E2E-BATCH-1' AND paid_on = '${today}'`)).toBe("2");
+
+  // The paid payouts as CSV: one row per payout, the batch's reference on its two.
+  await page.getByTestId("tab-paid").click();
+  await expect(page).toHaveURL(/status=paid/);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+  expect(download.suggestedFilename()).toMatch(/^payouts-\d{4}-\d{2}-\d{2}\.csv$/);
+  const lines = readFileSync(await download.path(), "utf8").trim().split("\n");
+  expect(lines[0]).toBe(
+    "payout_id,partner_id,partner_name,deal_id,deal_name,kind,status,amount,currency,earned_on,approved_on,paid_on,paid_reference,rejected_reason,corrects_payout_id,note",
+  );
+  expect(lines.length - 1).toBe(Number(scalar("SELECT COUNT(*) FROM payouts WHERE status = 'paid'")));
+  expect(lines.filter((l) => l.includes(",E2E-BATCH-1,")).length).toBe(2);
   expect(errors).toEqual([]);
 });

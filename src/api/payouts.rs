@@ -53,6 +53,8 @@ pub struct PayoutRow {
     pub paid_on: Option<NaiveDate>,
     pub paid_reference: Option<String>,
     pub rejected_reason: Option<String>,
+    /// The settled entry an adjustment or clawback corrects.
+    pub corrects: Option<PayoutId>,
     pub note: Option<String>,
 }
 
@@ -107,6 +109,68 @@ pub struct BulkResult {
     pub skipped: Vec<Skipped>,
     /// True when this answers a request already carried out (same idempotency key).
     pub replayed: bool,
+}
+
+/// The columns of the payout CSV export, in order. Part of the product's interface: documented
+/// in the README, and only ever extended at the end.
+pub const EXPORT_COLUMNS: [&str; 16] = [
+    "payout_id",
+    "partner_id",
+    "partner_name",
+    "deal_id",
+    "deal_name",
+    "kind",
+    "status",
+    "amount",
+    "currency",
+    "earned_on",
+    "approved_on",
+    "paid_on",
+    "paid_reference",
+    "rejected_reason",
+    "corrects_payout_id",
+    "note",
+];
+
+/// The address of the CSV of the payouts a filter matches (the queue's own query keys).
+pub fn export_href(filter: &PayoutFilter) -> String {
+    let mut query: Vec<(&str, String)> = Vec::new();
+    if let Some(status) = filter.status {
+        query.push(("status", status.as_str().to_owned()));
+    }
+    if let Some(partner) = filter.partner_id {
+        query.push(("partner", partner.to_string()));
+    }
+    if let Some(from) = filter.from {
+        query.push(("from", from.to_string()));
+    }
+    if let Some(to) = filter.to {
+        query.push(("to", to.to_string()));
+    }
+    for (key, value) in [("min", &filter.min_amount), ("max", &filter.max_amount)] {
+        if let Some(value) = value {
+            query.push((key, value.clone()));
+        }
+    }
+    let encoded: Vec<String> = query
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(&v)))
+        .collect();
+    match encoded.is_empty() {
+        true => "/api/payouts/export.csv".into(),
+        false => format!("/api/payouts/export.csv?{}", encoded.join("&")),
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[server(endpoint = "payouts/list")]

@@ -42,14 +42,23 @@ pub fn viewer() -> Option<SessionUser> {
 /// (nobody signed in) or `Forbidden` (the role may not). Every server function that reads or
 /// writes tenant data starts here.
 pub async fn authorize(action: Action, resource: Resource) -> Result<Caller, AppError> {
-    let state = app_state()?;
-    let user = viewer().ok_or(AppError::Unauthorized)?;
+    authorize_viewer(&app_state()?, viewer(), action, resource)
+}
+
+/// `authorize` for plain Axum handlers (downloads), which are handed the viewer directly.
+pub fn authorize_viewer(
+    state: &AppState,
+    user: Option<SessionUser>,
+    action: Action,
+    resource: Resource,
+) -> Result<Caller, AppError> {
+    let user = user.ok_or(AppError::Unauthorized)?;
     if !user.can(action, resource) {
         tracing::warn!(user = %user.id, role = %user.role, %action, %resource, "access denied");
         return Err(AppError::Forbidden);
     }
     Ok(Caller {
-        db: state.db,
+        db: state.db.clone(),
         tenant: Tenant::of(&user),
         user,
     })
@@ -63,18 +72,23 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result
         && over_http
     {
-        let status = match err {
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = status_of(err);
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
         }
     }
     result
+}
+
+/// The HTTP status an error answers with.
+pub fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     Router::new()
         .route("/healthz", get(health))
+        .route("/api/payouts/export.csv", get(super::exports::payouts_csv))
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: the user needs the session, which needs the cookie.

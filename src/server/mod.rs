@@ -9,6 +9,7 @@ pub mod context;
 pub mod database;
 pub mod demo;
 pub mod entities;
+pub mod exports;
 pub mod http;
 pub mod repo;
 pub mod services;

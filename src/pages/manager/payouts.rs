@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use crate::api::AppError;
 use crate::api::payouts::{
     ActOnPayouts, BulkResult, PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort,
-    StatusTotal, list_payouts,
+    StatusTotal, export_href, list_payouts,
 };
 use crate::api::users::PartnerOption;
 use crate::components::feedback::ErrorPanel;
@@ -136,11 +136,16 @@ pub fn PayoutsPage() -> impl IntoView {
 
     view! {
         <Title text="Payouts"/>
-        <header class="page-header">
+        <header class="page-header with-actions">
             <div>
                 <h1>"Payouts"</h1>
                 <p class="subtle">"Commissions, adjustments and clawbacks: approve them, pay them, or reject them with a reason."</p>
             </div>
+            <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::Export, Area::Payouts)))>
+                <a class="button" href=move || export_href(&filter.get()) download="" data-testid="export-csv">
+                    "Export CSV"
+                </a>
+            </Show>
         </header>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -121,6 +121,7 @@ async fn rows(
                 paid_on: m.paid_on,
                 paid_reference: m.paid_reference,
                 rejected_reason: m.rejected_reason,
+                corrects: m.corrects_payout_id.map(PayoutId),
                 note: m.note,
             })
         })
@@ -152,6 +153,20 @@ pub async fn page(
         .all(db)
         .await?;
     Ok((rows(tenant, db, models).await?, total))
+}
+
+/// Every payout matching the filter, newest first (exports).
+pub async fn all(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+) -> Result<Vec<PayoutRow>, DbErr> {
+    let models = filtered(tenant, filter)
+        .order_by_desc(payouts::Column::CreatedAt)
+        .order_by_desc(payouts::Column::Id)
+        .all(db)
+        .await?;
+    rows(tenant, db, models).await
 }
 
 pub async fn row(

@@ -13,11 +13,12 @@ use serde_json::json;
 
 use crate::api::AppError;
 use crate::api::payouts::{
-    BulkResult, PAYOUT_PAGE_SIZE, PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort,
-    Skipped,
+    BulkResult, EXPORT_COLUMNS, PAYOUT_PAGE_SIZE, PayoutFilter, PayoutPage, PayoutRow,
+    PayoutSelection, PayoutSort, Skipped,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PayoutId;
+use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{self, PayoutAction, PayoutActionForm, SkipReason};
 use crate::server::audit::{self, Actor, Entry};
@@ -319,4 +320,60 @@ pub async fn act_on_many(
     .await?;
     txn.commit().await?;
     Ok(result)
+}
+
+/// A cell as text, defused: spreadsheet programs run text that starts with `=`, `+`, `-` or `@`
+/// as a formula, so such text gets a leading apostrophe.
+fn cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// The payouts a filter matches as CSV (`EXPORT_COLUMNS`): amounts in each payout's own
+/// currency, clawbacks negative, dates as `YYYY-MM-DD`.
+pub fn to_csv(rows: &[PayoutRow]) -> Result<String, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(EXPORT_COLUMNS)
+        .map_err(AppError::internal)?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for row in rows {
+        let amount = match row.kind {
+            EntryKind::Clawback => -row.amount.amount(),
+            _ => row.amount.amount(),
+        };
+        out.write_record([
+            row.id.to_string(),
+            row.partner_id.to_string(),
+            cell(&row.partner_name),
+            row.deal_id.map(|d| d.to_string()).unwrap_or_default(),
+            cell(row.deal_name.as_deref().unwrap_or_default()),
+            row.kind.as_str().to_owned(),
+            row.status.as_str().to_owned(),
+            format!(
+                "{amount:.prec$}",
+                prec = row.amount.currency().minor_units() as usize
+            ),
+            row.amount.currency().code().to_owned(),
+            row.created_on.to_string(),
+            day(row.approved_on),
+            day(row.paid_on),
+            cell(row.paid_reference.as_deref().unwrap_or_default()),
+            cell(row.rejected_reason.as_deref().unwrap_or_default()),
+            row.corrects.map(|p| p.to_string()).unwrap_or_default(),
+            cell(row.note.as_deref().unwrap_or_default()),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    String::from_utf8(bytes).map_err(AppError::internal)
+}
+
+/// The CSV download of the payouts `filter` matches.
+pub async fn export(caller: &Caller, filter: &PayoutFilter) -> Result<String, AppError> {
+    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let parsed = parse_filter(filter, org.base_currency)?;
+    let rows = repo::payouts::all(&caller.tenant, &caller.db, &parsed).await?;
+    to_csv(&rows)
 }

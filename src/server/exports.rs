@@ -1,0 +1,93 @@
+//! Downloads: plain GET routes that answer with a file rather than a server function's JSON,
+//! authorized exactly like server functions (the viewer resolved by the auth layer, the role
+//! matrix, the tenant).
+
+use axum::extract::{Extension, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::auth::Viewer;
+use super::context::{self, status_of};
+use super::services;
+use super::state::AppState;
+use crate::api::AppError;
+use crate::api::payouts::PayoutFilter;
+use crate::domain::access::{Action, Resource};
+use crate::domain::ids::PartnerId;
+use crate::domain::payout::PayoutStatus;
+
+/// The payout queue's query keys, as its address spells them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PayoutQuery {
+    status: Option<String>,
+    partner: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    min: Option<String>,
+    max: Option<String>,
+}
+
+impl PayoutQuery {
+    fn filter(self) -> Result<PayoutFilter, AppError> {
+        fn parsed<T: std::str::FromStr>(
+            field: &str,
+            text: Option<String>,
+        ) -> Result<Option<T>, AppError> {
+            match text.filter(|t| !t.trim().is_empty()) {
+                None => Ok(None),
+                Some(text) => text.trim().parse().map(Some).map_err(|_| {
+                    AppError::invalid_field(field, format!("\"{text}\" is not a valid {field}."))
+                }),
+            }
+        }
+        Ok(PayoutFilter {
+            status: parsed::<PayoutStatus>("status", self.status)?,
+            partner_id: parsed::<PartnerId>("partner", self.partner)?,
+            from: parsed::<NaiveDate>("from", self.from)?,
+            to: parsed::<NaiveDate>("to", self.to)?,
+            min_amount: self.min,
+            max_amount: self.max,
+        })
+    }
+}
+
+fn failure(err: AppError) -> Response {
+    (status_of(&err), err.to_string()).into_response()
+}
+
+/// `GET /api/payouts/export.csv?status=…&partner=…`: the payouts the queue's filter matches.
+pub async fn payouts_csv(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Query(query): Query<PayoutQuery>,
+) -> Response {
+    let user = viewer.and_then(|Extension(v)| v.0);
+    let caller = match context::authorize_viewer(&state, user, Action::Export, Resource::Payouts) {
+        Ok(caller) => caller,
+        Err(err) => return failure(err),
+    };
+    let csv = match query.filter() {
+        Ok(filter) => services::payouts::export(&caller, &filter).await,
+        Err(err) => Err(err),
+    };
+    match csv {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"payouts-{}.csv\"",
+                        Utc::now().date_naive()
+                    ),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => failure(err),
+    }
+}
