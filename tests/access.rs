@@ -216,6 +216,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("id", "{open_deal}")],
     )),
     endpoint(
+        "/api/audit/list",
+        Gate::Role(Action::View, Resource::AuditLog),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
         "/api/payouts/list",
         Gate::Role(Action::View, Resource::Payouts),
         Target::OwnTenant,
@@ -377,6 +383,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/deals/{id}", Some((Action::View, Resource::Deals))),
     ("/deals/{id}/edit", Some((Action::Edit, Resource::Deals))),
     ("/payouts", Some((Action::View, Resource::Payouts))),
+    ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),

@@ -3,13 +3,13 @@ import { DEMO, DEMO_PASSWORD, type DemoRole, SignInPage, hydrated, signInAs } fr
 import { scalar } from "./db";
 
 const homes: Record<DemoRole, { path: RegExp; heading: string; nav: string[] }> = {
-  admin: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Reports", "Users", "Settings"] },
+  admin: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Reports", "Users", "Settings"] },
   partner_manager: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Reports"] },
-  finance: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Reports"] },
+  finance: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Reports"] },
   executive: { path: /\/reports$/, heading: "Reports", nav: ["Workspace", "Reports"] },
   partner: { path: /\/portal$/, heading: "Partner portal", nav: ["Partner portal"] },
 };
-const allLinks = ["Workspace", "Partners", "Deals", "Payouts", "Partner portal", "Reports", "Users", "Settings"];
+const allLinks = ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Partner portal", "Reports", "Users", "Settings"];
 
 for (const role of Object.keys(homes) as DemoRole[]) {
   test(`${role} signs in to its own home and sees only its links`, async ({ page }) => {

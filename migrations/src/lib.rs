@@ -15,6 +15,7 @@ mod m20261126_000006_touchpoints_by_time;
 mod m20261127_000007_monthly_stats;
 mod m20261127_000008_deal_list_indexes;
 mod m20261127_000009_payout_workflow;
+mod m20261127_000010_audit_append_only;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_monthly_stats::Migration),
             Box::new(m20261127_000008_deal_list_indexes::Migration),
             Box::new(m20261127_000009_payout_workflow::Migration),
+            Box::new(m20261127_000010_audit_append_only::Migration),
         ]
     }
 }

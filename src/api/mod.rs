@@ -2,6 +2,7 @@
 //! or service function, convert. The request and response types are defined here once
 //! and shared by the server and the browser.
 
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod deals;

@@ -6,6 +6,7 @@ pub(crate) mod labels;
 
 pub mod access;
 pub mod attribution;
+pub mod audit;
 pub mod deal;
 pub mod ids;
 pub mod leaderboard;

@@ -1,5 +1,6 @@
 //! The partner managers' workspace.
 
+pub mod activity;
 pub mod attribution_settings;
 pub mod dashboard;
 pub mod deal;

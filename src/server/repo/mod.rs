@@ -3,6 +3,7 @@
 //! `Tenant`, passed first.
 
 pub mod accounts;
+pub mod audit;
 pub mod commissions;
 pub mod dashboard;
 pub mod deals;

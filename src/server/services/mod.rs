@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attribution_settings;
+pub mod audit;
 pub mod deal_changes;
 pub mod deals;
 pub mod leaderboard;

@@ -1,0 +1,206 @@
+//! The activity log: every state change in the organization — who, what, before → after, when —
+//! filterable by record type, record, action, person and date, newest first. The query lives in
+//! the address, so a filtered view can be shared (the deal page links here for its history).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::api::audit::{AuditFilter, AuditPage, AuditRow, list_audit_events};
+use crate::components::feedback::ErrorPanel;
+use crate::components::list_query::{
+    Pager, SetParams, typed_param, use_page, use_param, use_set_params,
+};
+
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let param = use_param();
+    let filter = Memo::new(move |_| AuditFilter {
+        entity_type: param("type"),
+        entity_id: param("id").and_then(|v| v.parse().ok()),
+        action: param("action"),
+        actor: param("who").unwrap_or_default(),
+        from: param("from").and_then(|v| v.parse().ok()),
+        to: param("to").and_then(|v| v.parse().ok()),
+    });
+    let page = use_page();
+    let events = Resource::new(
+        move || (filter.get(), page.get()),
+        |(filter, page)| list_audit_events(filter, Some(page)),
+    );
+    let set_params = use_set_params("/activity");
+    let initial = move |key: &'static str| param(key).unwrap_or_default();
+    // The choices come with the answer; until it arrives the selects show what the address says.
+    let choices = move |pick: fn(&AuditPage) -> Vec<String>| {
+        move || {
+            events
+                .get()
+                .and_then(|r| r.ok())
+                .map(|p| pick(&p))
+                .unwrap_or_default()
+        }
+    };
+
+    view! {
+        <Title text="Activity"/>
+        <header class="page-header">
+            <div>
+                <h1>"Activity"</h1>
+                <p class="subtle">"Every change to partners, deals, commissions and users: who made it, what it changed, and when."</p>
+            </div>
+        </header>
+        <section class="card toolbar" aria-label="Activity filters">
+            <Choice label="Record" key="type" all="Any record" set_params
+                selected=Signal::derive(move || param("type").unwrap_or_default())
+                options=Signal::derive(choices(|p| p.entity_types.clone()))/>
+            <Choice label="Action" key="action" all="Any action" set_params
+                selected=Signal::derive(move || param("action").unwrap_or_default())
+                options=Signal::derive(choices(|p| p.actions.clone()))/>
+            <div class="field">
+                <label for="activity-who">"Who"</label>
+                <input id="activity-who" type="search" placeholder="Email" autocomplete="off"
+                    value=initial("who") on:input=typed_param(set_params, "who")/>
+            </div>
+            <div class="field">
+                <label for="activity-from">"From"</label>
+                <input id="activity-from" type="date" value=initial("from")
+                    on:change=move |ev| set_params.run(vec![("from", event_target_value(&ev))])/>
+            </div>
+            <div class="field">
+                <label for="activity-to">"Until"</label>
+                <input id="activity-to" type="date" value=initial("to")
+                    on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
+            </div>
+            {move || filter.get().entity_id.map(|id| view! {
+                <div class="field">
+                    <span class="chip" data-testid="record-filter">
+                        {format!("Record #{id}")}
+                        " "
+                        <button type="button" class="chip-clear" aria-label="Show every record"
+                            on:click=move |_| set_params.run(vec![("id", String::new())])>"×"</button>
+                    </span>
+                </div>
+            })}
+        </section>
+        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading activity"></div> }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Ok(page) => view! { <ActivityTable page set_params/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| events.refetch())/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A select whose options arrive with the data.
+#[component]
+fn Choice(
+    label: &'static str,
+    key: &'static str,
+    all: &'static str,
+    selected: Signal<String>,
+    options: Signal<Vec<String>>,
+    set_params: SetParams,
+) -> impl IntoView {
+    let id = format!("filter-{key}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id on:change=move |ev| set_params.run(vec![(key, event_target_value(&ev))])>
+                <option value="" selected=move || selected.get().is_empty()>{all}</option>
+                {move || {
+                    let mut values = options.get();
+                    // What the address asks for stays choosable while the list loads.
+                    let current = selected.get();
+                    if !current.is_empty() && !values.contains(&current) {
+                        values.push(current);
+                    }
+                    values.into_iter().map(|value| {
+                        let (is, text) = (value.clone(), value.clone());
+                        view! { <option value=value selected=move || selected.get() == is>{text}</option> }
+                    }).collect_view()
+                }}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn ActivityTable(page: AuditPage, set_params: SetParams) -> impl IntoView {
+    if page.total == 0 {
+        return view! {
+            <section class="empty-state" data-testid="activity-empty">
+                <h2>"Nothing recorded here"</h2>
+                <p>"No change matches these filters. Every change made in the app is recorded as it happens."</p>
+                <A href="/activity" attr:class="button">"Clear filters"</A>
+            </section>
+        }
+        .into_any();
+    }
+    let shown = page.rows.len();
+    view! {
+        <section class="card">
+            <div class="table-scroll">
+                <table class="table activity" data-testid="activity-table">
+                    <thead>
+                        <tr>
+                            <th>"When (UTC)"</th>
+                            <th>"Who"</th>
+                            <th>"Action"</th>
+                            <th>"Record"</th>
+                            <th>"What changed"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.rows.into_iter().map(|row| view! { <ActivityLine row/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <Pager page=page.page page_size=page.page_size shown total=page.total testid="activity-range" set_params/>
+        </section>
+    }
+    .into_any()
+}
+
+/// Where a record of the log lives in the app, if it has a page.
+fn record_href(entity_type: &str, id: i64) -> Option<String> {
+    match entity_type {
+        "deal" => Some(format!("/deals/{id}")),
+        "partner" => Some(format!("/partners/{id}")),
+        _ => None,
+    }
+}
+
+#[component]
+fn ActivityLine(row: AuditRow) -> impl IntoView {
+    let record = match row.entity_id {
+        Some(id) => {
+            let label = format!("{} #{id}", row.entity_type);
+            match record_href(&row.entity_type, id) {
+                Some(href) => view! { <A href=href>{label}</A> }.into_any(),
+                None => view! { <span>{label}</span> }.into_any(),
+            }
+        }
+        None => view! { <span>{row.entity_type.clone()}</span> }.into_any(),
+    };
+    view! {
+        <tr data-testid="activity-row">
+            <td class="date">{row.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+            <td>{row.actor}</td>
+            <td><code>{row.action}</code></td>
+            <td>{record}</td>
+            <td>
+                <ul class="changes">
+                    {row.changes.into_iter().map(|c| view! {
+                        <li>
+                            {(!c.field.is_empty()).then(|| view! { <span class="change-field">{c.field.clone()}": "</span> })}
+                            {c.before.map(|b| view! { <del>{b}</del>" → " })}
+                            <ins>{c.after.unwrap_or_else(|| "removed".into())}</ins>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,38 @@
+//! The activity log for the people who answer for the organization's numbers.
+
+use crate::api::AppError;
+use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilter, AuditPage};
+use crate::domain::access::{Action, Resource};
+use crate::server::context;
+use crate::server::entities::audit_events;
+use crate::server::repo;
+
+pub async fn list(filter: AuditFilter, page: u64) -> Result<AuditPage, AppError> {
+    let caller = context::authorize(Action::View, Resource::AuditLog).await?;
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(AppError::invalid_field(
+            "to",
+            "The period ends before it starts.",
+        ));
+    }
+    let parsed = repo::audit::Filter {
+        entity_type: filter.entity_type.as_deref().filter(|t| !t.is_empty()),
+        entity_id: filter.entity_id,
+        action: filter.action.as_deref().filter(|a| !a.is_empty()),
+        actor: &filter.actor,
+        from: filter.from,
+        to: filter.to,
+    };
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (rows, total) = repo::audit::page(tenant, db, &parsed, page, AUDIT_PAGE_SIZE).await?;
+    Ok(AuditPage {
+        rows,
+        total,
+        page,
+        page_size: AUDIT_PAGE_SIZE,
+        actions: repo::audit::distinct(tenant, db, audit_events::Column::Action).await?,
+        entity_types: repo::audit::distinct(tenant, db, audit_events::Column::EntityType).await?,
+    })
+}
