@@ -222,6 +222,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[],
     ),
     endpoint(
+        "/api/payouts/earnings",
+        Gate::Role(Action::View, Resource::Payouts),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
         "/api/payouts/list",
         Gate::Role(Action::View, Resource::Payouts),
         Target::OwnTenant,
@@ -383,6 +389,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/deals/{id}", Some((Action::View, Resource::Deals))),
     ("/deals/{id}/edit", Some((Action::Edit, Resource::Deals))),
     ("/payouts", Some((Action::View, Resource::Payouts))),
+    ("/payouts/earnings", Some((Action::View, Resource::Payouts))),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),

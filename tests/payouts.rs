@@ -454,3 +454,108 @@ async fn export(test_db: common::TestDb) {
     assert!(bad.text().await.unwrap().contains("status"));
 }
 on_both_databases!(payouts_export_as_csv, export);
+
+async fn earnings(test_db: common::TestDb) {
+    use partner_attribution::api::payouts::Earnings;
+    use partner_attribution::domain::reporting::Period;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(65, 120, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let response = app
+        .call(
+            &manager,
+            "/api/payouts/earnings",
+            &[("period", "last_12_months")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let earnings: Earnings = response.json().await.unwrap();
+    assert_eq!(earnings.months.len(), 12);
+
+    // The same sums, computed here from the rows: base currency, earned in the period,
+    // clawbacks negative, rejected left out.
+    let range = Period::Last12Months.range(Utc::now().date_naive());
+    let base = earnings.totals.paid.currency();
+    let rows: Vec<payouts::Model> = payouts::Entity::find().all(&app.db).await.unwrap();
+    let inside: Vec<&payouts::Model> = rows
+        .iter()
+        .filter(|p| {
+            let day = p.created_at.date_naive();
+            day >= range.start && day < range.end
+        })
+        .collect();
+    let sum = |status: &str, partner: Option<i64>| -> i64 {
+        inside
+            .iter()
+            .filter(|p| p.status == status && p.currency == base.code())
+            .filter(|p| partner.is_none_or(|id| p.partner_id == id))
+            .map(|p| {
+                if p.kind == "clawback" {
+                    -p.amount_minor
+                } else {
+                    p.amount_minor
+                }
+            })
+            .sum()
+    };
+    assert_eq!(earnings.totals.paid.to_minor().unwrap(), sum("paid", None));
+    assert_eq!(
+        earnings.totals.approved.to_minor().unwrap(),
+        sum("approved", None)
+    );
+    assert_eq!(
+        earnings.totals.pending.to_minor().unwrap(),
+        sum("pending", None)
+    );
+    let by_month: i64 = earnings
+        .months
+        .iter()
+        .map(|m| m.paid.to_minor().unwrap())
+        .sum();
+    assert_eq!(by_month, sum("paid", None));
+    for partner in &earnings.partners {
+        let id = partner.partner_id.0;
+        assert_eq!(
+            partner.paid.to_minor().unwrap(),
+            sum("paid", Some(id)),
+            "{}",
+            partner.name
+        );
+        assert_eq!(
+            partner.total.to_minor().unwrap(),
+            sum("paid", Some(id)) + sum("approved", Some(id)) + sum("pending", Some(id))
+        );
+    }
+    assert!(
+        earnings
+            .partners
+            .windows(2)
+            .all(|w| w[0].total.amount() >= w[1].total.amount())
+    );
+    let others = inside.iter().filter(|p| p.currency != base.code()).count() as u64;
+    assert_eq!(earnings.other_currency_payouts, others);
+
+    // One partner's earnings are its own.
+    let first = earnings.partners[0].partner_id.0.to_string();
+    let one: Earnings = app
+        .call(
+            &manager,
+            "/api/payouts/earnings",
+            &[("partner_id", first.as_str())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one.partners.len(), 1);
+    assert_eq!(
+        one.partner_name.as_deref(),
+        Some(earnings.partners[0].name.as_str())
+    );
+}
+on_both_databases!(partner_earnings_add_up, earnings);

@@ -60,3 +60,25 @@ test("finance approves a payout, then pays a batch with one reference", async ({
   expect(lines.filter((l) => l.includes(",E2E-BATCH-1,")).length).toBe(2);
   expect(errors).toEqual([]);
 });
+
+test("partner earnings show paid, approved and pending by month and partner", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "partner_manager");
+  await page.goto("/payouts");
+  await hydrated(page);
+  await page.getByRole("navigation", { name: "Payouts" }).getByRole("link", { name: "Earnings" }).click();
+  await expect(page).toHaveURL(/\/payouts\/earnings$/);
+  await expect(page.locator("#earnings-chart")).toHaveAttribute("data-rendered", "true");
+  // This year: the paid total is what the database holds for payouts earned this year.
+  await page.getByLabel("Period").selectOption("this_year");
+  await expect(page).toHaveURL(/period=this_year/);
+  const year = new Date().getUTCFullYear();
+  const paid = scalar(
+    `SELECT COALESCE(SUM(CASE kind WHEN 'clawback' THEN -amount_minor ELSE amount_minor END), 0) FROM payouts ` +
+      `WHERE status = 'paid' AND currency = 'USD' AND substr(created_at, 1, 4) = '${year}'`,
+  );
+  await expect(page.getByTestId("kpi-earned-paid")).toHaveAttribute("data-minor", paid);
+  await expect(page.getByTestId("earnings-row").first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -11,6 +11,7 @@ use crate::domain::labels::label_enum;
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
 use crate::domain::payout::{PayoutActionForm, PayoutStatus, PayoutVerb, SkipReason};
+use crate::domain::reporting::Period;
 
 /// Rows per page of the payout queue.
 pub const PAYOUT_PAGE_SIZE: u64 = 50;
@@ -210,4 +211,51 @@ pub async fn act_on_payouts(
 ) -> Result<BulkResult, AppError> {
     use crate::server::{context, services};
     context::finish(services::payouts::act_on_many(selection, form, idempotency_key).await)
+}
+
+/// One month of earnings: what was earned that month, by where it stands now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarningsMonth {
+    /// The first day of the month.
+    pub month: NaiveDate,
+    pub pending: Money,
+    pub approved: Money,
+    pub paid: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerEarnings {
+    pub partner_id: PartnerId,
+    pub name: String,
+    pub pending: Money,
+    pub approved: Money,
+    pub paid: Money,
+    pub total: Money,
+}
+
+/// Earnings in the base currency for a period: by month (for the chart) and by partner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Earnings {
+    pub period: Period,
+    pub start: NaiveDate,
+    /// The day after the period.
+    pub end: NaiveDate,
+    pub months: Vec<EarningsMonth>,
+    pub partners: Vec<PartnerEarnings>,
+    pub totals: EarningsMonth,
+    /// Payouts in the period in other currencies, not in these sums.
+    pub other_currency_payouts: u64,
+    pub partner_name: Option<String>,
+}
+
+/// Partner earnings (pending / approved / paid) for a period, optionally for one partner.
+#[server(endpoint = "payouts/earnings")]
+pub async fn load_earnings(
+    period: Option<Period>,
+    partner_id: Option<PartnerId>,
+) -> Result<Earnings, AppError> {
+    use crate::server::{context, services};
+    context::finish(
+        services::payouts::earnings(period.unwrap_or(Period::Last12Months), partner_id).await,
+    )
 }

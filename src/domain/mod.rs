@@ -8,6 +8,7 @@ pub mod access;
 pub mod attribution;
 pub mod audit;
 pub mod deal;
+pub mod earnings;
 pub mod ids;
 pub mod leaderboard;
 pub mod ledger;

@@ -8,6 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::api::dashboard::MonthlyRevenue;
 use crate::api::deals::ModelSplit;
+use crate::api::payouts::EarningsMonth;
 use crate::domain::money::Currency;
 
 const ACCENT: &str = "#3559e0";
@@ -50,6 +51,54 @@ pub fn monthly_bars(points: &[MonthlyRevenue], currency: Currency, series: &str)
                 .item_style(ItemStyle::new().color(ACCENT).border_radius(4))
                 .data(values),
         )
+}
+
+/// Earnings per month stacked by status (paid, approved, pending), in `currency`.
+pub fn earnings_by_month(months: &[EarningsMonth], currency: Currency) -> Chart {
+    let symbol = currency
+        .symbol()
+        .map_or_else(|| format!("{currency} "), str::to_owned);
+    let labels: Vec<String> = months
+        .iter()
+        .map(|m| m.month.format("%b %Y").to_string())
+        .collect();
+    let values = |pick: fn(&EarningsMonth) -> &crate::domain::money::Money| -> Vec<f64> {
+        months
+            .iter()
+            .map(|m| pick(m).amount().to_f64().unwrap_or(0.0))
+            .collect()
+    };
+    let mut chart = Chart::new()
+        .animation(false)
+        .legend(Legend::new().bottom(0))
+        .grid(Grid::new().left(64).right(16).top(24).bottom(64))
+        .tooltip(
+            Tooltip::new()
+                .trigger(Trigger::Axis)
+                .value_formatter(formatter(symbol.clone(), whole_label)),
+        )
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(AxisLabel::new().formatter(formatter(symbol, compact_label))),
+        );
+    type Pick = fn(&EarningsMonth) -> &crate::domain::money::Money;
+    let series: [(&str, &str, Pick); 3] = [
+        ("Paid", "#12b76a", |m| &m.paid),
+        ("Approved", ACCENT, |m| &m.approved),
+        ("Pending", "#f79009", |m| &m.pending),
+    ];
+    for (name, color, pick) in series {
+        chart = chart.series(
+            Bar::new()
+                .name(name)
+                .stack("earnings")
+                .item_style(ItemStyle::new().color(color))
+                .data(values(pick)),
+        );
+    }
+    chart
 }
 
 /// A deal's credit under each model: one bar per model, stacked by partner, in the deal currency.
@@ -162,6 +211,25 @@ mod tests {
             revenue: Money::from_minor(minor, Currency::USD),
             deals: 1,
         }
+    }
+
+    #[test]
+    fn earnings_chart_stacks_paid_approved_and_pending() {
+        let usd = |minor| Money::from_minor(minor, Currency::USD);
+        let months = [EarningsMonth {
+            month: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            pending: usd(100),
+            approved: usd(2_000),
+            paid: usd(30_000),
+        }];
+        let json = serde_json::to_value(earnings_by_month(&months, Currency::USD)).unwrap();
+        let names: Vec<&str> = (0..3)
+            .map(|i| json["series"][i]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Paid", "Approved", "Pending"]);
+        assert!((0..3).all(|i| json["series"][i]["stack"] == "earnings"));
+        assert_eq!(json["series"][0]["data"], serde_json::json!([300.0]));
+        assert_eq!(json["series"][2]["data"], serde_json::json!([1.0]));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod deal;
 pub mod deal_form;
 pub mod deals;
+pub mod earnings;
 pub mod leaderboard;
 pub mod partner_form;
 pub mod partner_profile;

@@ -147,6 +147,10 @@ pub fn PayoutsPage() -> impl IntoView {
                 </a>
             </Show>
         </header>
+        <nav class="subnav" aria-label="Payouts">
+            <A href="/payouts">"Queue"</A>
+            <A href="/payouts/earnings">"Earnings"</A>
+        </nav>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 payouts.await.ok().map(|page| view! {

@@ -360,3 +360,50 @@ pub async fn transition(
     }
     Ok(moved)
 }
+
+/// The ledger entries earned (created) in the range in `currency`, for the earnings summary;
+/// and how many in the range are in other currencies.
+pub async fn earned(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    range: crate::domain::reporting::DateRange,
+    currency: Currency,
+    partner: Option<PartnerId>,
+) -> Result<(Vec<crate::domain::earnings::Earned>, u64), DbErr> {
+    use crate::domain::earnings::Earned;
+    use crate::domain::reporting::month_start;
+    let filter = Filter {
+        partner_id: partner,
+        from: Some(range.start),
+        to: range.end.pred_opt(),
+        ..Filter::default()
+    };
+    let rows: Vec<(i64, String, String, i64, DateTime<Utc>)> = filtered(tenant, &filter)
+        .filter(payouts::Column::Currency.eq(currency.code()))
+        .select_only()
+        .column(payouts::Column::PartnerId)
+        .column(payouts::Column::Status)
+        .column(payouts::Column::Kind)
+        .column(payouts::Column::AmountMinor)
+        .column(payouts::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let others = filtered(tenant, &filter)
+        .filter(payouts::Column::Currency.ne(currency.code()))
+        .count(db)
+        .await?;
+    let entries = rows
+        .into_iter()
+        .map(|(partner, status, kind, minor, at)| {
+            Ok(Earned {
+                partner: PartnerId(partner),
+                month: month_start(at.date_naive()),
+                status: status_of(&status)?,
+                kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
+                amount_minor: minor,
+            })
+        })
+        .collect::<Result<_, DbErr>>()?;
+    Ok((entries, others))
+}

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use crate::api::AppError;
 use crate::api::payouts::{
-    BulkResult, EXPORT_COLUMNS, PAYOUT_PAGE_SIZE, PayoutFilter, PayoutPage, PayoutRow,
-    PayoutSelection, PayoutSort, Skipped,
+    BulkResult, EXPORT_COLUMNS, Earnings, EarningsMonth, PAYOUT_PAGE_SIZE, PartnerEarnings,
+    PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort, Skipped,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PayoutId;
@@ -376,4 +376,69 @@ pub async fn export(caller: &Caller, filter: &PayoutFilter) -> Result<String, Ap
     let parsed = parse_filter(filter, org.base_currency)?;
     let rows = repo::payouts::all(&caller.tenant, &caller.db, &parsed).await?;
     to_csv(&rows)
+}
+
+pub async fn earnings(
+    period: crate::domain::reporting::Period,
+    partner: Option<crate::domain::ids::PartnerId>,
+) -> Result<Earnings, AppError> {
+    use crate::domain::earnings::{ByStatus, summarize};
+    let caller = context::authorize(Action::View, Resource::Payouts).await?;
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let currency = repo::organizations::header(db, tenant.organization_id())
+        .await?
+        .base_currency;
+    let range = period.range(Utc::now().date_naive());
+    let mut months = Vec::new();
+    let mut month = range.start;
+    while month < range.end {
+        months.push(month);
+        month = month
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or_else(|| AppError::internal("month overflow"))?;
+    }
+    let (entries, other_currency_payouts) =
+        repo::payouts::earned(tenant, db, range, currency, partner).await?;
+    let summary = summarize(&entries, &months);
+    let (by_month, by_partner) = (summary.months, summary.partners);
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let month_of = |month: chrono::NaiveDate, s: ByStatus| EarningsMonth {
+        month,
+        pending: money(s.pending),
+        approved: money(s.approved),
+        paid: money(s.paid),
+    };
+    let ids: Vec<i64> = by_partner.iter().map(|(p, _)| p.0).collect();
+    let names = repo::deals::names_of(tenant, db, &ids).await?;
+    let mut totals = ByStatus::default();
+    for (_, s) in &by_partner {
+        totals.pending += s.pending;
+        totals.approved += s.approved;
+        totals.paid += s.paid;
+    }
+    Ok(Earnings {
+        period,
+        start: range.start,
+        end: range.end,
+        months: by_month.into_iter().map(|(m, s)| month_of(m, s)).collect(),
+        partners: by_partner
+            .into_iter()
+            .map(|(partner, s)| PartnerEarnings {
+                partner_id: partner,
+                name: names.get(&partner.0).cloned().unwrap_or_default(),
+                pending: money(s.pending),
+                approved: money(s.approved),
+                paid: money(s.paid),
+                total: money(s.total()),
+            })
+            .collect(),
+        totals: month_of(range.start, totals),
+        other_currency_payouts,
+        partner_name: match partner {
+            Some(p) => repo::deals::names_of(tenant, db, &[p.0])
+                .await?
+                .remove(&p.0),
+            None => None,
+        },
+    })
 }

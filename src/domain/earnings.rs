@@ -1,0 +1,125 @@
+//! Partner earnings: payouts summed per status, by month and by partner. Clawbacks count
+//! negative; rejected entries earn nothing and are left out.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::ids::PartnerId;
+use super::ledger::EntryKind;
+use super::payout::PayoutStatus;
+
+/// One ledger entry, as the summary needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Earned {
+    pub partner: PartnerId,
+    pub month: NaiveDate,
+    pub status: PayoutStatus,
+    pub kind: EntryKind,
+    pub amount_minor: i64,
+}
+
+/// Pending, approved and paid amounts (minor units).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByStatus {
+    pub pending: i64,
+    pub approved: i64,
+    pub paid: i64,
+}
+
+impl ByStatus {
+    fn add(&mut self, status: PayoutStatus, minor: i64) {
+        match status {
+            PayoutStatus::Pending => self.pending += minor,
+            PayoutStatus::Approved => self.approved += minor,
+            PayoutStatus::Paid => self.paid += minor,
+            PayoutStatus::Rejected => {}
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.pending + self.approved + self.paid
+    }
+}
+
+/// Sums per month and per partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Every month asked for, in order, zero where nothing was earned.
+    pub months: Vec<(NaiveDate, ByStatus)>,
+    /// Largest total first, ties by id.
+    pub partners: Vec<(PartnerId, ByStatus)>,
+}
+
+pub fn summarize(entries: &[Earned], months: &[NaiveDate]) -> Summary {
+    let mut by_month: BTreeMap<NaiveDate, ByStatus> =
+        months.iter().map(|m| (*m, ByStatus::default())).collect();
+    let mut by_partner: BTreeMap<PartnerId, ByStatus> = BTreeMap::new();
+    for entry in entries {
+        if entry.status == PayoutStatus::Rejected {
+            continue;
+        }
+        let minor = entry.kind.sign() * entry.amount_minor;
+        if let Some(month) = by_month.get_mut(&entry.month) {
+            month.add(entry.status, minor);
+        }
+        by_partner
+            .entry(entry.partner)
+            .or_default()
+            .add(entry.status, minor);
+    }
+    let mut partners: Vec<(PartnerId, ByStatus)> = by_partner.into_iter().collect();
+    partners.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then(a.0.cmp(&b.0)));
+    Summary {
+        months: by_month.into_iter().collect(),
+        partners,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(m: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, 1).unwrap()
+    }
+
+    fn entry(partner: i64, m: u32, status: PayoutStatus, kind: EntryKind, minor: i64) -> Earned {
+        Earned {
+            partner: PartnerId(partner),
+            month: month(m),
+            status,
+            kind,
+            amount_minor: minor,
+        }
+    }
+
+    #[test]
+    fn sums_per_status_with_clawbacks_negative_and_rejections_left_out() {
+        use EntryKind::*;
+        use PayoutStatus::*;
+        let entries = [
+            entry(1, 1, Paid, Commission, 1_000),
+            entry(1, 2, Pending, Clawback, 300),
+            entry(2, 2, Approved, Commission, 5_000),
+            entry(2, 2, Rejected, Commission, 9_999),
+            entry(3, 9, Paid, Commission, 50),
+        ];
+        let Summary { months, partners } = summarize(&entries, &[month(1), month(2), month(3)]);
+        assert_eq!(months.len(), 3);
+        assert_eq!(months[0].1.paid, 1_000);
+        assert_eq!(
+            months[1].1,
+            ByStatus {
+                pending: -300,
+                approved: 5_000,
+                paid: 0
+            }
+        );
+        assert_eq!(months[2].1.total(), 0);
+        let order: Vec<i64> = partners.iter().map(|(p, _)| p.0).collect();
+        assert_eq!(order, [2, 1, 3]);
+        assert_eq!(partners[1].1.total(), 700);
+    }
+}
