@@ -228,6 +228,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[],
     ),
     endpoint(
+        "/api/payouts/four-eyes",
+        Gate::Role(Action::Edit, Resource::Payouts),
+        Target::OwnTenant,
+        &[("enabled", "false")],
+    ),
+    endpoint(
         "/api/payouts/list",
         Gate::Role(Action::View, Resource::Payouts),
         Target::OwnTenant,

@@ -196,15 +196,32 @@ async fn four_eyes_and_races(test_db: common::TestDb) {
         .unwrap()
         .id;
 
-    // With four eyes on, finance may not approve a commission it last changed.
-    let mut org = organizations::Entity::find_by_id(1)
+    // Finance turns four eyes on (audited); from then on it may not approve a commission it
+    // last changed. Partner managers may not change the rule.
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let refused = app
+        .call(&manager, "/api/payouts/four-eyes", &[("enabled", "true")])
+        .await;
+    assert_eq!(refused.status(), 403);
+    let on = app
+        .call(&finance, "/api/payouts/four-eyes", &[("enabled", "true")])
+        .await;
+    assert_eq!(on.status(), 200);
+    let org = organizations::Entity::find_by_id(1)
         .one(&app.db)
         .await
         .unwrap()
+        .unwrap();
+    assert!(org.payout_four_eyes);
+    let changed_rule = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("payout_settings.updated"))
+        .one(&app.db)
+        .await
         .unwrap()
-        .into_active_model();
-    org.payout_four_eyes = Set(true);
-    org.update(&app.db).await.unwrap();
+        .unwrap();
+    assert_eq!(changed_rule.after.as_deref(), Some(r#"{"four_eyes":true}"#));
     let own = first(&app.db, PayoutStatus::Pending).await;
     let mut changed = own.clone().into_active_model();
     changed.updated_by = Set(Some(finance_id));

@@ -259,3 +259,11 @@ pub async fn load_earnings(
         services::payouts::earnings(period.unwrap_or(Period::Last12Months), partner_id).await,
     )
 }
+
+/// Turns the four-eyes rule on or off: with it, nobody approves a commission they created or
+/// last changed. Returns the new setting.
+#[server(endpoint = "payouts/four-eyes")]
+pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::payouts::set_four_eyes(enabled).await)
+}

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use crate::api::AppError;
 use crate::api::payouts::{
     ActOnPayouts, BulkResult, PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort,
-    StatusTotal, export_href, list_payouts,
+    SetFourEyes, StatusTotal, export_href, list_payouts,
 };
 use crate::api::users::PartnerOption;
 use crate::components::feedback::ErrorPanel;
@@ -86,14 +86,20 @@ pub fn PayoutsPage() -> impl IntoView {
 
     let bulk = ServerAction::<ActOnPayouts>::new();
     toast_on(bulk, |result: &BulkResult| summary(result));
+    let four_eyes = ServerAction::<SetFourEyes>::new();
+    toast_on(four_eyes, |on: &bool| match on {
+        true => "Four-eyes approvals are on.".into(),
+        false => "Four-eyes approvals are off.".into(),
+    });
     let payouts = Resource::new(
         move || {
+            let versions = (bulk.version().get(), four_eyes.version().get());
             (
                 filter.get(),
                 sort.get(),
                 descending.get(),
                 page.get(),
-                bulk.version().get(),
+                versions,
             )
         },
         |(filter, sort, descending, page, _)| {
@@ -127,6 +133,12 @@ pub fn PayoutsPage() -> impl IntoView {
     let debounced = move |key: &'static str| typed_param(set_params, key);
     let initial = move |key: &'static str| param(key).unwrap_or_default();
     let user = use_current_user();
+    let can_edit = Signal::derive(move || {
+        user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.can(Action::Edit, Area::Payouts))
+        })
+    });
     let can_act = Signal::derive(move || {
         user.with(|u| {
             u.as_ref()
@@ -154,6 +166,7 @@ pub fn PayoutsPage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 payouts.await.ok().map(|page| view! {
+                    <FourEyes on=page.four_eyes editable=can_edit.get_untracked() action=four_eyes/>
                     <StatusTabs totals=page.totals selected=status.get_untracked() set_params/>
                 })
             })}
@@ -220,6 +233,26 @@ pub fn PayoutsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The four-eyes rule: a switch for those who set the payout rules, a note for the others.
+#[component]
+fn FourEyes(on: bool, editable: bool, action: ServerAction<SetFourEyes>) -> impl IntoView {
+    let explanation =
+        "Four-eyes approvals: nobody approves a commission they created or last changed.";
+    if editable {
+        view! {
+            <label class="four-eyes" data-testid="four-eyes">
+                <input type="checkbox" prop:checked=on disabled=move || action.pending().get()
+                    on:change=move |ev| { action.dispatch(SetFourEyes { enabled: event_target_checked(&ev) }); }/>
+                " " {explanation}
+            </label>
+        }
+        .into_any()
+    } else {
+        on.then(|| view! { <p class="four-eyes subtle" data-testid="four-eyes">{explanation}</p> })
+            .into_any()
     }
 }
 

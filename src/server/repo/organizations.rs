@@ -95,3 +95,23 @@ pub async fn save_attribution_settings(
         Err(DbErr::RecordNotFound(format!("organization {id}")))
     }
 }
+
+/// Turns the four-eyes rule for payout approvals on or off.
+pub async fn set_payout_four_eyes(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+    on: bool,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let result = organizations::Entity::update_many()
+        .col_expr(organizations::Column::PayoutFourEyes, Expr::value(on))
+        .filter(organizations::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(DbErr::RecordNotFound(format!("organization {id}")))
+    }
+}

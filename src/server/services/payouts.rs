@@ -442,3 +442,30 @@ pub async fn earnings(
         },
     })
 }
+
+pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Payouts).await?;
+    let org = caller.tenant.organization_id();
+    let txn = caller.db.begin().await?;
+    let before = repo::organizations::header(&txn, org)
+        .await?
+        .payout_four_eyes;
+    if before != enabled {
+        repo::organizations::set_payout_four_eyes(&txn, org, enabled).await?;
+        audit::record(
+            &caller.tenant,
+            &txn,
+            Actor::User(&caller.user),
+            Entry {
+                action: "payout_settings.updated",
+                entity_type: "organization",
+                entity_id: Some(org.0),
+                before: Some(json!({ "four_eyes": before })),
+                after: Some(json!({ "four_eyes": enabled })),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(enabled)
+}
