@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
                     <Route path=path!("/payouts") view=|| guarded(Resource::Payouts, || view! { <manager::payouts::PayoutsPage/> })/>
                     <Route path=path!("/payouts/earnings") view=|| guarded(Resource::Payouts, || view! { <manager::earnings::EarningsPage/> })/>
+                    <Route path=path!("/payouts/statement") view=|| guarded(Resource::Payouts, || view! { <manager::statement::StatementPage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>

@@ -234,6 +234,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("enabled", "false")],
     ),
     endpoint(
+        "/api/payouts/statement",
+        Gate::Role(Action::View, Resource::Payouts),
+        Target::OtherTenantRecord,
+        &[("partner_id", "{member_partner}")],
+    ),
+    endpoint(
         "/api/payouts/list",
         Gate::Role(Action::View, Resource::Payouts),
         Target::OwnTenant,
@@ -396,6 +402,10 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/deals/{id}/edit", Some((Action::Edit, Resource::Deals))),
     ("/payouts", Some((Action::View, Resource::Payouts))),
     ("/payouts/earnings", Some((Action::View, Resource::Payouts))),
+    (
+        "/payouts/statement",
+        Some((Action::View, Resource::Payouts)),
+    ),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),

@@ -576,3 +576,101 @@ async fn earnings(test_db: common::TestDb) {
     );
 }
 on_both_databases!(partner_earnings_add_up, earnings);
+
+async fn statement(test_db: common::TestDb) {
+    use partner_attribution::api::payouts::{STATEMENT_COLUMNS, Statement};
+    use partner_attribution::domain::reporting::Period;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(66, 120, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
+    let range = Period::Last12Months.range(Utc::now().date_naive());
+    let rows: Vec<payouts::Model> = payouts::Entity::find().all(&app.db).await.unwrap();
+    let inside = |p: &&payouts::Model| {
+        let day = p.created_at.date_naive();
+        day >= range.start && day < range.end
+    };
+    // The partner with the most entries in the period.
+    let mut counts = std::collections::BTreeMap::<i64, usize>::new();
+    for p in rows.iter().filter(inside) {
+        *counts.entry(p.partner_id).or_default() += 1;
+    }
+    let (&partner, &entries) = counts.iter().max_by_key(|(_, n)| **n).unwrap();
+    let form = [
+        ("partner_id", partner.to_string()),
+        ("period", "last_12_months".to_owned()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.call(&finance, "/api/payouts/statement", &form).await;
+    assert_eq!(response.status(), 200);
+    let statement: Statement = response.json().await.unwrap();
+    assert_eq!(statement.lines.len(), entries);
+    assert!(statement.lines.iter().all(|l| l.partner_id.0 == partner));
+    assert!(
+        statement
+            .lines
+            .windows(2)
+            .all(|w| w[0].created_on <= w[1].created_on),
+        "oldest first"
+    );
+    // Totals per status: clawbacks negative.
+    for total in &statement.totals {
+        for amount in &total.amounts {
+            let expected: i64 = rows
+                .iter()
+                .filter(inside)
+                .filter(|p| p.partner_id == partner && p.status == total.status.as_str())
+                .filter(|p| p.currency == amount.currency().code())
+                .map(|p| {
+                    if p.kind == "clawback" {
+                        -p.amount_minor
+                    } else {
+                        p.amount_minor
+                    }
+                })
+                .sum();
+            assert_eq!(amount.to_minor().unwrap(), expected, "{}", total.status);
+        }
+    }
+
+    // The same lines as CSV.
+    let csv = finance
+        .get(app.url(&format!(
+            "/api/payouts/statement.csv?partner={partner}&period=last_12_months"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, STATEMENT_COLUMNS);
+    assert_eq!(reader.records().count(), entries);
+
+    // An unknown partner is not found; a bad period is named.
+    let unknown = app
+        .call(
+            &finance,
+            "/api/payouts/statement",
+            &[("partner_id", "999999")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let bad = finance
+        .get(app.url(&format!(
+            "/api/payouts/statement.csv?partner={partner}&period=soon"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}
+on_both_databases!(a_partners_commission_statement, statement);

@@ -57,6 +57,8 @@ pub struct PayoutRow {
     /// The settled entry an adjustment or clawback corrects.
     pub corrects: Option<PayoutId>,
     pub note: Option<String>,
+    /// The partner's attributed revenue the commission was computed on, when it came from a split.
+    pub attributed: Option<Money>,
 }
 
 /// One status's share of the filtered queue: how many, and how much per currency.
@@ -266,4 +268,46 @@ pub async fn load_earnings(
 pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
     use crate::server::{context, services};
     context::finish(services::payouts::set_four_eyes(enabled).await)
+}
+
+/// A partner's commission statement for a period: every ledger entry earned in it, with what it
+/// was computed on, and the totals per status in each currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub organization: String,
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub period: Period,
+    pub start: NaiveDate,
+    /// The day after the period.
+    pub end: NaiveDate,
+    pub lines: Vec<PayoutRow>,
+    pub totals: Vec<StatusTotal>,
+}
+
+/// The columns of the statement CSV, in order (documented in the README).
+pub const STATEMENT_COLUMNS: [&str; 12] = [
+    "payout_id",
+    "earned_on",
+    "deal_id",
+    "deal_name",
+    "kind",
+    "status",
+    "attributed_amount",
+    "amount",
+    "currency",
+    "paid_on",
+    "paid_reference",
+    "note",
+];
+
+#[server(endpoint = "payouts/statement")]
+pub async fn load_statement(
+    partner_id: PartnerId,
+    period: Option<Period>,
+) -> Result<Statement, AppError> {
+    use crate::server::{context, services};
+    context::finish(
+        services::payouts::statement(partner_id, period.unwrap_or(Period::LastQuarter)).await,
+    )
 }

@@ -17,6 +17,7 @@ use crate::api::payouts::PayoutFilter;
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PartnerId;
 use crate::domain::payout::PayoutStatus;
+use crate::domain::reporting::Period;
 
 /// The payout queue's query keys, as its address spells them.
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +83,62 @@ pub async fn payouts_csv(
                     format!(
                         "attachment; filename=\"payouts-{}.csv\"",
                         Utc::now().date_naive()
+                    ),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => failure(err),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatementQuery {
+    partner: Option<String>,
+    period: Option<String>,
+}
+
+/// `GET /api/payouts/statement.csv?partner=…&period=…`: one partner's commission statement.
+pub async fn statement_csv(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Query(query): Query<StatementQuery>,
+) -> Response {
+    let user = viewer.and_then(|Extension(v)| v.0);
+    let caller = match context::authorize_viewer(&state, user, Action::View, Resource::Payouts) {
+        Ok(caller) => caller,
+        Err(err) => return failure(err),
+    };
+    let partner = match query.partner.as_deref().map(str::parse::<PartnerId>) {
+        Some(Ok(partner)) => partner,
+        _ => {
+            return failure(AppError::invalid_field(
+                "partner",
+                "Name the partner (its id).",
+            ));
+        }
+    };
+    let period = match query.period.as_deref().filter(|p| !p.is_empty()) {
+        None => Period::LastQuarter,
+        Some(text) => match text.parse::<Period>() {
+            Ok(period) => period,
+            Err(err) => return failure(AppError::invalid_field("period", err.to_string())),
+        },
+    };
+    let statement = services::payouts::statement_for(&caller, partner, period).await;
+    match statement.and_then(|s| Ok((services::payouts::statement_csv(&s)?, s))) {
+        Ok((csv, statement)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"statement-{}-{}-{}.csv\"",
+                        statement.partner_id,
+                        statement.start,
+                        statement.end.pred_opt().unwrap_or(statement.end)
                     ),
                 ),
             ],

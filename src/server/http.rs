@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/payouts/export.csv", get(super::exports::payouts_csv))
+        .route(
+            "/api/payouts/statement.csv",
+            get(super::exports::statement_csv),
+        )
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: the user needs the session, which needs the cookie.

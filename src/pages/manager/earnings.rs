@@ -103,6 +103,7 @@ fn EarningsView(earnings: Earnings) -> impl IntoView {
     let others = earnings.other_currency_payouts;
     let chart = spec::earnings_by_month(&earnings.months, currency);
     let empty = earnings.partners.is_empty();
+    let period = earnings.period;
     view! {
         <section class="kpi-grid three" aria-label="Totals">
             <KpiCard id="earned-paid" label="Paid" value=totals.paid.format_whole() detail=span.clone()
@@ -141,6 +142,7 @@ fn EarningsView(earnings: Earnings) -> impl IntoView {
                                     <th class="num">"Approved"</th>
                                     <th class="num">"Paid"</th>
                                     <th class="num">"Total"</th>
+                                    <th><span class="visually-hidden">"Statement"</span></th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -151,6 +153,7 @@ fn EarningsView(earnings: Earnings) -> impl IntoView {
                                         <td class="num">{p.approved.format()}</td>
                                         <td class="num">{p.paid.format()}</td>
                                         <td class="num"><strong>{p.total.format()}</strong></td>
+                                        <td><A href=format!("/payouts/statement?partner={}&period={}", p.partner_id, period.as_str())>"Statement"</A></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -12,3 +12,4 @@ pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;
 pub mod payouts;
+pub mod statement;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -13,9 +13,10 @@ use sea_orm::{
 use super::corrupt;
 use crate::api::payouts::{PayoutRow, PayoutSort, StatusTotal};
 use crate::domain::ids::{DealId, PartnerId, PayoutId, UserId};
+use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{PayoutAction, PayoutState, PayoutStatus};
-use crate::server::entities::{deals, partners, payouts};
+use crate::server::entities::{attributions, deals, partners, payouts};
 use crate::server::tenant::Tenant;
 
 /// The queue's filter, parsed.
@@ -90,6 +91,20 @@ async fn rows(
         .await?
         .into_iter()
         .collect();
+    let attribution_ids: Vec<i64> = models.iter().filter_map(|m| m.attribution_id).collect();
+    let attributed: HashMap<i64, (i64, String)> = attributions::Entity::find()
+        .select_only()
+        .column(attributions::Column::Id)
+        .column(attributions::Column::AmountMinor)
+        .column(attributions::Column::Currency)
+        .filter(attributions::Column::OrganizationId.eq(org))
+        .filter(attributions::Column::Id.is_in(attribution_ids))
+        .into_tuple::<(i64, i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, minor, currency)| (id, (minor, currency)))
+        .collect();
     let deal_names: HashMap<i64, String> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Id)
@@ -123,6 +138,12 @@ async fn rows(
                 rejected_reason: m.rejected_reason,
                 corrects: m.corrects_payout_id.map(PayoutId),
                 note: m.note,
+                attributed: match m.attribution_id.and_then(|a| attributed.get(&a)) {
+                    Some((minor, currency)) => {
+                        Some(Money::from_minor(*minor, currency_of(currency)?))
+                    }
+                    None => None,
+                },
             })
         })
         .collect()
@@ -181,8 +202,8 @@ pub async fn row(
     Ok(rows(tenant, db, model.into_iter().collect()).await?.pop())
 }
 
-/// Count and amounts per status (and currency) of the payouts matching the filter, whatever
-/// status it names.
+/// Count and amounts (clawbacks negative) per status and currency of the payouts matching the
+/// filter, whatever status it names.
 pub async fn totals(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
@@ -198,8 +219,16 @@ pub async fn totals(
         .column(payouts::Column::Currency)
         .column_as(payouts::Column::Id.count(), "count")
         .column_as(
-            Expr::expr(Func::sum(Expr::col(payouts::Column::AmountMinor)))
-                .cast_as(Alias::new("BIGINT")),
+            // Clawbacks count negative, as in every balance.
+            Expr::expr(Func::sum(
+                CaseStatement::new()
+                    .case(
+                        Expr::col(payouts::Column::Kind).eq(EntryKind::Clawback.as_str()),
+                        Expr::col(payouts::Column::AmountMinor).mul(-1),
+                    )
+                    .finally(Expr::col(payouts::Column::AmountMinor)),
+            ))
+            .cast_as(Alias::new("BIGINT")),
             "amount",
         )
         .group_by(payouts::Column::Status)

@@ -14,7 +14,8 @@ use serde_json::json;
 use crate::api::AppError;
 use crate::api::payouts::{
     BulkResult, EXPORT_COLUMNS, Earnings, EarningsMonth, PAYOUT_PAGE_SIZE, PartnerEarnings,
-    PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort, Skipped,
+    PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort, STATEMENT_COLUMNS, Skipped,
+    Statement,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PayoutId;
@@ -468,4 +469,82 @@ pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
     }
     txn.commit().await?;
     Ok(enabled)
+}
+
+/// A partner's statement for a period. Staff with payout access read any partner's.
+pub async fn statement(
+    partner: crate::domain::ids::PartnerId,
+    period: crate::domain::reporting::Period,
+) -> Result<Statement, AppError> {
+    let caller = context::authorize(Action::View, Resource::Payouts).await?;
+    statement_for(&caller, partner, period).await
+}
+
+pub async fn statement_for(
+    caller: &Caller,
+    partner: crate::domain::ids::PartnerId,
+    period: crate::domain::reporting::Period,
+) -> Result<Statement, AppError> {
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    let name = repo::deals::names_of(tenant, db, &[partner.0])
+        .await?
+        .remove(&partner.0)
+        .ok_or_else(|| AppError::NotFound("the partner".into()))?;
+    let org = repo::organizations::header(db, tenant.organization_id()).await?;
+    let range = period.range(Utc::now().date_naive());
+    let filter = Filter {
+        partner_id: Some(partner),
+        from: Some(range.start),
+        to: range.end.pred_opt(),
+        ..Filter::default()
+    };
+    let mut lines = repo::payouts::all(tenant, db, &filter).await?;
+    lines.reverse(); // oldest first, as statements read
+    let totals = repo::payouts::totals(tenant, db, &filter).await?;
+    Ok(Statement {
+        organization: org.name,
+        partner_id: partner,
+        partner_name: name,
+        period,
+        start: range.start,
+        end: range.end,
+        lines,
+        totals,
+    })
+}
+
+/// A statement as CSV (`STATEMENT_COLUMNS`), in each entry's currency, clawbacks negative.
+pub fn statement_csv(statement: &Statement) -> Result<String, AppError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(STATEMENT_COLUMNS)
+        .map_err(AppError::internal)?;
+    let decimal = |m: &Money, negative: bool| {
+        let amount = if negative { -m.amount() } else { m.amount() };
+        format!(
+            "{amount:.prec$}",
+            prec = m.currency().minor_units() as usize
+        )
+    };
+    for row in &statement.lines {
+        out.write_record([
+            row.id.to_string(),
+            row.created_on.to_string(),
+            row.deal_id.map(|d| d.to_string()).unwrap_or_default(),
+            cell(row.deal_name.as_deref().unwrap_or_default()),
+            row.kind.as_str().to_owned(),
+            row.status.as_str().to_owned(),
+            row.attributed
+                .as_ref()
+                .map(|m| decimal(m, false))
+                .unwrap_or_default(),
+            decimal(&row.amount, row.kind == EntryKind::Clawback),
+            row.amount.currency().code().to_owned(),
+            row.paid_on.map(|d| d.to_string()).unwrap_or_default(),
+            cell(row.paid_reference.as_deref().unwrap_or_default()),
+            cell(row.note.as_deref().unwrap_or_default()),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    String::from_utf8(bytes).map_err(AppError::internal)
 }
