@@ -80,5 +80,21 @@ test("partner earnings show paid, approved and pending by month and partner", as
   );
   await expect(page.getByTestId("kpi-earned-paid")).toHaveAttribute("data-minor", paid);
   await expect(page.getByTestId("earnings-row").first()).toBeVisible();
+
+  // The first partner's statement for the same period: its lines, and the same as CSV.
+  await page.getByTestId("earnings-row").first().getByRole("link", { name: "Statement" }).click();
+  await expect(page).toHaveURL(/\/payouts\/statement\?partner=\d+&period=this_year/);
+  const partner = new URL(page.url()).searchParams.get("partner");
+  await expect(page.getByTestId("statement")).toContainText("Commission statement");
+  const entries = scalar(
+    `SELECT COUNT(*) FROM payouts WHERE partner_id = ${partner} AND substr(created_at, 1, 4) = '${year}'`,
+  );
+  await expect(page.getByTestId("statement-line")).toHaveCount(Number(entries));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("statement-csv").click()]);
+  const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
+  expect(csv[0]).toBe(
+    "payout_id,earned_on,deal_id,deal_name,kind,status,attributed_amount,amount,currency,paid_on,paid_reference,note",
+  );
+  expect(csv.length - 1).toBe(Number(entries));
   expect(errors).toEqual([]);
 });
