@@ -71,7 +71,7 @@ test("partner earnings show paid, approved and pending by month and partner", as
   await expect(page).toHaveURL(/\/payouts\/earnings$/);
   await expect(page.locator("#earnings-chart")).toHaveAttribute("data-rendered", "true");
   // This year: the paid total is what the database holds for payouts earned this year.
-  await page.getByLabel("Period").selectOption("this_year");
+  await page.getByLabel("Period", { exact: true }).selectOption("this_year");
   await expect(page).toHaveURL(/period=this_year/);
   const year = new Date().getUTCFullYear();
   const paid = scalar(
