@@ -41,7 +41,7 @@ pub fn EarningsPage() -> impl IntoView {
             </div>
         </header>
         <nav class="subnav" aria-label="Payouts">
-            <A href="/payouts">"Queue"</A>
+            <A href="/payouts" exact=true>"Queue"</A>
             <A href="/payouts/earnings">"Earnings"</A>
         </nav>
         <section class="card toolbar" aria-label="Period and partner">

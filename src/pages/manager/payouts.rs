@@ -160,7 +160,7 @@ pub fn PayoutsPage() -> impl IntoView {
             </Show>
         </header>
         <nav class="subnav" aria-label="Payouts">
-            <A href="/payouts">"Queue"</A>
+            <A href="/payouts" exact=true>"Queue"</A>
             <A href="/payouts/earnings">"Earnings"</A>
         </nav>
         <Transition fallback=|| ()>

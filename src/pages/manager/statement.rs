@@ -41,7 +41,8 @@ pub fn StatementPage() -> impl IntoView {
                     Period::LastQuarter => "",
                     other => other.as_str(),
                 })/>
-            <div class="field actions">
+            <A href="/payouts/earnings" attr:class="back-link">"← Partner earnings"</A>
+            <div class="actions">
                 <button type="button" class="button" on:click=move |_| print()>"Print"</button>
                 <a class="button" download="" data-testid="statement-csv"
                     href=move || format!(
@@ -103,6 +104,7 @@ fn StatementView(statement: Statement) -> impl IntoView {
                 view! { <p class="subtle" data-testid="statement-empty">"No commissions were earned in this period."</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="table" data-testid="statement-lines">
                         <thead>
                             <tr>
@@ -132,16 +134,16 @@ fn StatementView(statement: Statement) -> impl IntoView {
                                         <td class="num">{line.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
                                         <td class="num">{amount}</td>
                                         <td>{line.status.title()}</td>
-                                        <td>{match (line.paid_on, line.paid_reference) {
-                                            (Some(on), Some(reference)) => format!("{on} · {reference}"),
-                                            (Some(on), None) => on.to_string(),
-                                            _ => "—".into(),
-                                        }}</td>
+                                        <td class="date">
+                                            {line.paid_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}
+                                            {line.paid_reference.map(|r| view! { <div class="subtle small">{r}</div> })}
+                                        </td>
                                     </tr>
                                 }
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
             <table class="table statement-totals" data-testid="statement-totals">
