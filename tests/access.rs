@@ -202,6 +202,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         Target::OtherTenantRecord,
         &[("id", "{won_touchpoint}")],
     )),
+    endpoint(
+        "/api/deals/history",
+        Gate::Role(Action::View, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[("id", "{won_deal}")],
+    ),
     refused_on_merits(endpoint(
         "/api/deals/close",
         Gate::Role(Action::Edit, Resource::Deals),

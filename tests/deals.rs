@@ -765,6 +765,40 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
             "deal.reattributed",
         ]
     );
+
+    // The deal page's history: the deal's own events, its touchpoints' and its commissions',
+    // newest first, and nothing of other deals.
+    let history: Vec<partner_attribution::api::audit::AuditRow> = app
+        .call(&manager, "/api/deals/history", &[("id", &deal)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seen: std::collections::BTreeSet<&str> =
+        history.iter().map(|r| r.action.as_str()).collect();
+    for action in [
+        "deal.created",
+        "deal.won",
+        "deal.reopened",
+        "touchpoint.created",
+        "payout.created",
+        "payout.paid",
+    ] {
+        assert!(seen.contains(action), "{action} in {seen:?}");
+    }
+    assert!(history.windows(2).all(|w| w[0].at >= w[1].at));
+    assert!(
+        history
+            .iter()
+            .all(|r| r.entity_type != "deal" || r.entity_id == Some(id.0))
+    );
+    let partner = app
+        .signed_in("partner@apex-cloud-partners.example", demo::DEMO_PASSWORD)
+        .await;
+    let refused = app
+        .call(&partner, "/api/deals/history", &[("id", &deal)])
+        .await;
+    assert_eq!(refused.status(), 403);
 }
 on_both_databases!(
     a_won_deal_is_re_attributed_and_re_opened_through_the_ledger,

@@ -90,5 +90,11 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
   await expect(cancelled).toContainText("Rejected");
   await expect(cancelled).toContainText("Deal re-opened");
   await expect(page.getByTestId("close-controls")).toBeVisible();
+
+  // The deal's history lists what just happened, newest first.
+  const history = page.getByTestId("deal-history");
+  await expect(history.locator("tbody tr").first()).toContainText("deal.reopened");
+  await expect(history).toContainText("deal.won");
+  await expect(history).toContainText("payout.cancelled");
   expect(errors).toEqual([]);
 });

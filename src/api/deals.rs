@@ -215,3 +215,10 @@ pub async fn reopen_deal(id: DealId) -> Result<(), AppError> {
     use crate::server::{context, services};
     context::finish(services::deal_changes::reopen(id).await)
 }
+
+/// The deal's history: changes to it, its touchpoints and its commissions, newest first.
+#[server(endpoint = "deals/history")]
+pub async fn get_deal_history(id: DealId) -> Result<Vec<crate::api::audit::AuditRow>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::audit::deal_history(id).await)
+}

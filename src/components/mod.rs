@@ -3,6 +3,7 @@
 pub mod charts;
 pub mod feedback;
 pub mod form;
+pub mod history;
 pub mod kpi;
 pub mod list_query;
 pub mod partner_picker;

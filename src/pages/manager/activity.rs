@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::audit::{AuditFilter, AuditPage, AuditRow, list_audit_events};
+use crate::api::audit::{AuditFilter, AuditPage, list_audit_events};
 use crate::components::feedback::ErrorPanel;
+use crate::components::history::HistoryRow;
 use crate::components::list_query::{
     Pager, SetParams, typed_param, use_page, use_param, use_set_params,
 };
@@ -153,7 +154,7 @@ fn ActivityTable(page: AuditPage, set_params: SetParams) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {page.rows.into_iter().map(|row| view! { <ActivityLine row/> }).collect_view()}
+                        {page.rows.into_iter().map(|row| view! { <HistoryRow row/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -161,46 +162,4 @@ fn ActivityTable(page: AuditPage, set_params: SetParams) -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-/// Where a record of the log lives in the app, if it has a page.
-fn record_href(entity_type: &str, id: i64) -> Option<String> {
-    match entity_type {
-        "deal" => Some(format!("/deals/{id}")),
-        "partner" => Some(format!("/partners/{id}")),
-        _ => None,
-    }
-}
-
-#[component]
-fn ActivityLine(row: AuditRow) -> impl IntoView {
-    let record = match row.entity_id {
-        Some(id) => {
-            let label = format!("{} #{id}", row.entity_type);
-            match record_href(&row.entity_type, id) {
-                Some(href) => view! { <A href=href>{label}</A> }.into_any(),
-                None => view! { <span>{label}</span> }.into_any(),
-            }
-        }
-        None => view! { <span>{row.entity_type.clone()}</span> }.into_any(),
-    };
-    view! {
-        <tr data-testid="activity-row">
-            <td class="date">{row.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
-            <td>{row.actor}</td>
-            <td><code>{row.action}</code></td>
-            <td>{record}</td>
-            <td>
-                <ul class="changes">
-                    {row.changes.into_iter().map(|c| view! {
-                        <li>
-                            {(!c.field.is_empty()).then(|| view! { <span class="change-field">{c.field.clone()}": "</span> })}
-                            {c.before.map(|b| view! { <del>{b}</del>" → " })}
-                            <ins>{c.after.unwrap_or_else(|| "removed".into())}</ins>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </td>
-        </tr>
-    }
 }

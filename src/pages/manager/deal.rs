@@ -11,12 +11,13 @@ use rust_decimal::Decimal;
 use super::deals::StageBadge;
 use crate::api::deals::{
     AddTouchpoint, CloseDeal, CommissionLine, DealDetail, ModelSplit, RemoveTouchpoint, ReopenDeal,
-    TimelineEntry, UpdateTouchpoint, get_deal,
+    TimelineEntry, UpdateTouchpoint, get_deal, get_deal_history,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::history::HistoryRow;
 use crate::components::partner_picker::PartnerPicker;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
@@ -70,6 +71,24 @@ pub fn DealPage() -> impl IntoView {
             }
         },
     );
+    let history = Resource::new(
+        move || {
+            (
+                id(),
+                add.version().get(),
+                remove.version().get(),
+                close.version().get(),
+                reopen.version().get(),
+                update.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_deal_history(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true" aria-label="Loading deal"></div> }>
             {move || Suspend::new(async move {
@@ -79,6 +98,37 @@ pub fn DealPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                history.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! { <History rows/> })
+            })}
+        </Transition>
+    }
+}
+
+/// The deal's history: what changed on it, its touchpoints and its commissions.
+#[component]
+fn History(rows: Vec<crate::api::audit::AuditRow>) -> impl IntoView {
+    view! {
+        <section class="card history" data-testid="deal-history">
+            <header class="card-header"><h2>"History"</h2></header>
+            <div class="table-scroll">
+                <table class="table activity">
+                    <thead>
+                        <tr>
+                            <th>"When (UTC)"</th>
+                            <th>"Who"</th>
+                            <th>"Action"</th>
+                            <th>"Record"</th>
+                            <th>"What changed"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|row| view! { <HistoryRow row/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 

@@ -53,6 +53,50 @@ fn parse(text: Option<&str>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(t).ok())
 }
 
+fn row(e: audit_events::Model) -> AuditRow {
+    AuditRow {
+        id: e.id,
+        at: e.at,
+        actor: e.actor_label,
+        changes: changes(
+            parse(e.before.as_deref()).as_ref(),
+            parse(e.after.as_deref()).as_ref(),
+        ),
+        action: e.action,
+        entity_type: e.entity_type,
+        entity_id: e.entity_id,
+        request_id: e.request_id,
+    }
+}
+
+/// The latest events (at most `limit`) about any of the records named by type and ids.
+pub async fn of_records(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    records: &[(&str, Vec<i64>)],
+    limit: u64,
+) -> Result<Vec<AuditRow>, DbErr> {
+    let mut any = sea_orm::Condition::any();
+    for (entity_type, ids) in records.iter().filter(|(_, ids)| !ids.is_empty()) {
+        any = any.add(
+            sea_orm::Condition::all()
+                .add(audit_events::Column::EntityType.eq(*entity_type))
+                .add(audit_events::Column::EntityId.is_in(ids.iter().copied())),
+        );
+    }
+    Ok(audit_events::Entity::find()
+        .filter(audit_events::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(any)
+        .order_by_desc(audit_events::Column::At)
+        .order_by_desc(audit_events::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect())
+}
+
 pub async fn page(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
@@ -69,19 +113,7 @@ pub async fn page(
         .all(db)
         .await?
         .into_iter()
-        .map(|e| AuditRow {
-            id: e.id,
-            at: e.at,
-            actor: e.actor_label,
-            changes: changes(
-                parse(e.before.as_deref()).as_ref(),
-                parse(e.after.as_deref()).as_ref(),
-            ),
-            action: e.action,
-            entity_type: e.entity_type,
-            entity_id: e.entity_id,
-            request_id: e.request_id,
-        })
+        .map(row)
         .collect();
     Ok((rows, total))
 }

@@ -1,8 +1,9 @@
 //! The activity log for the people who answer for the organization's numbers.
 
 use crate::api::AppError;
-use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilter, AuditPage};
+use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilter, AuditPage, AuditRow};
 use crate::domain::access::{Action, Resource};
+use crate::domain::ids::DealId;
 use crate::server::context;
 use crate::server::entities::audit_events;
 use crate::server::repo;
@@ -35,4 +36,33 @@ pub async fn list(filter: AuditFilter, page: u64) -> Result<AuditPage, AppError>
         actions: repo::audit::distinct(tenant, db, audit_events::Column::Action).await?,
         entity_types: repo::audit::distinct(tenant, db, audit_events::Column::EntityType).await?,
     })
+}
+
+/// How many events a record page shows.
+const HISTORY_SIZE: u64 = 100;
+
+/// A deal's own history for those who may see the deal: the deal, its touchpoints and its
+/// ledger entries.
+pub async fn deal_history(id: DealId) -> Result<Vec<AuditRow>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Deals).await?;
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    repo::deals::get(tenant, db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the deal".into()))?;
+    let touchpoints: Vec<i64> = repo::deals::touchpoints_of(tenant, db, id)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let payouts: Vec<i64> = repo::deals::payouts_of(tenant, db, id)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let records = [
+        ("deal", vec![id.0]),
+        ("touchpoint", touchpoints),
+        ("payout", payouts),
+    ];
+    Ok(repo::audit::of_records(tenant, db, &records, HISTORY_SIZE).await?)
 }
