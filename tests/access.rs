@@ -203,6 +203,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("id", "{won_touchpoint}")],
     )),
     endpoint(
+        "/api/partners/history",
+        Gate::Role(Action::View, Resource::Partners),
+        Target::OtherTenantRecord,
+        &[("id", "{member_partner}")],
+    ),
+    endpoint(
         "/api/deals/history",
         Gate::Role(Action::View, Resource::Deals),
         Target::OtherTenantRecord,

@@ -231,6 +231,20 @@ async fn create_edit_and_onboard(test_db: common::TestDb) {
             "partner.status_changed",
         ]
     );
+    // The profile's history shows the same, newest first, with what changed.
+    let history: Vec<partner_attribution::api::audit::AuditRow> = app
+        .call(&manager, "/api/partners/history", &[("id", &id_text)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shown: Vec<&str> = history.iter().rev().map(|r| r.action.as_str()).collect();
+    assert_eq!(shown, actions);
+    let last = history[0].changes.iter().find(|c| c.field == "status").unwrap();
+    assert_eq!(
+        (last.before.as_deref(), last.after.as_deref()),
+        (Some("inactive"), Some("active"))
+    );
     let update = &trail[1];
     assert!(
         update

@@ -197,3 +197,12 @@ pub async fn partner_choices(
 
 /// Partners a picker offers at once.
 pub const CHOICES: u64 = 12;
+
+/// The partner's history: changes to its record and to its portal users, newest first.
+#[server(endpoint = "partners/history")]
+pub async fn get_partner_history(
+    id: PartnerId,
+) -> Result<Vec<crate::api::audit::AuditRow>, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::audit::partner_history(id).await)
+}

@@ -47,3 +47,29 @@ pub fn HistoryRow(row: AuditRow) -> impl IntoView {
         </tr>
     }
 }
+
+/// A record page's history: its latest changes, newest first.
+#[component]
+pub fn HistoryCard(rows: Vec<AuditRow>, testid: &'static str) -> impl IntoView {
+    view! {
+        <section class="card history" data-testid=testid>
+            <header class="card-header"><h2>"History"</h2></header>
+            <div class="table-scroll">
+                <table class="table activity">
+                    <thead>
+                        <tr>
+                            <th>"When (UTC)"</th>
+                            <th>"Who"</th>
+                            <th>"Action"</th>
+                            <th>"Record"</th>
+                            <th>"What changed"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|row| view! { <HistoryRow row/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

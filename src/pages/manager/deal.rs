@@ -17,7 +17,7 @@ use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
-use crate::components::history::HistoryRow;
+use crate::components::history::HistoryCard;
 use crate::components::partner_picker::PartnerPicker;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
@@ -100,35 +100,9 @@ pub fn DealPage() -> impl IntoView {
         </Transition>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                history.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! { <History rows/> })
+                history.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! { <HistoryCard rows testid="deal-history"/> })
             })}
         </Transition>
-    }
-}
-
-/// The deal's history: what changed on it, its touchpoints and its commissions.
-#[component]
-fn History(rows: Vec<crate::api::audit::AuditRow>) -> impl IntoView {
-    view! {
-        <section class="card history" data-testid="deal-history">
-            <header class="card-header"><h2>"History"</h2></header>
-            <div class="table-scroll">
-                <table class="table activity">
-                    <thead>
-                        <tr>
-                            <th>"When (UTC)"</th>
-                            <th>"Who"</th>
-                            <th>"Action"</th>
-                            <th>"Record"</th>
-                            <th>"What changed"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows.into_iter().map(|row| view! { <HistoryRow row/> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
     }
 }
 

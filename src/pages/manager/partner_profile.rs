@@ -12,13 +12,15 @@ use rust_decimal::Decimal;
 use super::deals::StageBadge;
 use super::partners::StatusBadge;
 use crate::api::partners::{
-    ChangePartnerStatus, PartnerDetail, PartnerPerformance, get_partner, load_partner_performance,
+    ChangePartnerStatus, PartnerDetail, PartnerPerformance, get_partner, get_partner_history,
+    load_partner_performance,
 };
 use crate::api::users::{InviteUser, PartnerOption};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::feedback::LoadingCards;
+use crate::components::history::HistoryCard;
 use crate::components::kpi::KpiCard;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
@@ -52,6 +54,15 @@ pub fn PartnerProfilePage() -> impl IntoView {
             }
         },
     );
+    let history = Resource::new(
+        move || (id(), change_status.version().get(), invite.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_partner_history(id).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true" aria-label="Loading partner"></div> }>
             {move || Suspend::new(async move {
@@ -59,6 +70,11 @@ pub fn PartnerProfilePage() -> impl IntoView {
                     Ok(detail) => view! { <Profile detail change_status invite/> }.into_any(),
                     Err(error) => view! { <Title text="Partner"/><ErrorPanel error/> }.into_any(),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                history.await.ok().filter(|rows| !rows.is_empty()).map(|rows| view! { <HistoryCard rows testid="partner-history"/> })
             })}
         </Transition>
     }

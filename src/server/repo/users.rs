@@ -212,3 +212,19 @@ pub async fn one_login_per_role(
     });
     Ok(picked)
 }
+
+/// The ids of a partner's portal users.
+pub async fn ids_of_partner(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+) -> Result<Vec<i64>, DbErr> {
+    users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(users::Column::PartnerId.eq(partner.0))
+        .into_tuple()
+        .all(db)
+        .await
+}

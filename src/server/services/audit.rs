@@ -3,7 +3,7 @@
 use crate::api::AppError;
 use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilter, AuditPage, AuditRow};
 use crate::domain::access::{Action, Resource};
-use crate::domain::ids::DealId;
+use crate::domain::ids::{DealId, PartnerId};
 use crate::server::context;
 use crate::server::entities::audit_events;
 use crate::server::repo;
@@ -64,5 +64,17 @@ pub async fn deal_history(id: DealId) -> Result<Vec<AuditRow>, AppError> {
         ("touchpoint", touchpoints),
         ("payout", payouts),
     ];
+    Ok(repo::audit::of_records(tenant, db, &records, HISTORY_SIZE).await?)
+}
+
+/// A partner's own history for those who may see partners: its record and its portal users.
+pub async fn partner_history(id: PartnerId) -> Result<Vec<AuditRow>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    let (tenant, db) = (&caller.tenant, &caller.db);
+    repo::partners::get(tenant, db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the partner".into()))?;
+    let users = repo::users::ids_of_partner(tenant, db, id).await?;
+    let records = [("partner", vec![id.0]), ("user", users)];
     Ok(repo::audit::of_records(tenant, db, &records, HISTORY_SIZE).await?)
 }
