@@ -240,7 +240,11 @@ async fn create_edit_and_onboard(test_db: common::TestDb) {
         .unwrap();
     let shown: Vec<&str> = history.iter().rev().map(|r| r.action.as_str()).collect();
     assert_eq!(shown, actions);
-    let last = history[0].changes.iter().find(|c| c.field == "status").unwrap();
+    let last = history[0]
+        .changes
+        .iter()
+        .find(|c| c.field == "status")
+        .unwrap();
     assert_eq!(
         (last.before.as_deref(), last.after.as_deref()),
         (Some("inactive"), Some("active"))

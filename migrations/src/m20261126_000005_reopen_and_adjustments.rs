@@ -59,6 +59,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         replace(manager, original_deals(), &DEALS).await?;
         let db = manager.get_connection();
         for sql in ADD_COLUMNS {
@@ -70,6 +71,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         db.execute_unprepared("DROP INDEX IF EXISTS ix_payouts_corrects")
             .await?;

@@ -61,6 +61,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         run(db, SORT_INDEXES).await?;
         match manager.get_database_backend() {
@@ -89,6 +90,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         match manager.get_database_backend() {
             DbBackend::Postgres => {

@@ -63,6 +63,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         for sql in UP {
             db.execute_unprepared(sql).await?;
@@ -83,6 +84,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         let mut statements = vec!["DROP TRIGGER trg_payouts_status_details ON payouts".to_owned()];
         if manager.get_database_backend() == DbBackend::Postgres {

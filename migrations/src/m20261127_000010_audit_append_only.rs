@@ -55,6 +55,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         for sql in create(manager.get_database_backend()) {
             db.execute_unprepared(&sql).await?;
@@ -63,6 +64,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         for sql in drop(manager.get_database_backend()) {
             db.execute_unprepared(&sql).await?;

@@ -73,3 +73,18 @@ pub fn org_index<T: IntoIden + Clone>(
     }
     index.to_owned()
 }
+
+/// On SQLite, makes this connection read the current schema before changing it. A pooled
+/// connection parses DDL against the schema it last loaded, so right after another connection
+/// dropped a trigger it could still answer "trigger already exists"; reading `sqlite_master`
+/// first starts a read transaction, which reloads a changed schema.
+pub async fn fresh_schema(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+    if manager.get_database_backend() == DbBackend::Sqlite {
+        manager
+            .get_connection()
+            .execute_unprepared("SELECT COUNT(*) FROM sqlite_master")
+            .await?;
+    }
+    Ok(())
+}
