@@ -7,6 +7,7 @@ pub(crate) mod labels;
 pub mod access;
 pub mod attribution;
 pub mod audit;
+pub mod commission_rules;
 pub mod deal;
 pub mod earnings;
 pub mod ids;
