@@ -147,3 +147,52 @@ pub fn FilterSelect(
         </div>
     }
 }
+
+/// The partner filter of a list kept in the address (`partner`): a type-ahead picker, or once a
+/// partner is chosen, a chip with its name and a button that clears it.
+#[component]
+pub fn PartnerFilter(
+    /// The picker's input id.
+    id: &'static str,
+    placeholder: &'static str,
+    /// The chosen partner's id, from the address.
+    #[prop(into)]
+    chosen: Signal<Option<crate::domain::ids::PartnerId>>,
+    /// Its name, once the list has loaded.
+    #[prop(into)]
+    name: Signal<Option<String>>,
+    /// The clear button's accessible name ("Show every partner's deals").
+    clear_label: &'static str,
+    set_params: SetParams,
+) -> impl IntoView {
+    use crate::api::users::PartnerOption;
+    use crate::components::partner_picker::PartnerPicker;
+    move || {
+        match chosen.get() {
+        None => view! {
+            <div class="field">
+                <label for=id>"Partner"</label>
+                <PartnerPicker id=id placeholder
+                    on_pick=Callback::new(move |p: Option<PartnerOption>| {
+                        if let Some(p) = p {
+                            set_params.run(vec![("partner", p.id.to_string())]);
+                        }
+                    })/>
+            </div>
+        }
+        .into_any(),
+        Some(_) => view! {
+            <div class="field">
+                <span class="chip" data-testid="partner-filter">
+                    "Partner: "
+                    {move || name.get().unwrap_or_else(|| "…".into())}
+                    " "
+                    <button type="button" class="chip-clear" aria-label=clear_label
+                        on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
+                </span>
+            </div>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -6,12 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::deals::{DealFilter, DealPage, DealRow, DealSort, list_deals};
-use crate::api::users::PartnerOption;
 use crate::components::feedback::ErrorPanel;
 use crate::components::list_query::{
-    FilterSelect, Pager, SetParams, SortHeader, typed_param, use_page, use_param, use_set_params,
+    FilterSelect, Pager, PartnerFilter, SetParams, SortHeader, typed_param, use_page, use_param,
+    use_set_params,
 };
-use crate::components::partner_picker::PartnerPicker;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::PartnerId;
@@ -110,30 +109,9 @@ pub fn DealsPage() -> impl IntoView {
                 <input id="deal-to" type="date" value=initial("to")
                     on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
             </div>
-            {move || match partner.get() {
-                None => view! {
-                    <div class="field">
-                        <label for="deal-partner">"Partner"</label>
-                        <PartnerPicker id="deal-partner" placeholder="Any partner"
-                            on_pick=Callback::new(move |p: Option<PartnerOption>| {
-                                if let Some(p) = p {
-                                    set_params.run(vec![("partner", p.id.to_string())]);
-                                }
-                            })/>
-                    </div>
-                }.into_any(),
-                Some(_) => view! {
-                <div class="field">
-                    <span class="chip" data-testid="partner-filter">
-                        "Partner: "
-                        {move || deals.get().and_then(|r| r.ok()).and_then(|p| p.partner_name).unwrap_or_else(|| "…".into())}
-                        " "
-                        <button type="button" class="chip-clear" aria-label="Show every partner's deals"
-                            on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
-                    </span>
-                </div>
-                }.into_any(),
-            }}
+            <PartnerFilter id="deal-partner" placeholder="Any partner" chosen=partner set_params
+                clear_label="Show every partner's deals"
+                name=Signal::derive(move || deals.get().and_then(|r| r.ok()).and_then(|p| p.partner_name))/>
         </section>
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading deals"></div> }>
             {move || Suspend::new(async move {

@@ -7,13 +7,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::payouts::{Earnings, load_earnings};
-use crate::api::users::PartnerOption;
 use crate::components::charts::echart::EChart;
 use crate::components::charts::spec;
 use crate::components::feedback::ErrorPanel;
 use crate::components::kpi::KpiCard;
-use crate::components::list_query::{FilterSelect, use_param, use_set_params};
-use crate::components::partner_picker::PartnerPicker;
+use crate::components::list_query::{FilterSelect, PartnerFilter, use_param, use_set_params};
 use crate::domain::ids::PartnerId;
 use crate::domain::reporting::Period;
 
@@ -51,30 +49,9 @@ pub fn EarningsPage() -> impl IntoView {
                     Period::Last12Months => "",
                     other => other.as_str(),
                 })/>
-            {move || match partner.get() {
-                None => view! {
-                    <div class="field">
-                        <label for="earnings-partner">"Partner"</label>
-                        <PartnerPicker id="earnings-partner" placeholder="Every partner"
-                            on_pick=Callback::new(move |p: Option<PartnerOption>| {
-                                if let Some(p) = p {
-                                    set_params.run(vec![("partner", p.id.to_string())]);
-                                }
-                            })/>
-                    </div>
-                }.into_any(),
-                Some(_) => view! {
-                    <div class="field">
-                        <span class="chip" data-testid="partner-filter">
-                            "Partner: "
-                            {move || earnings.get().and_then(|r| r.ok()).and_then(|e| e.partner_name).unwrap_or_else(|| "…".into())}
-                            " "
-                            <button type="button" class="chip-clear" aria-label="Show every partner's earnings"
-                                on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
-                        </span>
-                    </div>
-                }.into_any(),
-            }}
+            <PartnerFilter id="earnings-partner" placeholder="Every partner" chosen=partner set_params
+                clear_label="Show every partner's earnings"
+                name=Signal::derive(move || earnings.get().and_then(|r| r.ok()).and_then(|e| e.partner_name))/>
         </section>
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading earnings"></div> }>
             {move || Suspend::new(async move {

@@ -13,13 +13,11 @@ use crate::api::payouts::{
     ActOnPayouts, BulkResult, PayoutFilter, PayoutPage, PayoutRow, PayoutSelection, PayoutSort,
     SetFourEyes, StatusTotal, export_href, list_payouts,
 };
-use crate::api::users::PartnerOption;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::field_error;
 use crate::components::list_query::{
-    Pager, SetParams, SortHeader, typed_param, use_page, use_param, use_set_params,
+    Pager, PartnerFilter, SetParams, SortHeader, typed_param, use_page, use_param, use_set_params,
 };
-use crate::components::partner_picker::PartnerPicker;
 use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
@@ -172,30 +170,9 @@ pub fn PayoutsPage() -> impl IntoView {
             })}
         </Transition>
         <section class="card toolbar" aria-label="Payout filters">
-            {move || match partner.get() {
-                None => view! {
-                    <div class="field">
-                        <label for="payout-partner">"Partner"</label>
-                        <PartnerPicker id="payout-partner" placeholder="Any partner"
-                            on_pick=Callback::new(move |p: Option<PartnerOption>| {
-                                if let Some(p) = p {
-                                    set_params.run(vec![("partner", p.id.to_string())]);
-                                }
-                            })/>
-                    </div>
-                }.into_any(),
-                Some(_) => view! {
-                    <div class="field">
-                        <span class="chip" data-testid="partner-filter">
-                            "Partner: "
-                            {move || payouts.get().and_then(|r| r.ok()).and_then(|p| p.partner_name).unwrap_or_else(|| "…".into())}
-                            " "
-                            <button type="button" class="chip-clear" aria-label="Show every partner's payouts"
-                                on:click=move |_| set_params.run(vec![("partner", String::new())])>"×"</button>
-                        </span>
-                    </div>
-                }.into_any(),
-            }}
+            <PartnerFilter id="payout-partner" placeholder="Any partner" chosen=partner set_params
+                clear_label="Show every partner's payouts"
+                name=Signal::derive(move || payouts.get().and_then(|r| r.ok()).and_then(|p| p.partner_name))/>
             <div class="field">
                 <label for="payout-from">"Earned from"</label>
                 <input id="payout-from" type="date" value=initial("from")

@@ -354,24 +354,30 @@ pub async fn rebuild(org: OrganizationId, db: &impl ConnectionTrait) -> Result<(
 /// Rebuilds the totals of organizations that have touchpoints but no totals yet: databases
 /// from before the totals existed. Returns how many it rebuilt.
 pub async fn rebuild_missing(db: &impl ConnectionTrait) -> Result<usize, DbErr> {
-    let with_touches: Vec<i64> = touchpoints::Entity::find()
+    use crate::server::entities::organizations;
+    // Two index probes per organization rather than a scan of every touchpoint at start-up.
+    let orgs: Vec<i64> = organizations::Entity::find()
         .select_only()
-        .column(touchpoints::Column::OrganizationId)
-        .distinct()
+        .column(organizations::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
-    let with_totals: Vec<i64> = stats::Entity::find()
-        .select_only()
-        .column(stats::Column::OrganizationId)
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
-    let missing: Vec<i64> = with_touches
-        .into_iter()
-        .filter(|org| !with_totals.contains(org))
-        .collect();
+    let mut missing = Vec::new();
+    for org in orgs {
+        let touched = touchpoints::Entity::find()
+            .filter(touchpoints::Column::OrganizationId.eq(org))
+            .one(db)
+            .await?
+            .is_some();
+        let totalled = stats::Entity::find()
+            .filter(stats::Column::OrganizationId.eq(org))
+            .one(db)
+            .await?
+            .is_some();
+        if touched && !totalled {
+            missing.push(org);
+        }
+    }
     for org in &missing {
         rebuild(OrganizationId(*org), db).await?;
     }

@@ -19,8 +19,12 @@ use crate::server::context;
 use crate::server::repo;
 use crate::server::repo::deals::Filter;
 
-/// An amount typed in the base currency, as minor units.
-fn minor(field: &str, text: Option<&str>, currency: Currency) -> Result<Option<i64>, AppError> {
+/// An amount typed in the base currency (a list's amount filter), as minor units.
+pub(super) fn minor(
+    field: &str,
+    text: Option<&str>,
+    currency: Currency,
+) -> Result<Option<i64>, AppError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };

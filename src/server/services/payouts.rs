@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::json;
 
@@ -27,25 +26,10 @@ use crate::server::context::{self, Caller};
 use crate::server::entities::bulk_operations;
 use crate::server::repo;
 use crate::server::repo::payouts::{Candidate, Chosen, Filter, Step};
+use crate::server::services::deals::minor;
 
 /// How many skipped payouts a result names.
 const EXAMPLES: usize = 5;
-
-fn minor(field: &str, text: Option<&str>, currency: Currency) -> Result<Option<i64>, AppError> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let amount: Decimal = text.replace(',', "").parse().map_err(|_| {
-        AppError::invalid_field(
-            field,
-            format!("\"{text}\" is not an amount (such as 2500)."),
-        )
-    })?;
-    Money::new(amount, currency)
-        .and_then(|m| m.to_minor())
-        .map(Some)
-        .map_err(|e| AppError::invalid_field(field, e.to_string()))
-}
 
 fn parse_filter(filter: &PayoutFilter, base: Currency) -> Result<Filter, AppError> {
     if let (Some(from), Some(to)) = (filter.from, filter.to)
