@@ -75,7 +75,9 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
             SETTLE,
         );
     };
-    let preview = Resource::new(move || settled.get(), preview_attribution_settings);
+    // Computed in the browser only: the page streams without waiting for it (in server
+    // rendering it could hold the page's stream open), and it follows every settled edit.
+    let preview = LocalResource::new(move || preview_attribution_settings(settled.get()));
     let save = ServerAction::<SaveAttributionSettings>::new();
     toast_on(save, |_| "Attribution settings saved.".into());
 
