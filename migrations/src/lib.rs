@@ -16,6 +16,7 @@ mod m20261127_000007_monthly_stats;
 mod m20261127_000008_deal_list_indexes;
 mod m20261127_000009_payout_workflow;
 mod m20261127_000010_audit_append_only;
+mod m20261127_000011_commission_rule_versions;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_deal_list_indexes::Migration),
             Box::new(m20261127_000009_payout_workflow::Migration),
             Box::new(m20261127_000010_audit_append_only::Migration),
+            Box::new(m20261127_000011_commission_rule_versions::Migration),
         ]
     }
 }

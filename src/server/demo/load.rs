@@ -1,5 +1,6 @@
 use crate::domain::ledger::EntryKind;
 use chrono::Utc;
+use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, Set,
     TransactionSession, TransactionTrait,
@@ -142,6 +143,10 @@ where
                 priority: Set(100),
                 active: Set(true),
                 created_at: Set(org.created_at),
+                rule_id: Set(Some(id(i))),
+                version: Set(1),
+                min_deal_minor: Set(None),
+                created_by: Set(None),
             }),
     )
     .await?;
@@ -251,6 +256,11 @@ where
                 created_by: Set(None),
                 updated_by: Set(None),
                 paid_on: Set(p.paid_at.map(|at| at.date_naive())),
+                explanation: Set(Some(format!(
+                    "{} % of attributed revenue ({} v1)",
+                    (data.rules[p.rule].rate * Decimal::ONE_HUNDRED).normalize(),
+                    data.rules[p.rule].name
+                ))),
             }),
     )
     .await?;

@@ -19,6 +19,12 @@ pub struct Model {
     pub priority: i32,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// The rule every version of it shares (the first version's id).
+    pub rule_id: Option<i64>,
+    pub version: i32,
+    /// A SPIF's minimum deal size, in `currency`.
+    pub min_deal_minor: Option<i64>,
+    pub created_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

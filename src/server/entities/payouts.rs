@@ -33,6 +33,9 @@ pub struct Model {
     pub updated_by: Option<i64>,
     /// The day the payment was made, as finance entered it.
     pub paid_on: Option<Date>,
+    /// How the amount was computed, naming the rule version ("10 % of attributed revenue
+    /// (Gold tier commission v1)").
+    pub explanation: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
