@@ -22,7 +22,8 @@ pub struct DateRange {
     pub end: NaiveDate,
 }
 
-fn quarter_start(day: NaiveDate) -> NaiveDate {
+/// The first day of the calendar quarter holding `day`.
+pub fn quarter_start(day: NaiveDate) -> NaiveDate {
     let month = (day.month0() / 3) * 3 + 1;
     NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
 }

@@ -341,7 +341,7 @@ mod form;
 mod replay;
 
 pub use form::{DEFAULT_PRIORITY, KindName, RuleDraft, RuleForm, ScopeName};
-pub use replay::{PartnerChange, ReplayDeal, replay, with_proposal};
+pub use replay::{PartnerChange, ReplayDeal, commissions, replay, with_proposal};
 
 #[cfg(test)]
 mod tests;

@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Credit, PartnerFacts, Rule, commission};
 use crate::domain::DomainError;
 use crate::domain::ids::PartnerId;
 use crate::domain::money::{Currency, Money};
+use crate::domain::reporting::quarter_start;
 
 /// One partner's credit on one won deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +40,9 @@ impl PartnerChange {
     }
 }
 
-fn quarter_start(day: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(day.year(), day.month0() / 3 * 3 + 1, 1).unwrap_or(day)
-}
-
 /// Commissions of `deals` under `rules`, each with the partner's earlier credit in the quarter
 /// counted in the order the deals come (the order they were won).
-fn commissions(rules: &[Rule], deals: &[ReplayDeal]) -> Result<Vec<Money>, DomainError> {
+pub fn commissions(rules: &[Rule], deals: &[ReplayDeal]) -> Result<Vec<Money>, DomainError> {
     let mut quarter: HashMap<(PartnerId, Currency, NaiveDate), Money> = HashMap::new();
     deals
         .iter()

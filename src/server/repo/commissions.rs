@@ -13,8 +13,8 @@ use sea_orm::{
 
 use crate::domain::attribution::{AttributionModel, DealAttribution};
 use crate::domain::ids::{DealId, PartnerId};
-use crate::domain::ledger::{Change, Entry};
-use crate::domain::money::Currency;
+use crate::domain::ledger::{Change, Entry, EntryKind};
+use crate::domain::money::{Currency, Money};
 use crate::domain::payout::PayoutStatus;
 use crate::server::entities::{attributions, payouts};
 use crate::server::tenant::Tenant;
@@ -125,6 +125,24 @@ pub struct Target<'a> {
     pub at: DateTime<Utc>,
     /// The user whose change this is (none for system work).
     pub by: Option<i64>,
+    /// The partner's whole commission on the deal now, the base rule version it came from
+    /// (none: the partner's own rate) and how it was computed.
+    pub commission_minor: i64,
+    pub rule: Option<i64>,
+    pub explanation: &'a str,
+}
+
+impl Target<'_> {
+    /// What a written entry says about its amount: a commission its computation, a correction
+    /// the commission it brings the deal to.
+    fn explanation(&self, kind: EntryKind) -> String {
+        let total = Money::from_minor(self.commission_minor, self.currency).format();
+        match kind {
+            EntryKind::Commission => self.explanation.to_owned(),
+            _ if self.explanation.is_empty() => format!("Commission now {total}: no credit"),
+            _ => format!("Commission now {total}: {}", self.explanation),
+        }
+    }
 }
 
 /// Writes one change. `Ok(None)` when a pending entry was no longer pending (someone acted on it
@@ -154,6 +172,11 @@ pub async fn apply(
                     Expr::value(target.attribution),
                 )
                 .col_expr(payouts::Column::Note, Expr::value(target.note))
+                .col_expr(payouts::Column::CommissionRuleId, Expr::value(target.rule))
+                .col_expr(
+                    payouts::Column::Explanation,
+                    Expr::value(target.explanation(EntryKind::Commission)),
+                )
                 .exec(db)
                 .await?;
             Ok(written(id, result.rows_affected))
@@ -179,7 +202,8 @@ pub async fn apply(
                 partner_id: Set(target.partner.0),
                 deal_id: Set(Some(target.deal.0)),
                 attribution_id: Set(target.attribution),
-                commission_rule_id: Set(None),
+                commission_rule_id: Set(target.rule),
+                explanation: Set(Some(target.explanation(kind))),
                 amount_minor: Set(amount_minor),
                 currency: Set(target.currency.to_string()),
                 status: Set(PayoutStatus::Pending.as_str().to_owned()),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod commission_rules;
 pub mod commissions;
 pub mod dashboard;
 pub mod deals;

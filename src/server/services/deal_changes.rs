@@ -15,6 +15,7 @@ use crate::api::AppError;
 use crate::api::error::FieldError;
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{AttributionModel, DealAttribution, DealInput, Engine, Touch};
+use crate::domain::commission_rules;
 use crate::domain::deal::{DealForm, DealStage, lost_reason};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::ledger;
@@ -326,6 +327,31 @@ async fn attribute(
     Ok((payable, results))
 }
 
+/// One partner's commission on the deal as it should now stand.
+struct Owed {
+    minor: i64,
+    /// The payable attribution it is computed from.
+    attribution: Option<i64>,
+    /// The base rule version (none: the partner's own rate).
+    rule: Option<i64>,
+    explanation: String,
+    /// The figures behind it, for the audit trail.
+    basis: serde_json::Value,
+}
+
+impl Owed {
+    /// A partner no longer credited on the deal.
+    fn nothing() -> Owed {
+        Owed {
+            minor: 0,
+            attribution: None,
+            rule: None,
+            explanation: String::new(),
+            basis: json!({}),
+        }
+    }
+}
+
 /// Brings the deal's attributions and commission ledger in line with its current facts: with
 /// `closed_at`, the deal is attributed as won then under every model and each partner's entries
 /// are reconciled to its commission on the payable split; without, the attributions go and every
@@ -377,49 +403,80 @@ async fn settle(
         });
     let stored = repo::commissions::store_attributions(tenant, db, id, &results, now).await?;
 
-    // What each partner is owed now: its rate on its payable credit, zero if it has none.
+    // What each partner is owed now: the commission rules on its payable credit, zero if it
+    // has none.
     let payable_splits = results
         .iter()
         .find(|r| Some(r.model) == payable)
         .map(|r| r.splits().to_vec())
         .unwrap_or_default();
     let mut ledger = repo::commissions::entries_of(tenant, db, id).await?;
-    let mut owed: BTreeMap<PartnerId, (i64, Option<i64>, serde_json::Value)> = BTreeMap::new();
-    let credited: Vec<i64> = payable_splits.iter().map(|s| s.partner.0).collect();
-    let rates = repo::partners::rates_of(tenant, db, &credited).await?;
-    for split in &payable_splits {
-        let rate = *rates
-            .get(&split.partner.0)
-            .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
-        let commission = rate.commission_on(split.amount);
-        owed.insert(
-            split.partner,
-            (
-                commission.to_minor()?,
-                payable.and_then(|m| stored.get(&(m, split.partner)).copied()),
-                json!({
-                    "attributed_minor": split.amount.to_minor()?,
-                    "rate": rate.fraction().to_string(),
-                }),
-            ),
-        );
+    let mut owed: BTreeMap<PartnerId, Owed> = BTreeMap::new();
+    if let (Some(model), Some(closed_at)) = (payable, closed_at)
+        && !payable_splits.is_empty()
+    {
+        let rules = repo::commission_rules::in_force(tenant, db).await?;
+        let credited: Vec<i64> = payable_splits.iter().map(|s| s.partner.0).collect();
+        let facts = repo::commission_rules::facts_of(tenant, db, &credited).await?;
+        for split in &payable_splits {
+            let partner = *facts
+                .get(&split.partner.0)
+                .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
+            let quarter_before = repo::commission_rules::quarter_before(
+                tenant,
+                db,
+                model,
+                split.partner,
+                id,
+                closed_at,
+                amount.currency(),
+            )
+            .await?;
+            let credit = commission_rules::Credit {
+                partner,
+                attributed: split.amount,
+                deal_amount: amount,
+                won_on: closed_at.date_naive(),
+                quarter_before,
+            };
+            let commission = commission_rules::commission(&rules, &credit)?;
+            owed.insert(
+                split.partner,
+                Owed {
+                    minor: commission.amount.to_minor()?,
+                    attribution: stored.get(&(model, split.partner)).copied(),
+                    rule: commission.base_rule(),
+                    explanation: commission.explanation(),
+                    basis: json!({
+                        "attributed_minor": split.amount.to_minor()?,
+                        "quarter_before_minor": quarter_before.to_minor()?,
+                        "explanation": commission.explanation(),
+                        "parts": commission.parts,
+                    }),
+                },
+            );
+        }
     }
     for partner in ledger.keys() {
-        owed.entry(*partner).or_insert((0, None, json!({})));
+        owed.entry(*partner).or_insert_with(Owed::nothing);
     }
 
     let mut moved = Vec::new();
-    for (partner, (target, attribution, basis)) in owed {
+    for (partner, owed) in owed {
+        let target = owed.minor;
         let entries = ledger.remove(&partner).unwrap_or_default();
         let changes = ledger::reconcile(&entries, target);
         let place = repo::commissions::Target {
             deal: id,
             partner,
             currency: amount.currency(),
-            attribution,
+            attribution: owed.attribution,
             note: why,
             at: now,
             by: Some(caller.user.id.0),
+            commission_minor: target,
+            rule: owed.rule,
+            explanation: &owed.explanation,
         };
         for change in &changes {
             let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {
@@ -448,7 +505,7 @@ async fn settle(
             moved.push(json!({
                 "partner_id": partner.0,
                 "commission_minor": target,
-                "basis": basis,
+                "basis": owed.basis,
             }));
         }
     }
