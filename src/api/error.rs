@@ -43,7 +43,7 @@ pub enum AppError {
 
 impl AppError {
     /// Problems by field; the message sums them up.
-    pub fn invalid_fields(errors: Vec<(String, String)>) -> AppError {
+    pub fn invalid_fields<F: Into<String>>(errors: Vec<(F, String)>) -> AppError {
         AppError::Invalid {
             message: match errors.as_slice() {
                 [(_, only)] => only.clone(),
@@ -51,7 +51,10 @@ impl AppError {
             },
             fields: errors
                 .into_iter()
-                .map(|(field, message)| FieldError { field, message })
+                .map(|(field, message)| FieldError {
+                    field: field.into(),
+                    message,
+                })
                 .collect(),
         }
     }

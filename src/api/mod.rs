@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod commission_rules;
 pub mod dashboard;
 pub mod deals;
 pub mod error;

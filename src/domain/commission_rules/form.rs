@@ -109,8 +109,9 @@ impl Scope {
     }
 }
 
-/// A rule's fields exactly as typed.
+/// A rule's fields exactly as typed. Fields the form does not show for a kind may be left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RuleForm {
     pub name: String,
     /// `all`, `partner_type`, `tier` or `partner`.

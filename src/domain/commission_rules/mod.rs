@@ -103,7 +103,18 @@ impl Rule {
         self.currency.is_none_or(|c| c == currency)
     }
 
-    fn is_spif(&self) -> bool {
+    /// Among base rules in force for a partner, the greatest wins: the most specific scope, then
+    /// the higher priority, then the later start, then the later saved.
+    pub fn precedence(&self) -> (u8, i32, NaiveDate, i64) {
+        (
+            self.scope.specificity(),
+            self.priority,
+            self.effective_from,
+            self.id,
+        )
+    }
+
+    pub fn is_spif(&self) -> bool {
         matches!(self.kind, RuleKind::Spif { .. })
     }
 }
@@ -235,7 +246,7 @@ pub fn commission(rules: &[Rule], credit: &Credit) -> Result<Commission, DomainE
         .iter()
         .filter(applicable)
         .filter(|r| !r.is_spif())
-        .max_by_key(|r| (r.scope.specificity(), r.priority, r.effective_from, r.id))
+        .max_by_key(|r| r.precedence())
     else {
         let rate = credit.partner.default_rate;
         parts.push(Part {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, RelationDef, Set,
@@ -289,7 +289,14 @@ pub async fn quarter_before(
             .and(Expr::col((deals::Entity, deals::Column::Id)).lt(deal.0)));
     let total: Option<i64> = attributions::Entity::find()
         .select_only()
-        .expr(Expr::col((attributions::Entity, attributions::Column::AmountMinor)).sum())
+        // PostgreSQL sums BIGINT as NUMERIC.
+        .expr(
+            Expr::expr(Func::sum(Expr::col((
+                attributions::Entity,
+                attributions::Column::AmountMinor,
+            ))))
+            .cast_as(Alias::new("BIGINT")),
+        )
         .join(JoinType::InnerJoin, to_deal())
         .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(attributions::Column::PartnerId.eq(partner.0))
@@ -316,7 +323,9 @@ pub async fn credits_won(
 ) -> Result<Vec<ReplayDeal>, DbErr> {
     let at = |day: NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let org = tenant.organization_id().0;
-    let rows: Vec<(i64, i64, String, i64, Option<DateTime<Utc>>)> = attributions::Entity::find()
+    /// Partner, credit, its currency, the deal's amount, when it was won.
+    type Row = (i64, i64, String, i64, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = attributions::Entity::find()
         .select_only()
         .column(attributions::Column::PartnerId)
         .column(attributions::Column::AmountMinor)

@@ -228,3 +228,21 @@ pub async fn ids_of_partner(
         .all(db)
         .await
 }
+
+/// The names of the users named (for "saved by" columns).
+pub async fn names_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    let rows: Vec<(i64, String)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Name)
+        .filter(users::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

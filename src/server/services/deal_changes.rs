@@ -12,7 +12,6 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
 use crate::api::AppError;
-use crate::api::error::FieldError;
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{AttributionModel, DealAttribution, DealInput, Engine, Touch};
 use crate::domain::commission_rules;
@@ -26,23 +25,6 @@ use crate::server::entities::deals;
 use crate::server::repo;
 use crate::server::repo::monthly_stats::Tracker;
 use crate::server::tenant::Tenant;
-
-fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
-    AppError::Invalid {
-        message: if errors.len() > 1 {
-            "Please correct the highlighted fields.".into()
-        } else {
-            errors.first().map(|(_, m)| m.clone()).unwrap_or_default()
-        },
-        fields: errors
-            .into_iter()
-            .map(|(field, message)| FieldError {
-                field: field.to_owned(),
-                message,
-            })
-            .collect(),
-    }
-}
 
 fn not_found() -> AppError {
     AppError::NotFound("the deal".into())
@@ -116,7 +98,7 @@ async fn reattribute_if_won(
 
 pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
-    let draft = form.validate().map_err(invalid)?;
+    let draft = form.validate().map_err(AppError::invalid_fields)?;
     let txn = caller.db.begin().await?;
     let (saved, before, action, totals) = match id {
         None => {
@@ -129,7 +111,7 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
             let totals = Tracker::start(&caller.tenant, &txn, id).await?;
             let (existing, stage) = deal_of(&caller, &txn, id).await?;
             if stage == DealStage::Won && existing.currency != draft.amount.currency().code() {
-                return Err(invalid(vec![(
+                return Err(AppError::invalid_fields(vec![(
                     "currency",
                     "Commissions were computed in this currency: re-open the deal to change it."
                         .into(),
@@ -170,7 +152,9 @@ pub async fn add_touchpoint(
     form: TouchpointForm,
 ) -> Result<TouchpointId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
-    let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
+    let draft = form
+        .validate(Utc::now().date_naive())
+        .map_err(AppError::invalid_fields)?;
     let txn = caller.db.begin().await?;
     let totals = Tracker::start(&caller.tenant, &txn, deal_id).await?;
     let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
@@ -215,7 +199,7 @@ async fn check_touch(
         .filter(|_| deal.stage == DealStage::Won.as_str())
         && draft.occurred_at > closed_at
     {
-        return Err(invalid(vec![(
+        return Err(AppError::invalid_fields(vec![(
             "occurred_on",
             format!(
                 "The deal was won on {}: only touches up to then count.",
@@ -227,7 +211,7 @@ async fn check_touch(
         .await?
         .is_none()
     {
-        return Err(invalid(vec![(
+        return Err(AppError::invalid_fields(vec![(
             "partner_id",
             "Choose a partner of your program.".into(),
         )]));
@@ -248,7 +232,9 @@ fn touch_snapshot(touch: &crate::server::entities::touchpoints::Model) -> serde_
 /// Changes a touchpoint's partner, kind, day or note; on a won deal the deal is re-attributed.
 pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
-    let draft = form.validate(Utc::now().date_naive()).map_err(invalid)?;
+    let draft = form
+        .validate(Utc::now().date_naive())
+        .map_err(AppError::invalid_fields)?;
     let txn = caller.db.begin().await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
@@ -586,7 +572,8 @@ pub async fn close(
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
     let reason = match outcome {
         DealStage::Lost => Some(
-            lost_reason(reason.unwrap_or_default()).map_err(|m| invalid(vec![("reason", m)]))?,
+            lost_reason(reason.unwrap_or_default())
+                .map_err(|m| AppError::invalid_fields(vec![("reason", m)]))?,
         ),
         _ => None,
     };

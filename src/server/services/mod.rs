@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod attribution_settings;
 pub mod audit;
+pub mod commission_rules;
 pub mod deal_changes;
 pub mod deals;
 pub mod leaderboard;

@@ -50,6 +50,7 @@ fn parse_filter(filter: &PayoutFilter, base: Currency) -> Result<Filter, AppErro
     })
 }
 
+/// Field errors of the action form, named as the page's inputs are (`form.reference`).
 fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
     AppError::invalid_fields(
         errors
