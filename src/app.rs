@@ -68,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
                     <Route path=path!("/payouts") view=|| guarded(Resource::Payouts, || view! { <manager::payouts::PayoutsPage/> })/>
                     <Route path=path!("/payouts/earnings") view=|| guarded(Resource::Payouts, || view! { <manager::earnings::EarningsPage/> })/>
+                    <Route path=path!("/payouts/rules") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulesPage/> })/>
+                    <Route path=path!("/payouts/rules/new") view=|| guarded_edit(Resource::CommissionRules, || view! { <manager::commission_rules::NewCommissionRulePage/> })/>
+                    <Route path=path!("/payouts/rules/:id") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulePage/> })/>
                     <Route path=path!("/payouts/statement") view=|| guarded(Resource::Payouts, || view! { <manager::statement::StatementPage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>

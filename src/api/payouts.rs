@@ -59,6 +59,8 @@ pub struct PayoutRow {
     pub note: Option<String>,
     /// The partner's attributed revenue the commission was computed on, when it came from a split.
     pub attributed: Option<Money>,
+    /// How the amount was computed, naming the rule version.
+    pub explanation: Option<String>,
 }
 
 /// One status's share of the filtered queue: how many, and how much per currency.
@@ -116,7 +118,7 @@ pub struct BulkResult {
 
 /// The columns of the payout CSV export, in order. Part of the product's interface: documented
 /// in the README, and only ever extended at the end.
-pub const EXPORT_COLUMNS: [&str; 16] = [
+pub const EXPORT_COLUMNS: [&str; 17] = [
     "payout_id",
     "partner_id",
     "partner_name",
@@ -133,6 +135,7 @@ pub const EXPORT_COLUMNS: [&str; 16] = [
     "rejected_reason",
     "corrects_payout_id",
     "note",
+    "explanation",
 ];
 
 /// The address of the CSV of the payouts a filter matches (the queue's own query keys).
@@ -286,7 +289,7 @@ pub struct Statement {
 }
 
 /// The columns of the statement CSV, in order (documented in the README).
-pub const STATEMENT_COLUMNS: [&str; 12] = [
+pub const STATEMENT_COLUMNS: [&str; 13] = [
     "payout_id",
     "earned_on",
     "deal_id",
@@ -299,6 +302,7 @@ pub const STATEMENT_COLUMNS: [&str; 12] = [
     "paid_on",
     "paid_reference",
     "note",
+    "explanation",
 ];
 
 #[server(endpoint = "payouts/statement")]

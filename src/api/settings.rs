@@ -27,7 +27,7 @@ pub struct PreviewRow {
     pub name: String,
     pub credit_now: Money,
     pub credit_proposed: Money,
-    /// At the partner's default rate, split by split.
+    /// Under the commission rules in force, split by split.
     pub commission_now: Money,
     pub commission_proposed: Money,
 }

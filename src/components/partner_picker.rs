@@ -19,7 +19,7 @@ pub fn PartnerPicker(
     /// The hidden input's name; empty (no hidden input) when only `on_pick` matters.
     #[prop(optional)]
     name: &'static str,
-    #[prop(optional)] initial: Option<PartnerOption>,
+    #[prop(default = None)] initial: Option<PartnerOption>,
     /// Told of every choice, and of `None` when the text no longer names the choice.
     #[prop(optional, into)]
     on_pick: Option<Callback<Option<PartnerOption>>>,

@@ -114,21 +114,6 @@ impl CommissionRate {
     }
 }
 
-impl CommissionRate {
-    /// The commission on an attributed amount: the rate applied exactly, then rounded half away
-    /// from zero to the currency's minor unit (0.005 USD becomes 0.01).
-    pub fn commission_on(self, attributed: super::money::Money) -> super::money::Money {
-        let currency = attributed.currency();
-        let exact = attributed.amount() * self.0;
-        let rounded = exact.round_dp_with_strategy(
-            currency.minor_units(),
-            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-        );
-        super::money::Money::new(rounded, currency)
-            .unwrap_or_else(|_| super::money::Money::zero(currency))
-    }
-}
-
 impl std::fmt::Display for CommissionRate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} %", self.percent())
@@ -326,18 +311,6 @@ mod tests {
         assert!(rate("").is_err());
         assert!(CommissionRate::from_fraction(Decimal::new(12, 2)).is_ok());
         assert!(CommissionRate::from_fraction(Decimal::new(2, 0)).is_err());
-    }
-
-    #[test]
-    fn commissions_round_half_away_from_zero_to_the_cent() {
-        use crate::domain::money::{Currency, Money};
-        let rate = CommissionRate::from_percent_text("12.5").unwrap();
-        let split = Money::new(Decimal::new(10004, 2), Currency::USD).unwrap(); // 100.04
-        // 100.04 × 12.5 % = 12.505 -> 12.51
-        assert_eq!(rate.commission_on(split).to_minor().unwrap(), 1251);
-        let yen = Money::new(Decimal::new(1003, 0), Currency::JPY).unwrap();
-        // 1003 × 12.5 % = 125.375 -> 125
-        assert_eq!(rate.commission_on(yen).to_minor().unwrap(), 125);
     }
 
     #[test]

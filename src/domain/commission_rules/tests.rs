@@ -268,3 +268,23 @@ fn overlapping_rules_pick_by_priority_then_later_start_then_id() {
     // The order the rules arrive in does not matter.
     assert_eq!(pick(&[base(2, 100, early), base(1, 100, early)]), Some(2));
 }
+
+#[test]
+fn commissions_round_half_away_from_zero_to_the_minor_unit() {
+    let mut twelve_and_a_half = partner();
+    twelve_and_a_half.default_rate = CommissionRate::from_percent_text("12.5").unwrap();
+    let on = |minor: i64, currency: Currency| {
+        let money = Money::from_minor(minor, currency);
+        let credit = Credit {
+            partner: twelve_and_a_half,
+            attributed: money,
+            deal_amount: money,
+            won_on: day(2026, 8, 14),
+            quarter_before: Money::zero(currency),
+        };
+        commission(&[], &credit).unwrap().amount.to_minor().unwrap()
+    };
+    // 100.04 × 12.5 % = 12.505 -> 12.51; ¥1003 × 12.5 % = 125.375 -> 125.
+    assert_eq!(on(10_004, Currency::USD), 1251);
+    assert_eq!(on(1003, Currency::JPY), 125);
+}

@@ -13,6 +13,7 @@ use crate::api::settings::{
     AttributionSettings, SaveAttributionSettings, SettingsPreview, get_attribution_settings,
     preview_attribution_settings,
 };
+use crate::components::delta::change_text;
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::field_error;
 use crate::components::toast::toast_on;
@@ -20,7 +21,6 @@ use crate::domain::attribution::AttributionModel;
 use crate::domain::attribution::form::{
     OTHER_KINDS, POSITION_MODELS, SLOTS, SettingsForm, role_field, slot_field,
 };
-use crate::domain::money::Money;
 use crate::domain::touchpoint::TouchpointKind;
 
 /// How long typing must pause before the preview is recomputed.
@@ -229,16 +229,6 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
     }
 }
 
-fn change_text(now: &Money, proposed: &Money) -> (String, &'static str) {
-    let delta = proposed.amount() - now.amount();
-    match Money::new(delta.abs(), now.currency()) {
-        Ok(_) if delta.is_zero() => ("—".into(), "same"),
-        Ok(d) if delta.is_sign_positive() => (format!("+{}", d.format()), "up"),
-        Ok(d) => (format!("−{}", d.format()), "down"),
-        Err(_) => (String::new(), "same"),
-    }
-}
-
 #[component]
 fn Preview(preview: SettingsPreview) -> impl IntoView {
     if preview.deals == 0 {
@@ -259,7 +249,7 @@ fn Preview(preview: SettingsPreview) -> impl IntoView {
                 {(!same_model).then(|| format!(" Payable model: {} → {}.", preview.payable_now.name(), preview.payable_proposed.name()))}
             </p>
             <p class="subtle">
-                "Commissions at each partner's default rate: " {preview.commission_now.format()} " now, "
+                "Commissions under the commission rules: " {preview.commission_now.format()} " now, "
                 <strong>{preview.commission_proposed.format()}</strong> " proposed "
                 <span class=format!("delta {tone}")>{format!("({commission_change})")}</span>
             </p>

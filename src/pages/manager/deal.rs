@@ -516,7 +516,7 @@ fn TouchpointEditor(
             <input type="hidden" name="id" value=id.to_string()/>
             <div class="field">
                 <label for=field_id("partner")>"Partner"</label>
-                <PartnerPicker id=field_id("partner") name="form[partner_id]" initial=partner
+                <PartnerPicker id=field_id("partner") name="form[partner_id]" initial=Some(partner)
                     invalid=Signal::derive(move || error("partner_id").is_some())/>
                 {move || error("partner_id").map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
             </div>

@@ -3,6 +3,8 @@
 //! live in the address.
 
 use leptos::prelude::*;
+
+use super::commission_rules::PayoutsNav;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -38,10 +40,7 @@ pub fn EarningsPage() -> impl IntoView {
                 <p class="subtle">"What partners earned in the period, by where it stands: pending, approved or paid."</p>
             </div>
         </header>
-        <nav class="subnav" aria-label="Payouts">
-            <A href="/payouts" exact=true>"Queue"</A>
-            <A href="/payouts/earnings">"Earnings"</A>
-        </nav>
+        <PayoutsNav/>
         <section class="card toolbar" aria-label="Period and partner">
             <FilterSelect label="Period" key="period" all="Last 12 months" set_params
                 options=Period::ALL.iter().filter(|p| **p != Period::Last12Months).map(|p| (p.as_str(), p.title())).collect()

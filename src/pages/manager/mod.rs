@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod attribution_settings;
+pub mod commission_rules;
 pub mod dashboard;
 pub mod deal;
 pub mod deal_form;

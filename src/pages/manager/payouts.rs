@@ -5,6 +5,8 @@
 //! and what was skipped and why. The query lives in the address like the other lists'.
 
 use leptos::prelude::*;
+
+use super::commission_rules::PayoutsNav;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -157,10 +159,7 @@ pub fn PayoutsPage() -> impl IntoView {
                 </a>
             </Show>
         </header>
-        <nav class="subnav" aria-label="Payouts">
-            <A href="/payouts" exact=true>"Queue"</A>
-            <A href="/payouts/earnings">"Earnings"</A>
-        </nav>
+        <PayoutsNav/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 payouts.await.ok().map(|page| view! {
@@ -592,7 +591,10 @@ fn PayoutLine(
                 (Some(deal), Some(name)) => view! { <A href=format!("/deals/{deal}")>{name}</A> }.into_any(),
                 _ => view! { <span class="subtle">"—"</span> }.into_any(),
             }}</td>
-            <td>{row.kind.title()}</td>
+            <td>
+                {row.kind.title()}
+                {row.explanation.map(|e| view! { <div class="subtle small explanation">{e}</div> })}
+            </td>
             <td class="num">{match row.kind {
                 EntryKind::Clawback => format!("−{}", row.amount.format()),
                 _ => row.amount.format(),

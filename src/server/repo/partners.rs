@@ -241,34 +241,6 @@ pub async fn set_status(
     Ok(result.rows_affected == 1)
 }
 
-/// The default commission rate of each of the partners named.
-pub async fn rates_of(
-    tenant: &Tenant,
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, CommissionRate>, DbErr> {
-    let mut rates = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, String)> = partners::Entity::find()
-            .select_only()
-            .column(partners::Column::Id)
-            .column(partners::Column::CommissionRate)
-            .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0))
-            .filter(partners::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, rate) in rows {
-            let fraction = rate
-                .parse::<Decimal>()
-                .map_err(|_| DbErr::Custom(format!("stored commission rate \"{rate}\"")))?;
-            let rate = CommissionRate::from_fraction(fraction).map_err(DbErr::Custom)?;
-            rates.insert(id, rate);
-        }
-    }
-    Ok(rates)
-}
-
 /// Partners whose name contains `search`, names starting with it first, then by name.
 pub async fn choices(
     tenant: &Tenant,

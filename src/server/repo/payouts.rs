@@ -138,6 +138,7 @@ async fn rows(
                 rejected_reason: m.rejected_reason,
                 corrects: m.corrects_payout_id.map(PayoutId),
                 note: m.note,
+                explanation: m.explanation,
                 attributed: match m.attribution_id.and_then(|a| attributed.get(&a)) {
                     Some((minor, currency)) => {
                         Some(Money::from_minor(*minor, currency_of(currency)?))

@@ -12,6 +12,7 @@ use crate::api::settings::{AttributionSettings, PREVIEW_ROWS, PreviewRow, Settin
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::form::SettingsForm;
 use crate::domain::attribution::{AttributionModel, DealInput, Engine, ModelSettings, Split};
+use crate::domain::commission_rules::{self, ReplayDeal};
 use crate::domain::ids::PartnerId;
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
@@ -66,8 +67,10 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         .await?
         .base_currency;
     let range = Period::LastQuarter.range(Utc::now().date_naive());
-    let deals =
+    let mut deals =
         repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency, None).await?;
+    // In the order they were won: tiered rules count earlier credit in the quarter.
+    deals.sort_by_key(|d| (d.closed_at, d.deal));
     let other_currency_deals =
         repo::leaderboard::won_in_other_currencies(&caller.tenant, &caller.db, range, currency)
             .await?;
@@ -81,20 +84,42 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         .map(|s| s.partner.0)
         .collect();
     let partners: Vec<i64> = partners.into_iter().collect();
-    let rates = repo::partners::rates_of(&caller.tenant, &caller.db, &partners).await?;
+    let facts = repo::commission_rules::facts_of(&caller.tenant, &caller.db, &partners).await?;
+    let rules = repo::commission_rules::in_force(&caller.tenant, &caller.db).await?;
+    // Each split's commission under the rules in force, deal by deal in the order they were won.
+    let commissions = |per_deal: &[Vec<Split>]| -> Result<Vec<Money>, AppError> {
+        let credits = deals
+            .iter()
+            .zip(per_deal)
+            .flat_map(|(deal, splits)| splits.iter().map(move |split| (deal, split)))
+            .map(|(deal, split)| {
+                Ok(ReplayDeal {
+                    partner: *facts
+                        .get(&split.partner.0)
+                        .ok_or_else(|| AppError::internal("attributed partner vanished"))?,
+                    attributed: split.amount,
+                    deal_amount: deal.amount,
+                    won_on: deal.closed_at.date_naive(),
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(commission_rules::commissions(&rules, &credits)?)
+    };
+    let mut commission_now = commissions(&now)?.into_iter();
+    let mut commission_proposed = commissions(&proposed)?.into_iter();
     // Per partner: credit and commission (minor units), now and proposed.
     let mut totals: HashMap<i64, [i64; 4]> = HashMap::new();
-    let mut add = |split: &Split, offset: usize| -> Result<(), AppError> {
-        let commission = rates
-            .get(&split.partner.0)
-            .map(|rate| rate.commission_on(split.amount).to_minor())
-            .transpose()?
-            .unwrap_or_default();
-        let entry = totals.entry(split.partner.0).or_default();
-        entry[offset] += split.amount.to_minor()?;
-        entry[offset + 2] += commission;
-        Ok(())
-    };
+    let mut add =
+        |split: &Split, offset: usize, commission: Option<Money>| -> Result<(), AppError> {
+            let commission = commission
+                .map(|c| c.to_minor())
+                .transpose()?
+                .unwrap_or_default();
+            let entry = totals.entry(split.partner.0).or_default();
+            entry[offset] += split.amount.to_minor()?;
+            entry[offset + 2] += commission;
+            Ok(())
+        };
     let mut deals_moved = 0;
     for (a, b) in now.iter().zip(&proposed) {
         let credit = |splits: &[Split]| -> Vec<(PartnerId, Money)> {
@@ -104,10 +129,10 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
             deals_moved += 1;
         }
         for split in a {
-            add(split, 0)?;
+            add(split, 0, commission_now.next())?;
         }
         for split in b {
-            add(split, 1)?;
+            add(split, 1, commission_proposed.next())?;
         }
     }
 

@@ -349,6 +349,7 @@ pub fn to_csv(rows: &[PayoutRow]) -> Result<String, AppError> {
             cell(row.rejected_reason.as_deref().unwrap_or_default()),
             row.corrects.map(|p| p.to_string()).unwrap_or_default(),
             cell(row.note.as_deref().unwrap_or_default()),
+            cell(row.explanation.as_deref().unwrap_or_default()),
         ])
         .map_err(AppError::internal)?;
     }
@@ -527,6 +528,7 @@ pub fn statement_csv(statement: &Statement) -> Result<String, AppError> {
             row.paid_on.map(|d| d.to_string()).unwrap_or_default(),
             cell(row.paid_reference.as_deref().unwrap_or_default()),
             cell(row.note.as_deref().unwrap_or_default()),
+            cell(row.explanation.as_deref().unwrap_or_default()),
         ])
         .map_err(AppError::internal)?;
     }
