@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::api::auth::SignOut;
 use crate::components::session::{RequireAccess, provide_current_user, use_current_user};
@@ -75,7 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
-                    <Route path=path!("/settings/attribution") view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
+                    // Rendered whole before it is sent: streamed, its form and the browser-only preview
+                    // inside it raced hydration and sometimes mismatched (an unrecoverable error).
+                    <Route path=path!("/settings/attribution") ssr=SsrMode::Async view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
                     <Route path=path!("/sign-in") view=auth::sign_in::SignInPage/>

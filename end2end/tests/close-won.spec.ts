@@ -7,7 +7,7 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
   page.on("pageerror", (e) => errors.push(e.message));
   await signInAs(page, "partner_manager");
 
-  // A new partner at 10 %.
+  // A new partner (its own rate only applies where no commission rule covers it).
   await page.goto("/partners/new");
   await hydrated(page);
   const partnerForm = page.getByTestId("partner-form");
@@ -60,25 +60,29 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
 
   await page.getByRole("button", { name: "Close as won" }).click();
   await expect(page.getByTestId("deal-stage")).toHaveText("Won");
-  // Equal split is payable: Beacon has 2 of 3 touches -> $13,333.33; commission 10 % -> $1,333.33.
+  // Equal split is payable: Beacon has 2 of 3 touches -> $13,333.33.
   const payable = page.getByTestId("attribution-table").locator("tbody tr", { hasText: "Beacon Resale" }).locator("td.payable");
   await expect(payable).toContainText("$13,333.33");
   const commissions = page.getByTestId("commissions");
-  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$1,333.33");
+  // A new partner starts in the registered tier, whose commission rule pays 5 %.
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$666.67");
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" }).getByTestId("commission-explanation")).toHaveText(
+    "5 % of attributed revenue (Registered tier commission v1)",
+  );
   await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("Pending");
   await expect(page.locator("#attribution-chart")).toHaveAttribute("data-rendered", "true");
   await expect(page.getByTestId("close-controls")).toHaveCount(0);
   expect(
     scalar("SELECT p.amount_minor FROM payouts p JOIN partners x ON x.id = p.partner_id WHERE x.name = 'Beacon Resale'"),
-  ).toBe("133333");
+  ).toBe("66667");
   await expect(page.getByTestId("toasts")).toContainText("Deal closed as won.");
 
   // The other partner's touch goes: the won deal is re-attributed and Beacon's pending commission
-  // follows (all 20,000.00 at 10 %).
+  // follows (all 20,000.00 at 5 %).
   await expect(page.getByTestId("reattribution-notice")).toBeVisible();
   await page.getByTestId("timeline").locator("li", { hasText: other }).getByRole("button", { name: "Remove this touchpoint" }).click();
   await expect(page.getByTestId("timeline").locator("li")).toHaveCount(2);
-  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$2,000.00");
+  await expect(commissions.locator("tr", { hasText: "Beacon Resale" })).toContainText("$1,000.00");
   await expect(payable).toContainText("$20,000.00");
 
   // Re-opened: the pending commission is cancelled, with the reason next to it.

@@ -122,6 +122,8 @@ pub struct CommissionLine {
     pub corrects: Option<i64>,
     /// Why the entry exists or was cancelled.
     pub note: Option<String>,
+    /// How the amount was computed, naming the rule version.
+    pub explanation: Option<String>,
 }
 
 /// What the pipeline is narrowed to. Amounts are typed in the base currency.

@@ -28,7 +28,7 @@ const SETTLE: Duration = Duration::from_millis(350);
 
 #[component]
 pub fn AttributionSettingsPage() -> impl IntoView {
-    let settings = OnceResource::new(get_attribution_settings());
+    let settings = Resource::new(|| (), |_| get_attribution_settings());
     view! {
         <Title text="Attribution settings"/>
         <header class="page-header">

@@ -272,7 +272,10 @@ fn Commissions(lines: Vec<CommissionLine>) -> impl IntoView {
                                 <td>{c.partner_name}</td>
                                 <td>{format!("#{} ", c.id)}{entry}</td>
                                 <td class="num">{c.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
-                                <td class="num">{amount}</td>
+                                <td class="num">
+                                    {amount}
+                                    {c.explanation.map(|e| view! { <div class="subtle small explanation" data-testid="commission-explanation">{e}</div> })}
+                                </td>
                                 <td><span class=format!("badge payout-{}", c.status.as_str())>{c.status.title()}</span></td>
                                 <td class="subtle">{c.note.unwrap_or_default()}</td>
                             </tr>

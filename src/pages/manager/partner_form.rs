@@ -106,7 +106,7 @@ fn PartnerEditor(id: Option<PartnerId>, form: PartnerForm) -> impl IntoView {
                 {select("Tier", "tier", form.tier.clone(),
                     PartnerTier::ALL.iter().map(|t| (t.as_str(), t.title())).collect())}
                 <Field label="Commission rate (%)" name="commission_rate" input_name="form[commission_rate]"
-                    value=form.commission_rate.clone() hint="The partner's default rate, 0 to 100." error=error("commission_rate")/>
+                    value=form.commission_rate.clone() hint="0 to 100: what the partner earns on deals no commission rule covers." error=error("commission_rate")/>
                 <Field label="Contact name" name="contact_name" input_name="form[contact_name]" autocomplete="off"
                     value=form.contact_name.clone() error=error("contact_name")/>
                 <Field label="Contact email" name="contact_email" input_name="form[contact_email]" kind="email" autocomplete="off"

@@ -254,6 +254,7 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             status: payout.status.parse().map_err(AppError::internal)?,
             corrects: payout.corrects_payout_id,
             note: payout.rejected_reason.clone().or(payout.note.clone()),
+            explanation: payout.explanation.clone(),
         });
     }
     let form = DealForm {
