@@ -22,6 +22,8 @@ enum Gate {
     Public(u16),
     /// Signed-in users whose role may `Action` the `Resource`.
     Role(Action, Resource),
+    /// As `Role`, and partner users through the portal (on their own partner's records).
+    RoleOrPortal(Action, Resource),
 }
 
 /// What a call refers to, when it names a record of the organization under test.
@@ -277,6 +279,91 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         ],
     ),
     endpoint(
+        "/api/commission-rules/list",
+        Gate::Role(Action::View, Resource::CommissionRules),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/commission-rules/get",
+        Gate::Role(Action::View, Resource::CommissionRules),
+        Target::OtherTenantRecord,
+        &[("rule_id", "1")],
+    ),
+    // Refused on its first day: a new version of rule 1 cannot start before version 1 did.
+    invalid_on_merits(endpoint(
+        "/api/commission-rules/save",
+        Gate::Role(Action::Edit, Resource::CommissionRules),
+        Target::OtherTenantRecord,
+        &[
+            ("rule_id", "1"),
+            ("form[name]", "Access table"),
+            ("form[scope]", "all"),
+            ("form[kind]", "percentage"),
+            ("form[rate]", "10"),
+            ("form[effective_from]", "2000-01-01"),
+        ],
+    )),
+    invalid_on_merits(endpoint(
+        "/api/commission-rules/end",
+        Gate::Role(Action::Edit, Resource::CommissionRules),
+        Target::OtherTenantRecord,
+        &[("rule_id", "1"), ("last_day", "2000-01-01")],
+    )),
+    endpoint(
+        "/api/commission-rules/preview",
+        Gate::Role(Action::View, Resource::CommissionRules),
+        Target::OtherTenantRecord,
+        &[
+            ("rule_id", "1"),
+            ("form[name]", "Access table"),
+            ("form[scope]", "all"),
+            ("form[kind]", "percentage"),
+            ("form[rate]", "10"),
+            ("form[effective_from]", "2099-01-01"),
+        ],
+    ),
+    endpoint(
+        "/api/disputes/list",
+        Gate::RoleOrPortal(Action::View, Resource::Disputes),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/disputes/get",
+        Gate::RoleOrPortal(Action::View, Resource::Disputes),
+        Target::OtherTenantRecord,
+        &[("id", "{member_dispute}")],
+    ),
+    endpoint(
+        "/api/disputes/open",
+        Gate::RoleOrPortal(Action::Edit, Resource::Disputes),
+        Target::OtherTenantRecord,
+        &[
+            ("form[payout_id]", "{member_payout}"),
+            ("form[partner_id]", "{member_partner}"),
+            ("form[reason]", "Our referral came first."),
+        ],
+    ),
+    endpoint(
+        "/api/disputes/reply",
+        Gate::RoleOrPortal(Action::Edit, Resource::Disputes),
+        Target::OtherTenantRecord,
+        &[("id", "{member_dispute}"), ("body", "Any news?")],
+    ),
+    // An open dispute is reviewed before it is resolved.
+    refused_on_merits(endpoint(
+        "/api/disputes/act",
+        Gate::Role(Action::Approve, Resource::Disputes),
+        Target::OtherTenantRecord,
+        &[
+            ("id", "{member_dispute}"),
+            ("form[verb]", "resolve"),
+            ("form[answer]", "Credit confirmed."),
+            ("form[adjustment]", "10"),
+        ],
+    )),
+    endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
         Target::OwnTenant,
@@ -418,6 +505,18 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/payouts/statement",
         Some((Action::View, Resource::Payouts)),
     ),
+    (
+        "/payouts/rules",
+        Some((Action::View, Resource::CommissionRules)),
+    ),
+    (
+        "/payouts/rules/new",
+        Some((Action::Edit, Resource::CommissionRules)),
+    ),
+    (
+        "/payouts/rules/{id}",
+        Some((Action::View, Resource::CommissionRules)),
+    ),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),
@@ -557,6 +656,30 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .iter()
         .position(|p| p.status == partner_attribution::domain::payout::PayoutStatus::Paid)
         .expect("a paid payout");
+    let member_payout = data
+        .payouts
+        .iter()
+        .position(|p| p.partner == member_index)
+        .expect("a payout of the member partner");
+    // An open dispute of the member partner, on that payout.
+    let member_dispute = {
+        use partner_attribution::server::entities::disputes;
+        use sea_orm::{ActiveModelTrait, Set};
+        disputes::ActiveModel {
+            organization_id: Set(1),
+            partner_id: Set(member_index as i64 + 1),
+            deal_id: Set(Some(data.payouts[member_payout].deal as i64 + 1)),
+            payout_id: Set(Some(member_payout as i64 + 1)),
+            reason: Set("The split looks wrong.".into()),
+            status: Set("open".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap()
+        .id
+    };
     let placeholders = vec![
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
@@ -568,6 +691,8 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         ("{other_currency}", other_currency.to_owned()),
         ("{today}", today.to_string()),
         ("{paid_payout}", (paid_payout + 1).to_string()),
+        ("{member_dispute}", member_dispute.to_string()),
+        ("{member_payout}", (member_payout + 1).to_string()),
     ];
 
     let mut clients = vec![
@@ -602,9 +727,10 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
 
 /// The status a call must answer with.
 fn expected(endpoint: &Endpoint, caller: Caller) -> u16 {
-    let (action, resource) = match endpoint.gate {
+    let (action, resource, portal) = match endpoint.gate {
         Gate::Public(status) => return status,
-        Gate::Role(action, resource) => (action, resource),
+        Gate::Role(action, resource) => (action, resource, false),
+        Gate::RoleOrPortal(action, resource) => (action, resource, true),
     };
     let role = match caller {
         Caller::Nobody => return 401,
@@ -612,7 +738,8 @@ fn expected(endpoint: &Endpoint, caller: Caller) -> u16 {
         Caller::OtherPartner => Role::Partner,
         Caller::Member(role) => role,
     };
-    if !can(role, action, resource) {
+    let through_portal = portal && role == Role::Partner && can(role, action, Resource::Portal);
+    if !can(role, action, resource) && !through_portal {
         return 403;
     }
     let outsider = matches!(caller, Caller::OtherOrganization | Caller::OtherPartner);

@@ -17,6 +17,7 @@ mod m20261127_000008_deal_list_indexes;
 mod m20261127_000009_payout_workflow;
 mod m20261127_000010_audit_append_only;
 mod m20261127_000011_commission_rule_versions;
+mod m20261127_000012_dispute_threads;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_payout_workflow::Migration),
             Box::new(m20261127_000010_audit_append_only::Migration),
             Box::new(m20261127_000011_commission_rule_versions::Migration),
+            Box::new(m20261127_000012_dispute_threads::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod commission_rules;
 pub mod dashboard;
 pub mod deals;
+pub mod disputes;
 pub mod error;
 pub mod leaderboard;
 pub mod partners;

@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod audit;
 pub mod commission_rules;
 pub mod deal;
+pub mod dispute;
 pub mod earnings;
 pub mod ids;
 pub mod leaderboard;

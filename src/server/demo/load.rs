@@ -261,6 +261,7 @@ where
                     (data.rules[p.rule].rate * Decimal::ONE_HUNDRED).normalize(),
                     data.rules[p.rule].name
                 ))),
+                dispute_id: Set(None),
             }),
     )
     .await?;

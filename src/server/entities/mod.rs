@@ -7,6 +7,7 @@ pub mod auth_tokens;
 pub mod bulk_operations;
 pub mod commission_rules;
 pub mod deals;
+pub mod dispute_messages;
 pub mod disputes;
 pub mod organization_monthly_stats;
 pub mod organizations;

@@ -36,6 +36,9 @@ pub struct Model {
     /// How the amount was computed, naming the rule version ("10 % of attributed revenue
     /// (Gold tier commission v1)").
     pub explanation: Option<String>,
+    /// The dispute whose resolution created this entry: it is the dispute's, not the deal's
+    /// commission, so re-attributing the deal leaves it alone.
+    pub dispute_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -85,9 +85,11 @@ pub async fn entries_of(
     db: &impl ConnectionTrait,
     deal: DealId,
 ) -> Result<HashMap<PartnerId, Vec<Entry>>, DbErr> {
+    // A dispute's adjustments are the dispute's: the commission is reconciled without them.
     let rows = payouts::Entity::find()
         .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(payouts::Column::DealId.eq(deal.0))
+        .filter(payouts::Column::DisputeId.is_null())
         .all(db)
         .await?;
     let mut by_partner: HashMap<PartnerId, Vec<Entry>> = HashMap::new();

@@ -8,6 +8,7 @@ pub mod commission_rules;
 pub mod commissions;
 pub mod dashboard;
 pub mod deals;
+pub mod disputes;
 pub mod leaderboard;
 pub mod monthly_stats;
 pub mod organizations;

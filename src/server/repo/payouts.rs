@@ -437,3 +437,21 @@ pub async fn earned(
         .collect::<Result<_, DbErr>>()?;
     Ok((entries, others))
 }
+
+/// A partner's ledger entries on one deal (for a partner user, only its own).
+pub async fn of_deal_and_partner(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal: DealId,
+    partner: PartnerId,
+) -> Result<Vec<payouts::Model>, DbErr> {
+    if tenant.partner_id().is_some_and(|own| own != partner) {
+        return Ok(Vec::new());
+    }
+    payouts::Entity::find()
+        .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(payouts::Column::DealId.eq(deal.0))
+        .filter(payouts::Column::PartnerId.eq(partner.0))
+        .all(db)
+        .await
+}

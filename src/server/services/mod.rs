@@ -7,6 +7,7 @@ pub mod audit;
 pub mod commission_rules;
 pub mod deal_changes;
 pub mod deals;
+pub mod disputes;
 pub mod leaderboard;
 pub mod partner_performance;
 pub mod partners;
