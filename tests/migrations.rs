@@ -409,9 +409,13 @@ async fn transitions_match_domain(test_db: common::TestDb) {
             ))
             .await
             .unwrap();
+            // A resolution brings its adjustment (migration 000012; refused without, below).
             let moved = run(
                 &db,
-                &format!("UPDATE disputes SET status = '{to}' WHERE id = {id}"),
+                &format!(
+                    "UPDATE disputes SET status = '{to}', \
+                     adjustment_payout_id = (SELECT MIN(id) FROM payouts) WHERE id = {id}"
+                ),
             )
             .await;
             assert_eq!(
@@ -420,6 +424,30 @@ async fn transitions_match_domain(test_db: common::TestDb) {
                 "dispute {from} -> {to}: {moved:?}"
             );
         }
+    }
+
+    // Closing a dispute without its answer, or resolving it without its adjustment, is refused.
+    for (to, missing) in [
+        ("resolved", "adjustment_payout_id = NULL"),
+        ("resolved", "resolution = ''"),
+        ("rejected", "resolution = NULL"),
+    ] {
+        let id = fresh_id();
+        run(&db, &format!(
+            "INSERT INTO disputes (id, organization_id, partner_id, deal_id, reason, status, resolution, created_at) \
+             VALUES ({id}, 1, 1, 1, 'r', 'under_review', 'x', {NOW})"
+        ))
+        .await
+        .unwrap();
+        let moved = run(
+            &db,
+            &format!(
+                "UPDATE disputes SET status = '{to}', resolved_at = {NOW}, \
+                 adjustment_payout_id = (SELECT MIN(id) FROM payouts), {missing} WHERE id = {id}"
+            ),
+        )
+        .await;
+        assert!(moved.is_err(), "{to} with {missing}");
     }
 
     // Updating other columns of a row in a final state is still allowed.
