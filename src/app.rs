@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payouts/rules/new") view=|| guarded_edit(Resource::CommissionRules, || view! { <manager::commission_rules::NewCommissionRulePage/> })/>
                     <Route path=path!("/payouts/rules/:id") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulePage/> })/>
                     <Route path=path!("/payouts/statement") view=|| guarded(Resource::Payouts, || view! { <manager::statement::StatementPage/> })/>
+                    <Route path=path!("/disputes") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputesPage/> })/>
+                    <Route path=path!("/disputes/:id") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputePage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
@@ -162,6 +164,9 @@ fn TopNav() -> impl IntoView {
                 </Show>
                 <Show when=move || allowed(Resource::Payouts)>
                     <A href="/payouts">"Payouts"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Disputes)>
+                    <A href="/disputes">"Disputes"</A>
                 </Show>
                 <Show when=move || allowed(Resource::AuditLog)>
                     <A href="/activity">"Activity"</A>

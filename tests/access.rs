@@ -517,6 +517,8 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/payouts/rules/{id}",
         Some((Action::View, Resource::CommissionRules)),
     ),
+    ("/disputes", Some((Action::View, Resource::Disputes))),
+    ("/disputes/{id}", Some((Action::View, Resource::Disputes))),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/reports", Some((Action::View, Resource::Reports))),

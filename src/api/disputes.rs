@@ -33,6 +33,7 @@ pub struct DisputeRow {
 pub struct DisputePage {
     pub rows: Vec<DisputeRow>,
     pub total: u64,
+    /// From 0.
     pub page: u64,
     pub page_size: u64,
     /// How many are open or under review, whatever the filter.
@@ -72,7 +73,7 @@ pub async fn list_disputes(
     page: Option<u64>,
 ) -> Result<DisputePage, AppError> {
     use crate::server::{context, services};
-    context::finish(services::disputes::list(status, partner_id, page.unwrap_or(1)).await)
+    context::finish(services::disputes::list(status, partner_id, page.unwrap_or(0)).await)
 }
 
 #[server(endpoint = "disputes/get")]

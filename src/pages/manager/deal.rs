@@ -156,6 +156,9 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
             {(edit_deal && !open).then(|| view! { <ReopenControls id stage=deal.stage reopen=actions.reopen/> })}
         </header>
         {(!detail.commissions.is_empty()).then(|| view! { <Commissions lines=detail.commissions.clone()/> })}
+        {(allowed(Action::Edit, Area::Disputes) && deal.stage == DealStage::Won).then(|| view! {
+            <super::disputes::DisputeOpener deal=id/>
+        })}
         <div class="deal-layout">
             <section class="card timeline-card">
                 <header class="card-header"><h2>"Touchpoint timeline"</h2></header>

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod deal;
 pub mod deal_form;
 pub mod deals;
+pub mod disputes;
 pub mod earnings;
 pub mod leaderboard;
 pub mod partner_form;

@@ -24,7 +24,7 @@ fn scoped(tenant: &Tenant) -> Select<disputes::Entity> {
     select
 }
 
-/// One page, newest first, and how many match in all.
+/// One page (from 0), newest first, and how many match in all.
 pub async fn page(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
@@ -44,7 +44,7 @@ pub async fn page(
     let rows = select
         .order_by_desc(disputes::Column::CreatedAt)
         .order_by_desc(disputes::Column::Id)
-        .offset(page.saturating_sub(1) * size)
+        .offset(page * size)
         .limit(size)
         .all(db)
         .await?;

@@ -13,7 +13,7 @@ use crate::api::disputes::{
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::dispute::{DisputeAction, DisputeActionForm, DisputeForm, Side, Subject, text};
-use crate::domain::ids::{DealId, DisputeId, PartnerId, PayoutId};
+use crate::domain::ids::{DealId, DisputeId, PartnerId, PayoutId, UserId};
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{DisputeStatus, PayoutStatus};
@@ -88,7 +88,6 @@ pub async fn list(
     page: u64,
 ) -> Result<DisputePage, AppError> {
     let caller = caller(Action::View).await?;
-    let page = page.max(1);
     let (models, total) = repo::disputes::page(
         &caller.tenant,
         &caller.db,
@@ -157,10 +156,16 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
         .await?
         .ok_or_else(not_found)?;
     let status = status_of(&model)?;
-    let mut people = vec![];
-    people.extend(model.opened_by);
-    let names = repo::users::names_of(&caller.tenant, &caller.db, &people).await?;
-    let opened_by = model.opened_by.and_then(|u| names.get(&u).cloned());
+    // Who opened it, and from which side (imported history: the partner).
+    let opener = match model.opened_by {
+        Some(user) => repo::users::get(&caller.tenant, &caller.db, UserId(user)).await?,
+        None => None,
+    };
+    let opened_by = opener.as_ref().map(|u| u.name.clone());
+    let opener_side = match &opener {
+        Some(user) if user.partner_id.is_none() => Side::Company,
+        _ => Side::Partner,
+    };
     let adjustment = match model.adjustment_payout_id {
         Some(payout) => match repo::disputes::payout(&caller.tenant, &caller.db, payout).await? {
             Some(entry) => Some((PayoutId(entry.id), signed(&entry)?)),
@@ -169,9 +174,13 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
         None => None,
     };
     let amount_in_question = amount_in_question(&caller, &model).await?;
+    let partner_name = repo::deals::names_of(&caller.tenant, &caller.db, &[model.partner_id])
+        .await?
+        .remove(&model.partner_id)
+        .unwrap_or_default();
     let mut thread = vec![ThreadMessage {
-        author: opened_by.clone().unwrap_or_else(|| "Imported".into()),
-        side: Side::Partner,
+        author: opened_by.clone().unwrap_or(partner_name),
+        side: opener_side,
         body: model.reason.clone(),
         at: model.created_at,
     }];
