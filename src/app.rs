@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payouts/rules") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulesPage/> })/>
                     <Route path=path!("/payouts/rules/new") view=|| guarded_edit(Resource::CommissionRules, || view! { <manager::commission_rules::NewCommissionRulePage/> })/>
                     <Route path=path!("/payouts/rules/:id") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulePage/> })/>
+                    <Route path=path!("/payouts/rates") view=|| guarded(Resource::Payouts, || view! { <manager::exchange_rates::ExchangeRatesPage/> })/>
                     <Route path=path!("/payouts/statement") view=|| guarded(Resource::Payouts, || view! { <manager::statement::StatementPage/> })/>
                     <Route path=path!("/disputes") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputesPage/> })/>
                     <Route path=path!("/disputes/:id") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputePage/> })/>

@@ -364,6 +364,25 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         ],
     )),
     endpoint(
+        "/api/fx/list",
+        Gate::Role(Action::View, Resource::Payouts),
+        Target::OwnTenant,
+        &[],
+    ),
+    invalid_on_merits(endpoint(
+        "/api/fx/save",
+        Gate::Role(Action::Edit, Resource::Payouts),
+        Target::OwnTenant,
+        &[("form[currency]", "EUR"), ("form[rate]", "-1")],
+    )),
+    // A file with a bad line saves nothing and says which.
+    endpoint(
+        "/api/fx/import",
+        Gate::Role(Action::Edit, Resource::Payouts),
+        Target::OwnTenant,
+        &[("csv", "currency,rate,effective_on\nEUR,x,2026-01-01")],
+    ),
+    endpoint(
         "/api/users/list",
         Gate::Role(Action::View, Resource::Users),
         Target::OwnTenant,
@@ -505,6 +524,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/payouts/statement",
         Some((Action::View, Resource::Payouts)),
     ),
+    ("/payouts/rates", Some((Action::View, Resource::Payouts))),
     (
         "/payouts/rules",
         Some((Action::View, Resource::CommissionRules)),

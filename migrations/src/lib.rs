@@ -18,6 +18,7 @@ mod m20261127_000009_payout_workflow;
 mod m20261127_000010_audit_append_only;
 mod m20261127_000011_commission_rule_versions;
 mod m20261127_000012_dispute_threads;
+mod m20261127_000013_exchange_rates;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_audit_append_only::Migration),
             Box::new(m20261127_000011_commission_rule_versions::Migration),
             Box::new(m20261127_000012_dispute_threads::Migration),
+            Box::new(m20261127_000013_exchange_rates::Migration),
         ]
     }
 }

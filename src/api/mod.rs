@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod deals;
 pub mod disputes;
 pub mod error;
+pub mod fx;
 pub mod leaderboard;
 pub mod partners;
 pub mod payouts;

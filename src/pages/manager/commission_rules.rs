@@ -28,6 +28,7 @@ pub fn PayoutsNav() -> impl IntoView {
             <A href="/payouts" exact=true>"Queue"</A>
             <A href="/payouts/earnings">"Earnings"</A>
             <A href="/payouts/rules">"Commission rules"</A>
+            <A href="/payouts/rates">"Exchange rates"</A>
         </nav>
     }
 }

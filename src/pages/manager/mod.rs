@@ -9,6 +9,7 @@ pub mod deal_form;
 pub mod deals;
 pub mod disputes;
 pub mod earnings;
+pub mod exchange_rates;
 pub mod leaderboard;
 pub mod partner_form;
 pub mod partner_profile;

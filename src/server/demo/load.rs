@@ -178,6 +178,9 @@ where
                 updated_at: Set(d.closed_at.unwrap_or(d.created_at)),
                 lost_reason: Set((d.stage == DealStage::Lost)
                     .then(|| LOST_REASONS[i % LOST_REASONS.len()].to_owned())),
+                // Demo deals are in the base currency: no rate to lock.
+                fx_rate: Set(None),
+                fx_rate_on: Set(None),
             }),
     )
     .await?;
@@ -218,6 +221,7 @@ where
                 // Structured, so the UI can render it; `Explanation::sentence` gives the English.
                 explanation: Set(serde_json::to_string(&a.explanation).unwrap_or_default()),
                 computed_at: Set(data.deals[a.deal].closed_at.unwrap_or(now)),
+                fx_rate: Set(None),
             }),
     )
     .await?;
@@ -262,6 +266,7 @@ where
                     data.rules[p.rule].name
                 ))),
                 dispute_id: Set(None),
+                fx_rate: Set(None),
             }),
     )
     .await?;

@@ -14,6 +14,8 @@ pub struct Model {
     pub currency: String,
     pub explanation: String,
     pub computed_at: DateTimeUtc,
+    /// The deal's locked rate into the base currency (none when the deal is in it).
+    pub fx_rate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

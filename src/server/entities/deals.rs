@@ -19,6 +19,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub lost_reason: Option<String>,
+    /// For a deal won in another currency: the rate into the base currency locked at the close,
+    /// and the day it was effective from.
+    pub fx_rate: Option<String>,
+    pub fx_rate_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

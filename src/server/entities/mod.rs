@@ -9,6 +9,7 @@ pub mod commission_rules;
 pub mod deals;
 pub mod dispute_messages;
 pub mod disputes;
+pub mod fx_rates;
 pub mod organization_monthly_stats;
 pub mod organizations;
 pub mod outbox_messages;

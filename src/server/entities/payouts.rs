@@ -39,6 +39,8 @@ pub struct Model {
     /// The dispute whose resolution created this entry: it is the dispute's, not the deal's
     /// commission, so re-attributing the deal leaves it alone.
     pub dispute_id: Option<i64>,
+    /// The deal's locked rate into the base currency (none when the deal is in it).
+    pub fx_rate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

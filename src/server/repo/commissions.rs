@@ -28,6 +28,7 @@ pub async fn store_attributions(
     deal: DealId,
     results: &[DealAttribution],
     at: DateTime<Utc>,
+    fx_rate: Option<&str>,
 ) -> Result<HashMap<(AttributionModel, PartnerId), i64>, DbErr> {
     let org = tenant.organization_id().0;
     let mut existing: HashMap<(String, i64), attributions::Model> = attributions::Entity::find()
@@ -63,6 +64,7 @@ pub async fn store_attributions(
             row.currency = Set(split.amount.currency().to_string());
             row.explanation = Set(explanation);
             row.computed_at = Set(at);
+            row.fx_rate = Set(fx_rate.map(str::to_owned));
             let saved = row.save(db).await?;
             let id = saved.id.unwrap();
             ids.insert((result.model, split.partner), id);
@@ -132,6 +134,8 @@ pub struct Target<'a> {
     pub commission_minor: i64,
     pub rule: Option<i64>,
     pub explanation: &'a str,
+    /// The deal's locked rate into the base currency, if it is in another.
+    pub fx_rate: Option<&'a str>,
 }
 
 impl Target<'_> {
@@ -175,6 +179,7 @@ pub async fn apply(
                 )
                 .col_expr(payouts::Column::Note, Expr::value(target.note))
                 .col_expr(payouts::Column::CommissionRuleId, Expr::value(target.rule))
+                .col_expr(payouts::Column::FxRate, Expr::value(target.fx_rate))
                 .col_expr(
                     payouts::Column::Explanation,
                     Expr::value(target.explanation(EntryKind::Commission)),
@@ -206,6 +211,7 @@ pub async fn apply(
                 attribution_id: Set(target.attribution),
                 commission_rule_id: Set(target.rule),
                 explanation: Set(Some(target.explanation(kind))),
+                fx_rate: Set(target.fx_rate.map(str::to_owned)),
                 amount_minor: Set(amount_minor),
                 currency: Set(target.currency.to_string()),
                 status: Set(PayoutStatus::Pending.as_str().to_owned()),

@@ -366,9 +366,18 @@ pub async fn close(
     to: DealStage,
     at: DateTime<Utc>,
     lost_reason: Option<&str>,
+    fx: Option<&crate::domain::fx::Rate>,
 ) -> Result<bool, DbErr> {
     let result = deals::Entity::update_many()
         .col_expr(deals::Column::Stage, Expr::value(to.as_str()))
+        .col_expr(
+            deals::Column::FxRate,
+            Expr::value(fx.map(|r| r.rate.to_string())),
+        )
+        .col_expr(
+            deals::Column::FxRateOn,
+            Expr::value(fx.map(|r| r.effective_on)),
+        )
         .col_expr(deals::Column::ClosedAt, Expr::value(at))
         .col_expr(deals::Column::UpdatedAt, Expr::value(at))
         .col_expr(
@@ -396,6 +405,12 @@ pub async fn reopen(
         .col_expr(deals::Column::ClosedAt, Expr::value(None::<DateTime<Utc>>))
         .col_expr(deals::Column::UpdatedAt, Expr::value(at))
         .col_expr(deals::Column::LostReason, Expr::value(None::<String>))
+        // A re-won deal locks the rate of its new close.
+        .col_expr(deals::Column::FxRate, Expr::value(None::<String>))
+        .col_expr(
+            deals::Column::FxRateOn,
+            Expr::value(None::<chrono::NaiveDate>),
+        )
         .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(deals::Column::Id.eq(id.0))
         .filter(deals::Column::Stage.eq(from.as_str()))
@@ -529,4 +544,24 @@ pub async fn payouts_of(
         select = select.filter(payouts::Column::PartnerId.eq(own.0));
     }
     select.order_by_asc(payouts::Column::Id).all(db).await
+}
+
+/// The currencies of the tenant's open deals.
+pub async fn open_currencies(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+) -> Result<Vec<crate::domain::money::Currency>, DbErr> {
+    let codes: Vec<String> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Currency)
+        .distinct()
+        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(deals::Column::Stage.eq(DealStage::Open.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    codes
+        .iter()
+        .map(|c| c.parse().map_err(|e| super::corrupt("currency", e)))
+        .collect()
 }

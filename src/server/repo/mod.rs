@@ -9,6 +9,7 @@ pub mod commissions;
 pub mod dashboard;
 pub mod deals;
 pub mod disputes;
+pub mod fx;
 pub mod leaderboard;
 pub mod monthly_stats;
 pub mod organizations;

@@ -387,7 +387,9 @@ async fn settle(
             *credit.entry(a.partner_id).or_default() += a.amount_minor;
             credit
         });
-    let stored = repo::commissions::store_attributions(tenant, db, id, &results, now).await?;
+    let fx_rate = deal.fx_rate.as_deref();
+    let stored =
+        repo::commissions::store_attributions(tenant, db, id, &results, now, fx_rate).await?;
 
     // What each partner is owed now: the commission rules on its payable credit, zero if it
     // has none.
@@ -463,6 +465,7 @@ async fn settle(
             commission_minor: target,
             rule: owed.rule,
             explanation: &owed.explanation,
+            fx_rate,
         };
         for change in &changes {
             let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {
@@ -582,7 +585,21 @@ pub async fn close(
     let (deal, from) = deal_of(&caller, &txn, id).await?;
     from.transition(outcome)?;
     let now = Utc::now();
-    if !repo::deals::close(&caller.tenant, &txn, id, outcome, now, reason.as_deref()).await? {
+    let fx = match outcome {
+        DealStage::Won => locked_rate(&caller, &txn, &deal, now.date_naive()).await?,
+        _ => None,
+    };
+    if !repo::deals::close(
+        &caller.tenant,
+        &txn,
+        id,
+        outcome,
+        now,
+        reason.as_deref(),
+        fx.as_ref(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict(
             "Someone closed this deal a moment ago; reload to see how.".into(),
         ));
@@ -594,7 +611,14 @@ pub async fn close(
     after["lost_reason"] = json!(reason);
     if outcome == DealStage::Won {
         let why = format!("Won on {}", now.date_naive());
-        after["attribution"] = settle(&caller, &txn, &deal, Some(now), &why).await?;
+        let won = deals::Model {
+            fx_rate: fx.map(|r| r.rate.to_string()),
+            fx_rate_on: fx.map(|r| r.effective_on),
+            ..deal.clone()
+        };
+        after["fx_rate"] = json!(won.fx_rate);
+        after["fx_rate_on"] = json!(won.fx_rate_on);
+        after["attribution"] = settle(&caller, &txn, &won, Some(now), &why).await?;
     }
     audit_deal(
         &caller,
@@ -612,6 +636,31 @@ pub async fn close(
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(outcome)
+}
+
+/// The rate a deal won on `day` locks: none in the base currency; otherwise the rate in force
+/// that day, and without one the win is refused (never converted at a silent 1).
+async fn locked_rate(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    day: chrono::NaiveDate,
+) -> Result<Option<crate::domain::fx::Rate>, AppError> {
+    let base = repo::organizations::header(db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let currency: crate::domain::money::Currency =
+        deal.currency.parse().map_err(AppError::internal)?;
+    if currency == base {
+        return Ok(None);
+    }
+    match repo::fx::rate_on(&caller.tenant, db, currency, day).await? {
+        Some(rate) => Ok(Some(rate)),
+        None => Err(AppError::Conflict(format!(
+            "There is no {currency} → {base} exchange rate on or before {day}, so this deal \
+             cannot be won yet: finance adds one under Payouts › Exchange rates."
+        ))),
+    }
 }
 
 /// Re-opens a won or lost deal. A won deal's attributions go and its commissions are reversed:

@@ -8,6 +8,7 @@ pub mod commission_rules;
 pub mod deal_changes;
 pub mod deals;
 pub mod disputes;
+pub mod fx;
 pub mod leaderboard;
 pub mod partner_performance;
 pub mod partners;

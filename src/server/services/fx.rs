@@ -1,0 +1,105 @@
+//! Exchange rates for finance: read by those who see payouts, set and imported by those who
+//! edit them; every change audited with the rate it replaced.
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::fx::{ImportResult, RateRow, RatesPage};
+use crate::domain::access::{Action, Resource};
+use crate::domain::fx::{Rate, RateForm, parse_csv};
+use crate::server::audit::{self, Actor, Entry};
+use crate::server::context::{self, Caller};
+use crate::server::repo;
+
+/// Import files larger than this are refused before parsing.
+const LARGEST_IMPORT: usize = 1_000_000;
+
+pub async fn list() -> Result<RatesPage, AppError> {
+    let caller = context::authorize(Action::View, Resource::Payouts).await?;
+    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let rates = repo::fx::all(&caller.tenant, &caller.db).await?;
+    let mut missing = repo::deals::open_currencies(&caller.tenant, &caller.db).await?;
+    missing.retain(|c| *c != base && !rates.iter().any(|(r, _)| r.currency == *c));
+    Ok(RatesPage {
+        base,
+        rates: rates
+            .into_iter()
+            .map(|(rate, updated_at)| RateRow {
+                currency: rate.currency,
+                rate: rate.rate.to_string(),
+                effective_on: rate.effective_on,
+                updated_at,
+            })
+            .collect(),
+        missing,
+        can_edit: caller.user.can(Action::Edit, Resource::Payouts),
+    })
+}
+
+async fn store(caller: &Caller, db: &impl ConnectionTrait, rate: &Rate) -> Result<(), AppError> {
+    let before = repo::fx::upsert(&caller.tenant, db, rate, caller.user.id.0, Utc::now()).await?;
+    audit::record(
+        &caller.tenant,
+        db,
+        Actor::User(&caller.user),
+        Entry {
+            action: "fx_rate.saved",
+            entity_type: "fx_rate",
+            entity_id: None,
+            before: before.map(|r| {
+                json!({ "currency": rate.currency.to_string(), "effective_on": rate.effective_on, "rate": r.to_string() })
+            }),
+            after: Some(json!({
+                "currency": rate.currency.to_string(),
+                "effective_on": rate.effective_on,
+                "rate": rate.rate.to_string(),
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn editor() -> Result<(Caller, crate::domain::money::Currency), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Payouts).await?;
+    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    Ok((caller, base))
+}
+
+pub async fn save(form: RateForm) -> Result<(), AppError> {
+    let (caller, base) = editor().await?;
+    let rate = form.validate(base).map_err(AppError::invalid_fields)?;
+    let txn = caller.db.begin().await?;
+    store(&caller, &txn, &rate).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn import(csv: String) -> Result<ImportResult, AppError> {
+    let (caller, base) = editor().await?;
+    if csv.len() > LARGEST_IMPORT {
+        return Err(AppError::invalid_field(
+            "csv",
+            "The file is larger than 1 MB; split it.",
+        ));
+    }
+    let rates = match parse_csv(&csv, base) {
+        Ok(rates) => rates,
+        Err(errors) => return Ok(ImportResult { saved: 0, errors }),
+    };
+    let txn = caller.db.begin().await?;
+    for rate in &rates {
+        store(&caller, &txn, rate).await?;
+    }
+    txn.commit().await?;
+    Ok(ImportResult {
+        saved: rates.len() as u32,
+        errors: Vec::new(),
+    })
+}

@@ -1,0 +1,242 @@
+//! Exchange rates through their server functions, on SQLite and PostgreSQL: finance sets and
+//! imports rates (all or nothing), a deal in another currency cannot be won without a rate for
+//! its close date, and once won its rate is locked on the deal, its attributions and its
+//! commissions, whatever rate is entered later.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use partner_attribution::api::AppError;
+use partner_attribution::api::fx::{ImportResult, RatesPage};
+use partner_attribution::domain::ids::DealId;
+use partner_attribution::domain::money::Currency;
+use partner_attribution::server::demo;
+use partner_attribution::server::entities::{attributions, audit_events, deals, payouts};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+async fn rates_lock_at_close(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(17, 40, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let finance = app
+        .signed_in("finance@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let today = Utc::now().date_naive();
+
+    // Bad input is named by field; only those who edit payouts may set rates.
+    let bad = app
+        .call(
+            &finance,
+            "/api/fx/save",
+            &[
+                ("form[currency]", "USD"),
+                ("form[rate]", "0"),
+                ("form[effective_on]", "someday"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let error: AppError = bad.json().await.unwrap();
+    let AppError::Invalid { fields, .. } = error else {
+        panic!("field errors expected")
+    };
+    let named: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(named, ["currency", "rate", "effective_on"]);
+    let refused = app
+        .call(
+            &manager,
+            "/api/fx/save",
+            &[
+                ("form[currency]", "EUR"),
+                ("form[rate]", "1.1"),
+                ("form[effective_on]", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    // A EUR deal with a partner's touch cannot be won without a rate.
+    let saved = app
+        .call(
+            &manager,
+            "/api/deals/save",
+            &[
+                ("form[name]", "Euro rollout"),
+                ("form[account_name]", "Fabrikam"),
+                ("form[amount]", "10000"),
+                ("form[currency]", "EUR"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let deal: DealId = saved.json().await.unwrap();
+    let touched = app
+        .call(
+            &manager,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &deal.to_string()),
+                ("form[partner_id]", "1"),
+                ("form[kind]", "referral"),
+                (
+                    "form[occurred_on]",
+                    &(today - Duration::days(3)).to_string(),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(touched.status(), 200);
+    let win = || {
+        let (app, manager) = (&app, &manager);
+        async move {
+            app.call(
+                manager,
+                "/api/deals/close",
+                &[("id", &deal.to_string()), ("outcome", "won")],
+            )
+            .await
+        }
+    };
+    let blocked = win().await;
+    assert_eq!(blocked.status(), 409);
+    assert!(
+        blocked
+            .text()
+            .await
+            .unwrap()
+            .contains("no EUR → USD exchange rate"),
+    );
+    let page: RatesPage = app
+        .call(&finance, "/api/fx/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page.missing, [Currency::EUR]);
+
+    // An import with a bad line saves nothing; a good one saves every line.
+    let import = |csv: String| {
+        let (app, finance) = (&app, &finance);
+        async move {
+            let result: ImportResult = app
+                .call(finance, "/api/fx/import", &[("csv", &csv)])
+                .await
+                .json()
+                .await
+                .unwrap();
+            result
+        }
+    };
+    let week_ago = today - Duration::days(7);
+    let rejected = import(format!(
+        "currency,rate,effective_on\nEUR,1.05,2026-01-01\nEUR,abc,{week_ago}\n"
+    ))
+    .await;
+    assert_eq!(rejected.saved, 0);
+    assert_eq!(rejected.errors.len(), 1);
+    assert_eq!(rejected.errors[0].line, 3);
+    let rates = || {
+        let app = &app;
+        async move {
+            partner_attribution::server::entities::fx_rates::Entity::find()
+                .count(&app.db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(rates().await, 0);
+    let imported = import(format!(
+        "currency,rate,effective_on\nEUR,1.05,2026-01-01\nEUR,1.0842,{week_ago}\nGBP,1.27,{week_ago}\n"
+    ))
+    .await;
+    assert_eq!((imported.saved, imported.errors.len()), (3, 0));
+
+    // Won: the rate in force on the close date is locked everywhere the deal's money is.
+    assert_eq!(win().await.status(), 200);
+    let locked = deals::Entity::find_by_id(deal.0)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (locked.fx_rate.as_deref(), locked.fx_rate_on),
+        (Some("1.0842"), Some(week_ago))
+    );
+    let stored = attributions::Entity::find()
+        .filter(attributions::Column::DealId.eq(deal.0))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(
+        stored
+            .iter()
+            .all(|a| a.fx_rate.as_deref() == Some("1.0842"))
+    );
+    let commissions = payouts::Entity::find()
+        .filter(payouts::Column::DealId.eq(deal.0))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(!commissions.is_empty());
+    assert!(
+        commissions
+            .iter()
+            .all(|p| p.fx_rate.as_deref() == Some("1.0842") && p.currency == "EUR")
+    );
+
+    // A new rate for the same day changes the table, not the won deal.
+    let reset = app
+        .call(
+            &finance,
+            "/api/fx/save",
+            &[
+                ("form[currency]", "eur"),
+                ("form[rate]", "1.2"),
+                ("form[effective_on]", &week_ago.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let page: RatesPage = app
+        .call(&finance, "/api/fx/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(page.missing.is_empty());
+    assert!(
+        page.rates
+            .iter()
+            .any(|r| r.currency == Currency::EUR && r.effective_on == week_ago && r.rate == "1.2")
+    );
+    assert_eq!(
+        deals::Entity::find_by_id(deal.0)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .fx_rate
+            .as_deref(),
+        Some("1.0842")
+    );
+    // Each saved rate is audited, the replaced one with its old value.
+    let audited = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("fx_rate.saved"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 4);
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.before.as_deref().is_some_and(|b| b.contains("1.0842")))
+    );
+}
+
+on_both_databases!(exchange_rates, rates_lock_at_close);
