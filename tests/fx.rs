@@ -167,6 +167,17 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         (locked.fx_rate.as_deref(), locked.fx_rate_on),
         (Some("1.0842"), Some(week_ago))
     );
+    let shown: partner_attribution::api::deals::DealDetail = app
+        .call(&manager, "/api/deals/get", &[("id", &deal.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fx = shown.locked_rate.expect("the locked rate is shown");
+    assert_eq!(
+        (fx.rate.as_str(), fx.base_amount.to_minor().unwrap()),
+        ("1.0842", 1_084_200)
+    );
     let stored = attributions::Entity::find()
         .filter(attributions::Column::DealId.eq(deal.0))
         .all(&app.db)

@@ -106,6 +106,16 @@ pub struct DealDetail {
     pub form: DealForm,
     /// The server's date: the latest day a touchpoint may be recorded on.
     pub today: NaiveDate,
+    /// For a deal won in another currency: the rate locked at its close.
+    pub locked_rate: Option<LockedRate>,
+}
+
+/// The rate into the base currency a won deal locked, and its amount at that rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LockedRate {
+    pub rate: String,
+    pub effective_on: NaiveDate,
+    pub base_amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -151,6 +151,18 @@ fn Deal(detail: DealDetail, actions: DealActions) -> impl IntoView {
                     " · " <span data-testid="deal-stage"><StageBadge stage=deal.stage/></span> {format!(" · {close}")}
                 </p>
                 {detail.lost_reason.clone().map(|reason| view! { <p class="subtle" data-testid="lost-reason">"Lost: " {reason}</p> })}
+                {detail.locked_rate.clone().map(|fx| view! {
+                    <p class="subtle" data-testid="locked-rate">
+                        {format!(
+                            "{} at the locked rate 1 {} = {} {} (effective {})",
+                            fx.base_amount.format(),
+                            deal.amount.currency(),
+                            fx.rate,
+                            fx.base_amount.currency(),
+                            fx.effective_on
+                        )}
+                    </p>
+                })}
             </div>
             {(edit_deal && open).then(|| view! { <CloseControls id close=actions.close/> })}
             {(edit_deal && !open).then(|| view! { <ReopenControls id stage=deal.stage reopen=actions.reopen/> })}

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 
 use crate::api::AppError;
 use crate::api::deals::{
-    CommissionLine, DEAL_PAGE_SIZE, DealDetail, DealFilter, DealPage, DealSort, ModelSplit,
-    SplitLine, TimelineEntry,
+    CommissionLine, DEAL_PAGE_SIZE, DealDetail, DealFilter, DealPage, DealSort, LockedRate,
+    ModelSplit, SplitLine, TimelineEntry,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{self, AttributionModel, DealInput, Touch};
@@ -267,7 +267,26 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             .map(|d| d.to_string())
             .unwrap_or_default(),
     };
+    let locked_rate = match (&deal.fx_rate, deal.fx_rate_on) {
+        (Some(rate), Some(effective_on)) => {
+            let base = repo::organizations::header(db, tenant.organization_id())
+                .await?
+                .base_currency;
+            let exact: rust_decimal::Decimal = rate.parse().map_err(AppError::internal)?;
+            Some(LockedRate {
+                rate: rate.clone(),
+                effective_on,
+                base_amount: crate::domain::fx::to_base(
+                    repo::deals::amount_of(&deal)?,
+                    exact,
+                    base,
+                ),
+            })
+        }
+        _ => None,
+    };
     Ok(DealDetail {
+        locked_rate,
         today: Utc::now().date_naive(),
         lost_reason: deal.lost_reason.clone(),
         commissions,
