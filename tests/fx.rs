@@ -156,6 +156,34 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
     .await;
     assert_eq!((imported.saved, imported.errors.len()), (3, 0));
 
+    // Partner 1 is paid in pounds from now on.
+    let detail: partner_attribution::api::partners::PartnerDetail = app
+        .call(&manager, "/api/partners/get", &[("id", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let f = detail.form;
+    let saved = app
+        .call(
+            &manager,
+            "/api/partners/save",
+            &[
+                ("id", "1"),
+                ("form[name]", &f.name),
+                ("form[partner_type]", &f.partner_type),
+                ("form[tier]", &f.tier),
+                ("form[commission_rate]", &f.commission_rate),
+                ("form[contact_name]", &f.contact_name),
+                ("form[contact_email]", &f.contact_email),
+                ("form[website]", &f.website),
+                ("form[region]", &f.region),
+                ("form[payout_currency]", "gbp"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+
     // Won: the rate in force on the close date is locked everywhere the deal's money is.
     assert_eq!(win().await.status(), 200);
     let locked = deals::Entity::find_by_id(deal.0)
@@ -199,6 +227,33 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         commissions
             .iter()
             .all(|p| p.fx_rate.as_deref() == Some("1.0842") && p.currency == "EUR")
+    );
+    // Partner 1's commission is also in pounds, at EUR → USD → GBP on the close date.
+    let pounds = commissions.iter().find(|p| p.partner_id == 1).unwrap();
+    assert_eq!(pounds.payout_currency.as_deref(), Some("GBP"));
+    assert_eq!(pounds.payout_rate.as_deref(), Some("0.8537007874"));
+    let expected = (rust_decimal::Decimal::new(pounds.amount_minor, 2)
+        * "0.8537007874".parse::<rust_decimal::Decimal>().unwrap())
+    .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    assert_eq!(
+        pounds.payout_amount_minor,
+        Some(i64::try_from(expected * rust_decimal::Decimal::ONE_HUNDRED).unwrap())
+    );
+    let queue: partner_attribution::api::payouts::PayoutPage = app
+        .call(
+            &finance,
+            "/api/payouts/list",
+            &[("filter[partner_id]", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = queue.rows.iter().find(|r| r.id.0 == pounds.id).unwrap();
+    let (paid, rate) = row.paid_as.clone().expect("the converted amount is shown");
+    assert_eq!(
+        (paid.currency(), rate.as_str()),
+        (Currency::GBP, "0.8537007874")
     );
 
     // A new rate for the same day changes the table, not the won deal.

@@ -54,7 +54,7 @@ test("finance approves a payout, then pays a batch with one reference", async ({
   expect(download.suggestedFilename()).toMatch(/^payouts-\d{4}-\d{2}-\d{2}\.csv$/);
   const lines = readFileSync(await download.path(), "utf8").trim().split("\n");
   expect(lines[0]).toBe(
-    "payout_id,partner_id,partner_name,deal_id,deal_name,kind,status,amount,currency,earned_on,approved_on,paid_on,paid_reference,rejected_reason,corrects_payout_id,note,explanation",
+    "payout_id,partner_id,partner_name,deal_id,deal_name,kind,status,amount,currency,earned_on,approved_on,paid_on,paid_reference,rejected_reason,corrects_payout_id,note,explanation,payout_currency,payout_amount,payout_rate",
   );
   expect(lines.length - 1).toBe(Number(scalar("SELECT COUNT(*) FROM payouts WHERE status = 'paid'")));
   expect(lines.filter((l) => l.includes(",E2E-BATCH-1,")).length).toBe(2);

@@ -1,7 +1,8 @@
 //! Exchange rates: finance keeps effective-dated rates of each currency into the organization's
 //! base currency, and a deal won in another currency locks the rate of its close date, stored
 //! with the deal, its attributions and its commissions so base-currency figures never move when
-//! a later rate is entered.
+//! a later rate is entered. A partner may be paid in a currency of its own: each commission then
+//! keeps its amount in that currency and the rate it was converted at.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -44,6 +45,10 @@ const LOCKED: &[&str] = &[
     "ALTER TABLE deals ADD COLUMN fx_rate_on DATE NULL",
     "ALTER TABLE attributions ADD COLUMN fx_rate VARCHAR(40) NULL",
     "ALTER TABLE payouts ADD COLUMN fx_rate VARCHAR(40) NULL",
+    "ALTER TABLE partners ADD COLUMN payout_currency CHAR(3) NULL",
+    "ALTER TABLE payouts ADD COLUMN payout_currency CHAR(3) NULL",
+    "ALTER TABLE payouts ADD COLUMN payout_amount_minor BIGINT NULL",
+    "ALTER TABLE payouts ADD COLUMN payout_rate VARCHAR(40) NULL",
 ];
 
 #[async_trait::async_trait]
@@ -103,6 +108,10 @@ impl MigrationTrait for Migration {
         crate::schema_helpers::fresh_schema(manager).await?;
         let db = manager.get_connection();
         for sql in [
+            "ALTER TABLE payouts DROP COLUMN payout_rate",
+            "ALTER TABLE payouts DROP COLUMN payout_amount_minor",
+            "ALTER TABLE payouts DROP COLUMN payout_currency",
+            "ALTER TABLE partners DROP COLUMN payout_currency",
             "ALTER TABLE payouts DROP COLUMN fx_rate",
             "ALTER TABLE attributions DROP COLUMN fx_rate",
             "ALTER TABLE deals DROP COLUMN fx_rate_on",

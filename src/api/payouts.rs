@@ -61,6 +61,9 @@ pub struct PayoutRow {
     pub attributed: Option<Money>,
     /// How the amount was computed, naming the rule version.
     pub explanation: Option<String>,
+    /// For a partner paid in a currency of its own: the amount in it (a clawback negative too,
+    /// by its kind) and the rate it was converted at.
+    pub paid_as: Option<(Money, String)>,
 }
 
 /// One status's share of the filtered queue: how many, and how much per currency.
@@ -118,7 +121,7 @@ pub struct BulkResult {
 
 /// The columns of the payout CSV export, in order. Part of the product's interface: documented
 /// in the README, and only ever extended at the end.
-pub const EXPORT_COLUMNS: [&str; 17] = [
+pub const EXPORT_COLUMNS: [&str; 20] = [
     "payout_id",
     "partner_id",
     "partner_name",
@@ -136,6 +139,9 @@ pub const EXPORT_COLUMNS: [&str; 17] = [
     "corrects_payout_id",
     "note",
     "explanation",
+    "payout_currency",
+    "payout_amount",
+    "payout_rate",
 ];
 
 /// The address of the CSV of the payouts a filter matches (the queue's own query keys).

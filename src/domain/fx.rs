@@ -170,12 +170,22 @@ pub fn rate_on(rates: &[Rate], currency: Currency, day: NaiveDate) -> Option<Rat
         .copied()
 }
 
-/// `amount` in the base currency at `rate`, rounded half away from zero to its minor unit.
-pub fn to_base(amount: Money, rate: Decimal, base: Currency) -> Money {
+/// `amount` converted into `to` at `rate`, rounded half away from zero to its minor unit.
+pub fn convert(amount: Money, rate: Decimal, to: Currency) -> Money {
     let exact = amount.amount() * rate;
     let rounded =
-        exact.round_dp_with_strategy(base.minor_units(), RoundingStrategy::MidpointAwayFromZero);
-    Money::new(rounded, base).unwrap_or_else(|_| Money::zero(base))
+        exact.round_dp_with_strategy(to.minor_units(), RoundingStrategy::MidpointAwayFromZero);
+    Money::new(rounded, to).unwrap_or_else(|_| Money::zero(to))
+}
+
+/// The rate from one currency to another through the base currency, given each one's rate into
+/// the base (1 for the base itself), kept to the decimals a rate has.
+pub fn cross_rate(from_to_base: Decimal, to_to_base: Decimal) -> Option<Decimal> {
+    (!to_to_base.is_zero()).then(|| {
+        (from_to_base / to_to_base)
+            .round_dp_with_strategy(RATE_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
+    })
 }
 
 #[cfg(test)]
@@ -249,16 +259,25 @@ mod tests {
     }
 
     #[test]
+    fn cross_rates_go_through_the_base_currency() {
+        // EUR at 1.0842 USD, GBP at 1.27 USD: 1 EUR = 0.8537007874 GBP.
+        let rate = cross_rate(Decimal::new(10842, 4), Decimal::new(127, 2)).unwrap();
+        assert_eq!(rate, "0.8537007874".parse::<Decimal>().unwrap());
+        assert_eq!(cross_rate(Decimal::ONE, Decimal::ONE), Some(Decimal::ONE));
+        assert!(cross_rate(Decimal::ONE, Decimal::ZERO).is_none());
+    }
+
+    #[test]
     fn conversion_rounds_to_the_base_currencys_minor_unit() {
         // €100.05 at 1.0842 = $108.474210 -> $108.47; ¥1,003 at 0.0066 = $6.6198 -> $6.62.
         let eur = Money::from_minor(10_005, Currency::EUR);
         assert_eq!(
-            to_base(eur, Decimal::new(10842, 4), Currency::USD),
+            convert(eur, Decimal::new(10842, 4), Currency::USD),
             Money::from_minor(10_847, Currency::USD)
         );
         let yen = Money::from_minor(1003, Currency::JPY);
         assert_eq!(
-            to_base(yen, Decimal::new(66, 4), Currency::USD),
+            convert(yen, Decimal::new(66, 4), Currency::USD),
             Money::from_minor(662, Currency::USD)
         );
     }

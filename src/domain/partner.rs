@@ -132,6 +132,9 @@ pub struct PartnerForm {
     pub contact_email: String,
     pub website: String,
     pub region: String,
+    /// Optional: the currency the partner is paid in instead of each deal's own.
+    #[serde(default)]
+    pub payout_currency: String,
 }
 
 /// A validated partner: what the form becomes once every field parsed.
@@ -145,6 +148,7 @@ pub struct PartnerDraft {
     pub contact_email: Option<Email>,
     pub website: Option<String>,
     pub region: Option<String>,
+    pub payout_currency: Option<super::money::Currency>,
 }
 
 fn optional(text: &str) -> Option<String> {
@@ -222,6 +226,13 @@ impl PartnerForm {
                 errors.push((field, "Use at most 120 characters.".to_owned()));
             }
         }
+        let payout_currency = match optional(&self.payout_currency) {
+            None => None,
+            Some(code) => code
+                .parse::<super::money::Currency>()
+                .map_err(|e| errors.push(("payout_currency", e.to_string())))
+                .ok(),
+        };
         match (partner_type, tier, commission_rate) {
             (Some(partner_type), Some(tier), Some(commission_rate)) if errors.is_empty() => {
                 Ok(PartnerDraft {
@@ -233,6 +244,7 @@ impl PartnerForm {
                     contact_email,
                     website,
                     region: optional(&self.region),
+                    payout_currency,
                 })
             }
             _ => Err(errors),
@@ -254,6 +266,7 @@ mod tests {
             contact_email: "Ines@Harbor.example".into(),
             website: "harbor.example".into(),
             region: "".into(),
+            payout_currency: " eur ".into(),
         }
     }
 
@@ -266,6 +279,10 @@ mod tests {
         assert_eq!(draft.contact_email.unwrap().as_str(), "ines@harbor.example");
         assert_eq!(draft.website.as_deref(), Some("https://harbor.example"));
         assert_eq!(draft.region, None);
+        assert_eq!(
+            draft.payout_currency,
+            Some(crate::domain::money::Currency::EUR)
+        );
     }
 
     #[test]
@@ -279,6 +296,7 @@ mod tests {
             contact_email: "ines@".into(),
             website: "not a site".into(),
             region: String::new(),
+            payout_currency: "euro".into(),
         };
         let fields: Vec<&str> = bad
             .validate()
@@ -293,7 +311,8 @@ mod tests {
                 "partner_type",
                 "commission_rate",
                 "contact_email",
-                "website"
+                "website",
+                "payout_currency"
             ]
         );
     }

@@ -115,6 +115,8 @@ fn PartnerEditor(id: Option<PartnerId>, form: PartnerForm) -> impl IntoView {
                     value=form.website.clone() hint="example.com or https://example.com" error=error("website")/>
                 <Field label="Region" name="region" input_name="form[region]" autocomplete="off"
                     value=form.region.clone() error=error("region")/>
+                <Field label="Payout currency" name="payout_currency" input_name="form[payout_currency]" autocomplete="off"
+                    value=form.payout_currency.clone() hint="Optional, such as EUR: commissions are then also shown converted into it." error=error("payout_currency")/>
                 <div class="form-actions">
                     {move || form_error(&result.get()).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>

@@ -595,10 +595,15 @@ fn PayoutLine(
                 {row.kind.title()}
                 {row.explanation.map(|e| view! { <div class="subtle small explanation">{e}</div> })}
             </td>
-            <td class="num">{match row.kind {
-                EntryKind::Clawback => format!("−{}", row.amount.format()),
-                _ => row.amount.format(),
-            }}</td>
+            <td class="num">
+                {match row.kind {
+                    EntryKind::Clawback => format!("−{}", row.amount.format()),
+                    _ => row.amount.format(),
+                }}
+                {row.paid_as.map(|(amount, rate)| view! {
+                    <div class="subtle small" data-testid="paid-as">{format!("paid as {} at {rate}", amount.format())}</div>
+                })}
+            </td>
             <td><span class=format!("badge payout-{}", row.status.as_str())>{row.status.title()}</span></td>
             <td class="date">{row.created_on.to_string()}</td>
             <td class="subtle">{details}</td>

@@ -98,6 +98,7 @@ where
                 commission_rate: Set(p.commission_rate.to_string()),
                 created_at: Set(p.created_at),
                 updated_at: Set(p.created_at),
+                payout_currency: Set(None),
             }),
     )
     .await?;
@@ -267,6 +268,9 @@ where
                 ))),
                 dispute_id: Set(None),
                 fx_rate: Set(None),
+                payout_currency: Set(None),
+                payout_amount_minor: Set(None),
+                payout_rate: Set(None),
             }),
     )
     .await?;

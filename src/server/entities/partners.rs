@@ -17,6 +17,8 @@ pub struct Model {
     pub commission_rate: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The currency the partner is paid in, when not each deal's own.
+    pub payout_currency: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,11 @@ pub struct Model {
     pub dispute_id: Option<i64>,
     /// The deal's locked rate into the base currency (none when the deal is in it).
     pub fx_rate: Option<String>,
+    /// For a partner paid in a currency of its own: the amount in it, and the rate from the
+    /// entry's currency it was converted at (on the deal's close date).
+    pub payout_currency: Option<String>,
+    pub payout_amount_minor: Option<i64>,
+    pub payout_rate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

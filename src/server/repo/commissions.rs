@@ -18,6 +18,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::payout::PayoutStatus;
 use crate::server::entities::{attributions, payouts};
 use crate::server::tenant::Tenant;
+use rust_decimal::Decimal;
 
 /// Stores `results` as the deal's attributions: rows of the same model and partner are updated
 /// (so commissions keep pointing at them), new ones inserted, the rest deleted. Returns the row
@@ -136,9 +137,27 @@ pub struct Target<'a> {
     pub explanation: &'a str,
     /// The deal's locked rate into the base currency, if it is in another.
     pub fx_rate: Option<&'a str>,
+    /// For a partner paid in a currency of its own: that currency and the rate into it.
+    pub payout: Option<(Currency, Decimal)>,
 }
 
 impl Target<'_> {
+    /// An entry's amount in the partner's own currency, and the rate, when it has one.
+    fn paid_as(&self, amount_minor: i64) -> (Option<String>, Option<i64>, Option<String>) {
+        match self.payout {
+            Some((currency, rate)) => {
+                let amount = Money::from_minor(amount_minor, self.currency);
+                let converted = crate::domain::fx::convert(amount, rate, currency);
+                (
+                    Some(currency.to_string()),
+                    converted.to_minor().ok(),
+                    Some(rate.to_string()),
+                )
+            }
+            None => (None, None, None),
+        }
+    }
+
     /// What a written entry says about its amount: a commission its computation, a correction
     /// the commission it brings the deal to.
     fn explanation(&self, kind: EntryKind) -> String {
@@ -171,7 +190,11 @@ pub async fn apply(
     let written = |id: i64, rows: u64| (rows == 1).then_some(id);
     match change {
         Change::Resize { id, amount_minor } => {
+            let (paid_in, paid_minor, paid_rate) = target.paid_as(amount_minor);
             let result = pending(id)
+                .col_expr(payouts::Column::PayoutCurrency, Expr::value(paid_in))
+                .col_expr(payouts::Column::PayoutAmountMinor, Expr::value(paid_minor))
+                .col_expr(payouts::Column::PayoutRate, Expr::value(paid_rate))
                 .col_expr(payouts::Column::AmountMinor, Expr::value(amount_minor))
                 .col_expr(
                     payouts::Column::AttributionId,
@@ -204,7 +227,11 @@ pub async fn apply(
             amount_minor,
             corrects,
         } => {
+            let (paid_in, paid_minor, paid_rate) = target.paid_as(amount_minor);
             let row = payouts::ActiveModel {
+                payout_currency: Set(paid_in),
+                payout_amount_minor: Set(paid_minor),
+                payout_rate: Set(paid_rate),
                 organization_id: Set(org),
                 partner_id: Set(target.partner.0),
                 deal_id: Set(Some(target.deal.0)),

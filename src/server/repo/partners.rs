@@ -193,6 +193,7 @@ fn apply(model: &mut partners::ActiveModel, draft: &PartnerDraft) {
     model.contact_email = Set(draft.contact_email.as_ref().map(|e| e.to_string()));
     model.website = Set(draft.website.clone());
     model.region = Set(draft.region.clone());
+    model.payout_currency = Set(draft.payout_currency.map(|c| c.to_string()));
     model.updated_at = Set(Utc::now());
 }
 
@@ -276,4 +277,32 @@ pub async fn choices(
     options.sort_by_key(|o| !o.name.to_lowercase().starts_with(&lower));
     options.truncate(limit as usize);
     Ok(options)
+}
+
+/// The payout currency of each of the partners named that has one.
+pub async fn payout_currencies(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<(i64, crate::domain::money::Currency)>, DbErr> {
+    let rows: Vec<(i64, Option<String>)> = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::Id)
+        .column(partners::Column::PayoutCurrency)
+        .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(partners::Column::Id.is_in(ids.iter().copied()))
+        .filter(partners::Column::PayoutCurrency.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .filter_map(|(id, code)| Some((id, code?)))
+        .map(|(id, code)| {
+            Ok((
+                id,
+                code.parse()
+                    .map_err(|e| super::corrupt("payout currency", e))?,
+            ))
+        })
+        .collect()
 }

@@ -138,6 +138,12 @@ async fn rows(
                 rejected_reason: m.rejected_reason,
                 corrects: m.corrects_payout_id.map(PayoutId),
                 note: m.note,
+                paid_as: match (&m.payout_currency, m.payout_amount_minor, &m.payout_rate) {
+                    (Some(code), Some(minor), Some(rate)) => {
+                        Some((Money::from_minor(minor, currency_of(code)?), rate.clone()))
+                    }
+                    _ => None,
+                },
                 explanation: m.explanation,
                 attributed: match m.attribution_id.and_then(|a| attributed.get(&a)) {
                     Some((minor, currency)) => {

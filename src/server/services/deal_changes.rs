@@ -5,9 +5,10 @@
 //! an adjustment or clawback. Every change is audited, and moves the monthly totals
 //! (`repo::monthly_stats`) by what it changed, in the same transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
+use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
@@ -18,6 +19,7 @@ use crate::domain::commission_rules;
 use crate::domain::deal::{DealForm, DealStage, lost_reason};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::ledger;
+use crate::domain::money::Currency;
 use crate::domain::touchpoint::{TouchpointDraft, TouchpointForm};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::context::{self, Caller};
@@ -313,6 +315,52 @@ async fn attribute(
     Ok((payable, results))
 }
 
+/// For each partner paid in a currency other than the deal's: that currency and the rate from
+/// the deal's currency into it on `day`, through the base currency (the deal's locked rate when
+/// it has one). A missing rate refuses the change, as for the deal's own.
+async fn payout_conversions(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    partners: &[i64],
+    day: chrono::NaiveDate,
+) -> Result<HashMap<i64, (Currency, Decimal)>, AppError> {
+    let wanted = repo::partners::payout_currencies(&caller.tenant, db, partners).await?;
+    let currency: Currency = deal.currency.parse().map_err(AppError::internal)?;
+    let wanted: Vec<(i64, Currency)> = wanted.into_iter().filter(|(_, c)| *c != currency).collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let base = repo::organizations::header(db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let to_base = async |of: Currency| -> Result<Decimal, AppError> {
+        if of == base {
+            return Ok(Decimal::ONE);
+        }
+        if of == currency
+            && let Some(locked) = &deal.fx_rate
+        {
+            return locked.parse().map_err(AppError::internal);
+        }
+        match repo::fx::rate_on(&caller.tenant, db, of, day).await? {
+            Some(rate) => Ok(rate.rate),
+            None => Err(AppError::Conflict(format!(
+                "There is no {of} → {base} exchange rate on or before {day}, and a partner of \
+                 this deal is paid in {of}: finance adds one under Payouts › Exchange rates."
+            ))),
+        }
+    };
+    let deal_to_base = to_base(currency).await?;
+    let mut conversions = HashMap::new();
+    for (partner, paid_in) in wanted {
+        let rate = crate::domain::fx::cross_rate(deal_to_base, to_base(paid_in).await?)
+            .ok_or_else(|| AppError::internal("a stored rate of zero"))?;
+        conversions.insert(partner, (paid_in, rate));
+    }
+    Ok(conversions)
+}
+
 /// One partner's commission on the deal as it should now stand.
 struct Owed {
     minor: i64,
@@ -448,6 +496,9 @@ async fn settle(
     for partner in ledger.keys() {
         owed.entry(*partner).or_insert_with(Owed::nothing);
     }
+    let partners: Vec<i64> = owed.keys().map(|p| p.0).collect();
+    let day = closed_at.or(deal.closed_at).unwrap_or(now).date_naive();
+    let conversions = payout_conversions(caller, db, deal, &partners, day).await?;
 
     let mut moved = Vec::new();
     for (partner, owed) in owed {
@@ -466,6 +517,7 @@ async fn settle(
             rule: owed.rule,
             explanation: &owed.explanation,
             fx_rate,
+            payout: conversions.get(&partner.0).copied(),
         };
         for change in &changes {
             let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {

@@ -276,7 +276,7 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             Some(LockedRate {
                 rate: rate.clone(),
                 effective_on,
-                base_amount: crate::domain::fx::to_base(
+                base_amount: crate::domain::fx::convert(
                     repo::deals::amount_of(&deal)?,
                     exact,
                     base,

@@ -77,6 +77,7 @@ fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> {
         contact_email: model.contact_email.clone().unwrap_or_default(),
         website: model.website.clone().unwrap_or_default(),
         region: model.region.clone().unwrap_or_default(),
+        payout_currency: model.payout_currency.clone().unwrap_or_default(),
     })
 }
 

@@ -350,6 +350,29 @@ pub fn to_csv(rows: &[PayoutRow]) -> Result<String, AppError> {
             row.corrects.map(|p| p.to_string()).unwrap_or_default(),
             cell(row.note.as_deref().unwrap_or_default()),
             cell(row.explanation.as_deref().unwrap_or_default()),
+            row.paid_as
+                .as_ref()
+                .map(|(m, _)| m.currency().code().to_owned())
+                .unwrap_or_default(),
+            row.paid_as
+                .as_ref()
+                .map(|(m, _)| {
+                    let sign = if row.kind == EntryKind::Clawback {
+                        "-"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{sign}{:.prec$}",
+                        m.amount(),
+                        prec = m.currency().minor_units() as usize
+                    )
+                })
+                .unwrap_or_default(),
+            row.paid_as
+                .as_ref()
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default(),
         ])
         .map_err(AppError::internal)?;
     }
