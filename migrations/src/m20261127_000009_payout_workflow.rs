@@ -31,28 +31,13 @@ const MISSING: &str = "(NEW.status = 'rejected' AND COALESCE(TRIM(NEW.rejected_r
      OR (NEW.status = 'paid' AND (COALESCE(TRIM(NEW.paid_reference), '') = '' OR NEW.paid_on IS NULL))";
 
 fn create_guard(backend: DbBackend) -> Vec<String> {
-    let message = "a rejected payout needs its reason and a paid one its reference and date";
-    match backend {
-        DbBackend::Postgres => vec![
-            format!(
-                "CREATE FUNCTION trg_payouts_status_details() RETURNS trigger AS $$ \
-                 BEGIN \
-                   IF NEW.status IS DISTINCT FROM OLD.status AND ({MISSING}) THEN \
-                     RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation'; \
-                   END IF; \
-                   RETURN NEW; \
-                 END $$ LANGUAGE plpgsql"
-            ),
-            "CREATE TRIGGER trg_payouts_status_details BEFORE UPDATE OF status ON payouts \
-             FOR EACH ROW EXECUTE FUNCTION trg_payouts_status_details()"
-                .into(),
-        ],
-        _ => vec![format!(
-            "CREATE TRIGGER trg_payouts_status_details BEFORE UPDATE OF status ON payouts \
-             FOR EACH ROW WHEN NEW.status IS NOT OLD.status AND ({MISSING}) \
-             BEGIN SELECT RAISE(ABORT, '{message}'); END"
-        )],
-    }
+    crate::schema_helpers::status_change_guard(
+        backend,
+        "payouts",
+        "trg_payouts_status_details",
+        MISSING,
+        "a rejected payout needs its reason and a paid one its reference and date",
+    )
 }
 
 #[async_trait::async_trait]

@@ -50,27 +50,13 @@ const MISSING: &str = "(NEW.status IN ('resolved', 'rejected') AND COALESCE(TRIM
 const MESSAGE: &str = "a closed dispute needs its answer, and a resolved one its adjustment";
 
 fn create_guard(backend: DbBackend) -> Vec<String> {
-    match backend {
-        DbBackend::Postgres => vec![
-            format!(
-                "CREATE FUNCTION trg_disputes_close_details() RETURNS trigger AS $$ \
-                 BEGIN \
-                   IF NEW.status IS DISTINCT FROM OLD.status AND ({MISSING}) THEN \
-                     RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'check_violation'; \
-                   END IF; \
-                   RETURN NEW; \
-                 END $$ LANGUAGE plpgsql"
-            ),
-            "CREATE TRIGGER trg_disputes_close_details BEFORE UPDATE OF status ON disputes \
-             FOR EACH ROW EXECUTE FUNCTION trg_disputes_close_details()"
-                .into(),
-        ],
-        _ => vec![format!(
-            "CREATE TRIGGER trg_disputes_close_details BEFORE UPDATE OF status ON disputes \
-             FOR EACH ROW WHEN NEW.status IS NOT OLD.status AND ({MISSING}) \
-             BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-        )],
-    }
+    crate::schema_helpers::status_change_guard(
+        backend,
+        "disputes",
+        "trg_disputes_close_details",
+        MISSING,
+        MESSAGE,
+    )
 }
 
 #[async_trait::async_trait]

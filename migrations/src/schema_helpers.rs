@@ -88,3 +88,37 @@ pub async fn fresh_schema(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     }
     Ok(())
 }
+
+/// A trigger `name` refusing a change of `table.status` to a row for which `missing` (SQL over
+/// `NEW`) holds: what a status change must carry, whoever writes the row.
+pub fn status_change_guard(
+    backend: sea_orm_migration::sea_orm::DbBackend,
+    table: &str,
+    name: &str,
+    missing: &str,
+    message: &str,
+) -> Vec<String> {
+    use sea_orm_migration::sea_orm::DbBackend;
+    match backend {
+        DbBackend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION {name}() RETURNS trigger AS $$ \
+                 BEGIN \
+                   IF NEW.status IS DISTINCT FROM OLD.status AND ({missing}) THEN \
+                     RAISE EXCEPTION '{message}' USING ERRCODE = 'check_violation'; \
+                   END IF; \
+                   RETURN NEW; \
+                 END $$ LANGUAGE plpgsql"
+            ),
+            format!(
+                "CREATE TRIGGER {name} BEFORE UPDATE OF status ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION {name}()"
+            ),
+        ],
+        _ => vec![format!(
+            "CREATE TRIGGER {name} BEFORE UPDATE OF status ON {table} \
+             FOR EACH ROW WHEN NEW.status IS NOT OLD.status AND ({missing}) \
+             BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )],
+    }
+}

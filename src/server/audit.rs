@@ -57,6 +57,15 @@ pub async fn record(
     Ok(())
 }
 
+/// An entry by the signed-in caller of a server function.
+pub async fn by_caller(
+    caller: &crate::server::context::Caller,
+    db: &impl ConnectionTrait,
+    entry: Entry<'_>,
+) -> Result<(), DbErr> {
+    record(&caller.tenant, db, Actor::User(&caller.user), entry).await
+}
+
 /// Many entries by one actor at once (bulk actions): one statement per thousand rows.
 pub async fn record_many(
     tenant: &Tenant,

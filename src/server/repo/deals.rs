@@ -565,3 +565,20 @@ pub async fn open_currencies(
         .map(|c| c.parse().map_err(|e| super::corrupt("currency", e)))
         .collect()
 }
+
+/// The names of the deals named (a partner user's tenant: only those its partner touched).
+pub async fn titles_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    let rows: Vec<(i64, String)> = scoped(tenant, None)
+        .select_only()
+        .column(deals::Column::Id)
+        .column(deals::Column::Name)
+        .filter(deals::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,7 +1,5 @@
 //! Disputes and their threads. A partner user's tenant reaches only its own partner's disputes.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -12,7 +10,7 @@ use sea_orm::{
 use crate::domain::dispute::Side;
 use crate::domain::ids::{DisputeId, PartnerId};
 use crate::domain::payout::DisputeStatus;
-use crate::server::entities::{deals, dispute_messages, disputes, payouts};
+use crate::server::entities::{dispute_messages, disputes, payouts};
 use crate::server::tenant::Tenant;
 
 fn scoped(tenant: &Tenant) -> Select<disputes::Entity> {
@@ -86,24 +84,6 @@ pub async fn payout(
         select = select.filter(payouts::Column::PartnerId.eq(own.0));
     }
     select.one(db).await
-}
-
-/// The names of the deals named.
-pub async fn deal_names(
-    tenant: &Tenant,
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<HashMap<i64, String>, DbErr> {
-    let rows: Vec<(i64, String)> = deals::Entity::find()
-        .select_only()
-        .column(deals::Column::Id)
-        .column(deals::Column::Name)
-        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(deals::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 pub struct NewDispute<'a> {

@@ -16,7 +16,7 @@ use crate::domain::commission_rules::{self, ReplayDeal};
 use crate::domain::ids::PartnerId;
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::repo;
 
@@ -206,10 +206,9 @@ pub async fn save(form: SettingsForm) -> Result<(), AppError> {
         .validate(&settings_before)
         .map_err(AppError::invalid_fields)?;
     repo::organizations::save_attribution_settings(&txn, org, payable, &settings).await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "attribution_settings.updated",
             entity_type: "organization",

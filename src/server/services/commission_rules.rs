@@ -16,7 +16,7 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::commission_rules::{self, Rule, RuleDraft, RuleForm, Scope};
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::repo;
 use crate::server::repo::commission_rules::Version;
@@ -200,10 +200,9 @@ async fn audit_rule(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        caller,
         db,
-        Actor::User(&caller.user),
         Entry {
             action,
             entity_type: "commission_rule",
@@ -214,6 +213,15 @@ async fn audit_rule(
     )
     .await?;
     Ok(())
+}
+
+/// The version a new one follows or an end date applies to: the latest that still applies.
+fn latest_active(versions: &[Version]) -> Result<&Version, AppError> {
+    versions
+        .iter()
+        .filter(|v| v.active)
+        .max_by_key(|v| v.rule.version)
+        .ok_or_else(not_found)
 }
 
 fn changed_meanwhile() -> AppError {
@@ -249,11 +257,7 @@ pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError>
         return Ok(rule.rule_id);
     };
     let versions = repo::commission_rules::versions(&caller.tenant, &txn, Some(rule_id)).await?;
-    let latest = versions
-        .iter()
-        .filter(|v| v.active)
-        .max_by_key(|v| v.rule.version)
-        .ok_or_else(not_found)?;
+    let latest = latest_active(&versions)?;
     let previous = &latest.rule;
     if draft.effective_from < previous.effective_from {
         return Err(AppError::invalid_field(
@@ -318,11 +322,7 @@ pub async fn end(rule_id: i64, last_day: String) -> Result<(), AppError> {
         .map_err(|_| AppError::invalid_field("last_day", "Use a date such as 2026-12-31."))?;
     let txn = caller.db.begin().await?;
     let versions = repo::commission_rules::versions(&caller.tenant, &txn, Some(rule_id)).await?;
-    let latest = versions
-        .iter()
-        .filter(|v| v.active)
-        .max_by_key(|v| v.rule.version)
-        .ok_or_else(not_found)?;
+    let latest = latest_active(&versions)?;
     let rule = &latest.rule;
     if last_day < rule.effective_from {
         return Err(AppError::invalid_field(

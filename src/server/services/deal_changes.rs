@@ -21,7 +21,7 @@ use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::ledger;
 use crate::domain::money::Currency;
 use crate::domain::touchpoint::{TouchpointDraft, TouchpointForm};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::deals;
 use crate::server::repo;
@@ -53,10 +53,9 @@ async fn audit_deal(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        caller,
         db,
-        Actor::User(&caller.user),
         Entry {
             action,
             entity_type: "deal",
@@ -164,10 +163,9 @@ pub async fn add_touchpoint(
     let saved =
         repo::deals::insert_touchpoint(&caller.tenant, &txn, deal_id, &draft, Some(caller.user.id))
             .await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "touchpoint.created",
             entity_type: "touchpoint",
@@ -246,10 +244,9 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
     check_touch(&caller, &txn, &deal, &draft).await?;
     let before = touch_snapshot(&touch);
     let saved = repo::deals::update_touchpoint(&txn, touch, &draft).await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "touchpoint.updated",
             entity_type: "touchpoint",
@@ -274,10 +271,9 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     let totals = Tracker::start(&caller.tenant, &txn, DealId(touch.deal_id)).await?;
     let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
     repo::deals::delete_touchpoint(&caller.tenant, &txn, id).await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "touchpoint.removed",
             entity_type: "touchpoint",
@@ -591,10 +587,9 @@ async fn audit_entry(
             after["corrects_payout_id"] = json!(corrects);
         }
     }
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        caller,
         db,
-        Actor::User(&caller.user),
         Entry {
             action: match change {
                 ledger::Change::Add { .. } => "payout.created",

@@ -17,7 +17,7 @@ use crate::domain::ids::{DealId, DisputeId, PartnerId, PayoutId, UserId};
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{DisputeStatus, PayoutStatus};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::{disputes, payouts};
 use crate::server::repo;
@@ -59,7 +59,7 @@ async fn rows_of(
     let partners: Vec<i64> = models.iter().map(|d| d.partner_id).collect();
     let deals: Vec<i64> = models.iter().filter_map(|d| d.deal_id).collect();
     let partner_names = repo::deals::names_of(&caller.tenant, &caller.db, &partners).await?;
-    let deal_names = repo::disputes::deal_names(&caller.tenant, &caller.db, &deals).await?;
+    let deal_names = repo::deals::titles_of(&caller.tenant, &caller.db, &deals).await?;
     models
         .into_iter()
         .map(|d| {
@@ -225,10 +225,9 @@ async fn audit_dispute(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        caller,
         db,
-        Actor::User(&caller.user),
         Entry {
             action,
             entity_type: "dispute",
@@ -425,10 +424,9 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
             }
             .insert(&txn)
             .await?;
-            audit::record(
-                &caller.tenant,
+            audit::by_caller(
+                &caller,
                 &txn,
-                Actor::User(&caller.user),
                 Entry {
                     action: "payout.created",
                     entity_type: "payout",

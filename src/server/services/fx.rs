@@ -9,7 +9,7 @@ use crate::api::AppError;
 use crate::api::fx::{ImportResult, RateRow, RatesPage};
 use crate::domain::access::{Action, Resource};
 use crate::domain::fx::{Rate, RateForm, parse_csv};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::repo;
 
@@ -42,11 +42,7 @@ pub async fn list() -> Result<RatesPage, AppError> {
 
 async fn store(caller: &Caller, db: &impl ConnectionTrait, rate: &Rate) -> Result<(), AppError> {
     let before = repo::fx::upsert(&caller.tenant, db, rate, caller.user.id.0, Utc::now()).await?;
-    audit::record(
-        &caller.tenant,
-        db,
-        Actor::User(&caller.user),
-        Entry {
+    audit::by_caller(caller, db, Entry {
             action: "fx_rate.saved",
             entity_type: "fx_rate",
             entity_id: None,

@@ -9,7 +9,7 @@ use crate::api::partners::{PAGE_SIZE, PartnerDetail, PartnerPage, PartnerSort};
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context;
 use crate::server::entities::partners;
 use crate::server::repo::partners::{self as repo, Filter};
@@ -173,10 +173,9 @@ pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId,
             )
         }
     };
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action,
             entity_type: "partner",
@@ -203,10 +202,9 @@ pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerSt
             "Someone changed this partner's status a moment ago; reload to see it.".into(),
         ));
     }
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "partner.status_changed",
             entity_type: "partner",

@@ -462,10 +462,9 @@ pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
         .payout_four_eyes;
     if before != enabled {
         repo::organizations::set_payout_four_eyes(&txn, org, enabled).await?;
-        audit::record(
-            &caller.tenant,
+        audit::by_caller(
+            &caller,
             &txn,
-            Actor::User(&caller.user),
             Entry {
                 action: "payout_settings.updated",
                 entity_type: "organization",

@@ -10,7 +10,7 @@ use crate::api::users::{Invitation, OutboxMessage, PartnerOption, UserRow};
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::{PartnerId, UserId};
 use crate::domain::user::{Email, Role};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::auth::{session_store, tokens};
 use crate::server::context::{self, Caller};
 use crate::server::entities::users;
@@ -115,10 +115,9 @@ pub async fn invite(
         },
     )
     .await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "user.invited",
             entity_type: "invitation",
@@ -177,10 +176,9 @@ pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
     }
     .update(&txn)
     .await?;
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: "user.role_changed",
             entity_type: "user",
@@ -218,10 +216,9 @@ pub async fn set_active(id: UserId, active: bool) -> Result<(), AppError> {
     } else {
         session_store::delete_user_sessions(&txn, user.id).await?
     };
-    audit::record(
-        &caller.tenant,
+    audit::by_caller(
+        &caller,
         &txn,
-        Actor::User(&caller.user),
         Entry {
             action: if active {
                 "user.reactivated"
