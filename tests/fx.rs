@@ -256,6 +256,51 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         (Currency::GBP, "0.8537007874")
     );
 
+    // Earnings in the base currency count the EUR commissions at the locked rate.
+    use partner_attribution::domain::reporting::Period;
+    let range = Period::ThisQuarter.range(today);
+    let earnings: partner_attribution::api::payouts::Earnings = app
+        .call(
+            &finance,
+            "/api/payouts/earnings",
+            &[("period", "this_quarter"), ("partner_id", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let pending: i64 = payouts::Entity::find()
+        .filter(payouts::Column::PartnerId.eq(1))
+        .filter(payouts::Column::Status.eq("pending"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| {
+            let day = p.created_at.date_naive();
+            range.start <= day && day < range.end
+        })
+        .map(|p| {
+            let sign = if p.kind == "clawback" { -1 } else { 1 };
+            let minor = match p.fx_rate.as_deref() {
+                Some(rate) if p.currency != "USD" => partner_attribution::domain::fx::convert(
+                    partner_attribution::domain::money::Money::from_minor(
+                        p.amount_minor,
+                        p.currency.parse().unwrap(),
+                    ),
+                    rate.parse().unwrap(),
+                    Currency::USD,
+                )
+                .to_minor()
+                .unwrap(),
+                _ => p.amount_minor,
+            };
+            sign * minor
+        })
+        .sum();
+    assert_eq!(earnings.totals.pending.to_minor().unwrap(), pending);
+    assert_eq!(earnings.other_currency_payouts, 0);
+
     // A new rate for the same day changes the table, not the won deal.
     let reset = app
         .call(

@@ -254,7 +254,8 @@ pub struct Earnings {
     pub months: Vec<EarningsMonth>,
     pub partners: Vec<PartnerEarnings>,
     pub totals: EarningsMonth,
-    /// Payouts in the period in other currencies, not in these sums.
+    /// Payouts in the period in other currencies without a locked rate, not in these sums
+    /// (those with one count at it).
     pub other_currency_payouts: u64,
     pub partner_name: Option<String>,
 }

@@ -397,8 +397,9 @@ pub async fn transition(
     Ok(moved)
 }
 
-/// The ledger entries earned (created) in the range in `currency`, for the earnings summary;
-/// and how many in the range are in other currencies.
+/// The ledger entries earned (created) in the range, in `currency` (others converted at their
+/// deal's locked rate), for the earnings summary; and how many in the range are in another
+/// currency with no locked rate (left out).
 pub async fn earned(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
@@ -414,30 +415,60 @@ pub async fn earned(
         to: range.end.pred_opt(),
         ..Filter::default()
     };
-    let rows: Vec<(i64, String, String, i64, DateTime<Utc>)> = filtered(tenant, &filter)
-        .filter(payouts::Column::Currency.eq(currency.code()))
+    // Entries in another currency count at the rate their deal locked when it was won, so the
+    // figures never move with later rates; entries without one are only counted apart.
+    type Row = (
+        i64,
+        String,
+        String,
+        i64,
+        String,
+        Option<String>,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = filtered(tenant, &filter)
+        .filter(
+            sea_orm::Condition::any()
+                .add(payouts::Column::Currency.eq(currency.code()))
+                .add(payouts::Column::FxRate.is_not_null()),
+        )
         .select_only()
         .column(payouts::Column::PartnerId)
         .column(payouts::Column::Status)
         .column(payouts::Column::Kind)
         .column(payouts::Column::AmountMinor)
+        .column(payouts::Column::Currency)
+        .column(payouts::Column::FxRate)
         .column(payouts::Column::CreatedAt)
         .into_tuple()
         .all(db)
         .await?;
     let others = filtered(tenant, &filter)
         .filter(payouts::Column::Currency.ne(currency.code()))
+        .filter(payouts::Column::FxRate.is_null())
         .count(db)
         .await?;
     let entries = rows
         .into_iter()
-        .map(|(partner, status, kind, minor, at)| {
+        .map(|(partner, status, kind, minor, code, rate, at)| {
+            let amount_minor = match rate {
+                Some(rate) if code != currency.code() => {
+                    let rate: rust_decimal::Decimal = rate
+                        .parse()
+                        .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
+                    let amount = Money::from_minor(minor, currency_of(&code)?);
+                    crate::domain::fx::convert(amount, rate, currency)
+                        .to_minor()
+                        .map_err(|e| corrupt("converted amount", e))?
+                }
+                _ => minor,
+            };
             Ok(Earned {
                 partner: PartnerId(partner),
                 month: month_start(at.date_naive()),
                 status: status_of(&status)?,
                 kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
-                amount_minor: minor,
+                amount_minor,
             })
         })
         .collect::<Result<_, DbErr>>()?;

@@ -351,12 +351,13 @@ pub async fn reply(id: DisputeId, body: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The currency and deal an adjustment lands on: the disputed payout's, or the deal's.
+/// The deal, currency and locked rate (for another currency than the base) an adjustment lands
+/// on: the disputed payout's, or the deal's.
 async fn adjustment_target(
     caller: &Caller,
     db: &impl ConnectionTrait,
     model: &disputes::Model,
-) -> Result<(Option<i64>, Currency), AppError> {
+) -> Result<(Option<i64>, Currency, Option<String>), AppError> {
     if let Some(payout) = model.payout_id {
         let entry = repo::disputes::payout(&caller.tenant, db, payout)
             .await?
@@ -364,6 +365,7 @@ async fn adjustment_target(
         return Ok((
             entry.deal_id,
             entry.currency.parse().map_err(AppError::internal)?,
+            entry.fx_rate,
         ));
     }
     let deal_id = model
@@ -375,6 +377,7 @@ async fn adjustment_target(
     Ok((
         Some(deal_id),
         deal.currency.parse().map_err(AppError::internal)?,
+        deal.fx_rate,
     ))
 }
 
@@ -394,7 +397,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
             (Some(answer.clone()), None, format!("Rejected: {answer}"))
         }
         DisputeAction::Resolve { answer, adjustment } => {
-            let (deal, currency) = adjustment_target(&caller, &txn, &model).await?;
+            let (deal, currency, fx_rate) = adjustment_target(&caller, &txn, &model).await?;
             let amount = Money::new(adjustment.abs(), currency)
                 .and_then(|m| m.to_minor())
                 .map_err(|e| AppError::invalid_field("adjustment", e.to_string()))?;
@@ -416,6 +419,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
                 note: Set(Some(format!("Dispute #{} resolved", model.id))),
                 explanation: Set(Some(answer.clone())),
                 dispute_id: Set(Some(model.id)),
+                fx_rate: Set(fx_rate),
                 created_at: Set(now),
                 updated_at: Set(now),
                 created_by: Set(Some(caller.user.id.0)),
