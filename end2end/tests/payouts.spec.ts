@@ -93,7 +93,7 @@ test("partner earnings show paid, approved and pending by month and partner", as
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("statement-csv").click()]);
   const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
   expect(csv[0]).toBe(
-    "payout_id,earned_on,deal_id,deal_name,kind,status,attributed_amount,amount,currency,paid_on,paid_reference,note,explanation",
+    "payout_id,earned_on,deal_id,deal_name,kind,status,attributed_amount,amount,currency,paid_on,paid_reference,note,explanation,payout_currency,payout_amount,payout_rate",
   );
   expect(csv.length - 1).toBe(Number(entries));
   expect(errors).toEqual([]);

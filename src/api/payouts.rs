@@ -296,7 +296,7 @@ pub struct Statement {
 }
 
 /// The columns of the statement CSV, in order (documented in the README).
-pub const STATEMENT_COLUMNS: [&str; 13] = [
+pub const STATEMENT_COLUMNS: [&str; 16] = [
     "payout_id",
     "earned_on",
     "deal_id",
@@ -310,6 +310,9 @@ pub const STATEMENT_COLUMNS: [&str; 13] = [
     "paid_reference",
     "note",
     "explanation",
+    "payout_currency",
+    "payout_amount",
+    "payout_rate",
 ];
 
 #[server(endpoint = "payouts/statement")]

@@ -130,9 +130,13 @@ fn StatementView(statement: Statement) -> impl IntoView {
                                         <td>
                                             {line.kind.title()}
                                             {line.note.map(|n| view! { <div class="subtle small">{n}</div> })}
+                                            {line.explanation.map(|e| view! { <div class="subtle small explanation">{e}</div> })}
                                         </td>
                                         <td class="num">{line.attributed.map(|a| a.format()).unwrap_or_else(|| "—".into())}</td>
-                                        <td class="num">{amount}</td>
+                                        <td class="num">
+                                            {amount}
+                                            {line.paid_as.map(|(paid, rate)| view! { <div class="subtle small">{format!("paid as {} at {rate}", paid.format())}</div> })}
+                                        </td>
                                         <td>{line.status.title()}</td>
                                         <td class="date">
                                             {line.paid_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}

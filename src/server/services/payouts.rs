@@ -551,6 +551,18 @@ pub fn statement_csv(statement: &Statement) -> Result<String, AppError> {
             cell(row.paid_reference.as_deref().unwrap_or_default()),
             cell(row.note.as_deref().unwrap_or_default()),
             cell(row.explanation.as_deref().unwrap_or_default()),
+            row.paid_as
+                .as_ref()
+                .map(|(m, _)| m.currency().code().to_owned())
+                .unwrap_or_default(),
+            row.paid_as
+                .as_ref()
+                .map(|(m, _)| decimal(m, row.kind == EntryKind::Clawback))
+                .unwrap_or_default(),
+            row.paid_as
+                .as_ref()
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default(),
         ])
         .map_err(AppError::internal)?;
     }
