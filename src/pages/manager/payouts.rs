@@ -606,7 +606,11 @@ fn PayoutLine(
             </td>
             <td><span class=format!("badge payout-{}", row.status.as_str())>{row.status.title()}</span></td>
             <td class="date">{row.created_on.to_string()}</td>
-            <td class="subtle">{details}</td>
+            <td class="subtle">
+                {details}
+                " "
+                <A href=format!("/activity?type=payout&id={id}") attr:class="small" attr:title="Every change to this payout">"History"</A>
+            </td>
         </tr>
     }
 }
