@@ -77,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/disputes/:id") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputePage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
+                    <Route path=path!("/portal/disputes") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputesPage portal=true/> })/>
+                    <Route path=path!("/portal/disputes/:id") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputePage portal=true/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     // Rendered whole before it is sent: streamed, its form and the browser-only preview
                     // inside it raced hydration and sometimes mismatched (an unrecoverable error).

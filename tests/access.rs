@@ -541,6 +541,11 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/disputes/{id}", Some((Action::View, Resource::Disputes))),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
+    ("/portal/disputes", Some((Action::View, Resource::Portal))),
+    (
+        "/portal/disputes/{id}",
+        Some((Action::View, Resource::Portal)),
+    ),
     ("/reports", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),
     ("/admin/outbox", Some((Action::View, Resource::Users))),

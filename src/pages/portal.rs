@@ -13,7 +13,8 @@ pub fn PortalHome() -> impl IntoView {
         </header>
         <section class="empty-state">
             <p>"Partners sign in here to see their registered deals, commission earnings and payout status."</p>
-            <p class="subtle">"Sign-in for partner users is not available yet."</p>
+            <p><leptos_router::components::A href="/portal/disputes">"Your disputes"</leptos_router::components::A>
+                " — questions about an attribution or a payout, and the answers."</p>
         </section>
     }
 }

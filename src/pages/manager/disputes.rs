@@ -1,5 +1,7 @@
-//! Disputes for the company: the list (by status, newest first) and one dispute with its thread,
-//! where managers reply, start the review, resolve with an adjustment or reject with an answer.
+//! Disputes: the list (by status, newest first) and one dispute with its thread, where managers
+//! reply, start the review, resolve with an adjustment or reject with an answer. Partner users see
+//! the same pages in the portal (`portal`): only their own partner's disputes, the thread and the
+//! reply box, and no links into the workspace.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,11 +26,33 @@ pub fn DisputeBadge(status: DisputeStatus) -> impl IntoView {
     view! { <span class=format!("badge dispute-{}", status.as_str()) data-testid="dispute-status">{status.title()}</span> }
 }
 
-/// What a dispute is about, linked.
+/// Where the dispute pages live: in the workspace, or in the partner portal.
+fn base(portal: bool) -> &'static str {
+    if portal {
+        "/portal/disputes"
+    } else {
+        "/disputes"
+    }
+}
+
+/// A link into the workspace, or plain text in the portal.
+fn link(portal: bool, href: String, text: String) -> AnyView {
+    if portal {
+        view! { <span>{text}</span> }.into_any()
+    } else {
+        view! { <A href=href>{text}</A> }.into_any()
+    }
+}
+
+/// What a dispute is about, linked to the deal in the workspace.
 #[component]
-fn SubjectLink(row: DisputeRow) -> impl IntoView {
+fn SubjectLink(row: DisputeRow, #[prop(optional)] portal: bool) -> impl IntoView {
     let deal = row.deal_id.map(|id| {
-        view! { <A href=format!("/deals/{id}")>{row.deal_name.clone().unwrap_or_else(|| format!("Deal #{id}"))}</A> }
+        let name = row
+            .deal_name
+            .clone()
+            .unwrap_or_else(|| format!("Deal #{id}"));
+        link(portal, format!("/deals/{id}"), name)
     });
     match row.payout_id {
         Some(payout) => {
@@ -40,7 +64,7 @@ fn SubjectLink(row: DisputeRow) -> impl IntoView {
 }
 
 #[component]
-pub fn DisputesPage() -> impl IntoView {
+pub fn DisputesPage(#[prop(optional)] portal: bool) -> impl IntoView {
     let param = use_param();
     let status = Memo::new(move |_| param("status").and_then(|s| s.parse::<DisputeStatus>().ok()));
     let page = use_page();
@@ -48,7 +72,7 @@ pub fn DisputesPage() -> impl IntoView {
         move || (status.get(), page.get()),
         |(status, page)| list_disputes(status, None, Some(page)),
     );
-    let set_params = use_set_params("/disputes");
+    let set_params = use_set_params(base(portal));
     let tab = move |value: Option<DisputeStatus>, label: String| {
         let key = value.map(|s| s.as_str()).unwrap_or("");
         view! {
@@ -65,7 +89,11 @@ pub fn DisputesPage() -> impl IntoView {
         <header class="page-header">
             <div>
                 <h1>"Disputes"</h1>
-                <p class="subtle">"Partners' and managers' challenges to an attribution or a payout, and their answers."</p>
+                <p class="subtle">{if portal {
+                    "Your questions about an attribution or a payout, and the answers."
+                } else {
+                    "Partners' and managers' challenges to an attribution or a payout, and their answers."
+                }}</p>
             </div>
         </header>
         <div class="status-tabs" role="group" aria-label="Dispute status">
@@ -75,7 +103,7 @@ pub fn DisputesPage() -> impl IntoView {
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading disputes"></div> }>
             {move || Suspend::new(async move {
                 match disputes.await {
-                    Ok(page) => view! { <DisputeTable page set_params/> }.into_any(),
+                    Ok(page) => view! { <DisputeTable page set_params portal/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| disputes.refetch())/> }.into_any(),
                 }
             })}
@@ -87,6 +115,7 @@ pub fn DisputesPage() -> impl IntoView {
 fn DisputeTable(
     page: DisputePage,
     set_params: crate::components::list_query::SetParams,
+    portal: bool,
 ) -> impl IntoView {
     if page.rows.is_empty() {
         return view! {
@@ -110,9 +139,9 @@ fn DisputeTable(
                             let opened = row.opened_at.date_naive().to_string();
                             view! {
                                 <tr data-testid="dispute-row">
-                                    <td><A href=format!("/disputes/{id}")>{format!("#{id}")}</A></td>
-                                    <td><A href=format!("/partners/{partner}")>{name}</A></td>
-                                    <td><SubjectLink row/></td>
+                                    <td><A href=format!("{}/{id}", base(portal))>{format!("#{id}")}</A></td>
+                                    <td>{link(portal, format!("/partners/{partner}"), name)}</td>
+                                    <td><SubjectLink row portal/></td>
                                     <td class="reason">{reason}</td>
                                     <td><DisputeBadge status/></td>
                                     <td class="date">{opened}</td>
@@ -129,7 +158,7 @@ fn DisputeTable(
 }
 
 #[component]
-pub fn DisputePage() -> impl IntoView {
+pub fn DisputePage(#[prop(optional)] portal: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params
@@ -148,7 +177,7 @@ pub fn DisputePage() -> impl IntoView {
         <Transition fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true"></div> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <DisputeView detail=d on_change=Callback::new(move |_| detail.refetch())/> }.into_any(),
+                    Ok(d) => view! { <DisputeView detail=d portal on_change=Callback::new(move |_| detail.refetch())/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -157,7 +186,7 @@ pub fn DisputePage() -> impl IntoView {
 }
 
 #[component]
-fn DisputeView(detail: DisputeDetail, on_change: Callback<()>) -> impl IntoView {
+fn DisputeView(detail: DisputeDetail, portal: bool, on_change: Callback<()>) -> impl IntoView {
     let DisputeDetail {
         dispute,
         opened_by,
@@ -182,7 +211,7 @@ fn DisputeView(detail: DisputeDetail, on_change: Callback<()>) -> impl IntoView 
     view! {
         <header class="page-header">
             <div>
-                <p class="eyebrow"><A href="/disputes">"Disputes"</A></p>
+                <p class="eyebrow"><A href=base(portal)>"Disputes"</A></p>
                 <h1>{format!("Dispute #{id}")}" "<DisputeBadge status/></h1>
                 <p class="subtle">{opened}</p>
             </div>
@@ -190,14 +219,14 @@ fn DisputeView(detail: DisputeDetail, on_change: Callback<()>) -> impl IntoView 
         <div class="dispute-layout">
             <section class="card dispute-facts">
                 <dl class="facts">
-                    <div><dt>"Partner"</dt><dd><A href=format!("/partners/{partner}")>{partner_name}</A></dd></div>
-                    <div><dt>"About"</dt><dd><SubjectLink row=dispute/></dd></div>
+                    <div><dt>"Partner"</dt><dd>{link(portal, format!("/partners/{partner}"), partner_name)}</dd></div>
+                    <div><dt>"About"</dt><dd><SubjectLink row=dispute portal/></dd></div>
                     {amount_in_question.map(|m| view! { <div><dt>"Amount in question"</dt><dd>{m.format()}</dd></div> })}
                     {resolution.map(|r| view! { <div><dt>"Answer"</dt><dd data-testid="dispute-answer">{r}</dd></div> })}
                     {adjustment.map(|(payout, amount)| view! {
                         <div><dt>"Adjustment"</dt><dd data-testid="dispute-adjustment">
                             {amount.format()}" "
-                            <A href=format!("/payouts?partner={partner}")>{format!("(payout #{payout}, for finance to approve)")}</A>
+                            {link(portal, format!("/payouts?partner={partner}"), format!("(payout #{payout}, for finance to approve)"))}
                         </dd></div>
                     })}
                 </dl>
