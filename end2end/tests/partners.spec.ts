@@ -59,6 +59,8 @@ test("executives and partner users cannot open the partner pages", async ({ page
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" })).toHaveCount(0);
   expect((await page.goto("/partners"))?.status()).toBe(403);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signed out for sure before the next sign-in (a signed-in visitor is sent home from it).
+  await expect(page).toHaveURL(/\/sign-in$/);
   await signInAs(page, "finance");
   expect((await page.goto("/partners/new"))?.status()).toBe(403);
 });

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use super::commission_rules::PayoutsNav;
 use crate::api::AppError;
-use crate::api::fx::{ImportRates, RatesPage, SaveRate, list_rates};
+use crate::api::fx::{ImportRates, ImportResult, RatesPage, SaveRate, list_rates};
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{Field, field_error, form_error};
 use crate::components::toast::toast_on;
@@ -15,6 +15,8 @@ use crate::components::toast::toast_on;
 pub fn ExchangeRatesPage() -> impl IntoView {
     let rates = Resource::new(|| (), |_| list_rates());
     let refresh = Callback::new(move |_: ()| rates.refetch());
+    // Kept by the page: the forms are drawn again when the rates reload after an import.
+    let imported = RwSignal::new(None::<Result<ImportResult, AppError>>);
     view! {
         <Title text="Exchange rates"/>
         <header class="page-header">
@@ -27,7 +29,7 @@ pub fn ExchangeRatesPage() -> impl IntoView {
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading rates"></div> }>
             {move || Suspend::new(async move {
                 match rates.await {
-                    Ok(page) => view! { <Rates page refresh/> }.into_any(),
+                    Ok(page) => view! { <Rates page refresh imported/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| rates.refetch())/> }.into_any(),
                 }
             })}
@@ -47,7 +49,11 @@ fn rate_label(base: crate::domain::money::Currency) -> &'static str {
 }
 
 #[component]
-fn Rates(page: RatesPage, refresh: Callback<()>) -> impl IntoView {
+fn Rates(
+    page: RatesPage,
+    refresh: Callback<()>,
+    imported: RwSignal<Option<Result<ImportResult, AppError>>>,
+) -> impl IntoView {
     let base = page.base;
     let missing = page.missing.clone();
     view! {
@@ -86,7 +92,7 @@ fn Rates(page: RatesPage, refresh: Callback<()>) -> impl IntoView {
             {page.can_edit.then(|| view! {
                 <div class="stack">
                     <RateForm base=rate_label(base) refresh/>
-                    <RateImport refresh/>
+                    <RateImport refresh imported/>
                 </div>
             })}
         </div>
@@ -123,16 +129,21 @@ fn RateForm(base: &'static str, refresh: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn RateImport(refresh: Callback<()>) -> impl IntoView {
+fn RateImport(
+    refresh: Callback<()>,
+    imported: RwSignal<Option<Result<ImportResult, AppError>>>,
+) -> impl IntoView {
     let action = ServerAction::<ImportRates>::new();
-    let result = action.value();
     Effect::new(move |_| {
-        if let Some(Ok(done)) = result.get()
-            && done.errors.is_empty()
-        {
-            refresh.run(());
+        if let Some(answer) = action.value().get() {
+            let saved = matches!(&answer, Ok(done) if done.errors.is_empty());
+            imported.set(Some(answer));
+            if saved {
+                refresh.run(());
+            }
         }
     });
+    let result = imported;
     view! {
         <section class="card form-card">
             <h2 class="card-title">"Import rates"</h2>
