@@ -77,7 +77,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/disputes/:id") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputePage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
+                    <Route path=path!("/portal/deals") view=|| guarded(Resource::Portal, || view! { <portal::deals::PortalDealsPage/> })/>
+                    <Route path=path!("/portal/deals/:id") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalDealPage/> })/>
+                    <Route path=path!("/portal/commissions") view=|| guarded(Resource::Portal, || view! { <portal::commissions::PortalCommissionsPage/> })/>
                     <Route path=path!("/portal/disputes") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputesPage portal=true/> })/>
+                    <Route path=path!("/portal/disputes/new") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalNewDisputePage/> })/>
                     <Route path=path!("/portal/disputes/:id") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputePage portal=true/> })/>
                     <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
                     // Rendered whole before it is sent: streamed, its form and the browser-only preview
@@ -153,7 +157,11 @@ fn TopNav() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <A href="/" attr:class="brand">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
-                <span>"Partner Attribution"</span>
+                <span>{move || user.with(|u| match u {
+                    // Partners see whose program they are in.
+                    Some(u) if u.partner_id.is_some() => format!("{} partner portal", u.organization_name),
+                    _ => "Partner Attribution".to_owned(),
+                })}</span>
             </A>
             <nav class="topnav" aria-label="Main">
                 <Show when=move || allowed(Resource::Dashboard)>
@@ -175,7 +183,10 @@ fn TopNav() -> impl IntoView {
                     <A href="/activity">"Activity"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Portal)>
-                    <A href="/portal">"Partner portal"</A>
+                    <A href="/portal" exact=true>"Overview"</A>
+                    <A href="/portal/deals">"Deals"</A>
+                    <A href="/portal/commissions">"Commissions"</A>
+                    <A href="/portal/disputes">"Disputes"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Reports)>
                     <A href="/reports">"Reports"</A>

@@ -13,6 +13,7 @@ pub mod fx;
 pub mod leaderboard;
 pub mod partners;
 pub mod payouts;
+pub mod portal;
 pub mod settings;
 pub mod users;
 

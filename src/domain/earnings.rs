@@ -77,6 +77,25 @@ pub fn summarize(entries: &[Earned], months: &[NaiveDate]) -> Summary {
     }
 }
 
+/// Everything earned from `since` on (by the month it was earned), per status.
+pub fn earned_since(entries: &[Earned], since: NaiveDate) -> ByStatus {
+    let mut sums = ByStatus::default();
+    for entry in entries.iter().filter(|e| e.month >= since) {
+        sums.add(entry.status, entry.kind.sign() * entry.amount_minor);
+    }
+    sums
+}
+
+/// What the next payment run owes: the approved entries' sum and how many there are.
+pub fn awaiting_payment(entries: &[Earned]) -> (i64, u64) {
+    entries
+        .iter()
+        .filter(|e| e.status == PayoutStatus::Approved)
+        .fold((0, 0), |(sum, n), e| {
+            (sum + e.kind.sign() * e.amount_minor, n + 1)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +140,28 @@ mod tests {
         let order: Vec<i64> = partners.iter().map(|(p, _)| p.0).collect();
         assert_eq!(order, [2, 1, 3]);
         assert_eq!(partners[1].1.total(), 700);
+    }
+
+    #[test]
+    fn earned_since_counts_from_the_month_named_and_awaiting_payment_sums_approved() {
+        use EntryKind::*;
+        use PayoutStatus::*;
+        let entries = [
+            entry(1, 3, Paid, Commission, 1_000),
+            entry(1, 4, Approved, Commission, 2_000),
+            entry(1, 5, Approved, Clawback, 500),
+            entry(1, 6, Pending, Commission, 300),
+            entry(1, 6, Rejected, Commission, 9_999),
+        ];
+        assert_eq!(
+            earned_since(&entries, month(4)),
+            ByStatus {
+                pending: 300,
+                approved: 1_500,
+                paid: 0
+            }
+        );
+        assert_eq!(earned_since(&entries, month(1)).paid, 1_000);
+        assert_eq!(awaiting_payment(&entries), (1_500, 2));
     }
 }

@@ -20,6 +20,7 @@ pub mod monthly_stats;
 pub mod partner;
 pub mod payout;
 pub mod reporting;
+pub mod tier_program;
 pub mod touchpoint;
 pub mod user;
 

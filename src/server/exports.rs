@@ -101,18 +101,27 @@ pub struct StatementQuery {
 }
 
 /// `GET /api/payouts/statement.csv?partner=…&period=…`: one partner's commission statement.
+/// A partner user (through the portal) always gets its own partner's, whatever `partner` says.
 pub async fn statement_csv(
     State(state): State<AppState>,
     viewer: Option<Extension<Viewer>>,
     Query(query): Query<StatementQuery>,
 ) -> Response {
     let user = viewer.and_then(|Extension(v)| v.0);
-    let caller = match context::authorize_viewer(&state, user, Action::View, Resource::Payouts) {
+    let resource = match user.as_ref().and_then(|u| u.partner_id) {
+        Some(_) => Resource::Portal,
+        None => Resource::Payouts,
+    };
+    let caller = match context::authorize_viewer(&state, user, Action::View, resource) {
         Ok(caller) => caller,
         Err(err) => return failure(err),
     };
-    let partner = match query.partner.as_deref().map(str::parse::<PartnerId>) {
-        Some(Ok(partner)) => partner,
+    let partner = match (
+        caller.tenant.partner_id(),
+        query.partner.as_deref().map(str::parse::<PartnerId>),
+    ) {
+        (Some(own), _) => own,
+        (None, Some(Ok(partner))) => partner,
         _ => {
             return failure(AppError::invalid_field(
                 "partner",

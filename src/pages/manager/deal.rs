@@ -106,7 +106,7 @@ pub fn DealPage() -> impl IntoView {
     }
 }
 
-fn day(date: chrono::NaiveDate) -> String {
+pub fn day(date: chrono::NaiveDate) -> String {
     date.format("%b %-d, %Y").to_string()
 }
 
@@ -343,6 +343,17 @@ fn TouchpointAdder(
     }
 }
 
+/// "12 days before close", or "" when the deal has no (expected) close.
+pub fn before_close(days: Option<i64>) -> String {
+    match days {
+        Some(0) => "on the close day".to_owned(),
+        Some(1) => "1 day before close".to_owned(),
+        Some(d) if d > 1 => format!("{d} days before close"),
+        Some(d) => format!("{} days after close (not credited)", -d),
+        None => String::new(),
+    }
+}
+
 #[component]
 fn Timeline(
     entries: Vec<TimelineEntry>,
@@ -357,13 +368,7 @@ fn Timeline(
     view! {
         <ol class="timeline" data-testid="timeline">
             {entries.into_iter().map(|t| {
-                let when = match t.days_before_close {
-                    Some(0) => "on the close day".to_owned(),
-                    Some(1) => "1 day before close".to_owned(),
-                    Some(d) if d > 1 => format!("{d} days before close"),
-                    Some(d) => format!("{} days after close (not credited)", -d),
-                    None => String::new(),
-                };
+                let when = before_close(t.days_before_close);
                 let editing = RwSignal::new(false);
                 let editor = update.map(|update| {
                     let entry = t.clone();

@@ -351,9 +351,14 @@ fn Decision(id: DisputeId, verbs: Vec<DisputeVerb>, on_change: Callback<()>) -> 
     }
 }
 
-/// On a won deal: open a dispute of its attribution for a partner.
+/// Opens a dispute: of a won deal's attribution (`deal`) or of one ledger entry (`payout`).
+/// Staff choose the partner; in the portal it is always the partner user's own.
 #[component]
-pub fn DisputeOpener(deal: crate::domain::ids::DealId) -> impl IntoView {
+pub fn DisputeOpener(
+    #[prop(optional)] deal: Option<crate::domain::ids::DealId>,
+    #[prop(optional)] payout: Option<crate::domain::ids::PayoutId>,
+    #[prop(optional)] portal: bool,
+) -> impl IntoView {
     use crate::api::disputes::OpenDispute;
     use crate::components::partner_picker::PartnerPicker;
     let action = ServerAction::<OpenDispute>::new();
@@ -362,26 +367,41 @@ pub fn DisputeOpener(deal: crate::domain::ids::DealId) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = result.get() {
-            navigate(&format!("/disputes/{id}"), Default::default());
+            let base = if portal {
+                "/portal/disputes"
+            } else {
+                "/disputes"
+            };
+            navigate(&format!("{base}/{id}"), Default::default());
         }
     });
     let error = move |field: &'static str| move || field_error(&result.get(), field);
+    let summary = if payout.is_some() {
+        "Dispute this commission"
+    } else {
+        "Dispute this attribution"
+    };
     view! {
-        <details class="card dispute-opener" data-testid="dispute-opener">
-            <summary>"Dispute this attribution"</summary>
+        <details class="card dispute-opener" data-testid="dispute-opener" open=portal>
+            <summary>{summary}</summary>
             <ActionForm action attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="form[deal_id]" value=deal.to_string()/>
-                <div class="field">
-                    <label for="dispute-partner">"For partner"</label>
-                    <PartnerPicker id="dispute-partner" name="form[partner_id]"
-                        invalid=Signal::derive(move || error("partner_id")().is_some())/>
-                    {move || error("partner_id")().map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
-                </div>
+                <input type="hidden" name="form[deal_id]" value=deal.map(|d| d.to_string()).unwrap_or_default()/>
+                <input type="hidden" name="form[payout_id]" value=payout.map(|p| p.to_string()).unwrap_or_default()/>
+                {(!portal).then(|| view! {
+                    <div class="field">
+                        <label for="dispute-partner">"For partner"</label>
+                        <PartnerPicker id="dispute-partner" name="form[partner_id]"
+                            invalid=Signal::derive(move || error("partner_id")().is_some())/>
+                        {move || error("partner_id")().map(|m| view! { <p class="field-error" role="alert" data-field="partner_id">{m}</p> })}
+                    </div>
+                })}
                 <div class="field">
                     <label for="dispute-reason">"Reason"</label>
-                    <textarea id="dispute-reason" name="form[reason]" rows="3"
+                    <textarea id="dispute-reason" name="form[reason]" rows="4"
+                        placeholder=portal.then_some("What looks wrong, and what you expected — the more precise, the faster the answer.")
                         aria-invalid=move || error("reason")().is_some().then_some("true")></textarea>
                     {move || error("reason")().map(|m| view! { <p class="field-error" role="alert" data-field="reason">{m}</p> })}
+                    {move || error("subject")().map(|m| view! { <p class="field-error" role="alert" data-field="subject">{m}</p> })}
                 </div>
                 <div class="form-actions">
                     {move || result.get().and_then(|r| r.err()).filter(|e| !matches!(e, AppError::Invalid { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}

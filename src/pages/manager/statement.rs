@@ -70,15 +70,16 @@ pub fn StatementPage() -> impl IntoView {
     }
 }
 
-fn print() {
+pub fn print() {
     #[cfg(feature = "hydrate")]
     if let Some(window) = leptos::web_sys::window() {
         let _ = window.print();
     }
 }
 
+/// The statement itself; in the portal each line offers a dispute.
 #[component]
-fn StatementView(statement: Statement) -> impl IntoView {
+pub fn StatementView(statement: Statement, #[prop(optional)] portal: bool) -> impl IntoView {
     let last_day = statement.end.pred_opt().unwrap_or(statement.end);
     let totals: Vec<_> = statement
         .totals
@@ -115,6 +116,7 @@ fn StatementView(statement: Statement) -> impl IntoView {
                                 <th class="num">"Amount"</th>
                                 <th>"Status"</th>
                                 <th>"Paid"</th>
+                                {portal.then(|| view! { <th class="no-print"><span class="visually-hidden">"Dispute"</span></th> })}
                             </tr>
                         </thead>
                         <tbody>
@@ -142,6 +144,9 @@ fn StatementView(statement: Statement) -> impl IntoView {
                                             {line.paid_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}
                                             {line.paid_reference.map(|r| view! { <div class="subtle small">{r}</div> })}
                                         </td>
+                                        {portal.then(|| view! {
+                                            <td class="no-print"><A href=format!("/portal/disputes/new?payout={}", line.id)>"Dispute"</A></td>
+                                        })}
                                     </tr>
                                 }
                             }).collect_view()}

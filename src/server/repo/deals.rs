@@ -173,15 +173,17 @@ pub async fn names_of(
     db: &impl ConnectionTrait,
     partner_ids: &[i64],
 ) -> Result<HashMap<i64, String>, DbErr> {
-    let rows: Vec<(i64, String)> = partners::Entity::find()
+    let mut select = partners::Entity::find()
         .select_only()
         .column(partners::Column::Id)
         .column(partners::Column::Name)
         .filter(partners::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(partners::Column::Id.is_in(partner_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+        .filter(partners::Column::Id.is_in(partner_ids.iter().copied()));
+    // A partner user never learns who else is on its deals.
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(partners::Column::Id.eq(own.0));
+    }
+    let rows: Vec<(i64, String)> = select.into_tuple().all(db).await?;
     Ok(rows.into_iter().collect())
 }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 use crate::domain::attribution::Touch;
 use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::reporting::DateRange;
-use crate::server::entities::{deals, payouts, touchpoints};
+use crate::server::entities::{attributions, deals, payouts, touchpoints};
 use crate::server::tenant::Tenant;
 
 fn at(day: NaiveDate) -> DateTime<Utc> {
@@ -147,5 +147,62 @@ pub async fn touches_in(
         .filter(touchpoints::Column::OccurredAt.gte(at(range.start)))
         .filter(touchpoints::Column::OccurredAt.lt(at(range.end)))
         .count(db)
+        .await
+}
+
+/// The partner's stored credit under `model` on the deals named (won deals only have one), by
+/// deal.
+pub async fn credit_on(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+    model: &str,
+    deal_ids: &[i64],
+) -> Result<HashMap<i64, attributions::Model>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in deal_ids.chunks(500) {
+        for row in attributions::Entity::find()
+            .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
+            .filter(attributions::Column::PartnerId.eq(partner.0))
+            .filter(attributions::Column::Model.eq(model))
+            .filter(attributions::Column::DealId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            out.insert(row.deal_id, row);
+        }
+    }
+    Ok(out)
+}
+
+/// The partner's stored credit under `model` on deals won in the range: amount in minor units,
+/// currency and the deal's locked rate into the base currency.
+pub async fn credit_won_in(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+    model: &str,
+    range: DateRange,
+) -> Result<Vec<(i64, String, Option<String>)>, DbErr> {
+    let org = tenant.organization_id().0;
+    let won = sea_orm::sea_query::Query::select()
+        .column(deals::Column::Id)
+        .from(deals::Entity)
+        .and_where(deals::Column::OrganizationId.eq(org))
+        .and_where(deals::Column::Stage.eq("won"))
+        .and_where(deals::Column::ClosedAt.gte(at(range.start)))
+        .and_where(deals::Column::ClosedAt.lt(at(range.end)))
+        .to_owned();
+    attributions::Entity::find()
+        .select_only()
+        .column(attributions::Column::AmountMinor)
+        .column(attributions::Column::Currency)
+        .column(attributions::Column::FxRate)
+        .filter(attributions::Column::OrganizationId.eq(org))
+        .filter(attributions::Column::PartnerId.eq(partner.0))
+        .filter(attributions::Column::Model.eq(model))
+        .filter(attributions::Column::DealId.in_subquery(won))
+        .into_tuple()
+        .all(db)
         .await
 }

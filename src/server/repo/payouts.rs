@@ -24,6 +24,7 @@ use crate::server::tenant::Tenant;
 pub struct Filter {
     pub status: Option<PayoutStatus>,
     pub partner_id: Option<PartnerId>,
+    pub deal_id: Option<DealId>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub min_amount: Option<i64>,
@@ -46,6 +47,9 @@ fn filtered(tenant: &Tenant, filter: &Filter) -> Select<payouts::Entity> {
     }
     if let Some(partner) = filter.partner_id {
         select = select.filter(payouts::Column::PartnerId.eq(partner.0));
+    }
+    if let Some(deal) = filter.deal_id {
+        select = select.filter(payouts::Column::DealId.eq(deal.0));
     }
     if let Some(from) = filter.from {
         select = select.filter(payouts::Column::CreatedAt.gte(start_of(from)));

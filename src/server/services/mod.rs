@@ -13,5 +13,6 @@ pub mod leaderboard;
 pub mod partner_performance;
 pub mod partners;
 pub mod payouts;
+pub mod portal;
 pub mod request;
 pub mod users;

@@ -43,6 +43,7 @@ fn parse_filter(filter: &PayoutFilter, base: Currency) -> Result<Filter, AppErro
     Ok(Filter {
         status: filter.status,
         partner_id: filter.partner_id,
+        deal_id: None,
         from: filter.from,
         to: filter.to,
         min_amount: minor("min_amount", filter.min_amount.as_deref(), base)?,

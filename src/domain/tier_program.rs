@@ -1,0 +1,138 @@
+//! The partner program's tiers: what each asks for, and how far a partner is from the next.
+//!
+//! A tier is earned by attributed revenue: the partner's credit on won deals under the payable
+//! model over the trailing twelve months, in the base currency (other currencies at each deal's
+//! locked rate). Managers set a partner's tier; this says what the program asks for, so a partner
+//! can see what the next step needs.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use super::money::{Currency, Money};
+use super::partner::PartnerTier;
+
+/// The attributed revenue (trailing twelve months, base currency, whole units) each tier above
+/// Registered asks for, lowest first.
+pub const THRESHOLDS: [(PartnerTier, i64); 3] = [
+    (PartnerTier::Silver, 50_000),
+    (PartnerTier::Gold, 250_000),
+    (PartnerTier::Platinum, 1_000_000),
+];
+
+/// Where a partner stands against the next tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierProgress {
+    pub current: PartnerTier,
+    /// Attributed revenue over the trailing twelve months.
+    pub attributed: Money,
+    /// The next tier up, what it asks for, and what is still missing (zero once qualified, while
+    /// the partner waits for its manager to move it up). None at the top tier.
+    pub next: Option<NextTier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextTier {
+    pub tier: PartnerTier,
+    pub threshold: Money,
+    pub missing: Money,
+    /// How far along, 0–100, rounded down.
+    pub percent: u8,
+}
+
+/// What `tier` asks for, in `currency`.
+pub fn threshold_of(tier: PartnerTier, currency: Currency) -> Money {
+    let whole = THRESHOLDS
+        .iter()
+        .find(|(t, _)| *t == tier)
+        .map_or(0, |(_, whole)| *whole);
+    Money::from_minor(whole * 10_i64.pow(currency.minor_units()), currency)
+}
+
+pub fn progress(current: PartnerTier, attributed: Money) -> TierProgress {
+    let currency = attributed.currency();
+    let next = THRESHOLDS
+        .iter()
+        .map(|(tier, _)| *tier)
+        .find(|tier| *tier > current)
+        .map(|tier| {
+            let threshold = threshold_of(tier, currency);
+            let missing = (threshold.amount() - attributed.amount()).max(Decimal::ZERO);
+            let percent = if threshold.amount().is_zero() {
+                100
+            } else {
+                (attributed.amount() * Decimal::ONE_HUNDRED / threshold.amount())
+                    .floor()
+                    .clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
+                    .to_u8()
+                    .unwrap_or(0)
+            };
+            NextTier {
+                tier,
+                threshold,
+                missing: Money::new(missing, currency).unwrap_or(Money::zero(currency)),
+                percent,
+            }
+        });
+    TierProgress {
+        current,
+        attributed,
+        next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(whole: i64) -> Money {
+        Money::from_minor(whole * 100, Currency::USD)
+    }
+
+    #[test]
+    fn a_registered_partner_is_measured_against_silver() {
+        let p = progress(PartnerTier::Registered, usd(12_500));
+        let next = p.next.unwrap();
+        assert_eq!(next.tier, PartnerTier::Silver);
+        assert_eq!(next.threshold, usd(50_000));
+        assert_eq!(next.missing, usd(37_500));
+        assert_eq!(next.percent, 25);
+    }
+
+    #[test]
+    fn the_next_tier_is_the_one_above_the_current_not_the_one_revenue_reaches() {
+        // Revenue past Gold's bar, but the partner is Silver: Gold is next, already met.
+        let next = progress(PartnerTier::Silver, usd(300_000)).next.unwrap();
+        assert_eq!(next.tier, PartnerTier::Gold);
+        assert_eq!(next.missing, usd(0));
+        assert_eq!(next.percent, 100);
+    }
+
+    #[test]
+    fn percent_rounds_down_so_it_reads_100_only_when_met() {
+        let just_short = Money::new(Decimal::new(24_999_999, 2), Currency::USD).unwrap();
+        let next = progress(PartnerTier::Silver, just_short).next.unwrap();
+        assert_eq!(next.percent, 99);
+        assert_eq!(next.missing, Money::from_minor(1, Currency::USD));
+    }
+
+    #[test]
+    fn platinum_has_nothing_above() {
+        assert_eq!(progress(PartnerTier::Platinum, usd(5)).next, None);
+    }
+
+    #[test]
+    fn thresholds_follow_the_currency_minor_units() {
+        let jpy: Currency = "JPY".parse().unwrap();
+        assert_eq!(
+            threshold_of(PartnerTier::Silver, jpy).amount(),
+            Decimal::from(50_000)
+        );
+        assert_eq!(
+            threshold_of(PartnerTier::Silver, Currency::USD)
+                .to_minor()
+                .unwrap(),
+            5_000_000
+        );
+    }
+}
