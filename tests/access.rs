@@ -324,6 +324,31 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         ],
     ),
     endpoint(
+        "/api/portal/overview",
+        Gate::Role(Action::View, Resource::Portal),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/portal/deals",
+        Gate::Role(Action::View, Resource::Portal),
+        Target::OwnTenant,
+        &[("search", ""), ("page", "0")],
+    ),
+    // A deal only the member partner touched: another partner's user gets 404.
+    endpoint(
+        "/api/portal/deal",
+        Gate::Role(Action::View, Resource::Portal),
+        Target::OtherTenantRecord,
+        &[("id", "{member_only_deal}")],
+    ),
+    endpoint(
+        "/api/portal/statement",
+        Gate::Role(Action::View, Resource::Portal),
+        Target::OwnTenant,
+        &[("period", "last_12_months")],
+    ),
+    endpoint(
         "/api/disputes/list",
         Gate::RoleOrPortal(Action::View, Resource::Disputes),
         Target::OwnTenant,
@@ -541,7 +566,17 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/disputes/{id}", Some((Action::View, Resource::Disputes))),
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
+    ("/portal/deals", Some((Action::View, Resource::Portal))),
+    ("/portal/deals/{id}", Some((Action::View, Resource::Portal))),
+    (
+        "/portal/commissions",
+        Some((Action::View, Resource::Portal)),
+    ),
     ("/portal/disputes", Some((Action::View, Resource::Portal))),
+    (
+        "/portal/disputes/new",
+        Some((Action::View, Resource::Portal)),
+    ),
     (
         "/portal/disputes/{id}",
         Some((Action::View, Resource::Portal)),
@@ -653,6 +688,9 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .find(|&d| touched_by(d, member_index) && touched_by(d, other_index))
         .or_else(|| (0..data.deals.len()).find(|&d| touched_by(d, member_index)))
         .expect("a deal the member partner touched");
+    let member_only_deal = (0..data.deals.len())
+        .find(|&d| touched_by(d, member_index) && !touched_by(d, other_index))
+        .expect("a deal only the member partner touched");
     // A won deal the member partner touched (closed before today) and one of its touchpoints,
     // and an open deal.
     let today = Utc::now().date_naive();
@@ -712,6 +750,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         ("{member_partner}", (member_index + 1).to_string()),
         ("{spare_partner}", (spare_index + 1).to_string()),
         ("{shared_deal}", (shared_deal + 1).to_string()),
+        ("{member_only_deal}", (member_only_deal + 1).to_string()),
         ("{won_deal}", (won_deal + 1).to_string()),
         ("{won_touchpoint}", (won_touchpoint + 1).to_string()),
         ("{open_deal}", (open_deal + 1).to_string()),
