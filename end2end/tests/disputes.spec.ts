@@ -56,36 +56,46 @@ test("a manager disputes a won deal's attribution, reviews it and resolves it wi
   expect(errors).toEqual([]);
 });
 
-test("a partner user follows its own disputes in the portal and replies in the thread", async ({ page }) => {
+test("a partner user disputes a commission from its statement, follows it and replies", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await signInAs(page, "partner");
   const partner = scalar("SELECT partner_id FROM users WHERE email = 'partner@apex-cloud-partners.example'");
-  const payout = scalar(`SELECT id FROM payouts WHERE partner_id = ${partner} ORDER BY id LIMIT 1`);
-  // Opened through the portal's server function (the portal's payout list comes with its own pages).
-  const opened = await page.request.post("/api/disputes/open", {
-    form: { "form[payout_id]": payout, "form[reason]": "The renewal in March is missing from this payout." },
-  });
-  expect(opened.status()).toBe(200);
-  const id = String(await opened.json());
 
-  await page.goto("/portal");
+  // From the statement: the commission's "Dispute" opens the form; the reason is required.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Commissions" }).click();
+  await expect(page).toHaveURL(/\/portal\/commissions$/);
   await hydrated(page);
-  await page.getByRole("link", { name: "Your disputes" }).click();
-  await expect(page).toHaveURL(/\/portal\/disputes$/);
+  await page.getByLabel("Period", { exact: true }).selectOption("last_12_months");
+  const line = page.getByTestId("statement-line").first();
+  await expect(line).toBeVisible();
+  await line.getByRole("link", { name: "Dispute" }).click();
+  await expect(page).toHaveURL(/\/portal\/disputes\/new\?payout=\d+$/);
   await hydrated(page);
-  const rows = page.getByTestId("dispute-row");
-  await expect(rows).toHaveCount(Number(scalar(`SELECT COUNT(*) FROM disputes WHERE partner_id = ${partner}`)));
-  // No links into the workspace.
-  await expect(page.getByTestId("disputes-table").locator('a[href^="/partners/"], a[href^="/deals/"]')).toHaveCount(0);
-
-  await rows.filter({ hasText: `#${id}` }).getByRole("link", { name: `#${id}` }).click();
-  await expect(page).toHaveURL(new RegExp(`/portal/disputes/${id}$`));
+  const payout = new URL(page.url()).searchParams.get("payout");
+  await expect(page.getByTestId("dispute-subject")).toHaveText(`Commission #${payout}`);
+  await expect(page.getByLabel("For partner")).toHaveCount(0);
+  await page.getByRole("button", { name: "Open dispute" }).click();
+  await expect(page.locator('.field-error[data-field="reason"]')).toBeVisible();
+  await page.getByLabel("Reason").fill("The renewal in March is missing from this payout.");
+  await page.getByRole("button", { name: "Open dispute" }).click();
+  await expect(page).toHaveURL(/\/portal\/disputes\/\d+$/);
   await hydrated(page);
+  const id = page.url().split("/").pop();
+  expect(scalar(`SELECT partner_id || ' ' || payout_id FROM disputes WHERE id = ${id}`)).toBe(`${partner} ${payout}`);
   await expect(page.getByTestId("dispute-thread").locator(".message").first()).toContainText("renewal in March");
   await expect(page.getByTestId("dispute-decision")).toHaveCount(0);
   await page.getByLabel("Reply").fill("The invoice number is INV-2291.");
   await page.getByRole("button", { name: "Send reply" }).click();
   await expect(page.getByTestId("dispute-thread").locator(".message.side-partner")).toHaveCount(2);
+
+  // The list holds its own disputes only, with no links into the workspace.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Disputes" }).click();
+  await expect(page).toHaveURL(/\/portal\/disputes$/);
+  await hydrated(page);
+  const rows = page.getByTestId("dispute-row");
+  await expect(rows).toHaveCount(Number(scalar(`SELECT COUNT(*) FROM disputes WHERE partner_id = ${partner}`)));
+  await expect(rows.filter({ hasText: `#${id}` })).toHaveCount(1);
+  await expect(page.getByTestId("disputes-table").locator('a[href^="/partners/"], a[href^="/deals/"]')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

@@ -59,6 +59,13 @@ pub fn use_set_params(path: &'static str) -> SetParams {
 /// An input handler that sets `key` to the typed text once typing pauses.
 pub fn typed_param(set_params: SetParams, key: &'static str) -> impl Fn(leptos::ev::Event) + Copy {
     let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Leaving the page before the pause ends (typing, then clicking a row at once) must not run
+    // the search against a page that is gone.
+    on_cleanup(move || {
+        if let Some(Some(handle)) = timer.try_get_value() {
+            handle.clear();
+        }
+    });
     move |ev| {
         let text = event_target_value(&ev);
         if let Some(handle) = timer.get_value() {

@@ -15,9 +15,9 @@ use super::partner::PartnerTier;
 /// The attributed revenue (trailing twelve months, base currency, whole units) each tier above
 /// Registered asks for, lowest first.
 pub const THRESHOLDS: [(PartnerTier, i64); 3] = [
-    (PartnerTier::Silver, 50_000),
-    (PartnerTier::Gold, 250_000),
-    (PartnerTier::Platinum, 1_000_000),
+    (PartnerTier::Silver, 250_000),
+    (PartnerTier::Gold, 1_000_000),
+    (PartnerTier::Platinum, 2_500_000),
 ];
 
 /// Where a partner stands against the next tier.
@@ -91,18 +91,18 @@ mod tests {
 
     #[test]
     fn a_registered_partner_is_measured_against_silver() {
-        let p = progress(PartnerTier::Registered, usd(12_500));
+        let p = progress(PartnerTier::Registered, usd(62_500));
         let next = p.next.unwrap();
         assert_eq!(next.tier, PartnerTier::Silver);
-        assert_eq!(next.threshold, usd(50_000));
-        assert_eq!(next.missing, usd(37_500));
+        assert_eq!(next.threshold, usd(250_000));
+        assert_eq!(next.missing, usd(187_500));
         assert_eq!(next.percent, 25);
     }
 
     #[test]
     fn the_next_tier_is_the_one_above_the_current_not_the_one_revenue_reaches() {
         // Revenue past Gold's bar, but the partner is Silver: Gold is next, already met.
-        let next = progress(PartnerTier::Silver, usd(300_000)).next.unwrap();
+        let next = progress(PartnerTier::Silver, usd(1_200_000)).next.unwrap();
         assert_eq!(next.tier, PartnerTier::Gold);
         assert_eq!(next.missing, usd(0));
         assert_eq!(next.percent, 100);
@@ -110,7 +110,7 @@ mod tests {
 
     #[test]
     fn percent_rounds_down_so_it_reads_100_only_when_met() {
-        let just_short = Money::new(Decimal::new(24_999_999, 2), Currency::USD).unwrap();
+        let just_short = Money::new(Decimal::new(99_999_999, 2), Currency::USD).unwrap();
         let next = progress(PartnerTier::Silver, just_short).next.unwrap();
         assert_eq!(next.percent, 99);
         assert_eq!(next.missing, Money::from_minor(1, Currency::USD));

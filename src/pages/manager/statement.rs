@@ -128,7 +128,10 @@ pub fn StatementView(statement: Statement, #[prop(optional)] portal: bool) -> im
                                 view! {
                                     <tr data-testid="statement-line">
                                         <td class="date">{line.created_on.to_string()}</td>
-                                        <td>{line.deal_name.unwrap_or_else(|| "—".into())}</td>
+                                        <td>{match (portal, line.deal_id, line.deal_name) {
+                                            (true, Some(deal), Some(name)) => view! { <A href=format!("/portal/deals/{deal}")>{name}</A> }.into_any(),
+                                            (_, _, name) => name.unwrap_or_else(|| "—".into()).into_any(),
+                                        }}</td>
                                         <td>
                                             {line.kind.title()}
                                             {line.note.map(|n| view! { <div class="subtle small">{n}</div> })}

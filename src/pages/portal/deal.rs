@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::deals::{credit_phrase, others_phrase};
+use super::deals::{others_phrase, percent};
 use crate::api::portal::{PortalDealDetail, load_portal_deal};
 use crate::components::feedback::ErrorPanel;
 use crate::domain::deal::DealStage;
@@ -65,27 +65,43 @@ fn DealView(detail: PortalDealDetail) -> impl IntoView {
         _ => "Fixed when the deal was won.".to_owned(),
     };
     let id = deal.id;
+    let (credit_value, credit_share) = match &deal.credit {
+        Some(c) => (
+            c.amount.format(),
+            format!(
+                "{} of the deal under the {} model",
+                percent(c.share),
+                detail.model_name
+            ),
+        ),
+        None => (
+            "—".to_owned(),
+            format!("Under the {} model", detail.model_name),
+        ),
+    };
+    let close = deal
+        .close_on
+        .map(|d| format!("{close_label} {}", day(d)))
+        .unwrap_or_else(|| "No close date".to_owned());
     view! {
         <header class="page-header">
-            <div>
-                <h1>{deal.name.clone()}</h1>
-                <p class="subtle">{deal.account_name.clone()}</p>
-            </div>
-            <StageBadge stage=deal.stage/>
+            <h1>{deal.name.clone()}</h1>
+            <p class="subtle">{deal.account_name.clone()}</p>
+            <p>
+                <strong>{deal.amount.format()}</strong>
+                " · " <StageBadge stage=deal.stage/> {format!(" · {close}")}
+            </p>
+            <p class="subtle" data-testid="portal-deal-partners">{others_phrase(deal.other_partners)}</p>
         </header>
         <div class="deal-layout">
-            <section class="card card-body">
-                <dl class="facts">
-                    <div><dt>"Amount"</dt><dd>{deal.amount.format()}</dd></div>
-                    <div><dt>{close_label}</dt><dd>{deal.close_on.map(day).unwrap_or_else(|| "—".into())}</dd></div>
-                    <div><dt>"Partners"</dt><dd data-testid="portal-deal-partners">{others_phrase(deal.other_partners)}</dd></div>
-                    <div>
-                        <dt>{format!("Your credit ({})", detail.model_name)}</dt>
-                        <dd data-testid="portal-deal-credit" class:credit-projected=projected>{credit_phrase(&deal.credit)}</dd>
-                    </div>
-                </dl>
-                <p class="subtle small">{credit_note}</p>
-                {explanation.map(|e| view! { <p class="explanation" data-testid="portal-deal-explanation">{e}</p> })}
+            <section class="card">
+                <h2 class="card-title">"Your credit"</h2>
+                <div class="card-body">
+                    <p class="kpi-value" class:credit-projected=projected data-testid="portal-deal-credit">{credit_value}</p>
+                    <p class="subtle">{credit_share}</p>
+                    {explanation.map(|e| view! { <p class="explanation" data-testid="portal-deal-explanation">{e}</p> })}
+                    <p class="subtle small">{credit_note}</p>
+                </div>
             </section>
             <section class="card">
                 <h2 class="card-title">"Your touchpoints"</h2>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::portal::{Credit, PortalDealPage, PortalDealRow, load_portal_deals};
+use crate::api::portal::{PortalDealPage, PortalDealRow, load_portal_deals};
 use crate::components::feedback::ErrorPanel;
 use crate::components::list_query::{
     FilterSelect, Pager, typed_param, use_page, use_param, use_set_params,
@@ -22,17 +22,12 @@ pub fn others_phrase(others: u32) -> String {
     }
 }
 
-/// "25 % · $12,500", marked when projected from an open deal's touches.
-pub fn credit_phrase(credit: &Option<Credit>) -> String {
-    match credit {
-        None => "—".to_owned(),
-        Some(c) => {
-            let percent = (c.share * rust_decimal::Decimal::ONE_HUNDRED)
-                .round_dp(1)
-                .normalize();
-            format!("{percent} % · {}", c.amount.format())
-        }
-    }
+/// A share of a deal as a percentage: "33.3 %".
+pub fn percent(share: rust_decimal::Decimal) -> String {
+    let percent = (share * rust_decimal::Decimal::ONE_HUNDRED)
+        .round_dp(1)
+        .normalize();
+    format!("{percent} %")
 }
 
 #[component]
@@ -113,6 +108,7 @@ fn DealTable(
                             <th class="num">"Amount"</th>
                             <th>"Close"</th>
                             <th>"Partners"</th>
+                            <th class="num" title=format!("Under the {model} model")>"Your share"</th>
                             <th class="num" title=format!("Under the {model} model")>"Your credit"</th>
                         </tr>
                     </thead>
@@ -139,9 +135,10 @@ fn DealLine(row: PortalDealRow) -> impl IntoView {
             <td>{row.account_name}</td>
             <td><StageBadge stage=row.stage/></td>
             <td class="num">{row.amount.format_whole()}</td>
-            <td>{row.close_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+            <td class="date">{row.close_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
             <td data-testid="portal-deal-partners">{others_phrase(row.other_partners)}</td>
-            <td class="num" class:credit-projected=projected data-testid="portal-deal-credit">{credit_phrase(&row.credit)}</td>
+            <td class="num" class:credit-projected=projected>{row.credit.as_ref().map(|c| percent(c.share)).unwrap_or_else(|| "—".into())}</td>
+            <td class="num" class:credit-projected=projected data-testid="portal-deal-credit">{row.credit.as_ref().map(|c| c.amount.format()).unwrap_or_else(|| "—".into())}</td>
         </tr>
     }
 }

@@ -77,11 +77,14 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
     };
     let others = overview.other_currency_payouts;
     view! {
-        <header class="page-header">
+        <header class="page-header with-actions">
             <div>
                 <p class="subtle">{format!("{} partner program", overview.organization)}</p>
                 <h1 data-testid="portal-partner">{overview.partner_name}</h1>
             </div>
+            {(overview.open_disputes > 0).then(|| view! {
+                <A href="/portal/disputes" attr:class="button">{format!("{} open dispute{}", overview.open_disputes, if overview.open_disputes == 1 { "" } else { "s" })}</A>
+            })}
         </header>
         <section class="kpi-grid" aria-label="Earnings">
             <KpiCard id="portal-quarter" label="Earned this quarter" value=total(&overview.quarter)
@@ -115,18 +118,6 @@ fn Overview(overview: PortalOverview) -> impl IntoView {
             </section>
             <TierCard tier=overview.tier/>
         </div>
-        <section class="card card-body portal-links">
-            <A href="/portal/deals">"Your deals"</A>
-            " · "
-            <A href="/portal/commissions">"Commission statement"</A>
-            " · "
-            <A href="/portal/disputes">
-                {match overview.open_disputes {
-                    0 => "Disputes".to_owned(),
-                    n => format!("Disputes ({n} open)"),
-                }}
-            </A>
-        </section>
     }
 }
 
