@@ -126,13 +126,13 @@ mod tests {
         let jpy: Currency = "JPY".parse().unwrap();
         assert_eq!(
             threshold_of(PartnerTier::Silver, jpy).amount(),
-            Decimal::from(50_000)
+            Decimal::from(250_000)
         );
         assert_eq!(
             threshold_of(PartnerTier::Silver, Currency::USD)
                 .to_minor()
                 .unwrap(),
-            5_000_000
+            25_000_000
         );
     }
 }
