@@ -19,6 +19,7 @@ mod m20261127_000010_audit_append_only;
 mod m20261127_000011_commission_rule_versions;
 mod m20261127_000012_dispute_threads;
 mod m20261127_000013_exchange_rates;
+mod m20261127_000014_deal_registrations;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_commission_rule_versions::Migration),
             Box::new(m20261127_000012_dispute_threads::Migration),
             Box::new(m20261127_000013_exchange_rates::Migration),
+            Box::new(m20261127_000014_deal_registrations::Migration),
         ]
     }
 }

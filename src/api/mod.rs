@@ -14,6 +14,7 @@ pub mod leaderboard;
 pub mod partners;
 pub mod payouts;
 pub mod portal;
+pub mod registrations;
 pub mod settings;
 pub mod users;
 

@@ -39,6 +39,7 @@ id_type! {
     CommissionRuleId,
     PayoutId,
     DisputeId,
+    RegistrationId,
     AuditEventId,
 }
 

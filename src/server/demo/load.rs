@@ -75,6 +75,7 @@ where
         settings: Set(serde_json::to_string(&ModelSettings::default()).unwrap_or_default()),
         created_at: Set(org.created_at),
         payout_four_eyes: Set(false),
+        registration_window_days: Set(crate::domain::registration::DEFAULT_WINDOW_DAYS as i32),
     }
     .insert(&txn)
     .await?;

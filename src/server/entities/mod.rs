@@ -6,6 +6,7 @@ pub mod audit_events;
 pub mod auth_tokens;
 pub mod bulk_operations;
 pub mod commission_rules;
+pub mod deal_registrations;
 pub mod deals;
 pub mod dispute_messages;
 pub mod disputes;

@@ -13,6 +13,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Whether a commission's approver must be someone other than who created or last changed it.
     pub payout_four_eyes: bool,
+    /// How many days an approved deal registration protects its account.
+    pub registration_window_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod partner_stats;
 pub mod partners;
 pub mod payouts;
+pub mod registrations;
 pub mod users;
 
 use sea_orm::DbErr;

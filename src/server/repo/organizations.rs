@@ -24,6 +24,8 @@ pub struct OrganizationHeader {
     pub base_currency: Currency,
     /// Approvers may not approve commissions they created or last changed.
     pub payout_four_eyes: bool,
+    /// Days an approved deal registration protects its account.
+    pub registration_window_days: u32,
 }
 
 pub async fn header(
@@ -41,6 +43,8 @@ pub async fn header(
             .map_err(|e| super::corrupt("organization currency", e))?,
         name: row.name,
         payout_four_eyes: row.payout_four_eyes,
+        registration_window_days: u32::try_from(row.registration_window_days)
+            .map_err(|e| DbErr::Custom(format!("stored registration window: {e}")))?,
     })
 }
 
@@ -106,6 +110,28 @@ pub async fn set_payout_four_eyes(
     use sea_orm::{ColumnTrait, QueryFilter};
     let result = organizations::Entity::update_many()
         .col_expr(organizations::Column::PayoutFourEyes, Expr::value(on))
+        .filter(organizations::Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(DbErr::RecordNotFound(format!("organization {id}")))
+    }
+}
+
+pub async fn set_registration_window(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+    days: u32,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let result = organizations::Entity::update_many()
+        .col_expr(
+            organizations::Column::RegistrationWindowDays,
+            Expr::value(i32::try_from(days).map_err(|e| DbErr::Custom(e.to_string()))?),
+        )
         .filter(organizations::Column::Id.eq(id.0))
         .exec(db)
         .await?;

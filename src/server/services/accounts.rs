@@ -11,6 +11,7 @@ use crate::api::error::FieldError;
 use crate::domain::attribution::{AttributionModel, ModelSettings};
 use crate::domain::ids::{OrganizationId, PartnerId, UserId};
 use crate::domain::money::Currency;
+use crate::domain::registration::DEFAULT_WINDOW_DAYS;
 use crate::domain::user::{Email, Role};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::auth::{password, session, session_store, tokens};
@@ -270,6 +271,7 @@ pub async fn sign_up(form: SignUp) -> Result<SessionUser, AppError> {
             ),
             created_at: Set(Utc::now()),
             payout_four_eyes: Set(false),
+            registration_window_days: Set(DEFAULT_WINDOW_DAYS as i32),
             ..Default::default()
         }
         .insert(&txn)

@@ -14,5 +14,6 @@ pub mod partner_performance;
 pub mod partners;
 pub mod payouts;
 pub mod portal;
+pub mod registrations;
 pub mod request;
 pub mod users;
