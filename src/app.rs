@@ -73,12 +73,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payouts/rules/:id") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulePage/> })/>
                     <Route path=path!("/payouts/rates") view=|| guarded(Resource::Payouts, || view! { <manager::exchange_rates::ExchangeRatesPage/> })/>
                     <Route path=path!("/payouts/statement") view=|| guarded(Resource::Payouts, || view! { <manager::statement::StatementPage/> })/>
+                    <Route path=path!("/registrations") view=|| guarded(Resource::Deals, || view! { <manager::registrations::RegistrationsPage/> })/>
                     <Route path=path!("/disputes") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputesPage/> })/>
                     <Route path=path!("/disputes/:id") view=|| guarded(Resource::Disputes, || view! { <manager::disputes::DisputePage/> })/>
                     <Route path=path!("/activity") view=|| guarded(Resource::AuditLog, || view! { <manager::activity::ActivityPage/> })/>
                     <Route path=path!("/portal") view=|| guarded(Resource::Portal, || view! { <portal::PortalHome/> })/>
                     <Route path=path!("/portal/deals") view=|| guarded(Resource::Portal, || view! { <portal::deals::PortalDealsPage/> })/>
                     <Route path=path!("/portal/deals/:id") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalDealPage/> })/>
+                    <Route path=path!("/portal/registrations") view=|| guarded(Resource::Portal, || view! { <manager::registrations::RegistrationsPage portal=true/> })/>
+                    <Route path=path!("/portal/registrations/new") view=|| guarded_edit(Resource::Portal, || view! { <manager::registrations::NewRegistrationPage/> })/>
                     <Route path=path!("/portal/commissions") view=|| guarded(Resource::Portal, || view! { <portal::commissions::PortalCommissionsPage/> })/>
                     <Route path=path!("/portal/disputes") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputesPage portal=true/> })/>
                     <Route path=path!("/portal/disputes/new") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalNewDisputePage/> })/>
@@ -173,6 +176,9 @@ fn TopNav() -> impl IntoView {
                 <Show when=move || allowed(Resource::Deals)>
                     <A href="/deals">"Deals"</A>
                 </Show>
+                <Show when=move || allowed(Resource::Deals)>
+                    <A href="/registrations">"Registrations"</A>
+                </Show>
                 <Show when=move || allowed(Resource::Payouts)>
                     <A href="/payouts">"Payouts"</A>
                 </Show>
@@ -185,6 +191,7 @@ fn TopNav() -> impl IntoView {
                 <Show when=move || allowed(Resource::Portal)>
                     <A href="/portal" exact=true>"Overview"</A>
                     <A href="/portal/deals">"Deals"</A>
+                    <A href="/portal/registrations">"Registrations"</A>
                     <A href="/portal/commissions">"Commissions"</A>
                     <A href="/portal/disputes">"Disputes"</A>
                 </Show>

@@ -349,6 +349,38 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("period", "last_12_months")],
     ),
     endpoint(
+        "/api/registrations/list",
+        Gate::RoleOrPortal(Action::View, Resource::Deals),
+        Target::OwnTenant,
+        &[],
+    ),
+    // Partner users register for their own partner (another partner's user for its own).
+    endpoint(
+        "/api/registrations/register",
+        Gate::Role(Action::Edit, Resource::Portal),
+        Target::OwnTenant,
+        &[
+            ("form[account_name]", "Access Table Prospect"),
+            ("form[contact_name]", "Pat Prospect"),
+            ("form[contact_email]", "pat@prospect.example"),
+            ("form[estimated_amount]", "25000"),
+            ("form[expected_close_on]", "2099-01-01"),
+        ],
+    ),
+    // Already rejected: every allowed caller is refused on the merits.
+    refused_on_merits(endpoint(
+        "/api/registrations/decide",
+        Gate::Role(Action::Approve, Resource::Deals),
+        Target::OtherTenantRecord,
+        &[("id", "{member_registration}"), ("form[verb]", "approve")],
+    )),
+    endpoint(
+        "/api/registrations/window",
+        Gate::Role(Action::Edit, Resource::Settings),
+        Target::OwnTenant,
+        &[("days", "90")],
+    ),
+    endpoint(
         "/api/disputes/list",
         Gate::RoleOrPortal(Action::View, Resource::Disputes),
         Target::OwnTenant,
@@ -567,6 +599,15 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/portal/deals", Some((Action::View, Resource::Portal))),
+    (
+        "/portal/registrations",
+        Some((Action::View, Resource::Portal)),
+    ),
+    (
+        "/portal/registrations/new",
+        Some((Action::Edit, Resource::Portal)),
+    ),
+    ("/registrations", Some((Action::View, Resource::Deals))),
     ("/portal/deals/{id}", Some((Action::View, Resource::Portal))),
     (
         "/portal/commissions",
@@ -745,7 +786,32 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .unwrap()
         .id
     };
+    // A registration of the member partner, already rejected: deciding it again is refused.
+    let member_registration = {
+        use partner_attribution::server::entities::deal_registrations;
+        use sea_orm::{ActiveModelTrait, Set};
+        deal_registrations::ActiveModel {
+            organization_id: Set(1),
+            partner_id: Set(member_index as i64 + 1),
+            account_name: Set("Access Table Ltd".into()),
+            account_key: Set("access table".into()),
+            contact_name: Set("Ada Access".into()),
+            contact_email: Set("ada@access.example".into()),
+            estimated_amount_minor: Set(100_000),
+            currency: Set("USD".into()),
+            expected_close_on: Set(today + chrono::Days::new(30)),
+            status: Set("rejected".into()),
+            rejected_reason: Set(Some("Already in our pipeline.".into())),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap()
+        .id
+    };
     let placeholders = vec![
+        ("{member_registration}", member_registration.to_string()),
         ("{target_user}", target_user.to_string()),
         ("{member_partner}", (member_index + 1).to_string()),
         ("{spare_partner}", (spare_index + 1).to_string()),

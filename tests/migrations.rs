@@ -10,6 +10,7 @@ use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::monthly_stats::Metric;
 use partner_attribution::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
 use partner_attribution::domain::payout::{DisputeStatus, PayoutStatus};
+use partner_attribution::domain::registration::RegistrationStatus;
 use partner_attribution::domain::touchpoint::TouchpointKind;
 use partner_attribution::domain::user::Role;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
@@ -448,6 +449,50 @@ async fn transitions_match_domain(test_db: common::TestDb) {
         )
         .await;
         assert!(moved.is_err(), "{to} with {missing}");
+    }
+
+    // Deal registrations: every move the domain allows and no other (an approval carries its
+    // deal and protection, a rejection its reason: migration 000014).
+    let registration = |id: i64, status: RegistrationStatus| {
+        format!(
+            "INSERT INTO deal_registrations (id, organization_id, partner_id, account_name, account_key, \
+             contact_name, contact_email, estimated_amount_minor, currency, expected_close_on, status, \
+             rejected_reason, deal_id, protected_until, created_at) \
+             VALUES ({id}, 1, 1, 'Acme', 'acme', 'Ann', 'ann@acme.example', 100, 'USD', '2027-01-01', \
+             '{status}', 'r', 1, '2027-01-01', {NOW})"
+        )
+    };
+    for from in RegistrationStatus::ALL {
+        for to in RegistrationStatus::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            run(&db, &registration(id, *from)).await.unwrap();
+            let moved = run(
+                &db,
+                &format!("UPDATE deal_registrations SET status = '{to}' WHERE id = {id}"),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.transition(*to).is_ok(),
+                "registration {from} -> {to}: {moved:?}"
+            );
+        }
+    }
+    for (to, missing) in [
+        ("rejected", "rejected_reason = ' '"),
+        ("approved", "deal_id = NULL"),
+        ("approved", "protected_until = NULL"),
+    ] {
+        let id = fresh_id();
+        run(&db, &registration(id, RegistrationStatus::Pending))
+            .await
+            .unwrap();
+        let moved = run(
+            &db,
+            &format!("UPDATE deal_registrations SET status = '{to}', {missing} WHERE id = {id}"),
+        )
+        .await;
+        assert!(moved.is_err(), "registration {to} with {missing}");
     }
 
     // Updating other columns of a row in a final state is still allowed.

@@ -15,4 +15,5 @@ pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;
 pub mod payouts;
+pub mod registrations;
 pub mod statement;

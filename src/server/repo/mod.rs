@@ -52,3 +52,14 @@ where
             )
         })
 }
+
+/// Takes SQLite's write lock at once, so a concurrent writer waits for this transaction instead
+/// of both reading the same state and one failing to upgrade ("database is locked"). The lock
+/// covers the whole database; PostgreSQL locks rows instead and needs nothing here.
+pub async fn write_lock_first(db: &impl sea_orm::ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("UPDATE organizations SET id = id WHERE 0 = 1")
+            .await?;
+    }
+    Ok(())
+}

@@ -294,11 +294,7 @@ pub struct Candidate {
 /// Takes the write lock first on SQLite, so a concurrent action waits for this one instead of
 /// both reading the same statuses (PostgreSQL locks the chosen rows instead).
 pub async fn lock_for_update(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("UPDATE payouts SET id = id WHERE 0 = 1")
-            .await?;
-    }
-    Ok(())
+    super::write_lock_first(db).await
 }
 
 /// id, status, created by, updated by, amount (minor units), currency.

@@ -282,6 +282,7 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
         .await?
         .registration_window_days;
     let txn = db.begin().await?;
+    repo::write_lock_first(&txn).await?;
     let before = repo::registrations::get(tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
