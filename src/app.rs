@@ -176,9 +176,6 @@ fn TopNav() -> impl IntoView {
                 <Show when=move || allowed(Resource::Deals)>
                     <A href="/deals">"Deals"</A>
                 </Show>
-                <Show when=move || allowed(Resource::Deals)>
-                    <A href="/registrations">"Registrations"</A>
-                </Show>
                 <Show when=move || allowed(Resource::Payouts)>
                     <A href="/payouts">"Payouts"</A>
                 </Show>

@@ -66,3 +66,72 @@ test("a partner sees its earnings chart, its deals and a shared deal without the
   for (const other of names) expect(body).not.toContain(other);
   expect(errors).toEqual([]);
 });
+
+test("a partner registers a deal, a manager approves it, and the partner finds it among its deals", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const account = `Registered Prospect ${Date.now()}`;
+  await signInAs(page, "partner");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Registrations" }).click();
+  await expect(page).toHaveURL(/\/portal\/registrations$/);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Register a deal" }).click();
+  await expect(page).toHaveURL(/\/portal\/registrations\/new$/);
+  await hydrated(page);
+
+  // Missing fields are named next to themselves; what was typed stays.
+  await page.getByLabel("Account (company)").fill(account);
+  await page.getByLabel("Contact email").fill("not-an-email");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.locator('.field-error[data-field="contact_name"]')).toBeVisible();
+  await expect(page.locator('.field-error[data-field="contact_email"]')).toBeVisible();
+  await expect(page.locator('.field-error[data-field="estimated_amount"]')).toBeVisible();
+  await expect(page.getByLabel("Account (company)")).toHaveValue(account);
+
+  await page.getByLabel("Contact name").fill("Rita Registrant");
+  await page.getByLabel("Contact email").fill("rita@prospect.example");
+  await page.getByLabel("Estimated amount").fill("64000");
+  const close = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("Expected close").fill(close);
+  await page.getByLabel("Notes").fill("Evaluating three vendors; we ran the discovery workshop.");
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page).toHaveURL(/\/portal\/registrations$/);
+  await hydrated(page);
+  const mine = page.getByTestId("registration-row").filter({ hasText: account });
+  await expect(mine.getByTestId("registration-status")).toHaveText("Pending");
+  const id = scalar(`SELECT id FROM deal_registrations WHERE account_name = '${account}'`);
+  expect(scalar(`SELECT estimated_amount_minor || ' ' || currency || ' ' || partner_id FROM deal_registrations WHERE id = ${id}`))
+    .toBe(`6400000 USD ${scalar(`SELECT partner_id FROM users WHERE email = 'partner@apex-cloud-partners.example'`)}`);
+
+  // The manager approves it from the queue.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await signInAs(page, "partner_manager");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Deals" }).click();
+  await page.getByRole("navigation", { name: "Deals" }).getByRole("link", { name: "Registrations" }).click();
+  await expect(page).toHaveURL(/\/registrations$/);
+  await hydrated(page);
+  const queued = page.getByTestId("registration-row").filter({ hasText: account });
+  await expect(queued.getByTestId("registration-status")).toHaveText("Pending");
+  await queued.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByTestId("registration-row").filter({ hasText: account })).toHaveCount(0);
+  await page.getByTestId("registration-tab-approved").click();
+  await expect(page.getByTestId("registration-row").filter({ hasText: account }).getByTestId("registration-status")).toHaveText("Approved");
+  const deal = scalar(`SELECT deal_id FROM deal_registrations WHERE id = ${id}`);
+  expect(scalar(`SELECT kind FROM touchpoints WHERE deal_id = ${deal}`)).toBe("deal_registration");
+
+  // The partner finds the deal among its own, with its registration touch.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await signInAs(page, "partner");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Deals" }).click();
+  await hydrated(page);
+  await page.getByLabel("Search", { exact: true }).fill(account);
+  const row = page.getByTestId("portal-deal-row").filter({ hasText: account });
+  await expect(row).toHaveCount(1);
+  await row.getByRole("link").first().click();
+  await expect(page).toHaveURL(new RegExp(`/portal/deals/${deal}$`));
+  await expect(page.getByTestId("portal-timeline").locator(".timeline-entry")).toHaveCount(1);
+  await expect(page.getByTestId("portal-timeline")).toContainText("Deal registration");
+  expect(errors).toEqual([]);
+});

@@ -82,6 +82,7 @@ pub fn DealsPage() -> impl IntoView {
                 <A href="/deals/new" attr:class="button primary">"Add deal"</A>
             </Show>
         </header>
+        <DealsNav/>
         <section class="card toolbar" aria-label="Deal search and filters">
             <div class="field grow">
                 <label for="deal-search">"Search"</label>
@@ -211,6 +212,17 @@ fn DealLine(row: DealRow) -> impl IntoView {
             <td>{row.close_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())}</td>
             <td>{partners}</td>
         </tr>
+    }
+}
+
+/// The deals section: the pipeline and the partners' registrations.
+#[component]
+pub fn DealsNav() -> impl IntoView {
+    view! {
+        <nav class="subnav" aria-label="Deals">
+            <A href="/deals" exact=true>"Pipeline"</A>
+            <A href="/registrations">"Registrations"</A>
+        </nav>
     }
 }
 

@@ -46,31 +46,6 @@ pub fn RegistrationsPage(#[prop(optional)] portal: bool) -> impl IntoView {
         |(status, page, _)| list_registrations(status, None, Some(page)),
     );
     let set_params = use_set_params(base(portal));
-    let counts = move || {
-        registrations
-            .get()
-            .and_then(|r| r.ok())
-            .map(|p| p.counts)
-            .unwrap_or_default()
-    };
-    let tab = move |value: Option<RegistrationStatus>, label: String| {
-        let key = value.map(|s| s.as_str()).unwrap_or("all");
-        view! {
-            <button type="button" class="status-tab"
-                aria-pressed=move || (status.get() == value).to_string()
-                data-testid=format!("registration-tab-{key}")
-                on:click=move |_| set_params.run(vec![("status", key.to_owned())])>
-                <span class="status-tab-label">{label}</span>
-                <span class="status-tab-count">{move || {
-                    let counts = counts();
-                    match value {
-                        Some(v) => counts.iter().filter(|(s, _)| *s == v).map(|(_, n)| *n).sum::<u64>(),
-                        None => counts.iter().map(|(_, n)| *n).sum(),
-                    }
-                }}</span>
-            </button>
-        }
-    };
     view! {
         <Title text="Deal registrations"/>
         <header class="page-header with-actions">
@@ -84,19 +59,56 @@ pub fn RegistrationsPage(#[prop(optional)] portal: bool) -> impl IntoView {
             </div>
             {portal.then(|| view! { <A href="/portal/registrations/new" attr:class="button primary">"Register a deal"</A> })}
         </header>
-        <div class="status-tabs" role="group" aria-label="Registration status">
-            {RegistrationStatus::ALL.iter().map(|s| tab(Some(*s), s.title())).collect_view()}
-            {tab(None, "All".into())}
-        </div>
+        {(!portal).then(|| view! { <crate::pages::manager::deals::DealsNav/> })}
         <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading registrations"></div> }>
             {move || Suspend::new(async move {
                 match registrations.await {
-                    Ok(page) => view! { <RegistrationTable page set_params portal decided/> }.into_any(),
+                    Ok(page) => view! {
+                        <StatusTabs counts=page.counts.clone() selected=status.get_untracked() set_params/>
+                        <RegistrationTable page=page.clone() set_params portal decided/>
+                        {(!portal).then(|| view! { <WindowSetting days=page.window_days/> })}
+                    }.into_any(),
                     Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| registrations.refetch())/> }.into_any(),
                 }
             })}
         </Transition>
-        {(!portal).then(|| view! { <WindowSetting/> })}
+    }
+}
+
+#[component]
+fn StatusTabs(
+    counts: Vec<(RegistrationStatus, u64)>,
+    selected: Option<RegistrationStatus>,
+    set_params: crate::components::list_query::SetParams,
+) -> impl IntoView {
+    let count = |status: Option<RegistrationStatus>| -> u64 {
+        counts
+            .iter()
+            .filter(|(s, _)| status.is_none_or(|wanted| *s == wanted))
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    let choices: Vec<(Option<RegistrationStatus>, String)> = RegistrationStatus::ALL
+        .iter()
+        .map(|s| (Some(*s), s.title()))
+        .chain([(None, "All".to_owned())])
+        .collect();
+    view! {
+        <nav class="status-tabs" aria-label="Registrations by status">
+            {choices.into_iter().map(|(value, label)| {
+                let key = value.map(|s| s.as_str()).unwrap_or("all");
+                let n = count(value);
+                view! {
+                    <button type="button" class="status-tab"
+                        aria-pressed=if selected == value { "true" } else { "false" }
+                        data-testid=format!("registration-tab-{key}")
+                        on:click=move |_| set_params.run(vec![("status", key.to_owned())])>
+                        <span class="status-tab-label">{label}</span>
+                        <span class="status-tab-count">{n}</span>
+                    </button>
+                }
+            }).collect_view()}
+        </nav>
     }
 }
 
@@ -251,7 +263,7 @@ fn Decision(id: crate::domain::ids::RegistrationId, decided: RwSignal<u32>) -> i
 
 /// For administrators: how long an approval protects the account.
 #[component]
-fn WindowSetting() -> impl IntoView {
+fn WindowSetting(days: u32) -> impl IntoView {
     let user = use_current_user();
     let action = ServerAction::<SetRegistrationWindow>::new();
     toast_on(action, |days| {
@@ -260,12 +272,12 @@ fn WindowSetting() -> impl IntoView {
     let error = move || field_error(&action.value().get(), "days");
     view! {
         <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::Edit, Area::Settings)))>
-            <section class="card card-body window-setting">
-                <h2 class="card-title">"Protection window"</h2>
+            <section class="card form-card window-setting">
+                <h2>"Protection window"</h2>
                 <ActionForm action attr:class="form inline-form" attr:novalidate=true>
                     <div class="field narrow">
                         <label for="registration-window">"Days an approval protects the account"</label>
-                        <input id="registration-window" name="days" inputmode="numeric"
+                        <input id="registration-window" name="days" inputmode="numeric" value=days.to_string()
                             aria-invalid=move || error().is_some().then_some("true")/>
                         {move || error().map(|m| view! { <p class="field-error" role="alert" data-field="days">{m}</p> })}
                     </div>
@@ -305,7 +317,7 @@ pub fn NewRegistrationPage() -> impl IntoView {
                 <label for=format!("registration-{id}")>{label}</label>
                 <input id=format!("registration-{id}") name=format!("form[{id}]") type=kind
                     aria-invalid=move || invalid().is_some().then_some("true")/>
-                {hint.map(|h| view! { <p class="hint">{h}</p> })}
+                {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
                 {move || error(id)().map(|m| view! { <p class="field-error" role="alert" data-field=id>{m}</p> })}
             </div>
         }
@@ -317,8 +329,8 @@ pub fn NewRegistrationPage() -> impl IntoView {
             <h1>"Register a deal"</h1>
             <p class="subtle">"Tell us about an opportunity you found. Once approved, the deal is credited to you and the account is protected for you."</p>
         </header>
-        <section class="card card-body">
-            <ActionForm action attr:class="form grid-form" attr:novalidate=true>
+        <section class="card form-card">
+            <ActionForm action attr:class="form grid-form" attr:novalidate=true attr:data-testid="registration-form">
                 {field("account_name", "Account (company)", "text", None)}
                 {field("contact_name", "Contact name", "text", None)}
                 {field("contact_email", "Contact email", "email", None)}
