@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/deals/:id") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalDealPage/> })/>
                     <Route path=path!("/portal/registrations") view=|| guarded(Resource::Portal, || view! { <manager::registrations::RegistrationsPage portal=true/> })/>
                     <Route path=path!("/portal/registrations/new") view=|| guarded_edit(Resource::Portal, || view! { <manager::registrations::NewRegistrationPage/> })/>
+                    <Route path=path!("/portal/profile") view=|| guarded(Resource::Portal, || view! { <portal::profile::PortalProfilePage/> })/>
                     <Route path=path!("/portal/commissions") view=|| guarded(Resource::Portal, || view! { <portal::commissions::PortalCommissionsPage/> })/>
                     <Route path=path!("/portal/disputes") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputesPage portal=true/> })/>
                     <Route path=path!("/portal/disputes/new") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalNewDisputePage/> })/>
@@ -191,6 +192,7 @@ fn TopNav() -> impl IntoView {
                     <A href="/portal/registrations">"Registrations"</A>
                     <A href="/portal/commissions">"Commissions"</A>
                     <A href="/portal/disputes">"Disputes"</A>
+                    <A href="/portal/profile">"Profile"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Reports)>
                     <A href="/reports">"Reports"</A>

@@ -349,6 +349,38 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("period", "last_12_months")],
     ),
     endpoint(
+        "/api/portal/profile",
+        Gate::Role(Action::View, Resource::Portal),
+        Target::OwnTenant,
+        &[],
+    ),
+    // The partner callers administer their own partners (demo logins are their first users).
+    endpoint(
+        "/api/portal/contacts",
+        Gate::Role(Action::Edit, Resource::Portal),
+        Target::OwnTenant,
+        &[
+            ("form[contact_name]", "Casey Contact"),
+            ("form[contact_email]", "casey@partner.example"),
+        ],
+    ),
+    endpoint(
+        "/api/portal/payout-details",
+        Gate::Role(Action::Edit, Resource::Portal),
+        Target::OwnTenant,
+        &[
+            ("form[method]", "bank_transfer"),
+            ("form[holder]", "Access Table Ltd"),
+            ("form[account]", "GB29 NWBK 6016 1331 9268 19"),
+        ],
+    ),
+    endpoint(
+        "/api/portal/invite",
+        Gate::Role(Action::Edit, Resource::Portal),
+        Target::OwnTenant,
+        &[("email", "colleague@partner.example")],
+    ),
+    endpoint(
         "/api/registrations/list",
         Gate::RoleOrPortal(Action::View, Resource::Deals),
         Target::OwnTenant,
@@ -599,6 +631,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/activity", Some((Action::View, Resource::AuditLog))),
     ("/portal", Some((Action::View, Resource::Portal))),
     ("/portal/deals", Some((Action::View, Resource::Portal))),
+    ("/portal/profile", Some((Action::View, Resource::Portal))),
     (
         "/portal/registrations",
         Some((Action::View, Resource::Portal)),

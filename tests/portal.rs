@@ -246,3 +246,152 @@ async fn portal_shows_only_the_partners_own_data(test_db: common::TestDb) {
     assert_eq!(response.status(), 403);
 }
 on_both_databases!(portal_isolation, portal_shows_only_the_partners_own_data);
+
+/// The profile: the account leaves the server (and enters the audit trail) only masked; the
+/// partner's administrator edits and invites, a colleague it invited only reads.
+async fn profile_is_masked_and_administered(test_db: common::TestDb) {
+    use partner_attribution::api::portal::PortalProfile;
+    use partner_attribution::api::users::Invitation;
+    use partner_attribution::server::entities::audit_events;
+    let db = test_db.migrated().await;
+    let data = demo::generate(29, 40, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let login = data.users.iter().find(|u| u.role == Role::Partner).unwrap();
+    let own = login.partner.unwrap() as i64 + 1;
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(&login.email, demo::DEMO_PASSWORD).await;
+
+    let (body, profile): (String, PortalProfile) =
+        json(&app, &admin, "/api/portal/profile", &[]).await;
+    assert!(profile.is_admin);
+    let stored = partners::Entity::find_by_id(own)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .payout_account
+        .unwrap();
+    assert!(
+        !body.contains(&stored),
+        "the whole account left the server: {body}"
+    );
+    let payout = profile.payout.unwrap();
+    assert_eq!(
+        payout.account_masked,
+        format!("•••• {}", &stored[stored.len() - 4..])
+    );
+
+    // A bad IBAN is refused next to its field; a good one is stored whole, answered masked.
+    let bad = app
+        .call(
+            &admin,
+            "/api/portal/payout-details",
+            &[
+                ("form[method]", "bank_transfer"),
+                ("form[holder]", "Apex Ltd"),
+                ("form[account]", "GB28 NWBK 6016 1331 9268 19"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("account"));
+    let (body, saved): (String, PortalProfile) = json(
+        &app,
+        &admin,
+        "/api/portal/payout-details",
+        &[
+            ("form[method]", "bank_transfer"),
+            ("form[holder]", "Apex Ltd"),
+            ("form[account]", "de89 3704 0044 0532 0130 00"),
+        ],
+    )
+    .await;
+    assert!(!body.contains("DE89370400440532013000"));
+    assert_eq!(saved.payout.unwrap().account_masked, "•••• 3000");
+    let row = partners::Entity::find_by_id(own)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.payout_account.as_deref(),
+        Some("DE89370400440532013000")
+    );
+    assert_eq!(row.payout_holder.as_deref(), Some("Apex Ltd"));
+    // Left blank, the account stays.
+    let (_, kept): (String, PortalProfile) = json(
+        &app,
+        &admin,
+        "/api/portal/payout-details",
+        &[
+            ("form[method]", "bank_transfer"),
+            ("form[holder]", "Apex Limited"),
+            ("form[account]", ""),
+        ],
+    )
+    .await;
+    assert_eq!(kept.payout.unwrap().account_masked, "•••• 3000");
+    let trail: Vec<String> = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("partner.payout_details_updated"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{:?} {:?}", e.before, e.after))
+        .collect();
+    assert_eq!(trail.len(), 2);
+    assert!(
+        trail
+            .iter()
+            .all(|t| !t.contains("DE89370400440532013000") && !t.contains(&stored))
+    );
+
+    // The administrator invites a colleague of the same partner, who reads but does not edit.
+    let (_, invitation): (String, Invitation) = json(
+        &app,
+        &admin,
+        "/api/portal/invite",
+        &[("email", "colleague@apex.example")],
+    )
+    .await;
+    let token = invitation.link.rsplit('/').next().unwrap().to_owned();
+    let colleague = app.browser();
+    let joined = app
+        .call(
+            &colleague,
+            "/api/auth/accept-invitation",
+            &[
+                ("token", &token),
+                ("name", "Colin Colleague"),
+                ("password", "amber-tundra-signal-64"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.status(), 200);
+    let (_, seen): (String, PortalProfile) =
+        json(&app, &colleague, "/api/portal/profile", &[]).await;
+    assert!(!seen.is_admin);
+    assert_eq!(seen.partner_name, profile.partner_name);
+    assert!(
+        seen.colleagues
+            .iter()
+            .any(|c| c.email == "colleague@apex.example" && !c.admin)
+    );
+    for (path, form) in [
+        (
+            "/api/portal/contacts",
+            vec![("form[contact_email]", "x@y.example")],
+        ),
+        (
+            "/api/portal/invite",
+            vec![("email", "another@apex.example")],
+        ),
+    ] {
+        assert_eq!(
+            app.call(&colleague, path, &form).await.status(),
+            403,
+            "{path}"
+        );
+    }
+}
+on_both_databases!(portal_profile, profile_is_masked_and_administered);

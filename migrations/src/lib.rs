@@ -20,6 +20,7 @@ mod m20261127_000011_commission_rule_versions;
 mod m20261127_000012_dispute_threads;
 mod m20261127_000013_exchange_rates;
 mod m20261127_000014_deal_registrations;
+mod m20261127_000015_partner_profile;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_dispute_threads::Migration),
             Box::new(m20261127_000013_exchange_rates::Migration),
             Box::new(m20261127_000014_deal_registrations::Migration),
+            Box::new(m20261127_000015_partner_profile::Migration),
         ]
     }
 }

@@ -141,3 +141,69 @@ pub async fn load_portal_statement(period: Option<Period>) -> Result<Statement, 
     use crate::server::{context, services};
     context::finish(services::portal::statement(period.unwrap_or(Period::ThisQuarter)).await)
 }
+
+/// One of the partner's portal users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColleagueRow {
+    pub id: crate::domain::ids::UserId,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    /// Administers the partner in the portal.
+    pub admin: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// Where commissions are paid, the account masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutDetailsView {
+    pub method: crate::domain::payout_details::PayoutMethod,
+    pub holder: String,
+    pub account_masked: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalProfile {
+    pub partner_name: String,
+    pub partner_type: crate::domain::partner::PartnerType,
+    pub tier: crate::domain::partner::PartnerTier,
+    pub region: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub website: Option<String>,
+    pub payout: Option<PayoutDetailsView>,
+    /// The currency commissions are converted to for payment, when not each deal's own.
+    pub payout_currency: Option<Currency>,
+    pub colleagues: Vec<ColleagueRow>,
+    /// Whether the caller administers the partner (edits, invites).
+    pub is_admin: bool,
+}
+
+#[server(endpoint = "portal/profile")]
+pub async fn load_portal_profile() -> Result<PortalProfile, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::portal_profile::profile().await)
+}
+
+#[server(endpoint = "portal/contacts")]
+pub async fn save_portal_contacts(
+    form: crate::domain::partner::ContactsForm,
+) -> Result<PortalProfile, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::portal_profile::save_contacts(form).await)
+}
+
+#[server(endpoint = "portal/payout-details")]
+pub async fn save_payout_details(
+    form: crate::domain::payout_details::PayoutDetailsForm,
+) -> Result<PortalProfile, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::portal_profile::save_payout_details(form).await)
+}
+
+/// A partner's administrator invites a colleague of the same partner.
+#[server(endpoint = "portal/invite")]
+pub async fn invite_colleague(email: String) -> Result<super::users::Invitation, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::portal_profile::invite(email).await)
+}

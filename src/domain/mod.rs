@@ -19,6 +19,7 @@ pub mod money;
 pub mod monthly_stats;
 pub mod partner;
 pub mod payout;
+pub mod payout_details;
 pub mod registration;
 pub mod reporting;
 pub mod tier_program;

@@ -184,6 +184,58 @@ fn website(text: &str) -> Result<String, String> {
     }
 }
 
+/// The contacts a partner keeps up to date itself, from the portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactsForm {
+    pub contact_name: String,
+    pub contact_email: String,
+    pub website: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contacts {
+    pub contact_name: Option<String>,
+    pub contact_email: Option<Email>,
+    pub website: Option<String>,
+}
+
+impl ContactsForm {
+    pub fn validate(&self) -> Result<Contacts, Vec<(&'static str, String)>> {
+        let mut errors = Vec::new();
+        let contact_name = optional(&self.contact_name);
+        if contact_name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 120)
+        {
+            errors.push(("contact_name", "Use at most 120 characters.".to_owned()));
+        }
+        let contact_email = match optional(&self.contact_email) {
+            None => {
+                errors.push(("contact_email", "Enter an email address.".to_owned()));
+                None
+            }
+            Some(text) => text
+                .parse::<Email>()
+                .map_err(|e| errors.push(("contact_email", e)))
+                .ok(),
+        };
+        let website = match optional(&self.website) {
+            None => None,
+            Some(text) => website(&text).map_err(|e| errors.push(("website", e))).ok(),
+        };
+        if errors.is_empty() {
+            Ok(Contacts {
+                contact_name,
+                contact_email,
+                website,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 impl PartnerForm {
     /// Every field checked at once; the errors name their fields.
     pub fn validate(&self) -> Result<PartnerDraft, Vec<(&'static str, String)>> {

@@ -4,6 +4,7 @@
 pub mod commissions;
 pub mod deal;
 pub mod deals;
+pub mod profile;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

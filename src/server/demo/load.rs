@@ -9,6 +9,7 @@ use sea_orm::{
 use super::DemoData;
 use crate::domain::attribution::ModelSettings;
 use crate::domain::deal::DealStage;
+use crate::domain::payout_details::{PayoutMethod, iban};
 use crate::server::entities::*;
 
 /// The password of every demo login.
@@ -100,6 +101,12 @@ where
                 created_at: Set(p.created_at),
                 updated_at: Set(p.created_at),
                 payout_currency: Set(None),
+                payout_method: Set(Some(PayoutMethod::BankTransfer.as_str().to_owned())),
+                payout_holder: Set(Some(p.name.clone())),
+                payout_account: Set(Some(iban(
+                    "GB",
+                    &format!("NWBK6016133192{:04}", i % 10_000),
+                ))),
             }),
     )
     .await?;
@@ -120,6 +127,8 @@ where
                 active: Set(true),
                 created_at: Set(org.created_at),
                 last_login_at: Set(None),
+                // Each demo partner login is its partner's first portal user: its administrator.
+                partner_admin: Set(u.partner.is_some()),
             }),
     )
     .await?;

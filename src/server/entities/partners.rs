@@ -19,6 +19,11 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The currency the partner is paid in, when not each deal's own.
     pub payout_currency: Option<String>,
+    /// How commissions reach the partner (`domain::payout_details::PayoutMethod`).
+    pub payout_method: Option<String>,
+    pub payout_holder: Option<String>,
+    /// Stored whole; only ever shown masked.
+    pub payout_account: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -306,3 +306,47 @@ pub async fn payout_currencies(
         })
         .collect()
 }
+
+/// The partner's portal users, administrators first, then by name.
+pub async fn portal_users(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: PartnerId,
+) -> Result<Vec<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(users::Column::PartnerId.eq(id.0))
+        .order_by_desc(users::Column::PartnerAdmin)
+        .order_by_asc(users::Column::Name)
+        .all(db)
+        .await
+}
+
+pub async fn set_contacts(
+    db: &impl ConnectionTrait,
+    existing: partners::Model,
+    contacts: &crate::domain::partner::Contacts,
+) -> Result<partners::Model, DbErr> {
+    let mut model: partners::ActiveModel = existing.into();
+    model.contact_name = Set(contacts.contact_name.clone());
+    model.contact_email = Set(contacts.contact_email.as_ref().map(|e| e.to_string()));
+    model.website = Set(contacts.website.clone());
+    model.updated_at = Set(chrono::Utc::now());
+    model.update(db).await
+}
+
+/// Sets the method and holder, and the account when a new one is given.
+pub async fn set_payout_details(
+    db: &impl ConnectionTrait,
+    existing: partners::Model,
+    details: &crate::domain::payout_details::PayoutDetails,
+) -> Result<partners::Model, DbErr> {
+    let mut model: partners::ActiveModel = existing.into();
+    model.payout_method = Set(Some(details.method.as_str().to_owned()));
+    model.payout_holder = Set(Some(details.holder.clone()));
+    if let Some(account) = &details.account {
+        model.payout_account = Set(Some(account.clone()));
+    }
+    model.updated_at = Set(chrono::Utc::now());
+    model.update(db).await
+}

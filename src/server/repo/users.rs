@@ -171,6 +171,21 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     user: NewUser<'_>,
 ) -> Result<UserId, DbErr> {
+    // A partner's first portal user (while it has no active administrator) administers it.
+    let partner_admin = match user.partner_id {
+        Some(partner) if user.role == Role::Partner => {
+            use sea_orm::PaginatorTrait;
+            users::Entity::find()
+                .filter(users::Column::OrganizationId.eq(tenant.organization_id().0))
+                .filter(users::Column::PartnerId.eq(partner.0))
+                .filter(users::Column::PartnerAdmin.eq(true))
+                .filter(users::Column::Active.eq(true))
+                .count(db)
+                .await?
+                == 0
+        }
+        _ => false,
+    };
     let row = users::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         email: Set(user.email.as_str().to_owned()),
@@ -181,6 +196,7 @@ pub async fn insert(
         active: Set(true),
         created_at: Set(chrono::Utc::now()),
         last_login_at: Set(None),
+        partner_admin: Set(partner_admin),
         ..Default::default()
     }
     .insert(db)

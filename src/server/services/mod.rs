@@ -14,6 +14,7 @@ pub mod partner_performance;
 pub mod partners;
 pub mod payouts;
 pub mod portal;
+pub mod portal_profile;
 pub mod registrations;
 pub mod request;
 pub mod users;

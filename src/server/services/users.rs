@@ -40,6 +40,17 @@ pub async fn invite(
     partner_id: Option<&str>,
 ) -> Result<Invitation, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Users).await?;
+    send_invitation(&caller, email, role, partner_id).await
+}
+
+/// Invites `email` to the caller's organization as `role` (for a partner user, of the partner
+/// named): a one-time link in the outbox, audited. The caller's permission is checked before.
+pub(crate) async fn send_invitation(
+    caller: &Caller,
+    email: &str,
+    role: &str,
+    partner_id: Option<&str>,
+) -> Result<Invitation, AppError> {
     let state = context::app_state()?;
     let email: Email = email
         .parse()
@@ -116,7 +127,7 @@ pub async fn invite(
     )
     .await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "user.invited",
