@@ -135,3 +135,28 @@ test("a partner registers a deal, a manager approves it, and the partner finds i
   await expect(page.getByTestId("portal-timeline")).toContainText("Deal registration");
   expect(errors).toEqual([]);
 });
+
+test("a partner's administrator keeps its payout details, shown masked", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "partner");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
+  await expect(page).toHaveURL(/\/portal\/profile$/);
+  await hydrated(page);
+  const stored = scalar(`SELECT payout_account FROM partners WHERE id = ${PARTNER}`);
+  await expect(page.getByTestId("payout-account")).toHaveText(`•••• ${stored.slice(-4)}`);
+  expect(await page.locator("main").innerText()).not.toContain(stored);
+
+  // A mistyped IBAN: the error sits by the field, and what was typed stays.
+  await page.getByLabel("Account (IBAN, or the PayPal / Wise email)").fill("DE88 3704 0044 0532 0130 00");
+  await page.getByRole("button", { name: "Save payout details" }).click();
+  await expect(page.locator('.field-error[data-field="account"]')).toContainText("not a valid IBAN");
+  await expect(page.getByLabel("Account (IBAN, or the PayPal / Wise email)")).toHaveValue("DE88 3704 0044 0532 0130 00");
+
+  await page.getByLabel("Account (IBAN, or the PayPal / Wise email)").fill("DE89 3704 0044 0532 0130 00");
+  await page.getByRole("button", { name: "Save payout details" }).click();
+  await expect(page.getByTestId("payout-account")).toHaveText("•••• 3000");
+  expect(scalar(`SELECT payout_account FROM partners WHERE id = ${PARTNER}`)).toBe("DE89370400440532013000");
+  await expect(page.getByTestId("colleague-row").first()).toContainText("Administrator");
+  expect(errors).toEqual([]);
+});

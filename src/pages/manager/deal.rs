@@ -24,7 +24,6 @@ use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::DealId;
-use crate::domain::ledger::EntryKind;
 use crate::domain::touchpoint::TouchpointKind;
 
 #[component]
@@ -274,10 +273,7 @@ fn Commissions(lines: Vec<CommissionLine>) -> impl IntoView {
                 <thead><tr><th>"Partner"</th><th>"Entry"</th><th class="num">"Attributed"</th><th class="num">"Amount"</th><th>"Status"</th><th>"Note"</th></tr></thead>
                 <tbody>
                     {lines.into_iter().map(|c| {
-                        let amount = match c.kind {
-                            EntryKind::Clawback => format!("−{}", c.amount.format()),
-                            _ => c.amount.format(),
-                        };
+                        let amount = crate::pages::manager::statement::entry_amount(c.kind, &c.amount);
                         let entry = match c.corrects {
                             Some(of) => format!("{} of #{of}", c.kind.title()),
                             None => c.kind.title(),

@@ -24,7 +24,6 @@ use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::ids::{PartnerId, PayoutId};
-use crate::domain::ledger::EntryKind;
 use crate::domain::money::Money;
 use crate::domain::payout::{PayoutActionForm, PayoutStatus, PayoutVerb};
 
@@ -596,10 +595,7 @@ fn PayoutLine(
                 {row.explanation.map(|e| view! { <div class="subtle small explanation">{e}</div> })}
             </td>
             <td class="num">
-                {match row.kind {
-                    EntryKind::Clawback => format!("−{}", row.amount.format()),
-                    _ => row.amount.format(),
-                }}
+                {crate::pages::manager::statement::entry_amount(row.kind, &row.amount)}
                 {row.paid_as.map(|(amount, rate)| view! {
                     <div class="subtle small" data-testid="paid-as">{format!("paid as {} at {rate}", amount.format())}</div>
                 })}

@@ -70,6 +70,14 @@ pub fn StatementPage() -> impl IntoView {
     }
 }
 
+/// A ledger entry's amount as a statement reads it: a clawback with a minus sign.
+pub fn entry_amount(kind: EntryKind, amount: &crate::domain::money::Money) -> String {
+    match kind {
+        EntryKind::Clawback => format!("−{}", amount.format()),
+        _ => amount.format(),
+    }
+}
+
 pub fn print() {
     #[cfg(feature = "hydrate")]
     if let Some(window) = leptos::web_sys::window() {
@@ -121,10 +129,7 @@ pub fn StatementView(statement: Statement, #[prop(optional)] portal: bool) -> im
                         </thead>
                         <tbody>
                             {statement.lines.into_iter().map(|line| {
-                                let amount = match line.kind {
-                                    EntryKind::Clawback => format!("−{}", line.amount.format()),
-                                    _ => line.amount.format(),
-                                };
+                                let amount = crate::pages::manager::statement::entry_amount(line.kind, &line.amount);
                                 view! {
                                     <tr data-testid="statement-line">
                                         <td class="date">{line.created_on.to_string()}</td>

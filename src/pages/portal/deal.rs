@@ -11,7 +11,6 @@ use crate::api::portal::{PortalDealDetail, load_portal_deal};
 use crate::components::feedback::ErrorPanel;
 use crate::domain::deal::DealStage;
 use crate::domain::ids::{DealId, PayoutId};
-use crate::domain::ledger::EntryKind;
 use crate::pages::manager::deal::{before_close, day};
 use crate::pages::manager::deals::StageBadge;
 use crate::pages::manager::disputes::DisputeOpener;
@@ -145,10 +144,7 @@ fn DealView(detail: PortalDealDetail) -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {detail.commissions.into_iter().map(|c| {
-                                        let amount = match c.kind {
-                                            EntryKind::Clawback => format!("−{}", c.amount.format()),
-                                            _ => c.amount.format(),
-                                        };
+                                        let amount = crate::pages::manager::statement::entry_amount(c.kind, &c.amount);
                                         view! {
                                             <tr>
                                                 <td class="date">{c.created_on.to_string()}</td>

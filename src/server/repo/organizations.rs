@@ -74,22 +74,18 @@ pub async fn attribution_settings(
     Ok((payable, settings))
 }
 
-/// Stores the payable model and the settings of every model.
-pub async fn save_attribution_settings(
+/// Sets columns of the organization's row; an unknown organization is an error.
+async fn set(
     db: &impl ConnectionTrait,
     id: OrganizationId,
-    payable: AttributionModel,
-    settings: &ModelSettings,
+    values: Vec<(organizations::Column, sea_orm::sea_query::SimpleExpr)>,
 ) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
-    let json = serde_json::to_string(settings).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let result = organizations::Entity::update_many()
-        .col_expr(
-            organizations::Column::PayableModel,
-            Expr::value(payable.as_str()),
-        )
-        .col_expr(organizations::Column::Settings, Expr::value(json))
+    let mut update = organizations::Entity::update_many();
+    for (column, value) in values {
+        update = update.col_expr(column, value);
+    }
+    let result = update
         .filter(organizations::Column::Id.eq(id.0))
         .exec(db)
         .await?;
@@ -98,6 +94,29 @@ pub async fn save_attribution_settings(
     } else {
         Err(DbErr::RecordNotFound(format!("organization {id}")))
     }
+}
+
+/// Stores the payable model and the settings of every model.
+pub async fn save_attribution_settings(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+    payable: AttributionModel,
+    settings: &ModelSettings,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    let json = serde_json::to_string(settings).map_err(|e| DbErr::Custom(e.to_string()))?;
+    set(
+        db,
+        id,
+        vec![
+            (
+                organizations::Column::PayableModel,
+                Expr::value(payable.as_str()),
+            ),
+            (organizations::Column::Settings, Expr::value(json)),
+        ],
+    )
+    .await
 }
 
 /// Turns the four-eyes rule for payout approvals on or off.
@@ -107,37 +126,29 @@ pub async fn set_payout_four_eyes(
     on: bool,
 ) -> Result<(), DbErr> {
     use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let result = organizations::Entity::update_many()
-        .col_expr(organizations::Column::PayoutFourEyes, Expr::value(on))
-        .filter(organizations::Column::Id.eq(id.0))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(DbErr::RecordNotFound(format!("organization {id}")))
-    }
+    set(
+        db,
+        id,
+        vec![(organizations::Column::PayoutFourEyes, Expr::value(on))],
+    )
+    .await
 }
 
+/// How many days an approved deal registration protects its account.
 pub async fn set_registration_window(
     db: &impl ConnectionTrait,
     id: OrganizationId,
     days: u32,
 ) -> Result<(), DbErr> {
     use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let result = organizations::Entity::update_many()
-        .col_expr(
+    let days = i32::try_from(days).map_err(|e| DbErr::Custom(e.to_string()))?;
+    set(
+        db,
+        id,
+        vec![(
             organizations::Column::RegistrationWindowDays,
-            Expr::value(i32::try_from(days).map_err(|e| DbErr::Custom(e.to_string()))?),
-        )
-        .filter(organizations::Column::Id.eq(id.0))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(DbErr::RecordNotFound(format!("organization {id}")))
-    }
+            Expr::value(days),
+        )],
+    )
+    .await
 }
