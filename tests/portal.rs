@@ -354,6 +354,14 @@ async fn profile_is_masked_and_administered(test_db: common::TestDb) {
         &[("email", "colleague@apex.example")],
     )
     .await;
+    let (_, waiting): (String, PortalProfile) =
+        json(&app, &admin, "/api/portal/profile", &[]).await;
+    assert!(
+        waiting
+            .invited
+            .iter()
+            .any(|(email, _)| email == "colleague@apex.example")
+    );
     let token = invitation.link.rsplit('/').next().unwrap().to_owned();
     let colleague = app.browser();
     let joined = app
@@ -377,6 +385,7 @@ async fn profile_is_masked_and_administered(test_db: common::TestDb) {
             .iter()
             .any(|c| c.email == "colleague@apex.example" && !c.admin)
     );
+    assert!(seen.invited.is_empty(), "accepted: no longer waiting");
     for (path, form) in [
         (
             "/api/portal/contacts",

@@ -7,9 +7,9 @@ const homes: Record<DemoRole, { path: RegExp; heading: string; nav: string[] }> 
   partner_manager: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Reports"] },
   finance: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Reports"] },
   executive: { path: /\/reports$/, heading: "Reports", nav: ["Workspace", "Reports"] },
-  partner: { path: /\/portal$/, heading: "Apex Cloud Partners", nav: ["Overview", "Deals", "Registrations", "Commissions"] },
+  partner: { path: /\/portal$/, heading: "Apex Cloud Partners", nav: ["Overview", "Deals", "Registrations", "Commissions", "Profile"] },
 };
-const allLinks = ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Overview", "Registrations", "Commissions", "Reports", "Users", "Settings"];
+const allLinks = ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Overview", "Registrations", "Commissions", "Profile", "Reports", "Users", "Settings"];
 
 for (const role of Object.keys(homes) as DemoRole[]) {
   test(`${role} signs in to its own home and sees only its links`, async ({ page }) => {

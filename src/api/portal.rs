@@ -175,6 +175,8 @@ pub struct PortalProfile {
     /// The currency commissions are converted to for payment, when not each deal's own.
     pub payout_currency: Option<Currency>,
     pub colleagues: Vec<ColleagueRow>,
+    /// Invitations not yet accepted: email and when the link expires.
+    pub invited: Vec<(String, DateTime<Utc>)>,
     /// Whether the caller administers the partner (edits, invites).
     pub is_admin: bool,
 }

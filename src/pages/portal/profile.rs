@@ -179,6 +179,14 @@ fn ProfileView(
                                 <td class="date">{u.last_login_at.map(|t| t.date_naive().to_string()).unwrap_or_else(|| "—".into())}</td>
                             </tr>
                         }).collect_view()}
+                        {profile.invited.into_iter().map(|(email, expires)| view! {
+                            <tr data-testid="invited-row" class="subtle">
+                                <td>"—"</td>
+                                <td>{email}</td>
+                                <td>"Invited"</td>
+                                <td class="date">{format!("link expires {}", expires.date_naive())}</td>
+                            </tr>
+                        }).collect_view()}
                     </tbody>
                 </table>
             </div>

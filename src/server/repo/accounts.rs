@@ -171,3 +171,25 @@ pub async fn outbox(
         })
         .collect())
 }
+
+/// The partner's invitations still waiting to be accepted: (email, expires at), newest first.
+pub async fn open_invitations_of(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    partner: PartnerId,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>, DbErr> {
+    auth_tokens::Entity::find()
+        .select_only()
+        .column(auth_tokens::Column::Email)
+        .column(auth_tokens::Column::ExpiresAt)
+        .filter(auth_tokens::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(auth_tokens::Column::Purpose.eq(Purpose::Invitation.as_str()))
+        .filter(auth_tokens::Column::PartnerId.eq(partner.0))
+        .filter(auth_tokens::Column::UsedAt.is_null())
+        .filter(auth_tokens::Column::ExpiresAt.gt(now))
+        .order_by_desc(auth_tokens::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}

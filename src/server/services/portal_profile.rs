@@ -93,6 +93,13 @@ async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, 
                 last_login_at: u.last_login_at,
             })
             .collect(),
+        invited: repo::accounts::open_invitations_of(
+            &caller.tenant,
+            &caller.db,
+            PartnerId(model.id),
+            chrono::Utc::now(),
+        )
+        .await?,
         is_admin,
     })
 }
