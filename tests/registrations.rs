@@ -200,6 +200,18 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         row.conflicts
     );
 
+    // The dashboard tells the company what waits on it.
+    let summary: partner_attribution::api::dashboard::DashboardSummary = app
+        .call(&manager, "/api/dashboard/summary", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.pending_registrations, summary.flagged_registrations),
+        (3, 2)
+    );
+
     // Neither partners nor finance decide.
     for client in [&a, &finance] {
         assert_eq!(

@@ -22,6 +22,11 @@ pub struct DashboardSummary {
     /// Pending payout amounts, one total per currency, the base currency first.
     pub pending_payouts: Vec<Money>,
     pub pending_payout_count: u64,
+    /// Deal registrations awaiting a decision, and how many of them are flagged as conflicts.
+    pub pending_registrations: u64,
+    pub flagged_registrations: u64,
+    /// Disputes open or under review.
+    pub open_disputes: u64,
     /// Won revenue in the base currency for each of the last twelve months, oldest first.
     pub revenue_by_month: Vec<MonthlyRevenue>,
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::api::dashboard::{DashboardSummary, load_dashboard};
 use crate::components::charts::echart::EChart;
@@ -75,6 +76,7 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                 minor=base_minor(&summary.pending_payouts).unwrap_or_default()
             />
         </div>
+        <AttentionNotice summary=summary.clone()/>
         <section class="card chart-card">
             <header class="card-header">
                 <h2>"Won revenue by month"</h2>
@@ -85,4 +87,43 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
             <EChart id="revenue-chart" chart label="Bar chart of won revenue for each of the last twelve months"/>
         </section>
     }
+}
+
+/// What waits on the company: registrations to decide and disputes to answer.
+#[component]
+fn AttentionNotice(summary: DashboardSummary) -> impl IntoView {
+    use crate::domain::access::{Action, Resource};
+    // Only what the reader can act on (an executive neither decides registrations nor disputes).
+    let may = |resource: Resource| {
+        crate::components::session::use_current_user()
+            .with_untracked(|u| u.as_ref().is_some_and(|u| u.can(Action::View, resource)))
+    };
+    let show_registrations = summary.pending_registrations > 0 && may(Resource::Deals);
+    let show_disputes = summary.open_disputes > 0 && may(Resource::Disputes);
+    let registrations = show_registrations.then(|| {
+        let flagged = match summary.flagged_registrations {
+            0 => String::new(),
+            n => format!(" ({n} flagged as channel conflicts)"),
+        };
+        view! {
+            <li>
+                <A href="/registrations">{plural(summary.pending_registrations, "deal registration", "deal registrations")}</A>
+                {format!(" awaiting a decision{flagged}")}
+            </li>
+        }
+    });
+    let disputes = show_disputes.then(|| view! {
+        <li>
+            <A href="/disputes?status=open">{plural(summary.open_disputes, "dispute", "disputes")}</A>
+            " open or under review"
+        </li>
+    });
+    (show_registrations || show_disputes).then(|| {
+        view! {
+            <section class="card notice-card" data-testid="attention">
+                <h2 class="card-title">"Waiting on you"</h2>
+                <ul class="card-body attention-list">{registrations}{disputes}</ul>
+            </section>
+        }
+    })
 }

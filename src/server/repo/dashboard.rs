@@ -49,6 +49,9 @@ pub async fn summary(
         total_partners,
         pending_payouts,
         pending_payout_count,
+        pending_registrations: super::registrations::pending(tenant, db, false).await?,
+        flagged_registrations: super::registrations::pending(tenant, db, true).await?,
+        open_disputes: super::disputes::open_count(tenant, db).await?,
         revenue_by_month: revenue_by_month(db, org, base, now).await?,
     })
 }

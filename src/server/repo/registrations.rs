@@ -118,6 +118,20 @@ pub async fn counts(
         .collect()
 }
 
+/// How many await a decision (only the flagged ones, if `flagged`).
+pub async fn pending(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    flagged: bool,
+) -> Result<u64, DbErr> {
+    let mut select = scoped(tenant)
+        .filter(registrations::Column::Status.eq(RegistrationStatus::Pending.as_str()));
+    if flagged {
+        select = select.filter(registrations::Column::Conflict.is_not_null());
+    }
+    select.count(db).await
+}
+
 pub async fn get(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
