@@ -103,6 +103,7 @@ fn AttentionNotice(summary: DashboardSummary) -> impl IntoView {
     let registrations = show_registrations.then(|| {
         let flagged = match summary.flagged_registrations {
             0 => String::new(),
+            1 => " (1 flagged as a channel conflict)".to_owned(),
             n => format!(" ({n} flagged as channel conflicts)"),
         };
         view! {
@@ -112,11 +113,13 @@ fn AttentionNotice(summary: DashboardSummary) -> impl IntoView {
             </li>
         }
     });
-    let disputes = show_disputes.then(|| view! {
-        <li>
-            <A href="/disputes?status=open">{plural(summary.open_disputes, "dispute", "disputes")}</A>
-            " open or under review"
-        </li>
+    let disputes = show_disputes.then(|| {
+        view! {
+            <li>
+                <A href="/disputes">{plural(summary.open_disputes, "dispute", "disputes")}</A>
+                " open or under review"
+            </li>
+        }
     });
     (show_registrations || show_disputes).then(|| {
         view! {
