@@ -249,6 +249,11 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(deal.stage, "open");
     assert_eq!(deal.account_name, "Globex Corporation");
+    assert!(
+        !deal.name.contains(&a_name),
+        "partners who later touch the deal must not learn who registered it: {}",
+        deal.name
+    );
     assert_eq!(deal.amount_minor, 12_000_000);
     let touches = touchpoints::Entity::find()
         .filter(touchpoints::Column::DealId.eq(deal_id))

@@ -300,7 +300,7 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
     let decision = match &rejection {
         Some(reason) => Decision::Reject { reason },
         None => {
-            let deal = open_deal(&caller, &txn, &before, &partner_name).await?;
+            let deal = open_deal(&caller, &txn, &before).await?;
             Decision::Approve {
                 deal,
                 protected_until: protected_until(today, window),
@@ -332,14 +332,14 @@ async fn open_deal(
     caller: &Caller,
     db: &impl ConnectionTrait,
     registration: &registrations::Model,
-    partner_name: &str,
 ) -> Result<DealId, AppError> {
     let tenant = &caller.tenant;
     let currency = registration.currency.parse().map_err(AppError::internal)?;
     let draft = DealDraft {
+        // No partner's name in it: other partners may come to touch the deal and see its name.
         name: format!(
-            "{} (registered by {partner_name})",
-            registration.account_name
+            "{} (deal registration #{})",
+            registration.account_name, registration.id
         ),
         account_name: registration.account_name.clone(),
         amount: Money::from_minor(registration.estimated_amount_minor, currency),
