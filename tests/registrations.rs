@@ -13,7 +13,9 @@ use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::registration::RegistrationStatus;
 use partner_attribution::domain::user::Role;
 use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, deal_registrations, deals, touchpoints};
+use partner_attribution::server::entities::{
+    audit_events, deal_registrations, deals, outbox_messages, touchpoints,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
@@ -274,6 +276,26 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         "the losing approval created nothing"
     );
     assert_eq!(audited(&app, "registration.approved", first.id.0).await, 1);
+    // The partner user who registered is told (a message in the outbox).
+    let told = |email: String| {
+        let db = app.db.clone();
+        async move {
+            outbox_messages::Entity::find()
+                .filter(outbox_messages::Column::Recipient.eq(email))
+                .all(&db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| format!("{} | {}", m.subject, m.body))
+                .collect::<Vec<_>>()
+        }
+    };
+    let to_a = told(logins[0].email.clone()).await;
+    assert_eq!(to_a.len(), 1, "{to_a:?}");
+    assert!(
+        to_a[0].contains("Globex Corporation was approved"),
+        "{to_a:?}"
+    );
     assert_eq!(audited(&app, "deal.created", deal_id).await, 1);
 
     // The deal is in A's portal, with its registration touch.
@@ -311,6 +333,12 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
     )
     .await;
     assert_eq!(rejected.status(), 200);
+    let to_b = told(logins[1].email.clone()).await;
+    assert!(
+        to_b.iter()
+            .any(|m| m.contains("not approved") && m.contains("registered this account first")),
+        "{to_b:?}"
+    );
     let (_, b_page) = list(&app, &b, Some("rejected")).await;
     assert_eq!(
         b_page.rows[0].rejected_reason.as_deref(),

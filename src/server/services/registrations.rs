@@ -322,8 +322,66 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
         "registration.rejected"
     };
     audit_registration(&caller, &txn, action, Some(&before), &after).await?;
+    tell_partner(&caller, &txn, &after).await?;
     txn.commit().await?;
     row(&caller, after, partner_name)
+}
+
+/// Tells the partner user who registered how it was decided (a message in the outbox, which a
+/// mail server would send), with a link to its registrations.
+async fn tell_partner(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    registration: &registrations::Model,
+) -> Result<(), AppError> {
+    let Some(user) = registration.registered_by else {
+        return Ok(());
+    };
+    let Some(user) = repo::users::get(&caller.tenant, db, crate::domain::ids::UserId(user)).await?
+    else {
+        return Ok(());
+    };
+    if !user.active {
+        return Ok(());
+    }
+    let recipient: crate::domain::user::Email = user.email.parse().map_err(AppError::internal)?;
+    let account = &registration.account_name;
+    let (subject, body) = match (&registration.rejected_reason, registration.protected_until) {
+        (Some(reason), _) => (
+            format!("Your deal registration for {account} was not approved"),
+            format!(
+                "Hello {},\n\nYour registration of {account} was not approved: {reason}",
+                user.name
+            ),
+        ),
+        (None, until) => (
+            format!("Your deal registration for {account} was approved"),
+            format!(
+                "Hello {},\n\nYour registration of {account} was approved: the deal is credited to you{}.",
+                user.name,
+                until
+                    .map(|d| format!(" and the account is protected for you until {d}"))
+                    .unwrap_or_default()
+            ),
+        ),
+    };
+    let state = context::app_state()?;
+    repo::accounts::insert_message(
+        &caller.tenant,
+        db,
+        repo::accounts::NewMessage {
+            token_id: None,
+            recipient: &recipient,
+            subject,
+            body,
+            link: Some(format!(
+                "{}/portal/registrations",
+                crate::server::services::request::site_url(&state)
+            )),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The deal an approval creates: open, the registration's account, estimate and close, credited
