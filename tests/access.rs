@@ -381,6 +381,22 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("email", "colleague@partner.example")],
     ),
     endpoint(
+        "/api/settings/program",
+        Gate::Role(Action::View, Resource::Settings),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/settings/program/save",
+        Gate::Role(Action::Edit, Resource::Settings),
+        Target::OwnTenant,
+        &[
+            ("form[silver]", "250000"),
+            ("form[gold]", "1000000"),
+            ("form[platinum]", "2500000"),
+        ],
+    ),
+    endpoint(
         "/api/registrations/list",
         Gate::RoleOrPortal(Action::View, Resource::Deals),
         Target::OwnTenant,
@@ -641,6 +657,10 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         Some((Action::Edit, Resource::Portal)),
     ),
     ("/registrations", Some((Action::View, Resource::Deals))),
+    (
+        "/settings/program",
+        Some((Action::View, Resource::Settings)),
+    ),
     ("/portal/deals/{id}", Some((Action::View, Resource::Portal))),
     (
         "/portal/commissions",

@@ -206,6 +206,44 @@ async fn portal_shows_only_the_partners_own_data(test_db: common::TestDb) {
     );
     assert_eq!(overview.months.len(), 12);
 
+    // The tier bars are the organization's: an administrator's change moves the partner's goal.
+    let admin = app
+        .signed_in("admin@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let bad = app
+        .call(
+            &admin,
+            "/api/settings/program/save",
+            &[
+                ("form[silver]", "500"),
+                ("form[gold]", "400"),
+                ("form[platinum]", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let saved = app
+        .call(
+            &admin,
+            "/api/settings/program/save",
+            &[
+                ("form[silver]", "1000"),
+                ("form[gold]", "2000000000"),
+                ("form[platinum]", "3000000000"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let (_, moved): (String, PortalOverview) =
+        json(&app, &partner, "/api/portal/overview", &[]).await;
+    let next = moved.tier.next.expect("a tier above");
+    let bar = match next.tier {
+        partner_attribution::domain::partner::PartnerTier::Silver => 1_000,
+        partner_attribution::domain::partner::PartnerTier::Gold => 2_000_000_000,
+        _ => 3_000_000_000,
+    };
+    assert_eq!(next.threshold.to_minor().unwrap(), bar * 100);
+
     // The statement is its own, whatever the CSV address names.
     let (body, statement): (String, Statement) = json(
         &app,

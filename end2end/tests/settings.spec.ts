@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { hydrated, signInAs } from "./auth.page";
+import { scalar } from "./db";
 
 test("an admin previews a new payable model on last quarter's deals, fixes a bad field and saves", async ({ page }) => {
   const errors: string[] = [];
@@ -48,4 +49,24 @@ test("a partner manager sees the settings read-only", async ({ page }) => {
   await expect(page.getByTestId("read-only")).toBeVisible();
   await expect(page.getByLabel("Half-life (days)")).toBeDisabled();
   await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
+});
+
+test("an admin sets the program's tier bars, with an error next to the bar that does not rise", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(page, "admin");
+  await page.goto("/settings/attribution");
+  await hydrated(page);
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Program tiers" }).click();
+  await expect(page).toHaveURL(/\/settings\/program$/);
+  await hydrated(page);
+  await page.getByLabel("Gold from (USD)").fill("100000");
+  await page.getByRole("button", { name: "Save tier bars" }).click();
+  await expect(page.locator('.field-error[data-field="gold"]')).toContainText("more than Silver");
+  await expect(page.getByLabel("Gold from (USD)")).toHaveValue("100000");
+  await page.getByLabel("Gold from (USD)").fill("900000");
+  await page.getByRole("button", { name: "Save tier bars" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Tier bars saved." })).toBeVisible();
+  expect(scalar("SELECT tier_gold_from FROM organizations WHERE id = 1")).toBe("900000");
+  expect(errors).toEqual([]);
 });

@@ -21,6 +21,7 @@ mod m20261127_000012_dispute_threads;
 mod m20261127_000013_exchange_rates;
 mod m20261127_000014_deal_registrations;
 mod m20261127_000015_partner_profile;
+mod m20261127_000016_program_tiers;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_exchange_rates::Migration),
             Box::new(m20261127_000014_deal_registrations::Migration),
             Box::new(m20261127_000015_partner_profile::Migration),
+            Box::new(m20261127_000016_program_tiers::Migration),
         ]
     }
 }

@@ -79,3 +79,26 @@ pub async fn save_attribution_settings(
     use crate::server::{context, services};
     context::finish(services::attribution_settings::save(form).await)
 }
+
+/// The partner program's tier bars, as the program settings page edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramSettings {
+    pub form: crate::domain::tier_program::TierBarsForm,
+    /// The base currency the bars are in.
+    pub currency: crate::domain::money::Currency,
+    pub editable: bool,
+}
+
+#[server(endpoint = "settings/program")]
+pub async fn load_program_settings() -> Result<ProgramSettings, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::program_settings::current().await)
+}
+
+#[server(endpoint = "settings/program/save")]
+pub async fn save_program_settings(
+    form: crate::domain::tier_program::TierBarsForm,
+) -> Result<ProgramSettings, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::program_settings::save(form).await)
+}

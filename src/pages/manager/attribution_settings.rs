@@ -37,6 +37,7 @@ pub fn AttributionSettingsPage() -> impl IntoView {
                 "Which model pays commissions, and how the models weigh touches. Deals won from now on use these settings; won deals keep their stored splits until they are re-attributed."
             </p>
         </header>
+        <super::program_settings::SettingsNav/>
         <Suspense fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true" aria-label="Loading settings"></div> }>
             {move || Suspend::new(async move {
                 match settings.await {

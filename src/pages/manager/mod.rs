@@ -15,5 +15,6 @@ pub mod partner_form;
 pub mod partner_profile;
 pub mod partners;
 pub mod payouts;
+pub mod program_settings;
 pub mod registrations;
 pub mod statement;

@@ -67,6 +67,7 @@ where
     let org_id = 1i64;
     let id = |index: usize| index as i64 + 1;
     let org = &data.organization;
+    let bars = crate::domain::tier_program::TierBars::default();
     organizations::ActiveModel {
         id: Set(org_id),
         name: Set(org.name.clone()),
@@ -77,6 +78,9 @@ where
         created_at: Set(org.created_at),
         payout_four_eyes: Set(false),
         registration_window_days: Set(crate::domain::registration::DEFAULT_WINDOW_DAYS as i32),
+        tier_silver_from: Set(bars.silver),
+        tier_gold_from: Set(bars.gold),
+        tier_platinum_from: Set(bars.platinum),
     }
     .insert(&txn)
     .await?;

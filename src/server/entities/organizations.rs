@@ -15,6 +15,10 @@ pub struct Model {
     pub payout_four_eyes: bool,
     /// How many days an approved deal registration protects its account.
     pub registration_window_days: i32,
+    /// The program's tier bars (`domain::tier_program::TierBars`), whole base-currency units.
+    pub tier_silver_from: i64,
+    pub tier_gold_from: i64,
+    pub tier_platinum_from: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

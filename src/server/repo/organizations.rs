@@ -26,6 +26,7 @@ pub struct OrganizationHeader {
     pub payout_four_eyes: bool,
     /// Days an approved deal registration protects its account.
     pub registration_window_days: u32,
+    pub tier_bars: crate::domain::tier_program::TierBars,
 }
 
 pub async fn header(
@@ -45,6 +46,11 @@ pub async fn header(
         payout_four_eyes: row.payout_four_eyes,
         registration_window_days: u32::try_from(row.registration_window_days)
             .map_err(|e| DbErr::Custom(format!("stored registration window: {e}")))?,
+        tier_bars: crate::domain::tier_program::TierBars {
+            silver: row.tier_silver_from,
+            gold: row.tier_gold_from,
+            platinum: row.tier_platinum_from,
+        },
     })
 }
 
@@ -149,6 +155,31 @@ pub async fn set_registration_window(
             organizations::Column::RegistrationWindowDays,
             Expr::value(days),
         )],
+    )
+    .await
+}
+
+/// The partner program's tier bars.
+pub async fn set_tier_bars(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+    bars: crate::domain::tier_program::TierBars,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    set(
+        db,
+        id,
+        vec![
+            (
+                organizations::Column::TierSilverFrom,
+                Expr::value(bars.silver),
+            ),
+            (organizations::Column::TierGoldFrom, Expr::value(bars.gold)),
+            (
+                organizations::Column::TierPlatinumFrom,
+                Expr::value(bars.platinum),
+            ),
+        ],
     )
     .await
 }

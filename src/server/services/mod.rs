@@ -15,6 +15,7 @@ pub mod partners;
 pub mod payouts;
 pub mod portal;
 pub mod portal_profile;
+pub mod program_settings;
 pub mod registrations;
 pub mod request;
 pub mod users;

@@ -136,7 +136,7 @@ pub async fn overview() -> Result<PortalOverview, AppError> {
         deals_influenced: influenced,
         deals_won: won,
         open_deals: open,
-        tier: tier_program::progress(tier, attributed),
+        tier: tier_program::progress(tier, attributed, &org.tier_bars),
         other_currency_payouts,
         open_disputes: repo::disputes::open_count(tenant, db).await?,
     })

@@ -1,0 +1,52 @@
+//! The partner program's settings: the tier bars partners see their progress against in the
+//! portal. Administrators change them (audited, before and after).
+
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::settings::ProgramSettings;
+use crate::domain::access::{Action, Resource};
+use crate::domain::tier_program::TierBarsForm;
+use crate::server::audit::{self, Entry};
+use crate::server::context::{self, Caller};
+use crate::server::repo;
+
+async fn settings_of(caller: &Caller) -> Result<ProgramSettings, AppError> {
+    let header = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    Ok(ProgramSettings {
+        form: TierBarsForm::from_bars(header.tier_bars),
+        currency: header.base_currency,
+        editable: caller.user.can(Action::Edit, Resource::Settings),
+    })
+}
+
+pub async fn current() -> Result<ProgramSettings, AppError> {
+    let caller = context::authorize(Action::View, Resource::Settings).await?;
+    settings_of(&caller).await
+}
+
+pub async fn save(form: TierBarsForm) -> Result<ProgramSettings, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+    let bars = form.validate().map_err(AppError::invalid_fields)?;
+    let org = caller.tenant.organization_id();
+    let txn = caller.db.begin().await?;
+    let before = repo::organizations::header(&txn, org).await?.tier_bars;
+    if before != bars {
+        repo::organizations::set_tier_bars(&txn, org, bars).await?;
+        audit::by_caller(
+            &caller,
+            &txn,
+            Entry {
+                action: "program_settings.updated",
+                entity_type: "organization",
+                entity_id: Some(org.0),
+                before: Some(json!(before)),
+                after: Some(json!(bars)),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    settings_of(&caller).await
+}
