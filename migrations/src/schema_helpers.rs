@@ -122,3 +122,14 @@ pub fn status_change_guard(
         )],
     }
 }
+
+/// Runs the statements in order on the migration's connection (schema read fresh first).
+pub async fn execute_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::ConnectionTrait;
+    fresh_schema(manager).await?;
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
