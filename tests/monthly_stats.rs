@@ -73,6 +73,12 @@ async fn random_changes(test_db: common::TestDb) {
         let partner = (dice.roll(6) + 1).to_string();
         let amount = (100 + dice.roll(90_000)).to_string();
         let currency = if dice.roll(5) == 0 { "EUR" } else { "USD" };
+        // Kinds that source a deal and kinds that move it along (sourced vs influenced, stages).
+        let kind = ["referral", "demo", "proposal", "negotiation"][dice.roll(4) as usize];
+        let expected = match dice.roll(3) {
+            0 => String::new(),
+            n => (today + Duration::days(30 * n as i64)).to_string(),
+        };
         let deal = match deals.len() {
             0 => None,
             n => Some(deals[dice.roll(n as u64) as usize].to_string()),
@@ -88,6 +94,7 @@ async fn random_changes(test_db: common::TestDb) {
                     ("form[account_name]", "Contoso".into()),
                     ("form[amount]", amount),
                     ("form[currency]", currency.into()),
+                    ("form[expected_close_on]", expected),
                 ];
                 let response = call("/api/deals/save", form).await;
                 if response.status() == 200 {
@@ -102,7 +109,7 @@ async fn random_changes(test_db: common::TestDb) {
                 let form = vec![
                     ("deal_id", deal),
                     ("form[partner_id]", partner),
-                    ("form[kind]", "referral".into()),
+                    ("form[kind]", kind.into()),
                     ("form[occurred_on]", day),
                 ];
                 let response = call("/api/deals/touchpoints/add", form).await;

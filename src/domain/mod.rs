@@ -11,6 +11,7 @@ pub mod commission_rules;
 pub mod deal;
 pub mod dispute;
 pub mod earnings;
+pub mod forecast;
 pub mod fx;
 pub mod ids;
 pub mod leaderboard;

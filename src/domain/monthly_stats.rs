@@ -16,15 +16,20 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-use super::attribution::AttributionModel;
+use rust_decimal::Decimal;
+
+use super::attribution::{AttributionModel, Touch};
 use super::deal::DealStage;
+use super::forecast::PipelineStage;
+use super::fx;
 use super::ids::PartnerId;
 use super::labels::label_enum;
-use super::money::Currency;
+use super::money::{Currency, Money, allocate_minor};
 use super::reporting::DateRange;
 
 label_enum! {
-    /// What a monthly total counts.
+    /// What a monthly total counts. Amounts are minor units; "base" amounts are in the
+    /// organization's base currency, other currencies converted at the rate locked at the win.
     pub enum Metric ("metric") {
         /// Partner: months it touched a deal; detail = the month it touched that deal before.
         Touched => "touched",
@@ -34,6 +39,20 @@ label_enum! {
         Closed => "closed",
         /// Partner: credit (minor units) stored for deals won in the month; detail = model:currency.
         Credit => "credit",
+        /// Partner: that credit in the base currency; detail = model.
+        Revenue => "revenue",
+        /// Partner: base amount of the deals it touched that were won in the month.
+        WonValue => "won_value",
+        /// Partner: days from its first touch to the win, summed over those deals.
+        CycleDays => "cycle_days",
+        /// Partner (the first to touch an open deal): the deal's amount in the month it is
+        /// expected to close ('' when undated); detail = stage:currency.
+        Pipeline => "pipeline",
+        /// Partner: those deals counted; detail = stage.
+        PipelineDeals => "pipeline_deals",
+        /// Partner (the first to touch before the close): deals closed in the month by the
+        /// stage they had reached; detail = stage:won or stage:lost.
+        Outcome => "outcome",
         /// Organization: deals won in the month; detail = currency.
         WonDeals => "won_deals",
         /// Organization: their amounts (minor units); detail = currency.
@@ -42,21 +61,42 @@ label_enum! {
         Creditable => "creditable",
         /// Organization: deals won in the month with stored credit; detail = model:currency.
         Credited => "credited",
+        /// Organization: base amount of every deal won in the month.
+        WonTotal => "won_total",
+        /// Organization: base amount of won deals a partner sourced (the first touch up to the
+        /// win is a sourcing kind, such as a referral or a deal registration).
+        Sourced => "sourced",
+        /// Organization: those deals counted.
+        SourcedDeals => "sourced_deals",
+        /// Organization: base amount of won deals partners touched but did not source.
+        Influenced => "influenced",
+        /// Organization: those deals counted.
+        InfluencedDeals => "influenced_deals",
     }
 }
 
 impl Metric {
     /// Metrics kept per partner; the others are the organization's.
-    pub const PARTNER: [Metric; 4] = [Metric::Touched, Metric::Won, Metric::Closed, Metric::Credit];
-    pub const ORGANIZATION: [Metric; 4] = [
-        Metric::WonDeals,
-        Metric::WonAmount,
-        Metric::Creditable,
-        Metric::Credited,
+    pub const PARTNER: [Metric; 10] = [
+        Metric::Touched,
+        Metric::Won,
+        Metric::Closed,
+        Metric::Credit,
+        Metric::Revenue,
+        Metric::WonValue,
+        Metric::CycleDays,
+        Metric::Pipeline,
+        Metric::PipelineDeals,
+        Metric::Outcome,
     ];
 
     pub fn is_partner(self) -> bool {
         Self::PARTNER.contains(&self)
+    }
+
+    /// The organization's metrics.
+    pub fn organization() -> impl Iterator<Item = Metric> {
+        Self::ALL.iter().copied().filter(|m| !m.is_partner())
     }
 }
 
@@ -93,11 +133,29 @@ pub struct DealFacts {
     pub amount_minor: i64,
     pub stage: DealStage,
     pub closed_at: Option<DateTime<Utc>>,
+    pub expected_close: Option<NaiveDate>,
     pub currency: Currency,
-    /// Every touch: its partner and when.
-    pub touches: Vec<(PartnerId, DateTime<Utc>)>,
+    /// The organization's base currency and the rate into it: 1 for deals in the base currency,
+    /// the rate locked at the win for the others, `None` while unknown (open deals).
+    pub base: Currency,
+    pub to_base: Option<Decimal>,
+    /// Every touch.
+    pub touches: Vec<Touch>,
     /// Credit stored with the deal: model, partner, minor units.
     pub credit: Vec<(AttributionModel, PartnerId, i64)>,
+}
+
+impl DealFacts {
+    /// `minor` units of the deal's currency in the base currency, if the rate is known.
+    fn in_base(&self, minor: i64) -> Option<i64> {
+        if self.currency == self.base {
+            return Some(minor);
+        }
+        let rate = self.to_base?;
+        fx::convert(Money::from_minor(minor, self.currency), rate, self.base)
+            .to_minor()
+            .ok()
+    }
 }
 
 pub type Totals = BTreeMap<StatKey, i64>;
@@ -120,15 +178,20 @@ fn add(
         .or_default() += value;
 }
 
+/// The earliest of `touches` (ties broken by partner, then kind, so input order never matters).
+fn first(touches: impl Iterator<Item = Touch>) -> Option<Touch> {
+    touches.min_by_key(|t| (t.at, t.partner, t.kind))
+}
+
 /// The deal's contribution to the totals.
 pub fn contribution(deal: &DealFacts) -> Totals {
     let mut totals = Totals::new();
     let mut months: BTreeMap<PartnerId, BTreeSet<String>> = BTreeMap::new();
-    for (partner, at) in &deal.touches {
+    for touch in &deal.touches {
         months
-            .entry(*partner)
+            .entry(touch.partner)
             .or_default()
-            .insert(month_of(at.date_naive()));
+            .insert(month_of(touch.at.date_naive()));
     }
     for (partner, touched) in &months {
         let mut before = String::new();
@@ -144,7 +207,9 @@ pub fn contribution(deal: &DealFacts) -> Totals {
             before = month.clone();
         }
     }
+    let currency = deal.currency.code().to_owned();
     let Some(closed_at) = deal.closed_at.filter(|_| deal.stage != DealStage::Open) else {
+        open_pipeline(deal, &mut totals);
         return totals;
     };
     let closed = month_of(closed_at.date_naive());
@@ -169,10 +234,25 @@ pub fn contribution(deal: &DealFacts) -> Totals {
             );
         }
     }
+    let before_close = || deal.touches.iter().copied().filter(|t| t.at <= closed_at);
+    let opener = first(before_close());
+    if let (Some(opener), Some(stage)) = (
+        opener,
+        PipelineStage::reached(before_close().map(|t| t.kind)),
+    ) {
+        let outcome = if won { "won" } else { "lost" };
+        add(
+            &mut totals,
+            Some(opener.partner),
+            &closed,
+            Metric::Outcome,
+            format!("{}:{outcome}", stage.as_str()),
+            1,
+        );
+    }
     if !won {
         return totals;
     }
-    let currency = deal.currency.code().to_owned();
     add(
         &mut totals,
         None,
@@ -189,7 +269,7 @@ pub fn contribution(deal: &DealFacts) -> Totals {
         currency.clone(),
         deal.amount_minor,
     );
-    if deal.touches.iter().any(|(_, at)| *at <= closed_at) {
+    if opener.is_some() {
         add(&mut totals, None, &closed, Metric::Creditable, currency, 1);
     }
     let mut credited = BTreeSet::new();
@@ -208,7 +288,116 @@ pub fn contribution(deal: &DealFacts) -> Totals {
     for detail in credited {
         add(&mut totals, None, &closed, Metric::Credited, detail, 1);
     }
+    if let Some(base) = deal.in_base(deal.amount_minor) {
+        won_in_base(deal, base, closed_at, opener, &months, &mut totals);
+    }
     totals
+}
+
+/// What a won deal adds in the base currency (`base`: its amount there).
+fn won_in_base(
+    deal: &DealFacts,
+    base: i64,
+    closed_at: DateTime<Utc>,
+    opener: Option<Touch>,
+    months: &BTreeMap<PartnerId, BTreeSet<String>>,
+    totals: &mut Totals,
+) {
+    let closed = month_of(closed_at.date_naive());
+    add(totals, None, &closed, Metric::WonTotal, String::new(), base);
+    if let Some(opener) = opener {
+        let (amount, count) = if opener.kind.sources() {
+            (Metric::Sourced, Metric::SourcedDeals)
+        } else {
+            (Metric::Influenced, Metric::InfluencedDeals)
+        };
+        add(totals, None, &closed, amount, String::new(), base);
+        add(totals, None, &closed, count, String::new(), 1);
+    }
+    for partner in months.keys() {
+        add(
+            totals,
+            Some(*partner),
+            &closed,
+            Metric::WonValue,
+            String::new(),
+            base,
+        );
+        let since = first(
+            deal.touches
+                .iter()
+                .copied()
+                .filter(|t| t.partner == *partner),
+        );
+        if let Some(since) = since {
+            let days = (closed_at.date_naive() - since.at.date_naive()).num_days();
+            add(
+                totals,
+                Some(*partner),
+                &closed,
+                Metric::CycleDays,
+                String::new(),
+                days.max(0),
+            );
+        }
+    }
+    // Each model's credit in the base currency: its total converted, then shared out in
+    // proportion, so the partners' parts add up to the converted total exactly.
+    let mut by_model: BTreeMap<AttributionModel, Vec<(PartnerId, i64)>> = BTreeMap::new();
+    for (model, partner, minor) in &deal.credit {
+        by_model.entry(*model).or_default().push((*partner, *minor));
+    }
+    for (model, credit) in by_model {
+        let total: i64 = credit.iter().map(|(_, minor)| minor).sum();
+        let Some(total_base) = deal.in_base(total) else {
+            continue;
+        };
+        let weights: Vec<Decimal> = credit.iter().map(|(_, m)| Decimal::from(*m)).collect();
+        let Ok(parts) = allocate_minor(total_base, &weights) else {
+            continue;
+        };
+        for ((partner, _), part) in credit.iter().zip(parts) {
+            add(
+                totals,
+                Some(*partner),
+                &closed,
+                Metric::Revenue,
+                model.as_str().to_owned(),
+                part,
+            );
+        }
+    }
+}
+
+/// An open deal's place in the partner pipeline: under the partner that touched it first, in
+/// the month it is expected to close, by the stage its touches reached.
+fn open_pipeline(deal: &DealFacts, totals: &mut Totals) {
+    if deal.stage != DealStage::Open {
+        return;
+    }
+    let (Some(opener), Some(stage)) = (
+        first(deal.touches.iter().copied()),
+        PipelineStage::reached(deal.touches.iter().map(|t| t.kind)),
+    ) else {
+        return;
+    };
+    let month = deal.expected_close.map(month_of).unwrap_or_default();
+    add(
+        totals,
+        Some(opener.partner),
+        &month,
+        Metric::Pipeline,
+        format!("{}:{}", stage.as_str(), deal.currency.code()),
+        deal.amount_minor,
+    );
+    add(
+        totals,
+        Some(opener.partner),
+        &month,
+        Metric::PipelineDeals,
+        stage.as_str().to_owned(),
+        1,
+    );
 }
 
 /// What moves when a deal goes from `before` to `after` (either may be absent): only the keys
@@ -233,6 +422,7 @@ pub fn counts_in(month: &str, before: &str, from: &str, to: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::touchpoint::TouchpointKind;
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -244,12 +434,27 @@ mod tests {
         "USD".parse().unwrap()
     }
 
-    fn won(touches: Vec<(PartnerId, DateTime<Utc>)>) -> DealFacts {
+    fn touch(partner: i64, kind: TouchpointKind, at: DateTime<Utc>) -> Touch {
+        Touch {
+            partner: PartnerId(partner),
+            kind,
+            at,
+        }
+    }
+
+    fn demo(partner: i64, at: DateTime<Utc>) -> Touch {
+        touch(partner, TouchpointKind::Demo, at)
+    }
+
+    fn won(touches: Vec<Touch>) -> DealFacts {
         DealFacts {
             amount_minor: 1000,
             stage: DealStage::Won,
             closed_at: Some(at(2026, 3, 10)),
+            expected_close: None,
             currency: usd(),
+            base: usd(),
+            to_base: Some(Decimal::ONE),
             touches,
             credit: vec![
                 (AttributionModel::EqualSplit, PartnerId(1), 600),
@@ -281,10 +486,10 @@ mod tests {
         let p1 = PartnerId(1);
         let p2 = PartnerId(2);
         let deal = won(vec![
-            (p1, at(2026, 1, 5)),
-            (p1, at(2026, 1, 20)),
-            (p1, at(2026, 3, 1)),
-            (p2, at(2026, 2, 2)),
+            demo(p1.0, at(2026, 1, 5)),
+            demo(p1.0, at(2026, 1, 20)),
+            demo(p1.0, at(2026, 3, 1)),
+            demo(p2.0, at(2026, 2, 2)),
         ]);
         let totals = contribution(&deal);
         assert_eq!(get(&totals, Some(1), "2026-01", Metric::Touched, ""), 1);
@@ -324,7 +529,7 @@ mod tests {
 
     #[test]
     fn open_and_lost_deals_only_count_what_happened() {
-        let mut deal = won(vec![(PartnerId(3), at(2026, 2, 1))]);
+        let mut deal = won(vec![demo(3, at(2026, 2, 1))]);
         deal.stage = DealStage::Lost;
         deal.credit.clear();
         let lost = contribution(&deal);
@@ -335,12 +540,21 @@ mod tests {
         deal.stage = DealStage::Open;
         deal.closed_at = None;
         let open = contribution(&deal);
-        assert_eq!(open.len(), 1, "{open:?}");
+        // Its touch, and its place in partner 3's pipeline (undated).
+        assert_eq!(open.len(), 3, "{open:?}");
+        assert_eq!(
+            get(&open, Some(3), "", Metric::Pipeline, "evaluation:USD"),
+            1000
+        );
+        assert_eq!(
+            get(&open, Some(3), "", Metric::PipelineDeals, "evaluation"),
+            1
+        );
     }
 
     #[test]
     fn the_difference_of_a_deal_with_itself_is_nothing() {
-        let deal = won(vec![(PartnerId(1), at(2026, 1, 5))]);
+        let deal = won(vec![demo(1, at(2026, 1, 5))]);
         assert!(difference(Some(&deal), Some(&deal)).is_empty());
         assert_eq!(difference(None, Some(&deal)), contribution(&deal));
         let gone = difference(Some(&deal), None);
@@ -358,6 +572,88 @@ mod tests {
         assert_eq!(months_of(range(d(2025, 12, 2), d(2026, 12, 1))), None);
     }
 
+    #[test]
+    fn a_won_deal_is_sourced_by_its_first_touch_and_counted_in_the_base_currency() {
+        let eur: Currency = "EUR".parse().unwrap();
+        let mut deal = won(vec![
+            touch(1, TouchpointKind::Referral, at(2026, 1, 5)),
+            touch(2, TouchpointKind::Negotiation, at(2026, 2, 20)),
+        ]);
+        deal.currency = eur;
+        deal.to_base = Some(Decimal::new(11, 1));
+        deal.credit = vec![
+            (AttributionModel::EqualSplit, PartnerId(1), 501),
+            (AttributionModel::EqualSplit, PartnerId(2), 499),
+        ];
+        let totals = contribution(&deal);
+        let m = "2026-03";
+        assert_eq!(get(&totals, None, m, Metric::WonTotal, ""), 1100);
+        assert_eq!(get(&totals, None, m, Metric::Sourced, ""), 1100);
+        assert_eq!(get(&totals, None, m, Metric::SourcedDeals, ""), 1);
+        assert_eq!(get(&totals, None, m, Metric::Influenced, ""), 0);
+        // 501 and 499 of 1000 EUR cents, shared out of 1100 USD cents: 551.1 and 548.9.
+        assert_eq!(
+            get(&totals, Some(1), m, Metric::Revenue, "equal_split"),
+            551
+        );
+        assert_eq!(
+            get(&totals, Some(2), m, Metric::Revenue, "equal_split"),
+            549
+        );
+        assert_eq!(get(&totals, Some(2), m, Metric::WonValue, ""), 1100);
+        // Partner 1 touched on 5 January, partner 2 on 20 February; won on 10 March.
+        assert_eq!(get(&totals, Some(1), m, Metric::CycleDays, ""), 64);
+        assert_eq!(get(&totals, Some(2), m, Metric::CycleDays, ""), 18);
+        assert_eq!(
+            get(&totals, Some(1), m, Metric::Outcome, "negotiation:won"),
+            1
+        );
+        assert_eq!(
+            get(&totals, Some(2), m, Metric::Outcome, "negotiation:won"),
+            0
+        );
+
+        deal.touches[0].kind = TouchpointKind::Demo;
+        let influenced = contribution(&deal);
+        assert_eq!(get(&influenced, None, m, Metric::Influenced, ""), 1100);
+        assert_eq!(get(&influenced, None, m, Metric::InfluencedDeals, ""), 1);
+        assert_eq!(get(&influenced, None, m, Metric::Sourced, ""), 0);
+    }
+
+    #[test]
+    fn open_deals_sit_in_the_pipeline_of_their_first_partner_by_expected_month() {
+        let mut deal = won(vec![
+            touch(2, TouchpointKind::Proposal, at(2026, 2, 1)),
+            touch(1, TouchpointKind::Referral, at(2026, 1, 1)),
+        ]);
+        deal.stage = DealStage::Open;
+        deal.closed_at = None;
+        deal.credit.clear();
+        deal.expected_close = NaiveDate::from_ymd_opt(2026, 5, 15);
+        let totals = contribution(&deal);
+        assert_eq!(
+            get(
+                &totals,
+                Some(1),
+                "2026-05",
+                Metric::Pipeline,
+                "proposal:USD"
+            ),
+            1000
+        );
+        assert_eq!(
+            get(
+                &totals,
+                Some(2),
+                "2026-05",
+                Metric::Pipeline,
+                "proposal:USD"
+            ),
+            0
+        );
+        assert_eq!(get(&totals, None, "2026-05", Metric::WonTotal, ""), 0);
+    }
+
     proptest! {
         /// Counting through the previous-month detail gives, for any range of months, exactly
         /// the number of distinct deals each partner touched in it.
@@ -368,16 +664,19 @@ mod tests {
             length in 0u32..13,
         ) {
             let mut totals = Totals::new();
-            let mut deals: BTreeMap<usize, Vec<(PartnerId, DateTime<Utc>)>> = BTreeMap::new();
+            let mut deals: BTreeMap<usize, Vec<Touch>> = BTreeMap::new();
             for (partner, deal, month) in &touches {
-                deals.entry(*deal).or_default().push((PartnerId(*partner), at(2026, *month, 3)));
+                deals.entry(*deal).or_default().push(demo(*partner, at(2026, *month, 3)));
             }
             for touches in deals.values() {
                 let facts = DealFacts {
                     amount_minor: 100,
                     stage: DealStage::Open,
                     closed_at: None,
+                    expected_close: None,
                     currency: usd(),
+                    base: usd(),
+                    to_base: None,
                     touches: touches.clone(),
                     credit: Vec::new(),
                 };

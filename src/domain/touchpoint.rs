@@ -20,6 +20,20 @@ label_enum! {
     }
 }
 
+impl TouchpointKind {
+    /// Whether a deal whose first partner touch is of this kind was brought in by the partner
+    /// (partner-sourced) rather than worked on once it existed (partner-influenced).
+    pub fn sources(self) -> bool {
+        matches!(
+            self,
+            TouchpointKind::Referral
+                | TouchpointKind::Introduction
+                | TouchpointKind::DealRegistration
+                | TouchpointKind::MarketplaceListing
+        )
+    }
+}
+
 /// A touchpoint as typed: which partner, what kind, on which day, with an optional note.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

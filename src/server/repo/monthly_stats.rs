@@ -7,15 +7,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::corrupt;
-use crate::domain::attribution::AttributionModel;
+use crate::domain::attribution::{AttributionModel, Touch};
 use crate::domain::ids::{DealId, OrganizationId, PartnerId};
+use crate::domain::money::Currency;
 use crate::domain::monthly_stats::{self, DealFacts, Metric, StatKey, Totals};
 use crate::server::entities::{
     attributions, deals, organization_monthly_stats as org_stats, partner_monthly_stats as stats,
@@ -23,21 +25,64 @@ use crate::server::entities::{
 };
 use crate::server::tenant::Tenant;
 
-type DealRow = (i64, i64, String, String, Option<DateTime<Utc>>);
+type DealRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<NaiveDate>,
+    Option<String>,
+);
+type TouchRow = (i64, i64, String, DateTime<Utc>);
 
 fn facts_of(
-    (_, amount_minor, currency, stage, closed_at): DealRow,
-    touches: Vec<(PartnerId, DateTime<Utc>)>,
+    (_, amount_minor, currency, stage, closed_at, expected_close, fx_rate): DealRow,
+    base: Currency,
+    touches: Vec<Touch>,
     credit: Vec<(AttributionModel, PartnerId, i64)>,
 ) -> Result<DealFacts, DbErr> {
+    let currency: Currency = currency.parse().map_err(|e| corrupt("deal currency", e))?;
+    let to_base = match fx_rate {
+        _ if currency == base => Some(Decimal::ONE),
+        Some(rate) => Some(
+            rate.parse()
+                .map_err(|e| DbErr::Custom(format!("stored deal rate is invalid: {e}")))?,
+        ),
+        None => None,
+    };
     Ok(DealFacts {
         amount_minor,
         stage: stage.parse().map_err(|e| corrupt("deal stage", e))?,
         closed_at,
-        currency: currency.parse().map_err(|e| corrupt("deal currency", e))?,
+        expected_close,
+        currency,
+        base,
+        to_base,
         touches,
         credit,
     })
+}
+
+fn touch_of((_, partner, kind, at): TouchRow) -> Result<Touch, DbErr> {
+    Ok(Touch {
+        partner: PartnerId(partner),
+        kind: kind.parse().map_err(|e| corrupt("touchpoint kind", e))?,
+        at,
+    })
+}
+
+async fn base_currency(org: i64, db: &impl ConnectionTrait) -> Result<Currency, DbErr> {
+    use crate::server::entities::organizations;
+    let code: Option<String> = organizations::Entity::find_by_id(org)
+        .select_only()
+        .column(organizations::Column::BaseCurrency)
+        .into_tuple()
+        .one(db)
+        .await?;
+    code.ok_or_else(|| DbErr::RecordNotFound("organization".into()))?
+        .parse()
+        .map_err(|e| corrupt("base currency", e))
 }
 
 fn deal_columns() -> sea_orm::Select<deals::Entity> {
@@ -48,6 +93,8 @@ fn deal_columns() -> sea_orm::Select<deals::Entity> {
         .column(deals::Column::Currency)
         .column(deals::Column::Stage)
         .column(deals::Column::ClosedAt)
+        .column(deals::Column::ExpectedCloseOn)
+        .column(deals::Column::FxRate)
 }
 
 fn touch_columns(org: i64) -> sea_orm::Select<touchpoints::Entity> {
@@ -55,6 +102,7 @@ fn touch_columns(org: i64) -> sea_orm::Select<touchpoints::Entity> {
         .select_only()
         .column(touchpoints::Column::DealId)
         .column(touchpoints::Column::PartnerId)
+        .column(touchpoints::Column::Kind)
         .column(touchpoints::Column::OccurredAt)
         .filter(touchpoints::Column::OrganizationId.eq(org))
 }
@@ -96,12 +144,12 @@ pub async fn facts(
     };
     let touches = touch_columns(org)
         .filter(touchpoints::Column::DealId.eq(deal.0))
-        .into_tuple::<(i64, i64, DateTime<Utc>)>()
+        .into_tuple::<TouchRow>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(_, partner, at)| (PartnerId(partner), at))
-        .collect();
+        .map(touch_of)
+        .collect::<Result<_, _>>()?;
     let credit = credit_columns(org)
         .filter(attributions::Column::DealId.eq(deal.0))
         .into_tuple::<(i64, String, i64, i64)>()
@@ -110,7 +158,8 @@ pub async fn facts(
         .into_iter()
         .map(credit_of)
         .collect::<Result<_, _>>()?;
-    facts_of(row, touches, credit).map(Some)
+    let base = base_currency(org, db).await?;
+    facts_of(row, base, touches, credit).map(Some)
 }
 
 /// Remembers a deal as it was before a change; `finish` moves the totals to the deal as it is.
@@ -255,16 +304,14 @@ fn org_values(org: OrganizationId, key: &StatKey, value: i64) -> [Expr; 5] {
 
 /// The totals computed from every deal of the organization, as they should be.
 pub async fn computed(org: OrganizationId, db: &impl ConnectionTrait) -> Result<Totals, DbErr> {
-    let mut touches: HashMap<i64, Vec<(PartnerId, DateTime<Utc>)>> = HashMap::new();
-    for (deal, partner, at) in touch_columns(org.0)
-        .into_tuple::<(i64, i64, DateTime<Utc>)>()
+    let base = base_currency(org.0, db).await?;
+    let mut touches: HashMap<i64, Vec<Touch>> = HashMap::new();
+    for row in touch_columns(org.0)
+        .into_tuple::<TouchRow>()
         .all(db)
         .await?
     {
-        touches
-            .entry(deal)
-            .or_default()
-            .push((PartnerId(partner), at));
+        touches.entry(row.0).or_default().push(touch_of(row)?);
     }
     let mut credit: HashMap<i64, Vec<_>> = HashMap::new();
     for row in credit_columns(org.0)
@@ -284,6 +331,7 @@ pub async fn computed(org: OrganizationId, db: &impl ConnectionTrait) -> Result<
         let id = row.0;
         let facts = facts_of(
             row,
+            base,
             touches.remove(&id).unwrap_or_default(),
             credit.remove(&id).unwrap_or_default(),
         )?;
