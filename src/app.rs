@@ -10,7 +10,7 @@ use crate::api::auth::SignOut;
 use crate::components::session::{RequireAccess, provide_current_user, use_current_user};
 use crate::components::toast::{ToastRegion, provide_toasts};
 use crate::domain::access::{Action, Resource};
-use crate::pages::{admin, auth, exec, manager, not_found::NotFound, portal};
+use crate::pages::{admin, auth, manager, not_found::NotFound, portal, reports};
 
 /// The document around the app. ECharts loads before the client so charts can draw on hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -87,7 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/disputes") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputesPage portal=true/> })/>
                     <Route path=path!("/portal/disputes/new") view=|| guarded(Resource::Portal, || view! { <portal::deal::PortalNewDisputePage/> })/>
                     <Route path=path!("/portal/disputes/:id") view=|| guarded(Resource::Portal, || view! { <manager::disputes::DisputePage portal=true/> })/>
-                    <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <exec::ReportsHome/> })/>
+                    <Route path=path!("/reports") view=|| guarded(Resource::Reports, || view! { <reports::RevenueReportPage/> })/>
+                    <Route path=path!("/reports/top-partners") view=|| guarded(Resource::Reports, || view! { <reports::TopPartnersPage/> })/>
+                    <Route path=path!("/reports/models") view=|| guarded(Resource::Reports, || view! { <reports::ModelComparisonPage/> })/>
+                    <Route path=path!("/reports/roi") view=|| guarded(Resource::Reports, || view! { <reports::RoiReportPage/> })/>
+                    <Route path=path!("/reports/forecast") view=|| guarded(Resource::Reports, || view! { <reports::ForecastReportPage/> })/>
                     // Rendered whole before it is sent: streamed, its form and the browser-only preview
                     // inside it raced hydration and sometimes mismatched (an unrecoverable error).
                     <Route path=path!("/settings/attribution") ssr=SsrMode::Async view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>

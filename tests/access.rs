@@ -149,6 +149,36 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("period", "last_12_months")],
     ),
     endpoint(
+        "/api/reports/revenue",
+        Gate::Role(Action::View, Resource::Reports),
+        Target::OwnTenant,
+        &[("period", "last_12_months")],
+    ),
+    endpoint(
+        "/api/reports/top_partners",
+        Gate::Role(Action::View, Resource::Reports),
+        Target::OwnTenant,
+        &[("period", "this_year")],
+    ),
+    endpoint(
+        "/api/reports/models",
+        Gate::Role(Action::View, Resource::Reports),
+        Target::OwnTenant,
+        &[("period", "last_quarter")],
+    ),
+    endpoint(
+        "/api/reports/roi",
+        Gate::Role(Action::View, Resource::Reports),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/reports/forecast",
+        Gate::Role(Action::View, Resource::Reports),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
         "/api/partners/performance",
         Gate::Role(Action::View, Resource::Partners),
         Target::OtherTenantRecord,
@@ -676,6 +706,13 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         Some((Action::View, Resource::Portal)),
     ),
     ("/reports", Some((Action::View, Resource::Reports))),
+    (
+        "/reports/top-partners",
+        Some((Action::View, Resource::Reports)),
+    ),
+    ("/reports/models", Some((Action::View, Resource::Reports))),
+    ("/reports/roi", Some((Action::View, Resource::Reports))),
+    ("/reports/forecast", Some((Action::View, Resource::Reports))),
     ("/admin/users", Some((Action::View, Resource::Users))),
     ("/admin/outbox", Some((Action::View, Resource::Users))),
     (

@@ -15,6 +15,7 @@ pub mod partners;
 pub mod payouts;
 pub mod portal;
 pub mod registrations;
+pub mod reports;
 pub mod settings;
 pub mod users;
 

@@ -46,7 +46,7 @@ label_enum! {
         /// Partner: days from its first touch to the win, summed over those deals.
         CycleDays => "cycle_days",
         /// Partner (the first to touch an open deal): the deal's amount in the month it is
-        /// expected to close ('' when undated); detail = stage:currency.
+        /// expected to close (`UNDATED` when undated); detail = stage:currency.
         Pipeline => "pipeline",
         /// Partner: those deals counted; detail = stage.
         PipelineDeals => "pipeline_deals",
@@ -105,6 +105,10 @@ impl Metric {
 pub fn month_of(day: NaiveDate) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }
+
+/// The month of open deals without an expected close: before every month, and seven characters
+/// like them (the column is `CHAR(7)`, which PostgreSQL pads).
+pub const UNDATED: &str = "0000-00";
 
 /// The months `from..to` (as `month_of`) a range covers, if it starts and ends on a month's first
 /// day; every reporting period does.
@@ -381,7 +385,9 @@ fn open_pipeline(deal: &DealFacts, totals: &mut Totals) {
     ) else {
         return;
     };
-    let month = deal.expected_close.map(month_of).unwrap_or_default();
+    let month = deal
+        .expected_close
+        .map_or_else(|| UNDATED.to_owned(), month_of);
     add(
         totals,
         Some(opener.partner),

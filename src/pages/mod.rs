@@ -2,7 +2,7 @@
 
 pub mod admin;
 pub mod auth;
-pub mod exec;
 pub mod manager;
 pub mod not_found;
 pub mod portal;
+pub mod reports;

@@ -14,6 +14,7 @@ use super::services;
 use super::state::AppState;
 use crate::api::AppError;
 use crate::api::payouts::PayoutFilter;
+use crate::api::reports::Report;
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PartnerId;
 use crate::domain::payout::PayoutStatus;
@@ -149,6 +150,47 @@ pub async fn statement_csv(
                         statement.start,
                         statement.end.pred_opt().unwrap_or(statement.end)
                     ),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => failure(err),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    period: Option<String>,
+}
+
+/// `GET /api/reports/<report>.csv?period=…`: the table behind one executive report.
+pub async fn report_csv(
+    state: AppState,
+    viewer: Option<Extension<Viewer>>,
+    query: ReportQuery,
+    report: Report,
+) -> Response {
+    let user = viewer.and_then(|Extension(v)| v.0);
+    let caller = match context::authorize_viewer(&state, user, Action::Export, Resource::Reports) {
+        Ok(caller) => caller,
+        Err(err) => return failure(err),
+    };
+    let period = match query.period.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(text) => match text.parse::<Period>() {
+            Ok(period) => Some(period),
+            Err(err) => return failure(AppError::invalid_field("period", err.to_string())),
+        },
+    };
+    match services::reports::csv(&caller, report, period).await {
+        Ok((name, csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
                 ),
             ],
             csv,

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
             "/api/payouts/statement.csv",
             get(super::exports::statement_csv),
         )
+        .merge(report_downloads())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: the user needs the session, which needs the cookie.
@@ -161,4 +162,24 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `GET /api/reports/<report>.csv`, one route per report.
+fn report_downloads() -> Router<AppState> {
+    use crate::api::reports::Report;
+    use axum::extract::{Extension, Query, State};
+    let mut router = Router::new();
+    for report in Report::ALL.iter().copied() {
+        router = router.route(
+            report.csv_path(),
+            get(
+                move |State(state): State<AppState>,
+                      viewer: Option<Extension<super::auth::Viewer>>,
+                      Query(query): Query<super::exports::ReportQuery>| {
+                    super::exports::report_csv(state, viewer, query, report)
+                },
+            ),
+        );
+    }
+    router
 }

@@ -12,6 +12,9 @@ pub fn EChart(
     chart: Chart,
     #[prop(into)] label: String,
     #[prop(default = 320)] height: u32,
+    /// Called with (series index, data index) when a bar or point is clicked: drill-down.
+    #[prop(optional)]
+    on_click: Option<Callback<(usize, usize)>>,
 ) -> impl IntoView {
     let rendered = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
@@ -26,6 +29,9 @@ pub fn EChart(
                 // Auto width follows the container; the height is fixed by the caller.
                 match charming::WasmRenderer::new_opt(None, Some(height)).render(&id, &chart) {
                     Ok(echarts) => {
+                        if let Some(on_click) = on_click {
+                            listen_for_clicks(&echarts, on_click);
+                        }
                         instance.set_value(Some(echarts));
                         rendered.set(true);
                     }
@@ -44,7 +50,7 @@ pub fn EChart(
         on_cleanup(move || resize.remove());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = chart;
+    let _ = (chart, on_click);
     view! {
         <div
             id=id
@@ -53,6 +59,37 @@ pub fn EChart(
             aria-label=label
             style=format!("height: {height}px")
             data-rendered=move || rendered.get().to_string()
+            class:clickable=on_click.is_some()
         ></div>
+    }
+}
+
+/// `chart.on("click", …)`: ECharts hands the handler the clicked item's series and data index.
+#[cfg(feature = "hydrate")]
+fn listen_for_clicks(echarts: &charming::Echarts, on_click: Callback<(usize, usize)>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let target: &wasm_bindgen::JsValue = echarts.as_ref();
+    let index = |params: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(params, &name.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map(|v| v as usize)
+    };
+    let handler = Closure::<dyn Fn(wasm_bindgen::JsValue)>::new(move |params| {
+        if let (Some(series), Some(data)) =
+            (index(&params, "seriesIndex"), index(&params, "dataIndex"))
+        {
+            on_click.run((series, data));
+        }
+    })
+    .into_js_value();
+    let on = js_sys::Reflect::get(target, &"on".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(on) = on
+        && let Err(err) = on.call2(target, &"click".into(), &handler)
+    {
+        leptos::logging::error!("chart click handler failed: {err:?}");
     }
 }

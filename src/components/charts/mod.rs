@@ -2,4 +2,5 @@
 //! in the browser with ECharts.
 
 pub mod echart;
+pub mod reports;
 pub mod spec;

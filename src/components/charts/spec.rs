@@ -11,7 +11,7 @@ use crate::api::deals::ModelSplit;
 use crate::api::payouts::EarningsMonth;
 use crate::domain::money::Currency;
 
-const ACCENT: &str = "#3559e0";
+pub(super) const ACCENT: &str = "#3559e0";
 
 /// Won revenue per month as bars, axis labelled in compact units of the base currency.
 pub fn revenue_by_month(points: &[MonthlyRevenue], currency: Currency) -> Chart {
@@ -183,7 +183,7 @@ pub fn whole_label(symbol: &str, value: f64) -> String {
 /// An ECharts formatter calling `label` in Rust. In the browser it is a real function built from a
 /// Rust closure, so no JavaScript is ever evaluated from text (the CSP forbids `eval`); elsewhere
 /// (tests, JSON snapshots) it is a named placeholder.
-fn formatter(symbol: String, label: fn(&str, f64) -> String) -> JsFunction {
+pub(super) fn formatter(symbol: String, label: fn(&str, f64) -> String) -> JsFunction {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::closure::Closure;

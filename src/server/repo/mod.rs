@@ -17,6 +17,7 @@ pub mod partner_stats;
 pub mod partners;
 pub mod payouts;
 pub mod registrations;
+pub mod reports;
 pub mod users;
 
 use sea_orm::DbErr;

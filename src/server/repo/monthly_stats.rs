@@ -493,3 +493,73 @@ pub async fn organization_sums(
         .await?;
     Ok(rows.into_iter().collect())
 }
+
+/// An organization metric's totals per month and detail over the months `from..to`.
+pub async fn organization_months(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    metric: Metric,
+    (from, to): (&str, &str),
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    org_stats::Entity::find()
+        .select_only()
+        .column(org_stats::Column::Month)
+        .column(org_stats::Column::Detail)
+        .column(org_stats::Column::Value)
+        .filter(org_stats::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(org_stats::Column::Metric.eq(metric.as_str()))
+        .filter(org_stats::Column::Month.gte(from))
+        .filter(org_stats::Column::Month.lt(to))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// A partner metric's totals per partner, month and detail over the months `from..to`
+/// (`monthly_stats::UNDATED`, the month of undated open deals, sorts first).
+pub async fn partner_months(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    metric: Metric,
+    (from, to): (&str, &str),
+) -> Result<Vec<(i64, String, String, i64)>, DbErr> {
+    stats::Entity::find()
+        .select_only()
+        .column(stats::Column::PartnerId)
+        .column(stats::Column::Month)
+        .column(stats::Column::Detail)
+        .column(stats::Column::Value)
+        .filter(stats::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(stats::Column::Metric.eq(metric.as_str()))
+        .filter(stats::Column::Month.gte(from))
+        .filter(stats::Column::Month.lt(to))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Per partner and detail: the sum of a partner metric over the months `from..to`.
+pub async fn partner_detail_sums(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    metric: Metric,
+    (from, to): (&str, &str),
+) -> Result<Vec<(i64, String, i64)>, DbErr> {
+    stats::Entity::find()
+        .select_only()
+        .column(stats::Column::PartnerId)
+        .column(stats::Column::Detail)
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(stats::Column::Value))).cast_as(Alias::new("BIGINT")),
+            "total",
+        )
+        .filter(stats::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(stats::Column::Metric.eq(metric.as_str()))
+        .filter(stats::Column::Month.gte(from))
+        .filter(stats::Column::Month.lt(to))
+        .group_by(stats::Column::PartnerId)
+        .group_by(stats::Column::Detail)
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -1,0 +1,424 @@
+//! Executive reports: partner revenue, top partners, attribution model comparison, program ROI,
+//! and pipeline with forecast. Each is read from the monthly totals (`domain::monthly_stats`),
+//! in the organization's base currency (other currencies at the rate locked at the win).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::attribution::AttributionModel;
+use crate::domain::forecast::{Estimate, PipelineStage, WinRate};
+use crate::domain::ids::PartnerId;
+use crate::domain::labels::label_enum;
+use crate::domain::money::{Currency, Money};
+use crate::domain::partner::{PartnerTier, PartnerType};
+use crate::domain::reporting::{DateRange, Period};
+
+label_enum! {
+    /// The reports, as their addresses and downloads name them.
+    pub enum Report ("report") {
+        Revenue => "revenue",
+        TopPartners => "top_partners",
+        Models => "models",
+        Roi => "roi",
+        Forecast => "forecast",
+    }
+}
+
+impl Report {
+    pub fn name(self) -> &'static str {
+        match self {
+            Report::Revenue => "Partner revenue",
+            Report::TopPartners => "Top partners",
+            Report::Models => "Model comparison",
+            Report::Roi => "Program ROI",
+            Report::Forecast => "Pipeline and forecast",
+        }
+    }
+
+    /// The page's address.
+    pub fn path(self) -> &'static str {
+        match self {
+            Report::Revenue => "/reports",
+            Report::TopPartners => "/reports/top-partners",
+            Report::Models => "/reports/models",
+            Report::Roi => "/reports/roi",
+            Report::Forecast => "/reports/forecast",
+        }
+    }
+
+    /// The CSV download's address (without the query).
+    pub fn csv_path(self) -> &'static str {
+        match self {
+            Report::Revenue => "/api/reports/revenue.csv",
+            Report::TopPartners => "/api/reports/top-partners.csv",
+            Report::Models => "/api/reports/models.csv",
+            Report::Roi => "/api/reports/roi.csv",
+            Report::Forecast => "/api/reports/forecast.csv",
+        }
+    }
+}
+
+/// What a report covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportScope {
+    pub period: Period,
+    pub range: DateRange,
+    pub currency: Currency,
+    /// The model commissions are paid on: partner revenue is credit under it.
+    pub payable: AttributionModel,
+}
+
+/// The deals behind a chart point: the deal list filtered to them.
+pub fn deals_link(stage: &str, range: DateRange, partner: Option<PartnerId>) -> String {
+    let last = range.end.pred_opt().unwrap_or(range.end);
+    let partner = partner.map(|p| format!("&partner={p}")).unwrap_or_default();
+    format!(
+        "/deals?stage={stage}&from={}&to={last}{partner}",
+        range.start
+    )
+}
+
+/// One month of won revenue, split by what partners did for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueMonth {
+    pub month: NaiveDate,
+    /// Won deals a partner brought in (first touch a referral, introduction, registration or
+    /// marketplace listing).
+    pub sourced: Money,
+    pub sourced_deals: i64,
+    /// Won deals partners worked on but did not bring in.
+    pub influenced: Money,
+    pub influenced_deals: i64,
+    /// Every won deal, partner or not.
+    pub total: Money,
+    /// Partner revenue (sourced + influenced) in the same month a year before.
+    pub partner_last_year: Money,
+}
+
+impl RevenueMonth {
+    pub fn partner(&self) -> Money {
+        sum(&[self.sourced, self.influenced]).or_zero(self.sourced.currency())
+    }
+}
+
+/// Totals over a run of months (a quarter, the whole period).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueTotals {
+    pub label: String,
+    pub range: DateRange,
+    pub sourced: Money,
+    pub influenced: Money,
+    pub total: Money,
+    pub partner_last_year: Money,
+}
+
+impl RevenueTotals {
+    pub fn of(
+        label: String,
+        range: DateRange,
+        months: &[&RevenueMonth],
+        currency: Currency,
+    ) -> Self {
+        let pick = |f: fn(&RevenueMonth) -> Money| {
+            sum(&months.iter().map(|m| f(m)).collect::<Vec<_>>()).or_zero(currency)
+        };
+        RevenueTotals {
+            label,
+            range,
+            sourced: pick(|m| m.sourced),
+            influenced: pick(|m| m.influenced),
+            total: pick(|m| m.total),
+            partner_last_year: pick(|m| m.partner_last_year),
+        }
+    }
+
+    pub fn partner(&self) -> Money {
+        sum(&[self.sourced, self.influenced]).or_zero(self.sourced.currency())
+    }
+
+    /// Partner revenue's share of all won revenue.
+    pub fn partner_share(&self) -> Option<Decimal> {
+        ratio(self.partner().amount(), self.total.amount())
+    }
+
+    /// Change in partner revenue over the same months a year before.
+    pub fn year_over_year(&self) -> Option<Decimal> {
+        let before = self.partner_last_year.amount();
+        ratio(self.partner().amount() - before, before)
+    }
+}
+
+/// Attributed revenue of a group of partners (a type or a tier).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueGroup {
+    /// The type's or tier's label, as the partner list filters by it.
+    pub key: String,
+    pub label: String,
+    pub revenue: Money,
+    pub partners: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevenueReport {
+    pub scope: ReportScope,
+    pub months: Vec<RevenueMonth>,
+    pub quarters: Vec<RevenueTotals>,
+    pub total: RevenueTotals,
+    pub by_type: Vec<RevenueGroup>,
+    pub by_tier: Vec<RevenueGroup>,
+}
+
+/// One partner's record over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopPartner {
+    pub partner_id: PartnerId,
+    pub name: String,
+    pub partner_type: PartnerType,
+    pub tier: PartnerTier,
+    /// Credit under the payable model.
+    pub attributed: Money,
+    pub deals_won: i64,
+    pub deals_closed: i64,
+    /// Average amount of the won deals it touched.
+    pub average_deal: Option<Money>,
+    /// Average days from its first touch to the win.
+    pub cycle_days: Option<Decimal>,
+}
+
+impl TopPartner {
+    pub fn win_rate(&self) -> Option<Decimal> {
+        ratio(
+            Decimal::from(self.deals_won),
+            Decimal::from(self.deals_closed),
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopPartnersReport {
+    pub scope: ReportScope,
+    /// The top partners by attributed revenue.
+    pub rows: Vec<TopPartner>,
+    /// How many partners had revenue or closed deals in the period.
+    pub partners: usize,
+}
+
+/// Rows the top partners report shows.
+pub const TOP_PARTNERS: usize = 50;
+
+/// One model's totals over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelTotals {
+    pub model: AttributionModel,
+    pub credit: Money,
+    /// What the commission rules in force would pay on that credit, deal by deal.
+    pub commission: Money,
+}
+
+/// One partner's credit and implied commission under each model, in the report's model order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRow {
+    pub partner_id: PartnerId,
+    pub name: String,
+    pub credit: Vec<Money>,
+    pub commission: Vec<Money>,
+}
+
+impl ModelRow {
+    /// The largest gap between two models' credit: how much the choice matters to this partner.
+    pub fn spread(&self) -> Money {
+        let amounts = self.credit.iter().map(|m| m.amount());
+        let (Some(high), Some(low)) = (amounts.clone().max(), amounts.min()) else {
+            return Money::zero(Currency::USD);
+        };
+        Money::new(high - low, self.credit[0].currency())
+            .unwrap_or_else(|_| Money::zero(self.credit[0].currency()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelComparison {
+    pub scope: ReportScope,
+    pub models: Vec<ModelTotals>,
+    pub rows: Vec<ModelRow>,
+    /// Won deals in the period with stored credit.
+    pub deals: i64,
+}
+
+/// Commission cost against attributed revenue for a partner or a partner type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoiRow {
+    /// The partner's id or the type's label.
+    pub key: String,
+    pub label: String,
+    pub attributed: Money,
+    /// Commission earned on deals won in the period (pending, approved or paid; net of
+    /// clawbacks), at the time the deal was won.
+    pub commission: Money,
+    /// Of it, paid.
+    pub paid: Money,
+}
+
+impl RoiRow {
+    /// Revenue per unit of commission.
+    pub fn roi(&self) -> Option<Decimal> {
+        ratio(self.attributed.amount(), self.commission.amount())
+    }
+
+    /// Commission as a share of revenue.
+    pub fn cost_share(&self) -> Option<Decimal> {
+        ratio(self.commission.amount(), self.attributed.amount())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoiReport {
+    pub scope: ReportScope,
+    pub total: RoiRow,
+    pub by_type: Vec<RoiRow>,
+    pub by_partner: Vec<RoiRow>,
+}
+
+/// Open partner pipeline in one stage and expected close month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PipelineCell {
+    /// `None`: no expected close date.
+    pub month: Option<NaiveDate>,
+    pub stage: PipelineStage,
+    pub amount: Money,
+    pub deals: i64,
+    /// Amount times each deal's win rate.
+    pub weighted: Money,
+}
+
+/// A win rate the weighting used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageRate {
+    pub partner_type: PartnerType,
+    pub stage: PipelineStage,
+    pub rate: WinRate,
+}
+
+/// One quarter's partner revenue forecast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarterForecast {
+    pub label: String,
+    pub range: DateRange,
+    /// Open deals expected to close in it (overdue and undated ones count in the current
+    /// quarter), weighted by win rates.
+    pub weighted_pipeline: Money,
+    pub pipeline: Money,
+    /// Trend of monthly partner revenue (for the current quarter: the months already over as
+    /// won, the rest forecast); `None` without enough history.
+    pub trend: Option<MoneyRange>,
+    /// Revenue already won in it (the current quarter).
+    pub won_so_far: Money,
+}
+
+/// A forecast with its 80 % range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoneyRange {
+    pub expected: Money,
+    pub low: Money,
+    pub high: Money,
+}
+
+impl MoneyRange {
+    /// `estimate` (base-currency units) plus `known`, to the cent.
+    pub fn of(estimate: Estimate, known: Money) -> MoneyRange {
+        let currency = known.currency();
+        let at = |value: Decimal| {
+            Money::new(
+                (value + known.amount()).round_dp(currency.minor_units()),
+                currency,
+            )
+            .unwrap_or(known)
+        };
+        MoneyRange {
+            expected: at(estimate.expected),
+            low: at(estimate.low),
+            high: at(estimate.high),
+        }
+    }
+}
+
+/// A past quarter forecast from the months before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestQuarter {
+    pub label: String,
+    pub forecast: Money,
+    pub actual: Money,
+    pub error: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastReport {
+    pub currency: Currency,
+    pub today: NaiveDate,
+    pub pipeline: Vec<PipelineCell>,
+    pub rates: Vec<StageRate>,
+    /// The months of partner revenue the trend was fitted on.
+    pub history: Vec<(NaiveDate, Money)>,
+    pub quarters: Vec<QuarterForecast>,
+    pub backtest: Vec<BacktestQuarter>,
+    /// Mean absolute percentage error of the back-test.
+    pub backtest_error: Option<Decimal>,
+    /// Open pipeline in currencies without an exchange rate, left out.
+    pub unconverted: Vec<Money>,
+}
+
+fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    (!whole.is_zero()).then(|| part / whole)
+}
+
+/// The sum of amounts in one currency (`None` for none).
+fn sum(amounts: &[Money]) -> Option<Money> {
+    let first = amounts.first()?;
+    amounts[1..]
+        .iter()
+        .try_fold(*first, |total, m| total.checked_add(*m))
+        .ok()
+}
+
+trait OrZero {
+    fn or_zero(self, currency: Currency) -> Money;
+}
+
+impl OrZero for Option<Money> {
+    fn or_zero(self, currency: Currency) -> Money {
+        self.unwrap_or_else(|| Money::zero(currency))
+    }
+}
+
+#[server(endpoint = "reports/revenue")]
+pub async fn load_revenue_report(period: Option<Period>) -> Result<RevenueReport, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::reports::revenue(period).await)
+}
+
+#[server(endpoint = "reports/top_partners")]
+pub async fn load_top_partners(period: Option<Period>) -> Result<TopPartnersReport, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::reports::top_partners(period).await)
+}
+
+#[server(endpoint = "reports/models")]
+pub async fn load_model_comparison(period: Option<Period>) -> Result<ModelComparison, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::reports::models(period).await)
+}
+
+#[server(endpoint = "reports/roi")]
+pub async fn load_roi_report(period: Option<Period>) -> Result<RoiReport, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::reports::roi(period).await)
+}
+
+#[server(endpoint = "reports/forecast")]
+pub async fn load_forecast() -> Result<ForecastReport, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::reports::forecast().await)
+}

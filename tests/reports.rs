@@ -1,0 +1,321 @@
+//! The executive reports against totals worked out by hand on a small fixed data set: three
+//! partners of the demo organization (1: reseller, registered tier, 5 % commission; 2: referral,
+//! silver, 8 %; 3: technology, gold, 10 %) and five deals entered through the API.
+//!
+//! - D1 $10,000: partner 1 referral 20 days ago; won. Partner-sourced.
+//! - D2 $6,000: partner 2 demo 30 days ago, partner 3 proposal 10 days ago; won. Influenced.
+//! - D3 $4,000: no partner; won.
+//! - D4 $2,000: partner 1 negotiation 5 days ago; lost.
+//! - D5 $8,000: partner 2 referral 3 days ago and proposal 2 days ago; open, expected in 45 days.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use partner_attribution::api::reports::{
+    ForecastReport, ModelComparison, RevenueReport, RoiReport, TopPartnersReport,
+};
+use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::forecast::PipelineStage;
+use partner_attribution::domain::ids::{DealId, PartnerId};
+use partner_attribution::domain::money::Money;
+use partner_attribution::domain::monthly_stats::month_of;
+use partner_attribution::server::demo;
+use rust_decimal::Decimal;
+
+fn minor(money: &Money) -> i64 {
+    money.to_minor().unwrap()
+}
+
+async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(7, 0, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let today = Utc::now().date_naive();
+    let ago = |days: i64| (today - Duration::days(days)).to_string();
+
+    let deal = |amount: &'static str, expected: String| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let form = [
+                ("form[name]", "Report deal"),
+                ("form[account_name]", "Contoso"),
+                ("form[amount]", amount),
+                ("form[currency]", "USD"),
+                ("form[expected_close_on]", expected.as_str()),
+            ];
+            let response = app.call(manager, "/api/deals/save", &form).await;
+            assert_eq!(response.status(), 200);
+            response.json::<DealId>().await.unwrap()
+        }
+    };
+    let touch = |deal: DealId, partner: i64, kind: &'static str, on: String| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let (deal, partner) = (deal.to_string(), partner.to_string());
+            let form = [
+                ("deal_id", deal.as_str()),
+                ("form[partner_id]", partner.as_str()),
+                ("form[kind]", kind),
+                ("form[occurred_on]", on.as_str()),
+            ];
+            let response = app.call(manager, "/api/deals/touchpoints/add", &form).await;
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        }
+    };
+    let close = |deal: DealId, outcome: &'static str| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let deal = deal.to_string();
+            let form = [
+                ("id", deal.as_str()),
+                ("outcome", outcome),
+                ("reason", "No budget"),
+            ];
+            let response = app.call(manager, "/api/deals/close", &form).await;
+            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        }
+    };
+
+    let d1 = deal("10000", String::new()).await;
+    touch(d1, 1, "referral", ago(20)).await;
+    close(d1, "won").await;
+    let d2 = deal("6000", String::new()).await;
+    touch(d2, 2, "demo", ago(30)).await;
+    touch(d2, 3, "proposal", ago(10)).await;
+    close(d2, "won").await;
+    let d3 = deal("4000", String::new()).await;
+    close(d3, "won").await;
+    let d4 = deal("2000", String::new()).await;
+    touch(d4, 1, "negotiation", ago(5)).await;
+    close(d4, "lost").await;
+    let expected_close = today + Duration::days(45);
+    let d5 = deal("8000", expected_close.to_string()).await;
+    touch(d5, 2, "referral", ago(3)).await;
+    touch(d5, 2, "proposal", ago(2)).await;
+
+    let get = |path: &'static str, form: &'static [(&'static str, &'static str)]| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let response = app.call(manager, path, form).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response
+        }
+    };
+
+    // Partner revenue: everything was won this month.
+    let revenue: RevenueReport = get("/api/reports/revenue", &[("period", "this_quarter")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let month = revenue
+        .months
+        .iter()
+        .find(|m| month_of(m.month) == month_of(today))
+        .expect("this month is in this quarter");
+    assert_eq!(minor(&month.sourced), 1_000_000);
+    assert_eq!(month.sourced_deals, 1);
+    assert_eq!(minor(&month.influenced), 600_000);
+    assert_eq!(month.influenced_deals, 1);
+    assert_eq!(minor(&month.total), 2_000_000);
+    assert_eq!(revenue.total.partner_share(), Some(Decimal::new(8, 1)));
+    assert_eq!(minor(&revenue.total.partner_last_year), 0);
+    assert_eq!(revenue.total.year_over_year(), None);
+    let types: Vec<(&str, i64, i64)> = revenue
+        .by_type
+        .iter()
+        .map(|g| (g.key.as_str(), minor(&g.revenue), g.partners))
+        .collect();
+    // Equal split, the payable model: D2 shared by partners 2 and 3.
+    assert_eq!(types[0], ("reseller", 1_000_000, 1));
+    assert!(types.contains(&("referral", 300_000, 1)));
+    assert!(types.contains(&("technology", 300_000, 1)));
+    let tiers: Vec<(&str, i64)> = revenue
+        .by_tier
+        .iter()
+        .map(|g| (g.key.as_str(), minor(&g.revenue)))
+        .collect();
+    assert_eq!(
+        tiers,
+        [
+            ("gold", 300_000),
+            ("silver", 300_000),
+            ("registered", 1_000_000)
+        ]
+    );
+
+    // Top partners.
+    let top: TopPartnersReport = get("/api/reports/top_partners", &[("period", "this_year")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows: Vec<_> = top
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.partner_id.0,
+                minor(&r.attributed),
+                r.deals_won,
+                r.deals_closed,
+                r.average_deal.map(|m| minor(&m)),
+                r.cycle_days,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        (1, 1_000_000, 1, 2, Some(1_000_000), Some(Decimal::from(20)))
+    );
+    assert!(rows.contains(&(2, 300_000, 1, 1, Some(600_000), Some(Decimal::from(30)))));
+    assert!(rows.contains(&(3, 300_000, 1, 1, Some(600_000), Some(Decimal::from(10)))));
+    assert_eq!(top.rows[0].win_rate(), Some(Decimal::new(5, 1)));
+    assert_eq!(top.partners, 3);
+
+    // Model comparison: credit and the tier commission (5 / 8 / 10 %) under three models.
+    let models: ModelComparison = get("/api/reports/models", &[("period", "this_quarter")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(models.deals, 2);
+    let column = |model: AttributionModel| {
+        models
+            .models
+            .iter()
+            .position(|m| m.model == model)
+            .expect("model present")
+    };
+    let cell = |partner: i64, model: AttributionModel| {
+        let row = models
+            .rows
+            .iter()
+            .find(|r| r.partner_id == PartnerId(partner))
+            .unwrap();
+        let i = column(model);
+        (minor(&row.credit[i]), minor(&row.commission[i]))
+    };
+    use AttributionModel::{EqualSplit, FirstTouch, LastTouch};
+    assert_eq!(cell(1, EqualSplit), (1_000_000, 50_000));
+    assert_eq!(cell(1, LastTouch), (1_000_000, 50_000));
+    assert_eq!(cell(2, EqualSplit), (300_000, 24_000));
+    assert_eq!(cell(3, EqualSplit), (300_000, 30_000));
+    assert_eq!(cell(2, FirstTouch), (600_000, 48_000));
+    assert_eq!(cell(3, FirstTouch), (0, 0));
+    assert_eq!(cell(3, LastTouch), (600_000, 60_000));
+    for (model, commission) in [
+        (EqualSplit, 104_000),
+        (FirstTouch, 98_000),
+        (LastTouch, 110_000),
+    ] {
+        let totals = &models.models[column(model)];
+        assert_eq!(minor(&totals.credit), 1_600_000, "{model}");
+        assert_eq!(minor(&totals.commission), commission, "{model}");
+    }
+
+    // ROI: the ledger's commission on the payable split, none paid yet.
+    let roi: RoiReport = get("/api/reports/roi", &[("period", "this_quarter")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(minor(&roi.total.attributed), 1_600_000);
+    assert_eq!(minor(&roi.total.commission), 104_000);
+    assert_eq!(minor(&roi.total.paid), 0);
+    assert_eq!(roi.total.cost_share(), Some(Decimal::new(65, 3)));
+    let reseller = roi.by_type.iter().find(|r| r.key == "reseller").unwrap();
+    assert_eq!(
+        (minor(&reseller.attributed), minor(&reseller.commission)),
+        (1_000_000, 50_000)
+    );
+    assert_eq!(roi.by_partner.len(), 3);
+
+    // Forecast: D5 in partner 2's pipeline at the proposal stage, weighted by the only proposal
+    // deal that closed (D2, won: 100 %, pooled over types as it is one deal).
+    let forecast: ForecastReport = get("/api/reports/forecast", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(forecast.pipeline.len(), 1);
+    let cell = &forecast.pipeline[0];
+    assert_eq!(month_of(cell.month.unwrap()), month_of(expected_close));
+    assert_eq!(cell.stage, PipelineStage::Proposal);
+    assert_eq!((minor(&cell.amount), cell.deals), (800_000, 1));
+    assert_eq!(minor(&cell.weighted), 800_000);
+    let quarter = forecast
+        .quarters
+        .iter()
+        .find(|q| expected_close >= q.range.start && expected_close < q.range.end)
+        .unwrap();
+    assert_eq!(minor(&quarter.weighted_pipeline), 800_000);
+    assert_eq!(minor(&forecast.quarters[0].won_so_far), 1_600_000);
+    // One month of history is too little for a trend.
+    assert!(forecast.quarters.iter().all(|q| q.trend.is_none()));
+    let rates: Vec<_> = forecast
+        .rates
+        .iter()
+        .map(|r| (r.stage, r.rate.won, r.rate.closed, r.rate.pooled))
+        .collect();
+    assert_eq!(rates, [(PipelineStage::Proposal, 1, 1, true)]);
+
+    // CSV: the same numbers; executives may download, partners may not.
+    let executive = app
+        .signed_in("exec@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let csv = executive
+        .get(app.url("/api/reports/top-partners.csv?period=this_year"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("top-partners-this-year.csv")
+    );
+    let body = csv.text().await.unwrap();
+    let mut lines = body.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("partner_id,partner,type,tier,currency,attributed_revenue")
+    );
+    assert!(lines.next().unwrap().starts_with("1,"), "{body}");
+    assert!(
+        body.contains(",USD,10000.00,1,2,50.0,10000.00,20"),
+        "{body}"
+    );
+    let bad = executive
+        .get(app.url("/api/reports/revenue.csv?period=someday"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let partner = app
+        .signed_in("partner@apex-cloud-partners.example", demo::DEMO_PASSWORD)
+        .await;
+    for path in ["/api/reports/forecast.csv", "/api/reports/models.csv"] {
+        let refused = partner.get(app.url(path)).send().await.unwrap();
+        assert_eq!(refused.status(), 403, "{path}");
+    }
+    let anonymous = app
+        .browser()
+        .get(app.url("/api/reports/roi.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+on_both_databases!(
+    reports_match_hand_computed_totals,
+    reports_match_hand_computed_totals
+);
