@@ -1,10 +1,11 @@
 //! Latency of the workspace's heaviest server functions — the deals list (unfiltered, searched,
-//! filtered by partner), the deal page and the leaderboard — over HTTP against the real server
-//! with a large demo company.
+//! filtered by partner), the deal page, the leaderboard and the executive reports — over HTTP
+//! against the real server with a large demo company.
 //!
 //! `cargo bench --features ssr --bench workspace` uses a fresh SQLite file with 100,000 deals;
 //! `BENCH_DATABASE_URL=postgres://… ` uses a new database in that PostgreSQL server instead, and
-//! `BENCH_DEALS=N` changes the size. Prints p50 / p95 / max per call; the target is p95 < 50 ms.
+//! `BENCH_DEALS=N` changes the size. Prints p50 / p95 / max per call; the target is p95 < 50 ms
+//! for workspace calls and < 200 ms for reports.
 
 use std::time::{Duration, Instant};
 
@@ -191,5 +192,42 @@ async fn main() {
             &[one(&[("period", period)])],
         )
         .await;
+    }
+    let reports: [(&str, &str, &str); 7] = [
+        (
+            "report: partner revenue",
+            "/api/reports/revenue",
+            "last_12_months",
+        ),
+        (
+            "report: top partners",
+            "/api/reports/top_partners",
+            "last_12_months",
+        ),
+        (
+            "report: models, quarter",
+            "/api/reports/models",
+            "last_quarter",
+        ),
+        (
+            "report: models, 12 months",
+            "/api/reports/models",
+            "last_12_months",
+        ),
+        ("report: ROI", "/api/reports/roi", "last_12_months"),
+        ("report: forecast", "/api/reports/forecast", ""),
+        (
+            "report: revenue, this year",
+            "/api/reports/revenue",
+            "this_year",
+        ),
+    ];
+    for (label, path, period) in reports {
+        let form = if period.is_empty() {
+            one(&[])
+        } else {
+            one(&[("period", period)])
+        };
+        measure(&client, &base, label, path, &[form]).await;
     }
 }

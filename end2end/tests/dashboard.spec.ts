@@ -39,7 +39,7 @@ test("the top navigation reaches the areas of the role", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await page.getByRole("link", { name: "Reports" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Partner revenue" })).toBeVisible();
   await page.getByRole("link", { name: "Workspace" }).click();
   await dashboard.waitForChart();
   await expect(dashboard.kpi("won-revenue")).toBeVisible();

@@ -244,8 +244,10 @@ pub struct ModelComparison {
     pub scope: ReportScope,
     pub models: Vec<ModelTotals>,
     pub rows: Vec<ModelRow>,
-    /// Won deals in the period with stored credit.
+    /// Won deals in the period with partner credit (in the base currency).
     pub deals: i64,
+    /// Won deals in other currencies, left out.
+    pub other_currency_deals: i64,
 }
 
 /// Commission cost against attributed revenue for a partner or a partner type.

@@ -549,11 +549,11 @@ mod tests {
         // Its touch, and its place in partner 3's pipeline (undated).
         assert_eq!(open.len(), 3, "{open:?}");
         assert_eq!(
-            get(&open, Some(3), "", Metric::Pipeline, "evaluation:USD"),
+            get(&open, Some(3), UNDATED, Metric::Pipeline, "evaluation:USD"),
             1000
         );
         assert_eq!(
-            get(&open, Some(3), "", Metric::PipelineDeals, "evaluation"),
+            get(&open, Some(3), UNDATED, Metric::PipelineDeals, "evaluation"),
             1
         );
     }

@@ -190,19 +190,25 @@ pub fn roi(rows: &[RoiRow], currency: Currency) -> Chart {
         )
 }
 
-/// The columns of the pipeline chart: overdue or undated first, then each month ahead.
+/// The columns of the pipeline chart: overdue or undated first (when there are any), then each
+/// month ahead.
 pub fn pipeline_columns(report: &ForecastReport) -> Vec<Option<chrono::NaiveDate>> {
     let this_month = crate::domain::reporting::month_start(report.today);
-    let mut columns: Vec<Option<chrono::NaiveDate>> = vec![None];
-    for cell in &report.pipeline {
-        if let Some(month) = cell.month.filter(|m| *m >= this_month)
-            && !columns.contains(&Some(month))
-        {
-            columns.push(Some(month));
-        }
-    }
-    columns[1..].sort();
-    columns
+    let mut months: Vec<chrono::NaiveDate> = report
+        .pipeline
+        .iter()
+        .filter_map(|c| c.month.filter(|m| *m >= this_month))
+        .collect();
+    months.sort();
+    months.dedup();
+    let late = report
+        .pipeline
+        .iter()
+        .any(|c| in_column(c, None, report.today));
+    late.then_some(None)
+        .into_iter()
+        .chain(months.into_iter().map(Some))
+        .collect()
 }
 
 /// Whether a cell falls in a column of `pipeline_columns`.

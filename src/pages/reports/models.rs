@@ -62,9 +62,12 @@ fn ModelsBody(report: ModelComparison) -> impl IntoView {
     let payable = scope.payable;
     view! {
         <p class="subtle report-range">{format!(
-            "{} · {} · {} won deals with partner credit · amounts in {} · commissions are paid on {}",
+            "{} · {} · {} won deals with partner touches, attributed now with the current settings · amounts in {} · commissions are paid on {}",
             scope.period.title(), range_text(range), report.deals, scope.currency, payable.name()
         )}</p>
+        {(report.other_currency_deals > 0).then(|| view! {
+            <p class="notice">{format!("{} won deals in other currencies are not compared.", report.other_currency_deals)}</p>
+        })}
         <section class="card chart-card">
             <header class="card-header">
                 <h2>"Credit by model"</h2>

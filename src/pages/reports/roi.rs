@@ -70,11 +70,11 @@ fn RoiBody(report: RoiReport) -> impl IntoView {
                 <p class="subtle">"Click a type for its partners."</p>
             </header>
             <EChart id="roi-chart" chart on_click label="Bar chart of attributed revenue and commission per partner type"/>
-            <RoiTable rows=report.by_type.clone() id="roi-by-type" first="Type" link=move |row: &RoiRow| format!("/partners?type={}", row.key)/>
+            <RoiTable rows=report.by_type.clone() total=Some(report.total.clone()) id="roi-by-type" first="Type" link=move |row: &RoiRow| format!("/partners?type={}", row.key)/>
         </section>
         <section class="card">
             <header class="card-header"><h2>"By partner"</h2></header>
-            <RoiTable rows=report.by_partner.clone() id="roi-by-partner" first="Partner"
+            <RoiTable rows=report.by_partner.clone() total=None id="roi-by-partner" first="Partner"
                 link=move |row: &RoiRow| deals_link("won", range, row.key.parse().ok())/>
         </section>
     }
@@ -83,6 +83,7 @@ fn RoiBody(report: RoiReport) -> impl IntoView {
 #[component]
 fn RoiTable(
     rows: Vec<RoiRow>,
+    total: Option<RoiRow>,
     id: &'static str,
     first: &'static str,
     link: impl Fn(&RoiRow) -> String + 'static,
@@ -114,6 +115,18 @@ fn RoiTable(
                         </tr>
                     }}).collect_view()}
                 </tbody>
+                {total.map(|row| view! {
+                    <tfoot>
+                        <tr class="subtotal">
+                            <td>{row.label.clone()}</td>
+                            <td class="num">{row.attributed.format_whole()}</td>
+                            <td class="num">{row.commission.format()}</td>
+                            <td class="num">{row.paid.format()}</td>
+                            <td class="num">{multiple(&row)}</td>
+                            <td class="num">{percent(row.cost_share())}</td>
+                        </tr>
+                    </tfoot>
+                })}
             </table>
         </div>
     }

@@ -1,97 +1,81 @@
-//! Model comparison: every partner's credit in the period under each attribution model, and
-//! what the commission rules in force would pay on it, deal by deal in the order the deals were
-//! won (tiered bands count the quarter's earlier credit under the same model).
+//! Model comparison: the period's won deals attributed now under every rule-based model with the
+//! organization's settings, each partner's credit side by side, and what the commission rules in
+//! force would pay on it — deal by deal in the order the deals were won, so tiered bands count
+//! the quarter's earlier credit under the same model. Deals in other currencies are counted
+//! apart, as in the settings preview.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
-use super::{money, month_keys, scope};
+use super::{money, scope};
 use crate::api::AppError;
 use crate::api::reports::{ModelComparison, ModelRow, ModelTotals};
-use crate::domain::attribution::AttributionModel;
+use crate::domain::attribution::{self, AttributionModel};
 use crate::domain::commission_rules::{ReplayDeal, commissions};
-use crate::domain::fx;
-use crate::domain::monthly_stats::Metric;
 use crate::domain::reporting::Period;
 use crate::server::context::Caller;
-use crate::server::repo::{self, monthly_stats};
+use crate::server::repo;
 
 pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, AppError> {
     let scope = scope(caller, period).await?;
-    let (from, to) = month_keys(scope.range)?;
-    let span = (from.as_str(), to.as_str());
     let (tenant, db) = (&caller.tenant, &caller.db);
+    let (_, settings) =
+        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
+    let mut deals =
+        repo::leaderboard::won_deals(tenant, db, scope.range, scope.currency, None).await?;
+    // In the order they were won: tiered rules count earlier credit in the quarter.
+    deals.sort_by_key(|d| (d.closed_at, d.deal));
+    let other_currency_deals =
+        repo::leaderboard::won_in_other_currencies(tenant, db, scope.range, scope.currency).await?;
+    let models = AttributionModel::RULE_BASED;
+    let results = attribution::compare(&deals, models, &settings)?;
 
-    // Credit per (partner, model), base currency, from the totals.
-    let mut credit: HashMap<(i64, AttributionModel), i64> = HashMap::new();
-    let mut present: BTreeSet<AttributionModel> = BTreeSet::new();
-    for (partner, detail, minor) in
-        monthly_stats::partner_detail_sums(tenant, db, Metric::Revenue, span).await?
-    {
-        let model: AttributionModel = detail.parse()?;
-        present.insert(model);
-        *credit.entry((partner, model)).or_default() += minor;
-    }
-    let models: Vec<AttributionModel> = AttributionModel::ALL
+    let partners: Vec<i64> = results
         .iter()
-        .copied()
-        .filter(|m| present.contains(m))
-        .collect();
-
-    // Commission per (partner, model): the rules replayed on each model's credit lines.
-    let lines = repo::reports::credit_lines(tenant, db, scope.range).await?;
-    let partners: Vec<i64> = lines
-        .iter()
-        .map(|l| l.partner.0)
+        .flatten()
+        .flat_map(|r| r.splits().iter().map(|s| s.partner.0))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let facts = repo::commission_rules::facts_of(tenant, db, &partners).await?;
     let rules = repo::commission_rules::in_force(tenant, db).await?;
-    let mut commission: HashMap<(i64, AttributionModel), i64> = HashMap::new();
-    let mut by_model: BTreeMap<AttributionModel, Vec<&repo::reports::CreditLine>> = BTreeMap::new();
-    for line in &lines {
-        by_model.entry(line.model).or_default().push(line);
-    }
-    for (model, lines) in by_model {
-        let replay = lines
-            .iter()
-            .map(|line| {
-                Ok(ReplayDeal {
+
+    // Per partner, per model (in `models` order): credit and commission, minor units.
+    let mut sums: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for (column, per_deal) in results.iter().enumerate() {
+        let mut credited = Vec::new();
+        let mut replay = Vec::new();
+        for (deal, result) in deals.iter().zip(per_deal) {
+            for split in result.splits() {
+                replay.push(ReplayDeal {
                     partner: *facts
-                        .get(&line.partner.0)
+                        .get(&split.partner.0)
                         .ok_or_else(|| AppError::internal("credited partner vanished"))?,
-                    attributed: line.credit,
-                    deal_amount: line.deal_amount,
-                    won_on: line.closed_at.date_naive(),
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        for (line, paid) in lines.iter().zip(commissions(&rules, &replay)?) {
-            let in_base = match line.fx_rate {
-                Some(rate) if paid.currency() != scope.currency => {
-                    fx::convert(paid, rate, scope.currency)
-                }
-                _ if paid.currency() != scope.currency => continue,
-                _ => paid,
-            };
-            *commission.entry((line.partner.0, model)).or_default() += in_base.to_minor()?;
+                    attributed: split.amount,
+                    deal_amount: deal.amount,
+                    won_on: deal.closed_at.date_naive(),
+                });
+                credited.push((split.partner.0, split.amount.to_minor()?));
+            }
+        }
+        for ((partner, credit), paid) in credited.into_iter().zip(commissions(&rules, &replay)?) {
+            let row = sums
+                .entry(partner)
+                .or_insert_with(|| vec![(0, 0); models.len()]);
+            row[column].0 += credit;
+            row[column].1 += paid.to_minor()?;
         }
     }
 
     let labels = repo::reports::partner_labels(tenant, db).await?;
-    let ids: BTreeSet<i64> = credit.keys().map(|(p, _)| *p).collect();
-    let get = |map: &HashMap<(i64, AttributionModel), i64>, p: i64, m: AttributionModel| {
-        money(map.get(&(p, m)).copied().unwrap_or(0), &scope)
-    };
-    let mut rows: Vec<ModelRow> = ids
-        .into_iter()
-        .map(|p| ModelRow {
-            partner_id: crate::domain::ids::PartnerId(p),
+    let mut rows: Vec<ModelRow> = sums
+        .iter()
+        .map(|(partner, cells)| ModelRow {
+            partner_id: crate::domain::ids::PartnerId(*partner),
             name: labels
-                .get(&p)
-                .map_or_else(|| format!("Partner {p}"), |l| l.name.clone()),
-            credit: models.iter().map(|m| get(&credit, p, *m)).collect(),
-            commission: models.iter().map(|m| get(&commission, p, *m)).collect(),
+                .get(partner)
+                .map_or_else(|| format!("Partner {partner}"), |l| l.name.clone()),
+            credit: cells.iter().map(|(c, _)| money(*c, &scope)).collect(),
+            commission: cells.iter().map(|(_, c)| money(*c, &scope)).collect(),
         })
         .collect();
     let payable_at = models.iter().position(|m| *m == scope.payable).unwrap_or(0);
@@ -99,36 +83,29 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
         let amount = |r: &ModelRow| r.credit.get(payable_at).map(|m| m.amount());
         amount(b).cmp(&amount(a)).then(a.name.cmp(&b.name))
     });
-    let models: Vec<ModelTotals> = models
+    let totals = models
         .iter()
-        .map(|m| {
-            let total = |map: &HashMap<(i64, AttributionModel), i64>| {
-                money(
-                    map.iter()
-                        .filter(|((_, model), _)| model == m)
-                        .map(|(_, v)| v)
-                        .sum(),
-                    &scope,
-                )
-            };
+        .enumerate()
+        .map(|(column, model)| {
+            let (credit, commission) = sums
+                .values()
+                .map(|cells| cells[column])
+                .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
             ModelTotals {
-                model: *m,
-                credit: total(&credit),
-                commission: total(&commission),
+                model: *model,
+                credit: money(credit, &scope),
+                commission: money(commission, &scope),
             }
         })
         .collect();
-    let payable_prefix = format!("{}:", scope.payable.as_str());
-    let deals = monthly_stats::organization_sums(tenant, db, Metric::Credited, span)
-        .await?
-        .into_iter()
-        .filter(|(detail, _)| detail.starts_with(&payable_prefix))
-        .map(|(_, n)| n)
-        .sum();
+    let attributed = results.first().map_or(0, |per_deal| {
+        per_deal.iter().filter(|r| !r.splits().is_empty()).count()
+    });
     Ok(ModelComparison {
         scope,
-        models,
+        models: totals,
         rows,
-        deals,
+        deals: attributed as i64,
+        other_currency_deals: other_currency_deals as i64,
     })
 }
