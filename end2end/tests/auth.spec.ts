@@ -6,7 +6,7 @@ const homes: Record<DemoRole, { path: RegExp; heading: string; nav: string[] }> 
   admin: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Reports", "Users", "Settings"] },
   partner_manager: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Reports"] },
   finance: { path: /\/$/, heading: "Dashboard", nav: ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Reports"] },
-  executive: { path: /\/reports$/, heading: "Partner revenue", nav: ["Workspace", "Reports"] },
+  executive: { path: /\/reports$/, heading: "Partner revenue", nav: ["Workspace", "Partners", "Deals", "Reports"] },
   partner: { path: /\/portal$/, heading: "Apex Cloud Partners", nav: ["Overview", "Deals", "Registrations", "Commissions", "Profile"] },
 };
 const allLinks = ["Workspace", "Partners", "Deals", "Payouts", "Activity", "Overview", "Registrations", "Commissions", "Profile", "Reports", "Users", "Settings"];

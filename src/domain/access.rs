@@ -67,9 +67,10 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
             }
             Settings | Users | Portal => false,
         },
+        // Reports, and read-only the partners and deals behind their numbers (drill-down).
         Role::Executive => match resource {
             Reports => matches!(action, View | Export),
-            Dashboard | Attribution => action == View,
+            Dashboard | Attribution | Partners | Deals | Touchpoints => action == View,
             _ => false,
         },
         // Viewing the portal, registering deals and opening disputes there.
