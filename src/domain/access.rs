@@ -166,7 +166,11 @@ mod tests {
         assert!(can(Role::Executive, View, Reports));
         assert!(can(Role::Executive, Export, Reports));
         assert!(can(Role::Executive, View, Dashboard));
-        assert!(!can(Role::Executive, View, Deals));
+        // The deals and partners behind the reports, read-only; nothing of the money workflow.
+        assert!(can(Role::Executive, View, Deals));
+        assert!(can(Role::Executive, View, Partners));
+        assert!(!can(Role::Executive, View, Payouts));
+        assert!(!can(Role::Executive, View, Disputes));
     }
 
     #[test]
