@@ -11,6 +11,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
+use partner_attribution::api::deals::DealPage;
 use partner_attribution::api::reports::{
     ForecastReport, ModelComparison, RevenueReport, RoiReport, TopPartnersReport,
 };
@@ -264,6 +265,29 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
         .map(|r| (r.stage, r.rate.won, r.rate.closed, r.rate.pooled))
         .collect();
     assert_eq!(rates, [(PipelineStage::Proposal, 1, 1, true)]);
+
+    // The drill-down from a partner type or tier: won deals a partner of it touched.
+    let drill = |form: &'static [(&'static str, &'static str)]| {
+        let (app, manager) = (&app, &manager);
+        async move {
+            let page: DealPage = app
+                .call(manager, "/api/deals/list", form)
+                .await
+                .json()
+                .await
+                .unwrap();
+            page.rows.iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    let technology = drill(&[
+        ("filter[stage]", "won"),
+        ("filter[partner_type]", "technology"),
+    ])
+    .await;
+    assert_eq!(technology, [d2]);
+    let mut registered = drill(&[("filter[tier]", "registered")]).await;
+    registered.sort();
+    assert_eq!(registered, [d1, d4]);
 
     // CSV: the same numbers; executives may download, partners may not.
     let executive = app

@@ -147,6 +147,9 @@ pub struct DealFilter {
     pub max_amount: Option<String>,
     pub close_from: Option<NaiveDate>,
     pub close_to: Option<NaiveDate>,
+    /// Deals a partner of this type (or tier) touched.
+    pub partner_type: Option<crate::domain::partner::PartnerType>,
+    pub tier: Option<crate::domain::partner::PartnerTier>,
 }
 
 /// One page of deals matching a search (deal or account name) and filters.

@@ -81,6 +81,11 @@ pub fn deals_link(stage: &str, range: DateRange, partner: Option<PartnerId>) -> 
     )
 }
 
+/// `deals_link` narrowed to deals a partner of one type (`key` "type") or tier ("tier") touched.
+pub fn group_deals_link(stage: &str, range: DateRange, key: &str, value: &str) -> String {
+    format!("{}&{key}={value}", deals_link(stage, range, None))
+}
+
 /// One month of won revenue, split by what partners did for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RevenueMonth {
@@ -351,6 +356,7 @@ impl MoneyRange {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BacktestQuarter {
     pub label: String,
+    pub range: DateRange,
     pub forecast: Money,
     pub actual: Money,
     pub error: Option<Decimal>,

@@ -14,6 +14,7 @@ use crate::components::list_query::{
 use crate::domain::access::{Action, Resource as Area};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::PartnerId;
+use crate::domain::partner::{PartnerTier, PartnerType};
 
 #[component]
 pub fn DealsPage() -> impl IntoView {
@@ -25,6 +26,9 @@ pub fn DealsPage() -> impl IntoView {
     let max_amount = Memo::new(move |_| param("max"));
     let close_from = Memo::new(move |_| param("from").and_then(|v| v.parse().ok()));
     let close_to = Memo::new(move |_| param("to").and_then(|v| v.parse().ok()));
+    let partner_type =
+        Memo::new(move |_| param("type").and_then(|v| v.parse::<PartnerType>().ok()));
+    let tier = Memo::new(move |_| param("tier").and_then(|v| v.parse::<PartnerTier>().ok()));
     let sort = Memo::new(move |_| {
         param("sort")
             .and_then(|v| v.parse::<DealSort>().ok())
@@ -37,7 +41,13 @@ pub fn DealsPage() -> impl IntoView {
     let deals = Resource::new(
         move || {
             (
-                (search.get(), stage.get(), partner.get()),
+                (
+                    search.get(),
+                    stage.get(),
+                    partner.get(),
+                    partner_type.get(),
+                    tier.get(),
+                ),
                 (
                     min_amount.get(),
                     max_amount.get(),
@@ -48,7 +58,7 @@ pub fn DealsPage() -> impl IntoView {
             )
         },
         |(
-            (search, stage, partner_id),
+            (search, stage, partner_id, partner_type, tier),
             (min_amount, max_amount, close_from, close_to),
             (sort, descending, page),
         )| {
@@ -60,6 +70,8 @@ pub fn DealsPage() -> impl IntoView {
                 max_amount,
                 close_from,
                 close_to,
+                partner_type,
+                tier,
             };
             list_deals(filter, Some(sort), Some(descending), Some(page))
         },
@@ -110,6 +122,12 @@ pub fn DealsPage() -> impl IntoView {
                 <input id="deal-to" type="date" value=initial("to")
                     on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
             </div>
+            <FilterSelect label="Partner type" key="type" all="Any type" set_params
+                options=PartnerType::ALL.iter().map(|t| (t.as_str(), t.title())).collect()
+                selected=Signal::derive(move || partner_type.get().map(|t| t.as_str()).unwrap_or_default())/>
+            <FilterSelect label="Partner tier" key="tier" all="Any tier" set_params
+                options=PartnerTier::ALL.iter().map(|t| (t.as_str(), t.title())).collect()
+                selected=Signal::derive(move || tier.get().map(|t| t.as_str()).unwrap_or_default())/>
             <PartnerFilter id="deal-partner" placeholder="Any partner" chosen=partner set_params
                 clear_label="Show every partner's deals"
                 name=Signal::derive(move || deals.get().and_then(|r| r.ok()).and_then(|p| p.partner_name))/>

@@ -7,13 +7,14 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::{ReportHeader, drill_down, percent};
-use crate::api::reports::{ForecastReport, Report, load_forecast};
+use crate::api::reports::{ForecastReport, Report, deals_link, load_forecast};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{forecast, in_column, pipeline, pipeline_columns};
 use crate::components::feedback::ErrorPanel;
 use crate::components::kpi::KpiCard;
 use crate::domain::forecast::PipelineStage;
 use crate::domain::money::Money;
+use crate::domain::reporting::DateRange;
 
 #[component]
 pub fn ForecastReportPage() -> impl IntoView {
@@ -59,6 +60,21 @@ fn ForecastBody(report: ForecastReport) -> impl IntoView {
     let clicked = columns.clone();
     let on_pipeline = drill_down(move |_, index| clicked.get(index).map(|c| open_deals(*c)));
     let pipeline_chart = pipeline(&report);
+    // The forecast chart's columns: back-tested quarters, then this one and the next two. Won
+    // revenue and the trend open the quarter's won deals; the weighted pipeline its open ones.
+    let quarters: Vec<DateRange> = report
+        .backtest
+        .iter()
+        .map(|b| b.range)
+        .chain(report.quarters.iter().map(|q| q.range))
+        .collect();
+    let on_forecast = drill_down(move |series, index| {
+        let range = *quarters.get(index)?;
+        Some(match series {
+            1 => deals_link("open", range, None),
+            _ => deals_link("won", range, None),
+        })
+    });
     let forecast_chart = forecast(&report);
     let open = sum(report.pipeline.iter().map(|c| c.amount), currency);
     let weighted = sum(report.pipeline.iter().map(|c| c.weighted), currency);
@@ -127,9 +143,9 @@ fn ForecastBody(report: ForecastReport) -> impl IntoView {
         <section class="card chart-card">
             <header class="card-header">
                 <h2>"Partner revenue forecast"</h2>
-                <p class="subtle">"Past quarters: what was won against what the trend forecast from the months before. This quarter and the next two: won so far, weighted pipeline, and the trend with its 80 % range."</p>
+                <p class="subtle">"Past quarters: what was won against what the trend forecast from the months before. This quarter and the next two: won so far, weighted pipeline, and the trend with its 80 % range. Click a quarter for its deals."</p>
             </header>
-            <EChart id="forecast-chart" chart=forecast_chart label="Bar and line chart of partner revenue won, weighted pipeline and trend forecast per quarter"/>
+            <EChart id="forecast-chart" chart=forecast_chart on_click=on_forecast label="Bar and line chart of partner revenue won, weighted pipeline and trend forecast per quarter"/>
             <div class="table-scroll">
                 <table class="table" data-testid="forecast-table">
                     <thead>

@@ -7,7 +7,8 @@ use leptos_router::components::A;
 
 use super::{ReportHeader, change, drill_down, percent, range_text, use_period};
 use crate::api::reports::{
-    Report, RevenueGroup, RevenueReport, RevenueTotals, deals_link, load_revenue_report,
+    Report, RevenueGroup, RevenueReport, RevenueTotals, deals_link, group_deals_link,
+    load_revenue_report,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{ranked_bars, revenue_mix};
@@ -114,8 +115,8 @@ fn RevenueBody(report: RevenueReport) -> impl IntoView {
             </div>
         </section>
         <div class="report-pair">
-            <GroupCard title="By partner type" key="type" id="type" groups=report.by_type.clone() currency/>
-            <GroupCard title="By tier" key="tier" id="tier" groups=report.by_tier.clone() currency/>
+            <GroupCard title="By partner type" key="type" id="type" groups=report.by_type.clone() currency range=report.scope.range/>
+            <GroupCard title="By tier" key="tier" id="tier" groups=report.by_tier.clone() currency range=report.scope.range/>
         </div>
     }
 }
@@ -147,6 +148,7 @@ fn GroupCard(
     id: &'static str,
     groups: Vec<RevenueGroup>,
     currency: crate::domain::money::Currency,
+    range: DateRange,
 ) -> impl IntoView {
     if groups.is_empty() {
         return view! {
@@ -160,14 +162,16 @@ fn GroupCard(
         .collect();
     let chart = ranked_bars(&rows, currency, "Attributed revenue");
     let keys: Vec<String> = groups.iter().map(|g| g.key.clone()).collect();
-    let on_click =
-        drill_down(move |_, index| keys.get(index).map(|k| format!("/partners?{key}={k}")));
+    let on_click = drill_down(move |_, index| {
+        keys.get(index)
+            .map(|k| group_deals_link("won", range, key, k))
+    });
     let total: rust_decimal::Decimal = groups.iter().map(|g| g.revenue.amount()).sum();
     view! {
         <section class="card chart-card">
             <header class="card-header">
                 <h2>{title}</h2>
-                <p class="subtle">"Credit under the payable model. Click a bar for its partners."</p>
+                <p class="subtle">"Credit under the payable model. Click a bar for the won deals these partners touched."</p>
             </header>
             <EChart id=format!("revenue-{id}-chart") chart on_click height=240 label=format!("Bar chart of attributed revenue {}", title.to_lowercase())/>
             <table class="table compact" data-testid=format!("revenue-by-{id}")>
@@ -175,7 +179,7 @@ fn GroupCard(
                 <tbody>
                     {groups.into_iter().map(|g| view! {
                         <tr>
-                            <td><A href=format!("/partners?{key}={}", g.key)>{g.label.clone()}</A></td>
+                            <td><A href=group_deals_link("won", range, key, &g.key)>{g.label.clone()}</A></td>
                             <td class="num">{g.partners}</td>
                             <td class="num">{g.revenue.format_whole()}</td>
                             <td class="num">{percent((!total.is_zero()).then(|| g.revenue.amount() / total))}</td>

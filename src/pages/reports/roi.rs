@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::{ReportHeader, drill_down, percent, range_text, use_period};
-use crate::api::reports::{Report, RoiReport, RoiRow, deals_link, load_roi_report};
+use crate::api::reports::{
+    Report, RoiReport, RoiRow, deals_link, group_deals_link, load_roi_report,
+};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::roi;
 use crate::components::feedback::ErrorPanel;
@@ -47,8 +49,11 @@ fn RoiBody(report: RoiReport) -> impl IntoView {
     let range = scope.range;
     let chart = roi(&report.by_type, scope.currency);
     let types: Vec<String> = report.by_type.iter().map(|r| r.key.clone()).collect();
-    let on_click =
-        drill_down(move |_, index| types.get(index).map(|t| format!("/partners?type={t}")));
+    let on_click = drill_down(move |_, index| {
+        types
+            .get(index)
+            .map(|t| group_deals_link("won", range, "type", t))
+    });
     let total = report.total.clone();
     view! {
         <p class="subtle report-range">{format!(
@@ -67,10 +72,10 @@ fn RoiBody(report: RoiReport) -> impl IntoView {
         <section class="card chart-card">
             <header class="card-header">
                 <h2>"By partner type"</h2>
-                <p class="subtle">"Click a type for its partners."</p>
+                <p class="subtle">"Click a type for the won deals its partners touched."</p>
             </header>
             <EChart id="roi-chart" chart on_click label="Bar chart of attributed revenue and commission per partner type"/>
-            <RoiTable rows=report.by_type.clone() total=Some(report.total.clone()) id="roi-by-type" first="Type" link=move |row: &RoiRow| format!("/partners?type={}", row.key)/>
+            <RoiTable rows=report.by_type.clone() total=Some(report.total.clone()) id="roi-by-type" first="Type" link=move |row: &RoiRow| group_deals_link("won", range, "type", &row.key)/>
         </section>
         <section class="card">
             <header class="card-header"><h2>"By partner"</h2></header>

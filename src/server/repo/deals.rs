@@ -13,6 +13,7 @@ use crate::api::deals::{DealRow, DealSort};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::money::Money;
+use crate::domain::partner::{PartnerTier, PartnerType};
 use crate::server::entities::{attributions, deals, partners, touchpoints};
 use crate::server::tenant::Tenant;
 
@@ -25,6 +26,9 @@ pub struct Filter<'a> {
     pub max_amount: Option<i64>,
     pub close_from: Option<NaiveDate>,
     pub close_to: Option<NaiveDate>,
+    /// Deals a partner of this type (or tier) touched.
+    pub partner_type: Option<PartnerType>,
+    pub tier: Option<PartnerTier>,
 }
 
 /// The ids of the deals `partner` touched. For lists, PostgreSQL would otherwise walk every deal
@@ -46,6 +50,32 @@ fn touched_by(
         touched.offset(0);
     }
     touched
+}
+
+/// The ids of the deals touched by a partner of `partner_type` and `tier` (either may be any).
+fn touched_by_kind(
+    tenant: &Tenant,
+    partner_type: Option<PartnerType>,
+    tier: Option<PartnerTier>,
+) -> sea_orm::sea_query::SelectStatement {
+    let org = tenant.organization_id().0;
+    let mut partners = Query::select()
+        .column(partners::Column::Id)
+        .from(partners::Entity)
+        .and_where(partners::Column::OrganizationId.eq(org))
+        .to_owned();
+    if let Some(partner_type) = partner_type {
+        partners.and_where(partners::Column::PartnerType.eq(partner_type.as_str()));
+    }
+    if let Some(tier) = tier {
+        partners.and_where(partners::Column::Tier.eq(tier.as_str()));
+    }
+    Query::select()
+        .column(touchpoints::Column::DealId)
+        .from(touchpoints::Entity)
+        .and_where(touchpoints::Column::OrganizationId.eq(org))
+        .and_where(touchpoints::Column::PartnerId.in_subquery(partners))
+        .to_owned()
 }
 
 /// The tenant's deals; `list_on` names the back end when the result is a sorted list.
@@ -98,6 +128,13 @@ fn filtered(
             tenant,
             partner,
             Some(backend),
+        )));
+    }
+    if filter.partner_type.is_some() || filter.tier.is_some() {
+        select = select.filter(deals::Column::Id.in_subquery(touched_by_kind(
+            tenant,
+            filter.partner_type,
+            filter.tier,
         )));
     }
     if let Some(min) = filter.min_amount {

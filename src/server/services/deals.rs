@@ -58,6 +58,8 @@ pub async fn list(
         max_amount: minor("max_amount", query.max_amount.as_deref(), base)?,
         close_from: query.close_from,
         close_to: query.close_to,
+        partner_type: query.partner_type,
+        tier: query.tier,
     };
     let (rows, total) = repo::deals::page(
         &caller.tenant,

@@ -286,6 +286,8 @@ pub async fn deals(
         max_amount: None,
         close_from: None,
         close_to: None,
+        partner_type: None,
+        tier: None,
     };
     let (rows, total) = repo::deals::page(
         tenant,

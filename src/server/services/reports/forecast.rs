@@ -213,6 +213,10 @@ pub async fn build(caller: &Caller, today: NaiveDate) -> Result<ForecastReport, 
             let (_, q) = starts.iter().find(|(i, _)| *i == t.start)?;
             Some(BacktestQuarter {
                 label: quarter_label(*q),
+                range: DateRange {
+                    start: *q,
+                    end: *q + Months::new(3),
+                },
                 forecast: to_money(t.forecast),
                 actual: to_money(t.actual),
                 error: t.error(),
