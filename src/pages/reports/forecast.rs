@@ -6,11 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, percent};
+use super::{ReportHeader, drill_down, loaded, percent};
 use crate::api::reports::{ForecastReport, Report, deals_link, load_forecast};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{forecast, in_column, pipeline, pipeline_columns};
-use crate::components::feedback::ErrorPanel;
 use crate::components::kpi::KpiCard;
 use crate::domain::forecast::PipelineStage;
 use crate::domain::money::Money;
@@ -26,14 +25,7 @@ pub fn ForecastReportPage() -> impl IntoView {
             summary="What partners have in the pipeline and what it should bring: weighted by how similar deals ended, and by the trend of partner revenue."
             period=None
         />
-        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <ForecastBody report/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(report, |report| view! { <ForecastBody report/> }.into_any())}
     }
 }
 

@@ -13,7 +13,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use rust_decimal::Decimal;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::api::AppError;
 use crate::api::reports::Report;
+use crate::components::feedback::ErrorPanel;
 use crate::components::list_query::{use_param, use_set_params};
 use crate::domain::reporting::{DateRange, Period};
 use crate::pages::manager::statement::print;
@@ -85,6 +90,23 @@ fn ReportHeader(
                 <button type="button" class="button secondary" on:click=|_| print()>"Print"</button>
             </div>
         </section>
+    }
+}
+
+/// A report once loaded: a skeleton while it loads, its body, or the error with a retry.
+fn loaded<T>(report: Resource<Result<T, AppError>>, body: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(report) => body(report),
+                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -5,11 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, range_text, use_period};
+use super::{ReportHeader, drill_down, loaded, range_text, use_period};
 use crate::api::reports::{ModelComparison, Report, deals_link, load_model_comparison};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{MODEL_CHART_PARTNERS, model_comparison};
-use crate::components::feedback::ErrorPanel;
 use crate::domain::reporting::Period;
 
 #[component]
@@ -23,14 +22,7 @@ pub fn ModelComparisonPage() -> impl IntoView {
             summary="Which model is fair: each partner's credit under every attribution model, and what each would cost in commission."
             period=Some((period, Period::LastQuarter))
         />
-        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <ModelsBody report/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(report, |report| view! { <ModelsBody report/> }.into_any())}
     }
 }
 

@@ -5,14 +5,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, change, drill_down, percent, range_text, use_period};
+use super::{ReportHeader, change, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{
     Report, RevenueGroup, RevenueReport, RevenueTotals, deals_link, group_deals_link,
     load_revenue_report,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{ranked_bars, revenue_mix};
-use crate::components::feedback::ErrorPanel;
 use crate::components::kpi::KpiCard;
 use crate::domain::reporting::{DateRange, Period};
 
@@ -27,14 +26,7 @@ pub fn RevenueReportPage() -> impl IntoView {
             summary="How much won revenue partners brought in or helped close, and how it moves."
             period=Some((period, Period::Last12Months))
         />
-        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <RevenueBody report/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(report, |report| view! { <RevenueBody report/> }.into_any())}
     }
 }
 

@@ -4,13 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, percent, range_text, use_period};
+use super::{ReportHeader, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{
     Report, RoiReport, RoiRow, deals_link, group_deals_link, load_roi_report,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::roi;
-use crate::components::feedback::ErrorPanel;
 use crate::components::kpi::KpiCard;
 use crate::domain::reporting::Period;
 
@@ -25,14 +24,7 @@ pub fn RoiReportPage() -> impl IntoView {
             summary="What the partner program costs in commission against the revenue it brings."
             period=Some((period, Period::Last12Months))
         />
-        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <RoiBody report/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(report, |report| view! { <RoiBody report/> }.into_any())}
     }
 }
 

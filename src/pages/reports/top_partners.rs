@@ -4,11 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, percent, range_text, use_period};
+use super::{ReportHeader, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{Report, TopPartnersReport, deals_link, load_top_partners};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::ranked_bars;
-use crate::components::feedback::ErrorPanel;
 use crate::domain::reporting::Period;
 
 /// Partners the chart shows (the table has them all).
@@ -25,14 +24,7 @@ pub fn TopPartnersPage() -> impl IntoView {
             summary="Who brings the most revenue, how often they win, how big and how fast."
             period=Some((period, Period::Last12Months))
         />
-        <Transition fallback=|| view! { <div class="card table-skeleton skeleton" aria-busy="true" aria-label="Loading the report"></div> }>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <TopBody report/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry=Callback::new(move |_| report.refetch())/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {loaded(report, |report| view! { <TopBody report/> }.into_any())}
     }
 }
 
