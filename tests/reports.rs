@@ -16,6 +16,7 @@ use partner_attribution::api::reports::{
     ForecastReport, ModelComparison, RevenueReport, RoiReport, TopPartnersReport,
 };
 use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::forecast::PipelineStage;
 use partner_attribution::domain::ids::{DealId, PartnerId};
 use partner_attribution::domain::money::Money;
@@ -343,3 +344,101 @@ on_both_databases!(
     reports_match_hand_computed_totals,
     reports_match_hand_computed_totals
 );
+
+/// The forecast on a demo company's history: its months of partner revenue, open pipeline and
+/// back-tests against sums taken straight from the generated deals.
+async fn forecast_follows_the_history(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(11, 900, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let executive = app
+        .signed_in("exec@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let response = app.call(&executive, "/api/reports/forecast", &[]).await;
+    assert_eq!(response.status(), 200);
+    let forecast: ForecastReport = response.json().await.unwrap();
+
+    let touched_by_close = |i: usize, closed: chrono::DateTime<Utc>| {
+        data.touchpoints
+            .iter()
+            .any(|t| t.deal == i && t.occurred_at <= closed)
+    };
+    let mut by_month: std::collections::BTreeMap<String, i64> = Default::default();
+    for (i, deal) in data.deals.iter().enumerate() {
+        if let (DealStage::Won, Some(closed)) = (deal.stage, deal.closed_at)
+            && touched_by_close(i, closed)
+        {
+            *by_month.entry(month_of(closed.date_naive())).or_default() +=
+                deal.amount.to_minor().unwrap();
+        }
+    }
+    assert!(
+        forecast.history.len() >= 6,
+        "{} months",
+        forecast.history.len()
+    );
+    for (month, revenue) in &forecast.history {
+        assert_eq!(
+            minor(revenue),
+            by_month.get(&month_of(*month)).copied().unwrap_or(0),
+            "{month}"
+        );
+    }
+    // Six months and more: a trend with a range around it for every quarter.
+    for quarter in &forecast.quarters {
+        let trend = quarter.trend.as_ref().expect("a trend");
+        assert!(trend.low.amount() <= trend.expected.amount());
+        assert!(trend.expected.amount() <= trend.high.amount());
+    }
+    // Each back-tested quarter's actual is its three months of history.
+    assert!(!forecast.backtest.is_empty());
+    for test in &forecast.backtest {
+        let actual: i64 = forecast
+            .history
+            .iter()
+            .filter(|(m, _)| *m >= test.range.start && *m < test.range.end)
+            .map(|(_, r)| minor(r))
+            .sum();
+        assert_eq!(minor(&test.actual), actual, "{}", test.label);
+    }
+
+    // The open pipeline: every open deal a partner touched, once; weighting never adds.
+    let open: i64 = data
+        .deals
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| {
+            d.stage == DealStage::Open && data.touchpoints.iter().any(|t| t.deal == *i)
+        })
+        .map(|(_, d)| d.amount.to_minor().unwrap())
+        .sum();
+    let open_deals = data
+        .deals
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| {
+            d.stage == DealStage::Open && data.touchpoints.iter().any(|t| t.deal == *i)
+        })
+        .count() as i64;
+    assert_eq!(
+        forecast
+            .pipeline
+            .iter()
+            .map(|c| minor(&c.amount))
+            .sum::<i64>(),
+        open
+    );
+    assert_eq!(
+        forecast.pipeline.iter().map(|c| c.deals).sum::<i64>(),
+        open_deals
+    );
+    assert!(
+        forecast
+            .pipeline
+            .iter()
+            .all(|c| c.weighted.amount() <= c.amount.amount())
+    );
+    assert!(forecast.rates.iter().all(|r| r.rate.won <= r.rate.closed));
+}
+on_both_databases!(forecast_follows_the_history, forecast_follows_the_history);
