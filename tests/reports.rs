@@ -339,6 +339,26 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+
+    // The comparison is remembered until the organization's data changes: a new touch on D1
+    // (partner 3, so equal split gives it half of D1) shows at once.
+    touch(d1, 3, "negotiation", ago(1)).await;
+    let again: ModelComparison = get("/api/reports/models", &[("period", "this_quarter")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let equal = again
+        .models
+        .iter()
+        .position(|m| m.model == EqualSplit)
+        .unwrap();
+    let third = again
+        .rows
+        .iter()
+        .find(|r| r.partner_id == PartnerId(3))
+        .unwrap();
+    assert_eq!(minor(&third.credit[equal]), 300_000 + 500_000);
 }
 on_both_databases!(
     reports_match_hand_computed_totals,

@@ -16,6 +16,7 @@ pub mod fx;
 pub mod ids;
 pub mod leaderboard;
 pub mod ledger;
+pub mod model_costs;
 pub mod money;
 pub mod monthly_stats;
 pub mod partner;

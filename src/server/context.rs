@@ -18,6 +18,7 @@ pub struct Caller {
     pub db: DatabaseConnection,
     pub user: SessionUser,
     pub tenant: Tenant,
+    pub report_cache: std::sync::Arc<super::report_cache::ReportCache>,
 }
 
 pub fn app_state() -> Result<AppState, AppError> {
@@ -61,6 +62,7 @@ pub fn authorize_viewer(
         db: state.db.clone(),
         tenant: Tenant::of(&user),
         user,
+        report_cache: state.report_cache.clone(),
     })
 }
 

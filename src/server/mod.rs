@@ -12,6 +12,7 @@ pub mod entities;
 pub mod exports;
 pub mod http;
 pub mod repo;
+pub mod report_cache;
 pub mod services;
 pub mod state;
 pub mod synthetic;

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use super::auth::AuthSettings;
 use super::auth::limits::SignInLimits;
+use super::report_cache::ReportCache;
 
 /// What every request handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -16,6 +17,7 @@ pub struct AppState {
     pub limits: Arc<SignInLimits>,
     /// Serving demo data: the sign-in page lists one login per role.
     pub demo: bool,
+    pub report_cache: Arc<ReportCache>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             limits: Arc::new(SignInLimits::new(auth.limits)),
             auth: Arc::new(auth),
             demo,
+            report_cache: Arc::new(ReportCache::default()),
         }
     }
 }

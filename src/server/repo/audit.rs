@@ -134,3 +134,19 @@ pub async fn distinct(
         .all(db)
         .await
 }
+
+/// The organization's newest audit event: every change writes one, so it versions the
+/// organization's data (`report_cache`). Found through the (organization, at) index.
+pub async fn newest(tenant: &Tenant, db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let newest: Option<i64> = audit_events::Entity::find()
+        .select_only()
+        .column(audit_events::Column::Id)
+        .filter(audit_events::Column::OrganizationId.eq(tenant.organization_id().0))
+        .order_by_desc(audit_events::Column::At)
+        .order_by_desc(audit_events::Column::Id)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(newest.unwrap_or(0))
+}

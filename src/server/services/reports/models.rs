@@ -1,16 +1,19 @@
 //! Model comparison: the period's won deals attributed now under every rule-based model with the
 //! organization's settings, each partner's credit side by side, and what the commission rules in
-//! force would pay on it — deal by deal in the order the deals were won, so tiered bands count
-//! the quarter's earlier credit under the same model. Deals in other currencies are counted
-//! apart, as in the settings preview.
+//! force would pay on it (`domain::model_costs`). Deals in other currencies are counted apart,
+//! as in the settings preview. The models run in parallel, off the async workers, and the result
+//! is kept until the organization's data changes (`report_cache`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 
 use super::{money, scope};
 use crate::api::AppError;
 use crate::api::reports::{ModelComparison, ModelRow, ModelTotals};
-use crate::domain::attribution::{self, AttributionModel};
-use crate::domain::commission_rules::{ReplayDeal, commissions};
+use crate::domain::attribution::AttributionModel;
+use crate::domain::ids::PartnerId;
+use crate::domain::model_costs::{PartnerCosts, model_costs};
 use crate::domain::reporting::Period;
 use crate::server::context::Caller;
 use crate::server::repo;
@@ -18,6 +21,12 @@ use crate::server::repo;
 pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, AppError> {
     let scope = scope(caller, period).await?;
     let (tenant, db) = (&caller.tenant, &caller.db);
+    let org = tenant.organization_id().0;
+    let version = repo::audit::newest(tenant, db).await?;
+    if let Some(report) = caller.report_cache.models(org, scope.range, version) {
+        return Ok(report);
+    }
+
     let (_, settings) =
         repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
     let mut deals =
@@ -26,53 +35,43 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
     deals.sort_by_key(|d| (d.closed_at, d.deal));
     let other_currency_deals =
         repo::leaderboard::won_in_other_currencies(tenant, db, scope.range, scope.currency).await?;
-    let models = AttributionModel::RULE_BASED;
-    let results = attribution::compare(&deals, models, &settings)?;
-
-    let partners: Vec<i64> = results
+    let partners: Vec<i64> = deals
         .iter()
-        .flatten()
-        .flat_map(|r| r.splits().iter().map(|s| s.partner.0))
+        .flat_map(|d| d.touches.iter().map(|t| t.partner.0))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let facts = repo::commission_rules::facts_of(tenant, db, &partners).await?;
     let rules = repo::commission_rules::in_force(tenant, db).await?;
+    let attributed = deals
+        .iter()
+        .filter(|d| d.touches.iter().any(|t| t.at <= d.closed_at))
+        .count();
+    let models = AttributionModel::RULE_BASED;
+    let costs: Vec<PartnerCosts> = tokio::task::spawn_blocking(move || {
+        models
+            .par_iter()
+            .map(|model| model_costs(&deals, *model, &settings, &rules, &facts))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(AppError::internal)??;
 
-    // Per partner, per model (in `models` order): credit and commission, minor units.
-    let mut sums: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    for (column, per_deal) in results.iter().enumerate() {
-        let mut credited = Vec::new();
-        let mut replay = Vec::new();
-        for (deal, result) in deals.iter().zip(per_deal) {
-            for split in result.splits() {
-                replay.push(ReplayDeal {
-                    partner: *facts
-                        .get(&split.partner.0)
-                        .ok_or_else(|| AppError::internal("credited partner vanished"))?,
-                    attributed: split.amount,
-                    deal_amount: deal.amount,
-                    won_on: deal.closed_at.date_naive(),
-                });
-                credited.push((split.partner.0, split.amount.to_minor()?));
-            }
-        }
-        for ((partner, credit), paid) in credited.into_iter().zip(commissions(&rules, &replay)?) {
-            let row = sums
-                .entry(partner)
-                .or_insert_with(|| vec![(0, 0); models.len()]);
-            row[column].0 += credit;
-            row[column].1 += paid.to_minor()?;
+    // Per partner, per model in `models` order: (credit, commission).
+    let mut sums: BTreeMap<PartnerId, Vec<(i64, i64)>> = BTreeMap::new();
+    for (column, per_partner) in costs.iter().enumerate() {
+        for (partner, cell) in per_partner {
+            sums.entry(*partner)
+                .or_insert_with(|| vec![(0, 0); models.len()])[column] = *cell;
         }
     }
-
     let labels = repo::reports::partner_labels(tenant, db).await?;
     let mut rows: Vec<ModelRow> = sums
         .iter()
         .map(|(partner, cells)| ModelRow {
-            partner_id: crate::domain::ids::PartnerId(*partner),
+            partner_id: *partner,
             name: labels
-                .get(partner)
+                .get(&partner.0)
                 .map_or_else(|| format!("Partner {partner}"), |l| l.name.clone()),
             credit: cells.iter().map(|(c, _)| money(*c, &scope)).collect(),
             commission: cells.iter().map(|(_, c)| money(*c, &scope)).collect(),
@@ -85,11 +84,10 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
     });
     let totals = models
         .iter()
-        .enumerate()
-        .map(|(column, model)| {
-            let (credit, commission) = sums
+        .zip(&costs)
+        .map(|(model, per_partner)| {
+            let (credit, commission) = per_partner
                 .values()
-                .map(|cells| cells[column])
                 .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
             ModelTotals {
                 model: *model,
@@ -98,14 +96,15 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
             }
         })
         .collect();
-    let attributed = results.first().map_or(0, |per_deal| {
-        per_deal.iter().filter(|r| !r.splits().is_empty()).count()
-    });
-    Ok(ModelComparison {
+    let report = ModelComparison {
         scope,
         models: totals,
         rows,
         deals: attributed as i64,
         other_currency_deals: other_currency_deals as i64,
-    })
+    };
+    caller
+        .report_cache
+        .keep_models(org, report.scope.range, version, &report);
+    Ok(report)
 }
