@@ -407,8 +407,6 @@ pub async fn earned(
     currency: Currency,
     partner: Option<PartnerId>,
 ) -> Result<(Vec<crate::domain::earnings::Earned>, u64), DbErr> {
-    use crate::domain::earnings::Earned;
-    use crate::domain::reporting::month_start;
     let filter = Filter {
         partner_id: partner,
         from: Some(range.start),
@@ -417,21 +415,40 @@ pub async fn earned(
     };
     // Entries in another currency count at the rate their deal locked when it was won, so the
     // figures never move with later rates; entries without one are only counted apart.
-    type Row = (
-        i64,
-        String,
-        String,
-        i64,
-        String,
-        Option<String>,
-        DateTime<Utc>,
-    );
-    let rows: Vec<Row> = filtered(tenant, &filter)
-        .filter(
+    let rows: Vec<EarnedRow> = earned_columns(
+        filtered(tenant, &filter).filter(
             sea_orm::Condition::any()
                 .add(payouts::Column::Currency.eq(currency.code()))
                 .add(payouts::Column::FxRate.is_not_null()),
-        )
+        ),
+    )
+    .into_tuple()
+    .all(db)
+    .await?;
+    let others = filtered(tenant, &filter)
+        .filter(payouts::Column::Currency.ne(currency.code()))
+        .filter(payouts::Column::FxRate.is_null())
+        .count(db)
+        .await?;
+    let entries = rows
+        .into_iter()
+        .map(|row| earned_of(row, currency))
+        .collect::<Result<_, DbErr>>()?;
+    Ok((entries, others))
+}
+
+type EarnedRow = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+fn earned_columns(select: Select<payouts::Entity>) -> Select<payouts::Entity> {
+    select
         .select_only()
         .column(payouts::Column::PartnerId)
         .column(payouts::Column::Status)
@@ -440,39 +457,90 @@ pub async fn earned(
         .column(payouts::Column::Currency)
         .column(payouts::Column::FxRate)
         .column(payouts::Column::CreatedAt)
+}
+
+/// An entry in `currency`: converted at its deal's locked rate when in another one.
+fn earned_of(
+    (partner, status, kind, minor, code, rate, at): EarnedRow,
+    currency: Currency,
+) -> Result<crate::domain::earnings::Earned, DbErr> {
+    let amount_minor = match rate {
+        Some(rate) if code != currency.code() => {
+            let rate: rust_decimal::Decimal = rate
+                .parse()
+                .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
+            let amount = Money::from_minor(minor, currency_of(&code)?);
+            crate::domain::fx::convert(amount, rate, currency)
+                .to_minor()
+                .map_err(|e| corrupt("converted amount", e))?
+        }
+        _ => minor,
+    };
+    Ok(crate::domain::earnings::Earned {
+        partner: PartnerId(partner),
+        month: crate::domain::reporting::month_start(at.date_naive()),
+        status: status_of(&status)?,
+        kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
+        amount_minor,
+    })
+}
+
+/// `earned` summed per partner, status and kind (each total's `month` is the range's first):
+/// the database sums the entries in `currency`; entries in another one with a locked rate are
+/// converted one by one, as `earned` converts them.
+pub async fn earned_by_partner(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    range: crate::domain::reporting::DateRange,
+    currency: Currency,
+) -> Result<Vec<crate::domain::earnings::Earned>, DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, Func};
+    let filter = Filter {
+        from: Some(range.start),
+        to: range.end.pred_opt(),
+        ..Filter::default()
+    };
+    let sums: Vec<(i64, String, String, i64)> = filtered(tenant, &filter)
+        .filter(payouts::Column::Currency.eq(currency.code()))
+        .select_only()
+        .column(payouts::Column::PartnerId)
+        .column(payouts::Column::Status)
+        .column(payouts::Column::Kind)
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(payouts::Column::AmountMinor)))
+                .cast_as(Alias::new("BIGINT")),
+            "total",
+        )
+        .group_by(payouts::Column::PartnerId)
+        .group_by(payouts::Column::Status)
+        .group_by(payouts::Column::Kind)
         .into_tuple()
         .all(db)
         .await?;
-    let others = filtered(tenant, &filter)
-        .filter(payouts::Column::Currency.ne(currency.code()))
-        .filter(payouts::Column::FxRate.is_null())
-        .count(db)
-        .await?;
-    let entries = rows
+    let mut entries = sums
         .into_iter()
-        .map(|(partner, status, kind, minor, code, rate, at)| {
-            let amount_minor = match rate {
-                Some(rate) if code != currency.code() => {
-                    let rate: rust_decimal::Decimal = rate
-                        .parse()
-                        .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
-                    let amount = Money::from_minor(minor, currency_of(&code)?);
-                    crate::domain::fx::convert(amount, rate, currency)
-                        .to_minor()
-                        .map_err(|e| corrupt("converted amount", e))?
-                }
-                _ => minor,
-            };
-            Ok(Earned {
+        .map(|(partner, status, kind, minor)| {
+            Ok(crate::domain::earnings::Earned {
                 partner: PartnerId(partner),
-                month: month_start(at.date_naive()),
+                month: range.start,
                 status: status_of(&status)?,
                 kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
-                amount_minor,
+                amount_minor: minor,
             })
         })
-        .collect::<Result<_, DbErr>>()?;
-    Ok((entries, others))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let foreign: Vec<EarnedRow> = earned_columns(
+        filtered(tenant, &filter)
+            .filter(payouts::Column::Currency.ne(currency.code()))
+            .filter(payouts::Column::FxRate.is_not_null()),
+    )
+    .into_tuple()
+    .all(db)
+    .await?;
+    for row in foreign {
+        entries.push(earned_of(row, currency)?);
+    }
+    Ok(entries)
 }
 
 /// A partner's ledger entries on one deal (for a partner user, only its own).

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{money, month_keys, months_in, scope};
+use super::{money, month_keys, scope};
 use crate::api::AppError;
 use crate::api::reports::{ReportScope, RoiReport, RoiRow};
 use crate::domain::earnings::summarize;
@@ -48,8 +48,8 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RoiReport, AppErro
         Some(scope.payable.as_str()),
     )
     .await?;
-    let (entries, _) = repo::payouts::earned(tenant, db, scope.range, scope.currency, None).await?;
-    let earned: HashMap<i64, (i64, i64)> = summarize(&entries, &months_in(scope.range))
+    let entries = repo::payouts::earned_by_partner(tenant, db, scope.range, scope.currency).await?;
+    let earned: HashMap<i64, (i64, i64)> = summarize(&entries, &[])
         .partners
         .into_iter()
         .map(|(p, by)| (p.0, (by.total(), by.paid)))
