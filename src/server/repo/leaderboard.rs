@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+};
 
 use crate::domain::attribution::{AttributionModel, DealInput};
 use crate::domain::deal::DealStage;
@@ -15,7 +17,7 @@ use crate::domain::ids::DealId;
 use crate::domain::money::{Currency, Money};
 use crate::domain::monthly_stats::{self as totals, Metric};
 use crate::domain::reporting::DateRange;
-use crate::server::entities::{attributions, deals};
+use crate::server::entities::{attributions, deals, touchpoints};
 use crate::server::repo::monthly_stats;
 use crate::server::tenant::Tenant;
 
@@ -64,12 +66,23 @@ pub async fn won_deals(
     if let Some(model) = without_stored {
         select = select.filter(Expr::not_exists(stored(model)));
     }
+    // The touches of those deals in one statement (the deals as a subquery), rather than
+    // thousands of ids bound in chunks.
+    let ids = select
+        .clone()
+        .select_only()
+        .column(deals::Column::Id)
+        .into_query();
     let won: Vec<(i64, i64, Option<DateTime<Utc>>)> = select.into_tuple().all(db).await?;
     if won.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = won.iter().map(|(id, ..)| *id).collect();
-    let mut by_deal = super::partner_stats::touches_of(tenant, db, &ids).await?;
+    let mut by_deal = super::partner_stats::touches_where(
+        tenant,
+        db,
+        touchpoints::Column::DealId.in_subquery(ids),
+    )
+    .await?;
     Ok(won
         .into_iter()
         .filter_map(|(id, minor, closed_at)| {

@@ -87,26 +87,43 @@ pub async fn touches_of(
 ) -> Result<HashMap<DealId, Vec<Touch>>, DbErr> {
     let mut by_deal: HashMap<DealId, Vec<Touch>> = HashMap::new();
     for chunk in deal_ids.chunks(500) {
-        let rows: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
-            .select_only()
-            .column(touchpoints::Column::DealId)
-            .column(touchpoints::Column::PartnerId)
-            .column(touchpoints::Column::Kind)
-            .column(touchpoints::Column::OccurredAt)
-            .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
-            .filter(touchpoints::Column::DealId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (deal, partner, kind, occurred_at) in rows {
-            by_deal.entry(DealId(deal)).or_default().push(Touch {
-                partner: PartnerId(partner),
-                kind: kind
-                    .parse()
-                    .map_err(|e| super::corrupt("touchpoint kind", e))?,
-                at: occurred_at,
-            });
-        }
+        let more = touches_where(
+            tenant,
+            db,
+            touchpoints::Column::DealId.is_in(chunk.iter().copied()),
+        )
+        .await?;
+        by_deal.extend(more);
+    }
+    Ok(by_deal)
+}
+
+/// The touches matching `condition`, by deal.
+pub async fn touches_where(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<HashMap<DealId, Vec<Touch>>, DbErr> {
+    let rows: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
+        .select_only()
+        .column(touchpoints::Column::DealId)
+        .column(touchpoints::Column::PartnerId)
+        .column(touchpoints::Column::Kind)
+        .column(touchpoints::Column::OccurredAt)
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(condition)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_deal: HashMap<DealId, Vec<Touch>> = HashMap::new();
+    for (deal, partner, kind, occurred_at) in rows {
+        by_deal.entry(DealId(deal)).or_default().push(Touch {
+            partner: PartnerId(partner),
+            kind: kind
+                .parse()
+                .map_err(|e| super::corrupt("touchpoint kind", e))?,
+            at: occurred_at,
+        });
     }
     Ok(by_deal)
 }
