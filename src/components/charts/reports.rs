@@ -31,20 +31,28 @@ fn symbol(currency: Currency) -> String {
 
 /// A chart with a category x axis of `labels` and a money y axis in `currency`.
 fn frame(labels: Vec<String>, currency: Currency, rotate: bool) -> Chart {
+    framed(labels, currency, rotate, 16)
+}
+
+/// `frame` with `right` pixels beside the plot (room for a second axis).
+fn framed(labels: Vec<String>, currency: Currency, rotate: bool, right: i32) -> Chart {
     let symbol = symbol(currency);
-    let mut x = Axis::new().type_(AxisType::Category).data(labels);
-    if rotate {
-        x = x.axis_label(AxisLabel::new().interval(0).rotate(30));
-    }
+    // Every category keeps its label (ECharts would drop some on a narrow chart); crowded
+    // axes turn them.
+    let label = AxisLabel::new().interval(0);
+    let x = Axis::new()
+        .type_(AxisType::Category)
+        .data(labels)
+        .axis_label(if rotate { label.rotate(30) } else { label });
     Chart::new()
         .animation(false)
         .legend(Legend::new().bottom(0))
         .grid(
             Grid::new()
                 .left(72)
-                .right(16)
+                .right(right)
                 .top(24)
-                .bottom(if rotate { 110 } else { 64 }),
+                .bottom(if rotate { 130 } else { 64 }),
         )
         .tooltip(
             Tooltip::new()
@@ -103,7 +111,7 @@ pub fn revenue_mix(months: &[RevenueMonth], currency: Currency) -> Chart {
 pub fn ranked_bars(rows: &[(String, Money)], currency: Currency, series: &str) -> Chart {
     let labels = rows.iter().map(|(label, _)| label.clone()).collect();
     let values: Vec<f64> = rows.iter().map(|(_, m)| number(m)).collect();
-    frame(labels, currency, rows.len() > 6).series(
+    frame(labels, currency, rows.len() > 4).series(
         Bar::new()
             .name(series)
             .item_style(ItemStyle::new().color(ACCENT).border_radius(4))
@@ -123,7 +131,13 @@ pub fn model_comparison(report: &ModelComparison) -> Chart {
         .iter()
         .map(|m| m.model.name().to_owned())
         .collect();
-    let mut chart = frame(labels, currency, true);
+    // Commission is a tenth of the credit or less: it gets its own axis, on the right.
+    let mut chart = framed(labels, currency, true, 72).y_axis(
+        Axis::new()
+            .type_(AxisType::Value)
+            .position("right")
+            .axis_label(AxisLabel::new().formatter(formatter(symbol(currency), compact_label))),
+    );
     let named = report.rows.len().min(MODEL_CHART_PARTNERS);
     for row in &report.rows[..named] {
         chart = chart.series(
@@ -152,7 +166,8 @@ pub fn model_comparison(report: &ModelComparison) -> Chart {
     }
     chart.series(
         Line::new()
-            .name("Implied commission")
+            .name("Implied commission (right axis)")
+            .y_axis_index(1)
             .item_style(ItemStyle::new().color(ORANGE))
             .data(
                 report

@@ -87,7 +87,7 @@ fn ModelsBody(report: ModelComparison) -> impl IntoView {
         <section class="card">
             <header class="card-header">
                 <h2>"Credit per partner"</h2>
-                <p class="subtle">"Credit, and under it the commission it would earn. Spread: the largest gap between two models' credit, how much the choice matters to the partner."</p>
+                <p class="subtle">"Credit, and under it (smaller) the commission it would earn. Spread: the largest gap between two models' credit, how much the choice matters to the partner."</p>
             </header>
             <div class="table-scroll">
                 <table class="table compact" data-testid="model-partners">
@@ -107,7 +107,7 @@ fn ModelsBody(report: ModelComparison) -> impl IntoView {
                                 {row.credit.into_iter().zip(row.commission).map(|(credit, commission)| view! {
                                     <td class="num">
                                         {credit.format_whole()}
-                                        <span class="cell-note">{format!("{} commission", commission.format_whole())}</span>
+                                        <span class="cell-note">{commission.format_whole()}</span>
                                     </td>
                                 }).collect_view()}
                                 <td class="num">{spread.format_whole()}</td>

@@ -165,7 +165,7 @@ fn GroupCard(
                 <h2>{title}</h2>
                 <p class="subtle">"Credit under the payable model. Click a bar for the won deals these partners touched."</p>
             </header>
-            <EChart id=format!("revenue-{id}-chart") chart on_click height=240 label=format!("Bar chart of attributed revenue {}", title.to_lowercase())/>
+            <EChart id=format!("revenue-{id}-chart") chart on_click height=320 label=format!("Bar chart of attributed revenue {}", title.to_lowercase())/>
             <table class="table compact" data-testid=format!("revenue-by-{id}")>
                 <thead><tr><th>{if key == "type" { "Type" } else { "Tier" }}</th><th class="num">"Partners"</th><th class="num">"Attributed revenue"</th><th class="num">"Share"</th></tr></thead>
                 <tbody>
