@@ -23,7 +23,7 @@ test("a manager filters the pipeline and opens a won deal's timeline and attribu
   const theirs = scalar(
     `SELECT COUNT(DISTINCT d.id) FROM deals d JOIN touchpoints t ON t.deal_id = d.id WHERE d.stage = 'won' AND t.partner_id = ${partnerId}`,
   );
-  const picker = page.getByLabel("Partner");
+  const picker = page.getByLabel("Partner", { exact: true });
   await picker.fill(partner);
   await expect(page.getByRole("option", { name: partner, exact: true })).toBeVisible();
   await picker.press("Enter");

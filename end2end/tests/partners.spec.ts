@@ -54,10 +54,13 @@ test("a manager adds a partner, fixing a refused field, and onboards it", async 
   expect(scalar("SELECT status FROM partners WHERE name = 'Lighthouse Analytics'")).toBe("onboarding");
 });
 
-test("executives and partner users cannot open the partner pages", async ({ page }) => {
+test("executives read the partner pages but change nothing; finance cannot add partners", async ({ page }) => {
   await signInAs(page, "executive");
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" })).toHaveCount(0);
-  expect((await page.goto("/partners"))?.status()).toBe(403);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners" })).toHaveCount(1);
+  expect((await page.goto("/partners"))?.status()).toBe(200);
+  await expect(page.getByRole("heading", { level: 1, name: "Partners" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Add partner" })).toHaveCount(0);
+  expect((await page.goto("/partners/new"))?.status()).toBe(403);
   await page.getByRole("button", { name: "Sign out" }).click();
   // Signed out for sure before the next sign-in (a signed-in visitor is sent home from it).
   await expect(page).toHaveURL(/\/sign-in$/);
