@@ -234,13 +234,11 @@ pub struct ModelRow {
 
 impl ModelRow {
     /// The largest gap between two models' credit: how much the choice matters to this partner.
-    pub fn spread(&self) -> Money {
+    pub fn spread(&self) -> Option<Money> {
+        let currency = self.credit.first()?.currency();
         let amounts = self.credit.iter().map(|m| m.amount());
-        let (Some(high), Some(low)) = (amounts.clone().max(), amounts.min()) else {
-            return Money::zero(Currency::USD);
-        };
-        Money::new(high - low, self.credit[0].currency())
-            .unwrap_or_else(|_| Money::zero(self.credit[0].currency()))
+        let (high, low) = (amounts.clone().max()?, amounts.min()?);
+        Money::new(high - low, currency).ok()
     }
 }
 
@@ -429,4 +427,77 @@ pub async fn load_roi_report(period: Option<Period>) -> Result<RoiReport, AppErr
 pub async fn load_forecast() -> Result<ForecastReport, AppError> {
     use crate::server::{context, services};
     context::finish(services::reports::forecast().await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::USD)
+    }
+
+    fn range() -> DateRange {
+        DateRange {
+            start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        }
+    }
+
+    #[test]
+    fn revenue_totals_add_months_and_compare_with_the_year_before() {
+        let month = |sourced, influenced, total, last_year| RevenueMonth {
+            month: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            sourced: usd(sourced),
+            sourced_deals: 1,
+            influenced: usd(influenced),
+            influenced_deals: 1,
+            total: usd(total),
+            partner_last_year: usd(last_year),
+        };
+        let (a, b) = (month(300, 100, 1_000, 200), month(0, 200, 600, 400));
+        let totals = RevenueTotals::of("Q1 2026".into(), range(), &[&a, &b], Currency::USD);
+        assert_eq!(totals.partner(), usd(600));
+        // 600 of 1,600; against 600 a year before.
+        assert_eq!(totals.partner_share(), Some(Decimal::new(375, 3)));
+        assert_eq!(totals.year_over_year(), Some(Decimal::ZERO));
+        let empty = RevenueTotals::of("Q2".into(), range(), &[], Currency::USD);
+        assert_eq!(
+            (empty.partner_share(), empty.year_over_year()),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn ratios_have_nothing_to_divide_by_when_the_base_is_zero() {
+        let row = RoiRow {
+            key: "reseller".into(),
+            label: "Reseller".into(),
+            attributed: usd(100_000),
+            commission: usd(8_000),
+            paid: usd(0),
+        };
+        assert_eq!(row.roi(), Some(Decimal::new(125, 1)));
+        assert_eq!(row.cost_share(), Some(Decimal::new(8, 2)));
+        let unpaid = RoiRow {
+            commission: usd(0),
+            ..row
+        };
+        assert_eq!(unpaid.roi(), None);
+        let models = ModelRow {
+            partner_id: PartnerId(1),
+            name: "Apex".into(),
+            credit: vec![usd(500), usd(900), usd(0)],
+            commission: vec![usd(50), usd(90), usd(0)],
+        };
+        assert_eq!(models.spread(), Some(usd(900)));
+        assert_eq!(
+            deals_link("won", range(), Some(PartnerId(4))),
+            "/deals?stage=won&from=2026-01-01&to=2026-03-31&partner=4"
+        );
+        assert_eq!(
+            group_deals_link("won", range(), "tier", "gold"),
+            "/deals?stage=won&from=2026-01-01&to=2026-03-31&tier=gold"
+        );
+    }
 }

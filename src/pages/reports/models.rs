@@ -110,7 +110,7 @@ fn ModelsBody(report: ModelComparison) -> impl IntoView {
                                         <span class="cell-note">{commission.format_whole()}</span>
                                     </td>
                                 }).collect_view()}
-                                <td class="num">{spread.format_whole()}</td>
+                                <td class="num">{spread.map_or_else(|| "—".to_owned(), |s| s.format_whole())}</td>
                             </tr>
                         }}).collect_view()}
                     </tbody>
