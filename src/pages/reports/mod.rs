@@ -110,6 +110,17 @@ where
     }
 }
 
+/// A report with nothing to show for the period.
+#[component]
+fn EmptyReport(#[prop(into)] title: String, #[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <section class="empty-state" data-testid="report-empty">
+            <h2>{title}</h2>
+            <p>{message}</p>
+        </section>
+    }
+}
+
 /// "Jan 1 to Mar 31, 2026".
 fn range_text(range: DateRange) -> String {
     let last = range.end.pred_opt().unwrap_or(range.end);

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, loaded, range_text, use_period};
+use super::{EmptyReport, ReportHeader, drill_down, loaded, range_text, use_period};
 use crate::api::reports::{ModelComparison, Report, deals_link, load_model_comparison};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{MODEL_CHART_PARTNERS, model_comparison};
@@ -31,10 +31,7 @@ fn ModelsBody(report: ModelComparison) -> impl IntoView {
     let scope = report.scope.clone();
     if report.rows.is_empty() {
         return view! {
-            <section class="empty-state" data-testid="report-empty">
-                <h2>"No attributed deals in this period"</h2>
-                <p>{format!("No deal with partner credit was won from {}.", range_text(scope.range))}</p>
-            </section>
+            <EmptyReport title="No attributed deals in this period" message=format!("No deal with partner credit was won from {}.", range_text(scope.range))/>
         }
         .into_any();
     }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::{ReportHeader, drill_down, loaded, percent, range_text, use_period};
+use super::{EmptyReport, ReportHeader, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{Report, TopPartnersReport, deals_link, load_top_partners};
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::ranked_bars;
@@ -33,10 +33,7 @@ fn TopBody(report: TopPartnersReport) -> impl IntoView {
     let scope = report.scope.clone();
     if report.rows.is_empty() {
         return view! {
-            <section class="empty-state" data-testid="report-empty">
-                <h2>"No partner revenue in this period"</h2>
-                <p>{format!("No partner closed a deal from {}.", range_text(scope.range))}</p>
-            </section>
+            <EmptyReport title="No partner revenue in this period" message=format!("No partner closed a deal from {}.", range_text(scope.range))/>
         }
         .into_any();
     }

@@ -537,29 +537,3 @@ pub async fn partner_months(
         .all(db)
         .await
 }
-
-/// Per partner and detail: the sum of a partner metric over the months `from..to`.
-pub async fn partner_detail_sums(
-    tenant: &Tenant,
-    db: &impl ConnectionTrait,
-    metric: Metric,
-    (from, to): (&str, &str),
-) -> Result<Vec<(i64, String, i64)>, DbErr> {
-    stats::Entity::find()
-        .select_only()
-        .column(stats::Column::PartnerId)
-        .column(stats::Column::Detail)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(stats::Column::Value))).cast_as(Alias::new("BIGINT")),
-            "total",
-        )
-        .filter(stats::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(stats::Column::Metric.eq(metric.as_str()))
-        .filter(stats::Column::Month.gte(from))
-        .filter(stats::Column::Month.lt(to))
-        .group_by(stats::Column::PartnerId)
-        .group_by(stats::Column::Detail)
-        .into_tuple()
-        .all(db)
-        .await
-}
