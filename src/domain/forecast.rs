@@ -119,11 +119,13 @@ pub struct Estimate {
     pub high: Decimal,
 }
 
-/// Holt's linear trend model fitted to a monthly series.
+/// Holt's linear trend model, with a damped trend, fitted to a monthly series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holt {
     pub alpha: Decimal,
     pub beta: Decimal,
+    /// How much of the trend carries into each next month (1: all, a straight line).
+    pub phi: Decimal,
     pub level: Decimal,
     pub trend: Decimal,
     /// Root mean square of the one-step-ahead errors while fitting.
@@ -138,24 +140,40 @@ fn z80() -> Decimal {
     Decimal::new(128155, 5)
 }
 
-fn smooth(series: &[Decimal], alpha: Decimal, beta: Decimal) -> (Decimal, Decimal, Decimal) {
+fn smooth(
+    series: &[Decimal],
+    alpha: Decimal,
+    beta: Decimal,
+    phi: Decimal,
+) -> (Decimal, Decimal, Decimal) {
     let mut level = series[0];
     let mut trend = series[1] - series[0];
     let mut squared = Decimal::ZERO;
     for value in &series[1..] {
-        let predicted = level + trend;
+        let predicted = level + phi * trend;
         let error = *value - predicted;
         squared += error * error;
         let previous = level;
         level = alpha * *value + (Decimal::ONE - alpha) * predicted;
-        trend = beta * (level - previous) + (Decimal::ONE - beta) * trend;
+        trend = beta * (level - previous) + (Decimal::ONE - beta) * phi * trend;
     }
     (level, trend, squared)
 }
 
+/// φ + φ² + … + φ^h: how much trend `h` months carry.
+fn damped(phi: Decimal, h: u32) -> Decimal {
+    (1..=h)
+        .scan(Decimal::ONE, |power, _| {
+            *power *= phi;
+            Some(*power)
+        })
+        .sum()
+}
+
 impl Holt {
     /// Fits the smoothing weights by the least squared one-step errors over a grid (alpha in
-    /// tenths, beta in {0.05, 0.1, 0.2, 0.3}); `None` with fewer than `MIN_HISTORY` months.
+    /// tenths, beta in {0.05, 0.1, 0.2, 0.3}, phi in {0.8, 0.9, 0.98, 1}: a damped trend keeps
+    /// a noisy history from running away); `None` with fewer than `MIN_HISTORY` months.
     pub fn fit(series: &[Decimal]) -> Option<Holt> {
         if series.len() < MIN_HISTORY {
             return None;
@@ -166,24 +184,32 @@ impl Holt {
             Decimal::new(2, 1),
             Decimal::new(3, 1),
         ];
+        // Undamped first: on a tie the straight line wins.
+        let phis = [
+            Decimal::ONE,
+            Decimal::new(98, 2),
+            Decimal::new(9, 1),
+            Decimal::new(8, 1),
+        ];
         let mut best: Option<(Decimal, Holt)> = None;
-        for a in 1..=9 {
-            let alpha = Decimal::new(a, 1);
-            for beta in betas {
-                let (level, trend, squared) = smooth(series, alpha, beta);
-                if best.as_ref().is_none_or(|(s, _)| squared < *s) {
-                    let steps = Decimal::from(series.len() - 1);
-                    let sigma = (squared / steps).sqrt().unwrap_or_default();
-                    best = Some((
-                        squared,
-                        Holt {
+        for phi in phis {
+            for a in 1..=9 {
+                let alpha = Decimal::new(a, 1);
+                for beta in betas {
+                    let (level, trend, squared) = smooth(series, alpha, beta, phi);
+                    if best.as_ref().is_none_or(|(s, _)| squared < *s) {
+                        let steps = Decimal::from(series.len() - 1);
+                        let sigma = (squared / steps).sqrt().unwrap_or_default();
+                        let holt = Holt {
                             alpha,
                             beta,
+                            phi,
                             level,
                             trend,
                             sigma,
-                        },
-                    ));
+                        };
+                        best = Some((squared, holt));
+                    }
                 }
             }
         }
@@ -192,13 +218,13 @@ impl Holt {
 
     /// The value `h` months after the last one fitted (h ≥ 1), never below zero.
     pub fn point(&self, h: u32) -> Decimal {
-        (self.level + Decimal::from(h) * self.trend).max(Decimal::ZERO)
+        (self.level + damped(self.phi, h) * self.trend).max(Decimal::ZERO)
     }
 
-    /// The variance multiplier of an `h`-step forecast: 1 + Σ_{j<h} (α + jαβ)².
+    /// The variance multiplier of an `h`-step forecast: 1 + Σ_{j<h} α²(1 + β(φ + … + φ^j))².
     fn spread(&self, h: u32) -> Decimal {
         (1..h).fold(Decimal::ONE, |sum, j| {
-            let c = self.alpha * (Decimal::ONE + Decimal::from(j) * self.beta);
+            let c = self.alpha * (Decimal::ONE + self.beta * damped(self.phi, j));
             sum + c * c
         })
     }
@@ -318,6 +344,22 @@ mod tests {
         let far = holt.total(4, 3);
         assert!(near.low < near.expected && near.expected < near.high);
         assert!(far.high - far.low > near.high - near.low);
+    }
+
+    #[test]
+    fn a_damped_trend_flattens_further_out() {
+        let holt = Holt {
+            alpha: Decimal::new(5, 1),
+            beta: Decimal::new(1, 1),
+            phi: Decimal::new(5, 1),
+            level: dec("100"),
+            trend: dec("10"),
+            sigma: Decimal::ZERO,
+        };
+        // 100 + 10 × (0.5), then + 10 × (0.5 + 0.25), …: never past 100 + 10.
+        assert_eq!(holt.point(1), dec("105"));
+        assert_eq!(holt.point(2), dec("107.5"));
+        assert!(holt.point(24) < dec("110"));
     }
 
     #[test]
