@@ -133,10 +133,7 @@ fn range_text(range: DateRange) -> String {
 
 /// "12.5 %", or "—" when there is nothing to divide by.
 fn percent(value: Option<Decimal>) -> String {
-    value.map_or_else(
-        || "—".to_owned(),
-        |v| format!("{} %", (v * Decimal::ONE_HUNDRED).round_dp(1).normalize()),
-    )
+    value.map_or_else(|| "—".to_owned(), crate::pages::portal::deals::percent)
 }
 
 /// A change as "+12.5 %" or "−3 %".

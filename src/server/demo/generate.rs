@@ -403,9 +403,10 @@ fn deal(rng: &mut ChaCha8Rng, index: usize, currency: Currency, now: DateTime<Ut
     }
 }
 
-/// The share of deals without any partner, and of partner deals a partner brought in.
-const DIRECT_SHARE: f64 = 0.15;
-const SOURCED_SHARE: f64 = 0.65;
+/// The odds that a deal has no partner, and that a partner deal was brought in by its partner
+/// (probabilities, not amounts).
+const DIRECT_ODDS: f64 = 0.15;
+const SOURCED_ODDS: f64 = 0.65;
 
 fn touchpoints(
     rng: &mut ChaCha8Rng,
@@ -415,12 +416,12 @@ fn touchpoints(
     now: DateTime<Utc>,
 ) {
     // Some deals the sales team wins alone: they are not partner revenue.
-    if eligible.is_empty() || rng.gen_bool(DIRECT_SHARE) {
+    if eligible.is_empty() || rng.gen_bool(DIRECT_ODDS) {
         return;
     }
     // Most partner deals were brought in by the partner (a sourcing first touch); the rest
     // already existed when a partner joined (partner-influenced).
-    let sourced = rng.gen_bool(SOURCED_SHARE);
+    let sourced = rng.gen_bool(SOURCED_ODDS);
     let partner_count =
         weighted(rng, &[(1usize, 40), (2, 35), (3, 18), (4, 7)]).min(eligible.len());
     let mut partners: Vec<usize> = Vec::with_capacity(partner_count);

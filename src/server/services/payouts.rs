@@ -311,7 +311,7 @@ pub async fn act_on_many(
 
 /// A cell as text, defused: spreadsheet programs run text that starts with `=`, `+`, `-` or `@`
 /// as a formula, so such text gets a leading apostrophe.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),

@@ -6,6 +6,7 @@ use crate::api::reports::Report;
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
 use crate::server::context::Caller;
+use crate::server::services::payouts::cell;
 
 /// The amount with its currency's decimals: "10000.00".
 fn amount(money: &Money) -> String {
@@ -18,15 +19,6 @@ fn percent(value: Option<rust_decimal::Decimal>) -> String {
     value
         .map(|v| format!("{:.1}", v * rust_decimal::Decimal::ONE_HUNDRED))
         .unwrap_or_default()
-}
-
-/// Text a spreadsheet would run as a formula gets a leading apostrophe.
-fn text(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
 }
 
 fn write(rows: Vec<Vec<String>>) -> Result<String, AppError> {
@@ -99,7 +91,7 @@ pub async fn csv(
             for p in &r.rows {
                 rows.push(vec![
                     p.partner_id.to_string(),
-                    text(&p.name),
+                    cell(&p.name),
                     p.partner_type.to_string(),
                     p.tier.to_string(),
                     r.scope.currency.to_string(),
@@ -127,7 +119,7 @@ pub async fn csv(
                 for (i, m) in r.models.iter().enumerate() {
                     rows.push(vec![
                         p.partner_id.to_string(),
-                        text(&p.name),
+                        cell(&p.name),
                         m.model.to_string(),
                         r.scope.currency.to_string(),
                         amount(&p.credit[i]),
@@ -157,7 +149,7 @@ pub async fn csv(
                 rows.push(vec![
                     level.to_owned(),
                     row.key.clone(),
-                    text(&row.label),
+                    cell(&row.label),
                     r.scope.currency.to_string(),
                     amount(&row.attributed),
                     amount(&row.commission),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{key, months_in, quarter_label};
+use super::{months_in, quarter_label};
 use crate::api::AppError;
 use crate::api::reports::{
     BacktestQuarter, ForecastReport, MoneyRange, PipelineCell, QuarterForecast, StageRate,
@@ -15,7 +15,7 @@ use crate::api::reports::{
 use crate::domain::forecast::{Holt, Outcomes, PipelineStage, backtest, mean_error};
 use crate::domain::fx;
 use crate::domain::money::{Currency, Money};
-use crate::domain::monthly_stats::{Metric, UNDATED};
+use crate::domain::monthly_stats::{Metric, UNDATED, month_of};
 use crate::domain::partner::PartnerType;
 use crate::domain::reporting::{DateRange, month_start, quarter_start};
 use crate::server::context::Caller;
@@ -53,7 +53,7 @@ async fn partner_revenue(
     first: NaiveDate,
     next_month: NaiveDate,
 ) -> Result<HashMap<String, i64>, AppError> {
-    let span = (key(first), key(next_month));
+    let span = (month_of(first), month_of(next_month));
     let mut revenue: HashMap<String, i64> = HashMap::new();
     for metric in [Metric::Sourced, Metric::Influenced] {
         for (month, _, minor) in monthly_stats::organization_months(
@@ -281,7 +281,7 @@ pub async fn build(caller: &Caller, today: NaiveDate) -> Result<ForecastReport, 
 
     let first = this_month - Months::new(HISTORY_MONTHS);
     let revenue = partner_revenue(caller, first, next_month).await?;
-    let won_in = |month: NaiveDate| base.minor(revenue.get(&key(month)).copied().unwrap_or(0));
+    let won_in = |month: NaiveDate| base.minor(revenue.get(&month_of(month)).copied().unwrap_or(0));
     // The trend learns from the complete months, from the first with revenue.
     let months: Vec<NaiveDate> = months_in(DateRange {
         start: first,
@@ -294,8 +294,8 @@ pub async fn build(caller: &Caller, today: NaiveDate) -> Result<ForecastReport, 
     let series: Vec<Decimal> = history.iter().map(|(_, m)| m.amount()).collect();
     let holt = Holt::fit(&series);
 
-    let since = key(this_month - Months::new(OUTCOME_MONTHS));
-    let outcomes = outcomes(caller, &labels, (&since, &key(next_month))).await?;
+    let since = month_of(this_month - Months::new(OUTCOME_MONTHS));
+    let outcomes = outcomes(caller, &labels, (&since, &month_of(next_month))).await?;
     let pipeline = open_pipeline(caller, &labels, &outcomes, base, today).await?;
     let quarters = quarters(today, &pipeline.cells, holt, won_in, base);
     let (backtest, backtest_error) = backtests(quarter_start(today), &months, &series, base);

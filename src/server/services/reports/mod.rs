@@ -18,7 +18,7 @@ use crate::api::reports::{
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::money::Money;
-use crate::domain::monthly_stats::{month_of, months_of};
+use crate::domain::monthly_stats::months_of;
 use crate::domain::reporting::{DateRange, Period};
 use crate::server::context::{self, Caller};
 use crate::server::repo;
@@ -67,11 +67,6 @@ fn months_in(range: DateRange) -> Vec<NaiveDate> {
 /// "Q3 2026".
 fn quarter_label(day: NaiveDate) -> String {
     format!("Q{} {}", day.month0() / 3 + 1, day.year())
-}
-
-/// The month key of `day`.
-fn key(day: NaiveDate) -> String {
-    month_of(day)
 }
 
 fn money(minor: i64, scope: &ReportScope) -> Money {

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Months;
 
-use super::{key, money, month_keys, months_in, quarter_label, scope};
+use super::{money, month_keys, months_in, quarter_label, scope};
 use crate::api::AppError;
 use crate::api::reports::{RevenueGroup, RevenueMonth, RevenueReport, RevenueTotals};
-use crate::domain::monthly_stats::Metric;
+use crate::domain::monthly_stats::{Metric, month_of};
 use crate::domain::reporting::{DateRange, Period, quarter_start};
 use crate::server::context::Caller;
 use crate::server::repo::{self, monthly_stats};
@@ -54,8 +54,8 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
     let months: Vec<RevenueMonth> = months_in(range)
         .into_iter()
         .map(|month| {
-            let k = key(month);
-            let before = key(month - Months::new(12));
+            let k = month_of(month);
+            let before = month_of(month - Months::new(12));
             RevenueMonth {
                 month,
                 sourced: money(get(&sourced, &k), &scope),
