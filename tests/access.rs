@@ -573,6 +573,27 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("form[half_life_days]", "")],
     )),
     endpoint(
+        "/api/api-keys/list",
+        Gate::Role(Action::View, Resource::Settings),
+        Target::OwnTenant,
+        &[],
+    ),
+    invalid_on_merits(endpoint(
+        "/api/api-keys/create",
+        Gate::Role(Action::Edit, Resource::Settings),
+        Target::OwnTenant,
+        &[("form[name]", ""), ("form[scope]", "read")],
+    )),
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/api-keys/revoke",
+            Gate::Role(Action::Edit, Resource::Settings),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    endpoint(
         "/api/auth/demo-logins",
         Gate::Public(200),
         Target::OwnTenant,

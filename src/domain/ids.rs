@@ -41,6 +41,7 @@ id_type! {
     DisputeId,
     RegistrationId,
     AuditEventId,
+    ApiKeyId,
 }
 
 #[cfg(test)]

@@ -64,6 +64,20 @@ macro_rules! label_enum {
             }
         }
 
+        // Documented in the REST API's OpenAPI document as a string with its allowed values.
+        #[cfg(feature = "ssr")]
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($label),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl ::utoipa::ToSchema for $name {}
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;

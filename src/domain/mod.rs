@@ -5,6 +5,7 @@ mod error;
 pub(crate) mod labels;
 
 pub mod access;
+pub mod api_key;
 pub mod attribution;
 pub mod audit;
 pub mod commission_rules;

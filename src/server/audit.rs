@@ -63,7 +63,18 @@ pub async fn by_caller(
     db: &impl ConnectionTrait,
     entry: Entry<'_>,
 ) -> Result<(), DbErr> {
-    record(&caller.tenant, db, Actor::User(&caller.user), entry).await
+    record(&caller.tenant, db, actor_of(caller), entry).await
+}
+
+/// The caller as the audit trail names it: the user, or the API key (no user acted).
+pub fn actor_of(caller: &crate::server::context::Caller) -> Actor<'_> {
+    match &caller.key {
+        Some(key) => Actor::Named {
+            user_id: None,
+            label: key.label(),
+        },
+        None => Actor::User(&caller.user),
+    }
 }
 
 /// Many entries by one actor at once (bulk actions): one statement per thousand rows.

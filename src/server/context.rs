@@ -12,13 +12,59 @@ use super::tenant::Tenant;
 use crate::api::AppError;
 use crate::api::auth::SessionUser;
 use crate::domain::access::{Action, Resource};
+use crate::domain::api_key::KeyScope;
+use crate::domain::ids::UserId;
 
 /// An authorized caller: who they are, the tenant their queries are scoped to, and the database.
 pub struct Caller {
     pub db: DatabaseConnection,
+    /// The signed-in user; for an API key, the user who created it (`key` says what it may do).
     pub user: SessionUser,
     pub tenant: Tenant,
     pub report_cache: std::sync::Arc<super::report_cache::ReportCache>,
+    /// Set when the request came with an API key rather than a session.
+    pub key: Option<KeyActor>,
+}
+
+/// An API key acting for its organization.
+#[derive(Debug, Clone)]
+pub struct KeyActor {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub scope: KeyScope,
+}
+
+impl KeyActor {
+    /// How the audit trail names the key.
+    pub fn label(&self) -> String {
+        format!("API key \"{}\" (pa_{})", self.name, self.prefix)
+    }
+}
+
+impl Caller {
+    /// The role matrix for a user, the key's scope for an API key.
+    pub fn can(&self, action: Action, resource: Resource) -> bool {
+        match &self.key {
+            Some(key) => key.scope.can(action, resource),
+            None => self.user.can(action, resource),
+        }
+    }
+
+    /// The user acting, to record as a row's creator; none for an API key.
+    pub fn user_id(&self) -> Option<UserId> {
+        self.key.is_none().then_some(self.user.id)
+    }
+
+    /// `Forbidden` unless the caller may `action` the `resource`.
+    pub fn require(&self, action: Action, resource: Resource) -> Result<(), AppError> {
+        if self.can(action, resource) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.user.id, key = ?self.key.as_ref().map(|k| k.id), %action, %resource, "access denied");
+            Err(AppError::Forbidden)
+        }
+    }
 }
 
 pub fn app_state() -> Result<AppState, AppError> {
@@ -63,6 +109,7 @@ pub fn authorize_viewer(
         tenant: Tenant::of(&user),
         user,
         report_cache: state.report_cache.clone(),
+        key: None,
     })
 }
 

@@ -69,6 +69,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(middleware::from_fn(reject_cross_site))
+        // The REST API authenticates each request by its key: no session, no cookie, so no
+        // cross-site forgery to refuse.
+        .merge(super::rest::router(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod http;
 pub mod repo;
 pub mod report_cache;
+pub mod rest;
 pub mod services;
 pub mod state;
 pub mod synthetic;

@@ -1,7 +1,8 @@
-//! Sign-in rate limits (governor's GCRA): every attempt counts against the caller's IP address;
+//! Rate limits (governor's GCRA). Sign-in: every attempt counts against the caller's IP address;
 //! failed attempts count against the account, which is then refused for a while even with the
-//! right password. The limits live in each server's memory: with several servers behind a load
-//! balancer each enforces them on its own share of the traffic.
+//! right password. REST API: every request counts against its key. The limits live in each
+//! server's memory: with several servers behind a load balancer each enforces them on its own
+//! share of the traffic.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -23,11 +24,19 @@ pub struct LimitSettings {
     pub failures_per_account: u32,
     /// ...and how long each further attempt has to wait.
     pub account_unlock_seconds: u64,
+    /// REST API requests one key may make per minute (bursts up to the same number).
+    #[serde(default = "default_api_requests")]
+    pub api_requests_per_key_per_minute: u32,
+}
+
+fn default_api_requests() -> u32 {
+    600
 }
 
 pub struct SignInLimits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     failures: DefaultKeyedRateLimiter<String>,
+    per_api_key: DefaultKeyedRateLimiter<i64>,
     /// Accounts whose failure budget ran out, until when.
     locked: Mutex<HashMap<String, Instant>>,
     clock: DefaultClock,
@@ -57,6 +66,9 @@ impl SignInLimits {
                 settings.attempts_per_ip_per_minute,
             ))),
             failures: RateLimiter::keyed(failures),
+            per_api_key: RateLimiter::keyed(Quota::per_minute(non_zero(
+                settings.api_requests_per_key_per_minute,
+            ))),
             locked: Mutex::new(HashMap::new()),
             clock: DefaultClock::default(),
         }
@@ -103,10 +115,24 @@ impl SignInLimits {
         }
     }
 
+    /// Counts one REST API request by the key `key_id`; refuses it when the key is over its
+    /// limit.
+    pub fn api_request(&self, key_id: i64) -> Result<(), AppError> {
+        self.per_api_key.check_key(&key_id).map_err(|not_until| {
+            let (retry_after_seconds, wait) =
+                seconds_message(not_until.wait_time_from(self.clock.now()));
+            AppError::RateLimited {
+                message: format!("This API key is over its request limit. Try again in {wait}."),
+                retry_after_seconds,
+            }
+        })
+    }
+
     /// Drops state of keys that are back to a full budget (called periodically).
     pub fn forget_idle(&self) {
         self.per_ip.retain_recent();
         self.failures.retain_recent();
+        self.per_api_key.retain_recent();
     }
 }
 
@@ -119,7 +145,20 @@ mod tests {
             attempts_per_ip_per_minute: 3,
             failures_per_account: 2,
             account_unlock_seconds: 60,
+            api_requests_per_key_per_minute: 2,
         })
+    }
+
+    #[test]
+    fn each_api_key_has_its_own_budget() {
+        let limits = limits();
+        limits.api_request(1).unwrap();
+        limits.api_request(1).unwrap();
+        let err = limits.api_request(1).unwrap_err();
+        assert!(
+            matches!(err, AppError::RateLimited { retry_after_seconds, .. } if retry_after_seconds >= 1)
+        );
+        limits.api_request(2).unwrap();
     }
 
     #[test]

@@ -111,6 +111,8 @@ where
                     "GB",
                     &format!("NWBK6016133192{:04}", i % 10_000),
                 ))),
+                // As the CRM's account id would read.
+                external_id: Set(Some(format!("001P{:08}", i + 1))),
             }),
     )
     .await?;
@@ -215,6 +217,7 @@ where
                 note: Set(t.note.clone()),
                 actor_user_id: Set(manager),
                 created_at: Set(t.occurred_at),
+                external_id: Set(None),
             }),
     )
     .await?;

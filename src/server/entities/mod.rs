@@ -1,6 +1,7 @@
 //! SeaORM entities: the shape of each table, nothing more. Conversion to domain types lives in
 //! `repo/`, so rows never reach the browser.
 
+pub mod api_keys;
 pub mod attributions;
 pub mod audit_events;
 pub mod auth_tokens;

@@ -24,6 +24,8 @@ pub struct Model {
     pub payout_holder: Option<String>,
     /// Stored whole; only ever shown masked.
     pub payout_account: Option<String>,
+    /// The id a CRM or an API client knows this record by (unique in the organization).
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub note: Option<String>,
     pub actor_user_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// The id a CRM or an API client knows this record by (unique in the organization).
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 //! `Tenant`, passed first.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod commission_rules;
 pub mod commissions;

@@ -83,6 +83,40 @@ pub(crate) fn row(model: partners::Model) -> Result<PartnerRow, DbErr> {
     })
 }
 
+/// Where an API listing continues and what else narrows it.
+#[derive(Default)]
+pub struct Cursor<'a> {
+    /// Partners with a greater id only (the last id of the previous page).
+    pub after: Option<PartnerId>,
+    pub updated_since: Option<chrono::DateTime<Utc>>,
+    pub external_id: Option<&'a str>,
+}
+
+/// Up to `limit` partners in id order from the cursor on (the REST API's keyset pagination).
+pub async fn after(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    filter: &Filter<'_>,
+    cursor: &Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<partners::Model>, DbErr> {
+    let mut select = filtered(tenant, filter);
+    if let Some(after) = cursor.after {
+        select = select.filter(partners::Column::Id.gt(after.0));
+    }
+    if let Some(since) = cursor.updated_since {
+        select = select.filter(partners::Column::UpdatedAt.gte(since));
+    }
+    if let Some(external_id) = cursor.external_id {
+        select = select.filter(partners::Column::ExternalId.eq(external_id));
+    }
+    select
+        .order_by(partners::Column::Id, Order::Asc)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// One page of the list and the number of matches.
 pub async fn page(
     tenant: &Tenant,
@@ -147,6 +181,18 @@ pub async fn get(
         .await
 }
 
+/// The tenant's partner a CRM or API client knows by `external_id`.
+pub async fn by_external_id(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    external_id: &str,
+) -> Result<Option<partners::Model>, DbErr> {
+    scoped(tenant)
+        .filter(partners::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await
+}
+
 /// Whether another partner of the tenant already has this name (compared without case).
 pub async fn name_taken(
     tenant: &Tenant,
@@ -202,9 +248,11 @@ pub async fn insert(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     draft: &PartnerDraft,
+    external_id: Option<&str>,
 ) -> Result<partners::Model, DbErr> {
     let mut model = partners::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
+        external_id: Set(external_id.map(str::to_owned)),
         status: Set(PartnerStatus::Invited.as_str().to_owned()),
         created_at: Set(Utc::now()),
         ..Default::default()

@@ -31,7 +31,7 @@ pub async fn current() -> Result<AttributionSettings, AppError> {
             AttributionModel::EqualSplit,
             &ModelSettings::default(),
         ),
-        editable: caller.user.can(Action::Edit, Resource::Attribution),
+        editable: caller.can(Action::Edit, Resource::Attribution),
     })
 }
 

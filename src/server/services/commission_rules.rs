@@ -131,7 +131,7 @@ pub async fn list() -> Result<RulesPage, AppError> {
         .collect();
     Ok(RulesPage {
         rules,
-        can_edit: caller.user.can(Action::Edit, Resource::CommissionRules),
+        can_edit: caller.can(Action::Edit, Resource::CommissionRules),
     })
 }
 
@@ -158,7 +158,7 @@ pub async fn get(rule_id: i64) -> Result<RuleDetail, AppError> {
         form,
         versions: versions.iter().rev().map(|v| names.row(v, today)).collect(),
         partner,
-        can_edit: caller.user.can(Action::Edit, Resource::CommissionRules),
+        can_edit: caller.can(Action::Edit, Resource::CommissionRules),
     })
 }
 

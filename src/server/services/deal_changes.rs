@@ -103,8 +103,7 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
     let txn = caller.db.begin().await?;
     let (saved, before, action, totals) = match id {
         None => {
-            let saved =
-                repo::deals::insert(&caller.tenant, &txn, &draft, Some(caller.user.id)).await?;
+            let saved = repo::deals::insert(&caller.tenant, &txn, &draft, caller.user_id()).await?;
             let totals = Tracker::new_deal(DealId(saved.id));
             (saved, None, "deal.created", totals)
         }
@@ -161,7 +160,7 @@ pub async fn add_touchpoint(
     let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
     check_touch(&caller, &txn, &deal, &draft).await?;
     let saved =
-        repo::deals::insert_touchpoint(&caller.tenant, &txn, deal_id, &draft, Some(caller.user.id))
+        repo::deals::insert_touchpoint(&caller.tenant, &txn, deal_id, &draft, caller.user_id())
             .await?;
     audit::by_caller(
         &caller,
@@ -508,7 +507,7 @@ async fn settle(
             attribution: owed.attribution,
             note: why,
             at: now,
-            by: Some(caller.user.id.0),
+            by: caller.user_id().map(|u| u.0),
             commission_minor: target,
             rule: owed.rule,
             explanation: &owed.explanation,

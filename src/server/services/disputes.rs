@@ -192,14 +192,13 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
             at: message.created_at,
         });
     }
-    let verbs = if caller.user.can(Action::Approve, Resource::Disputes) {
+    let verbs = if caller.can(Action::Approve, Resource::Disputes) {
         status.verbs()
     } else {
         Vec::new()
     };
     let can_reply = !status.is_final()
-        && (caller.user.can(Action::Edit, Resource::Disputes)
-            || caller.tenant.partner_id().is_some());
+        && (caller.can(Action::Edit, Resource::Disputes) || caller.tenant.partner_id().is_some());
     let resolution = model.resolution.clone();
     let dispute = rows_of(&caller, vec![model])
         .await?

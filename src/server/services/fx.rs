@@ -36,7 +36,7 @@ pub async fn list() -> Result<RatesPage, AppError> {
             })
             .collect(),
         missing,
-        can_edit: caller.user.can(Action::Edit, Resource::Payouts),
+        can_edit: caller.can(Action::Edit, Resource::Payouts),
     })
 }
 

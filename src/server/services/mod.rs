@@ -2,6 +2,7 @@
 //! Server functions call exactly one of these.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod attribution_settings;
 pub mod audit;
 pub mod commission_rules;

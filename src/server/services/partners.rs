@@ -10,7 +10,7 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
 use crate::server::audit::{self, Entry};
-use crate::server::context;
+use crate::server::context::{self, Caller};
 use crate::server::entities::partners;
 use crate::server::repo::partners::{self as repo, Filter};
 
@@ -66,7 +66,8 @@ fn not_found() -> AppError {
     AppError::NotFound("the partner".into())
 }
 
-fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> {
+/// The edit form filled with the partner as stored.
+pub(crate) fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> {
     let row = repo::row(model.clone())?;
     Ok(PartnerForm {
         name: model.name.clone(),
@@ -115,11 +116,33 @@ fn snapshot(model: &partners::Model) -> Value {
         "contact_email": model.contact_email,
         "website": model.website,
         "region": model.region,
+        "external_id": model.external_id,
     })
 }
 
 pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Partners).await?;
+    Ok(save_as(&caller, id, form, None).await?.0)
+}
+
+/// What a save did to the stored partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Updated,
+    /// The form matched the partner as stored: nothing written, nothing audited.
+    Unchanged,
+}
+
+/// Creates (`id` none; with the `external_id` a CRM knows it by, if any) or updates a partner,
+/// for the web app and the REST API alike.
+pub async fn save_as(
+    caller: &Caller,
+    id: Option<PartnerId>,
+    form: PartnerForm,
+    external_id: Option<&str>,
+) -> Result<(PartnerId, Saved), AppError> {
+    caller.require(Action::Edit, Resource::Partners)?;
     let mut fields: Vec<FieldError> = Vec::new();
     let draft = form.validate().map_err(|errors| {
         errors
@@ -157,7 +180,7 @@ pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId,
     let txn = caller.db.begin().await?;
     let (saved, before, action) = match id {
         None => (
-            repo::insert(&caller.tenant, &txn, &draft).await?,
+            repo::insert(&caller.tenant, &txn, &draft, external_id).await?,
             None,
             "partner.created",
         ),
@@ -165,6 +188,9 @@ pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId,
             let existing = repo::get(&caller.tenant, &txn, id)
                 .await?
                 .ok_or_else(not_found)?;
+            if form_of(&existing)?.validate().as_ref() == Ok(&draft) {
+                return Ok((id, Saved::Unchanged));
+            }
             let before = snapshot(&existing);
             (
                 repo::update(&txn, existing, &draft).await?,
@@ -173,8 +199,13 @@ pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId,
             )
         }
     };
+    let outcome = if before.is_some() {
+        Saved::Updated
+    } else {
+        Saved::Created
+    };
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action,
@@ -186,11 +217,21 @@ pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId,
     )
     .await?;
     txn.commit().await?;
-    Ok(PartnerId(saved.id))
+    Ok((PartnerId(saved.id), outcome))
 }
 
 pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerStatus, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Partners).await?;
+    change_status_as(&caller, id, to).await
+}
+
+/// Moves a partner along its onboarding flow (refusing a move the flow does not allow).
+pub async fn change_status_as(
+    caller: &Caller,
+    id: PartnerId,
+    to: PartnerStatus,
+) -> Result<PartnerStatus, AppError> {
+    caller.require(Action::Edit, Resource::Partners)?;
     let existing = repo::get(&caller.tenant, &caller.db, id)
         .await?
         .ok_or_else(not_found)?;
@@ -203,7 +244,7 @@ pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerSt
         ));
     }
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "partner.status_changed",
@@ -216,4 +257,32 @@ pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerSt
     .await?;
     txn.commit().await?;
     Ok(to)
+}
+
+/// One partner of the caller's organization, as stored (for the REST API).
+pub async fn get_as(caller: &Caller, id: PartnerId) -> Result<partners::Model, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    repo::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// The partner a CRM or API client knows by `external_id`, if any.
+pub async fn by_external_id_as(
+    caller: &Caller,
+    external_id: &str,
+) -> Result<Option<partners::Model>, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    Ok(repo::by_external_id(&caller.tenant, &caller.db, external_id).await?)
+}
+
+/// Partners in id order from a cursor on (the REST API's list).
+pub async fn after_as(
+    caller: &Caller,
+    filter: &Filter<'_>,
+    cursor: &repo::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<partners::Model>, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    Ok(repo::after(&caller.tenant, &caller.db, filter, cursor, limit).await?)
 }

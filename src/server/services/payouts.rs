@@ -21,7 +21,7 @@ use crate::domain::ids::PayoutId;
 use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{self, PayoutAction, PayoutActionForm, SkipReason};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::bulk_operations;
 use crate::server::repo;
@@ -173,7 +173,7 @@ async fn act(
             }
         })
         .collect();
-    audit::record_many(&caller.tenant, db, Actor::User(&caller.user), entries).await?;
+    audit::record_many(&caller.tenant, db, audit::actor_of(caller), entries).await?;
     Ok(Outcome { moved, skipped })
 }
 

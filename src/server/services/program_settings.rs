@@ -17,7 +17,7 @@ async fn settings_of(caller: &Caller) -> Result<ProgramSettings, AppError> {
     Ok(ProgramSettings {
         form: TierBarsForm::from_bars(header.tier_bars),
         currency: header.base_currency,
-        editable: caller.user.can(Action::Edit, Resource::Settings),
+        editable: caller.can(Action::Edit, Resource::Settings),
     })
 }
 

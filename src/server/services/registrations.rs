@@ -202,7 +202,7 @@ pub async fn list(
         window_days: repo::organizations::header(db, tenant.organization_id())
             .await?
             .registration_window_days,
-        can_decide: caller.user.can(Action::Approve, Resource::Deals),
+        can_decide: caller.can(Action::Approve, Resource::Deals),
     })
 }
 

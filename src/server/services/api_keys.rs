@@ -1,0 +1,160 @@
+//! API keys: the administrators' list, creating (the secret is returned once and only its digest
+//! stored) and revoking, each audited; and turning a presented key into a `Caller`.
+
+use chrono::Utc;
+use rand::Rng;
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::api_keys::{ApiKeyRow, CreatedApiKey};
+use crate::api::auth::SessionUser;
+use crate::domain::access::{Action, Resource};
+use crate::domain::api_key::{self, ApiKeyForm, KEY_PREFIX, KeyScope};
+use crate::domain::ids::{ApiKeyId, OrganizationId, UserId};
+use crate::domain::user::Role;
+use crate::server::audit::{self, Entry};
+use crate::server::auth::tokens;
+use crate::server::context::{self, Caller, KeyActor};
+use crate::server::repo;
+use crate::server::repo::api_keys::NewKey;
+use crate::server::state::AppState;
+use crate::server::tenant::Tenant;
+
+const PREFIX_LEN: usize = 12;
+
+pub async fn list() -> Result<Vec<ApiKeyRow>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Settings).await?;
+    Ok(repo::api_keys::list(&caller.tenant, &caller.db).await?)
+}
+
+/// A fresh key: its public prefix and the whole value.
+fn new_key() -> (String, String) {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    let prefix: String = (0..PREFIX_LEN)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    let whole = format!("{KEY_PREFIX}{prefix}_{}", tokens::generate());
+    (prefix, whole)
+}
+
+pub async fn create(form: ApiKeyForm) -> Result<CreatedApiKey, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+    let draft = form.validate().map_err(AppError::invalid_fields)?;
+    let (prefix, secret) = new_key();
+    let txn = caller.db.begin().await?;
+    let saved = repo::api_keys::insert(
+        &caller.tenant,
+        &txn,
+        NewKey {
+            draft: &draft,
+            prefix: &prefix,
+            secret_digest: &tokens::digest(&secret),
+            created_by: caller.user_id(),
+            at: Utc::now(),
+        },
+    )
+    .await?;
+    audit::by_caller(
+        &caller,
+        &txn,
+        Entry {
+            action: "api_key.created",
+            entity_type: "api_key",
+            entity_id: Some(saved.id),
+            before: None,
+            after: Some(
+                json!({ "name": saved.name, "scope": saved.scope, "prefix": saved.prefix }),
+            ),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let key = repo::api_keys::row(saved, Some(caller.user.name.clone()))?;
+    Ok(CreatedApiKey { key, secret })
+}
+
+pub async fn revoke(id: ApiKeyId) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+    let txn = caller.db.begin().await?;
+    let key = repo::api_keys::get(&caller.tenant, &txn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the API key".into()))?;
+    if !repo::api_keys::revoke(&caller.tenant, &txn, id, Utc::now()).await? {
+        return Err(AppError::Conflict("This key was revoked already.".into()));
+    }
+    audit::by_caller(
+        &caller,
+        &txn,
+        Entry {
+            action: "api_key.revoked",
+            entity_type: "api_key",
+            entity_id: Some(key.id),
+            before: Some(json!({ "name": key.name, "revoked": false })),
+            after: Some(json!({ "name": key.name, "revoked": true })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Why a presented key was refused. Deliberately vague towards the client.
+pub const KEY_REFUSED: &str = "The API key is missing, malformed, unknown or revoked.";
+
+/// The caller a presented key stands for: `Unauthorized` unless it is a live key whose secret
+/// matches. Records the use (at most once a minute).
+pub async fn caller_for_key(state: &AppState, presented: &str) -> Result<Caller, AppError> {
+    let refused = || AppError::Unauthorized;
+    let prefix = api_key::prefix_of(presented).ok_or_else(refused)?;
+    let key = repo::api_keys::by_prefix(&state.db, prefix)
+        .await?
+        .ok_or_else(refused)?;
+    // Digests of a 256-bit secret: comparing them leaks nothing about the secret.
+    if key.revoked_at.is_some() || key.secret_digest != tokens::digest(presented) {
+        return Err(refused());
+    }
+    repo::api_keys::mark_used(&state.db, key.id, Utc::now()).await?;
+    let scope: KeyScope = key.scope.parse().map_err(AppError::internal)?;
+    let actor = KeyActor {
+        id: key.id,
+        name: key.name,
+        prefix: key.prefix,
+        scope,
+    };
+    let organization_id = OrganizationId(key.organization_id);
+    // A stand-in user: `Caller::can` asks the key's scope, never this role, and
+    // `Caller::user_id` keeps the id out of every row.
+    let user = SessionUser {
+        id: UserId(0),
+        name: actor.label(),
+        email: String::new(),
+        role: Role::PartnerManager,
+        organization_id,
+        organization_name: String::new(),
+        partner_id: None,
+        partner_name: None,
+    };
+    Ok(Caller {
+        db: state.db.clone(),
+        user,
+        tenant: Tenant::system(organization_id),
+        report_cache: state.report_cache.clone(),
+        key: Some(actor),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_keys_parse_back_to_their_prefix_and_differ() {
+        let (prefix, whole) = new_key();
+        assert_eq!(prefix.len(), PREFIX_LEN);
+        assert_eq!(api_key::prefix_of(&whole), Some(prefix.as_str()));
+        let (other, _) = new_key();
+        assert_ne!(prefix, other);
+    }
+}

@@ -1,0 +1,515 @@
+//! The REST API over HTTP on both databases: keys (shown once, scoped, revocable, last use),
+//! Bearer authentication, problem details, rate limits with Retry-After, partners read and
+//! written through the same rules as the web app, idempotent upserts, keyset pages, tenancy, and
+//! the audit naming the key.
+
+mod common;
+
+use chrono::Utc;
+use partner_attribution::api::api_keys::{ApiKeyRow, CreatedApiKey};
+use partner_attribution::server::demo;
+use partner_attribution::server::entities::{audit_events, partners};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "admin@northwind.example";
+const MANAGER: &str = "manager@northwind.example";
+
+async fn create_key(
+    app: &common::TestApp,
+    admin: &reqwest::Client,
+    name: &str,
+    scope: &str,
+) -> CreatedApiKey {
+    let response = app
+        .call(
+            admin,
+            "/api/api-keys/create",
+            &[("form[name]", name), ("form[scope]", scope)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+struct Api<'a> {
+    app: &'a common::TestApp,
+    key: String,
+}
+
+impl Api<'_> {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.app
+            .client
+            .request(method, self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.key)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        answer(
+            self.request(reqwest::Method::GET, path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> (StatusCode, Value) {
+        answer(self.request(method, path).json(body).send().await.unwrap()).await
+    }
+}
+
+/// Status and JSON body; error bodies must be problem details.
+async fn answer(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if status.is_client_error() || status.is_server_error() {
+        assert_eq!(content_type, "application/problem+json", "{status}: {body}");
+        assert_eq!(body["status"], status.as_u16(), "{body}");
+        assert!(
+            body["title"].is_string() && body["detail"].is_string(),
+            "{body}"
+        );
+    }
+    (status, body)
+}
+
+async fn keys_authenticate_by_scope_until_revoked(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(5, 30, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+
+    let read = create_key(&app, &admin, "Reporting", "read").await;
+    let write = create_key(&app, &admin, "HubSpot sync", "write").await;
+    assert!(read.secret.starts_with(&read.key.starts_with));
+    assert_eq!(read.key.last_used_at, None);
+    // The secret is never stored: only its digest.
+    let stored: Vec<String> = partner_attribution::server::entities::api_keys::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.secret_digest)
+        .collect();
+    assert!(
+        stored
+            .iter()
+            .all(|d| *d != read.secret && *d != write.secret)
+    );
+
+    // Bad names are refused next to the field.
+    let bad = app
+        .call(
+            &admin,
+            "/api/api-keys/create",
+            &[("form[name]", " "), ("form[scope]", "root")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    // Managers cannot make keys.
+    let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+    let denied = app
+        .call(
+            &manager,
+            "/api/api-keys/create",
+            &[("form[name]", "x"), ("form[scope]", "write")],
+        )
+        .await;
+    assert_eq!(denied.status(), 403);
+
+    // No key, a malformed key, a made-up key: 401 with WWW-Authenticate.
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/partners"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    for key in [
+        "nonsense",
+        &format!("{}x", read.secret),
+        &read
+            .secret
+            .replace(&read.key.starts_with, "pa_zzzzzzzzzzzz_"),
+    ] {
+        let api = Api {
+            app: &app,
+            key: key.to_owned(),
+        };
+        assert_eq!(
+            api.get("/partners").await.0,
+            StatusCode::UNAUTHORIZED,
+            "{key}"
+        );
+    }
+
+    let reader = Api {
+        app: &app,
+        key: read.secret.clone(),
+    };
+    let writer = Api {
+        app: &app,
+        key: write.secret.clone(),
+    };
+    let (status, page) = reader.get("/partners?limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["data"].as_array().unwrap().len(), 5);
+
+    // A read key cannot write; a write key can.
+    let body =
+        json!({ "name": "Fjord Analytics", "partner_type": "referral", "commission_rate": "7.5" });
+    let (status, problem) = reader.send(reqwest::Method::POST, "/partners", &body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, created) = writer.send(reqwest::Method::POST, "/partners", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["commission_rate"], "7.5");
+    assert_eq!(created["tier"], "registered");
+    assert_eq!(created["status"], "invited");
+
+    // The key list shows the last use; revoking stops the key at once.
+    let keys: Vec<ApiKeyRow> = app
+        .call(&admin, "/api/api-keys/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(keys.iter().all(|k| k.last_used_at.is_some()), "{keys:?}");
+    let revoked = app
+        .call(
+            &admin,
+            "/api/api-keys/revoke",
+            &[("id", &read.key.id.to_string())],
+        )
+        .await;
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(reader.get("/partners").await.0, StatusCode::UNAUTHORIZED);
+    let again = app
+        .call(
+            &admin,
+            "/api/api-keys/revoke",
+            &[("id", &read.key.id.to_string())],
+        )
+        .await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(writer.get("/partners?limit=1").await.0, StatusCode::OK);
+
+    // Each key change is audited by the admin; the partner created by the key names the key.
+    let audit = audit_events::Entity::find()
+        .filter(audit_events::Column::EntityType.is_in(["api_key", "partner"]))
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor_label.as_str()))
+        .collect();
+    assert!(actions.contains(&("api_key.created", ADMIN)), "{actions:?}");
+    assert!(actions.contains(&("api_key.revoked", ADMIN)), "{actions:?}");
+    let by_key = audit
+        .iter()
+        .find(|e| e.action == "partner.created")
+        .unwrap();
+    assert_eq!(by_key.actor_user_id, None);
+    assert!(
+        by_key.actor_label.contains("HubSpot sync"),
+        "{}",
+        by_key.actor_label
+    );
+}
+on_both_databases!(keys, keys_authenticate_by_scope_until_revoked);
+
+async fn partners_upsert_idempotently_and_page_by_cursor(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(6, 30, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let api = Api {
+        app: &app,
+        key: create_key(&app, &admin, "CRM", "write").await.secret,
+    };
+
+    // Keyset pages cover every partner once, in id order.
+    let mut seen = Vec::new();
+    let mut path = "/partners?limit=7".to_owned();
+    loop {
+        let (status, page) = api.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/partners?limit=7&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), data.partners.len());
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    // Filters agree with the data.
+    let (_, resellers) = api.get("/partners?partner_type=reseller&limit=200").await;
+    let expected = data
+        .partners
+        .iter()
+        .filter(|p| p.partner_type.as_str() == "reseller")
+        .count();
+    assert_eq!(resellers["data"].as_array().unwrap().len(), expected);
+
+    // Upsert by external id: created, then the same request changes nothing, then an update.
+    let body = json!({
+        "name": "Glacier Systems", "partner_type": "technology", "tier": "silver",
+        "commission_rate": "12", "contact_email": "ops@glacier.example", "region": "EMEA"
+    });
+    let count = || async { audit_events::Entity::find().count(&app.db).await.unwrap() };
+    let (status, first) = api
+        .send(
+            reqwest::Method::PUT,
+            "/partners/by-external-id/HS-1001",
+            &body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["external_id"], "HS-1001");
+    let audited = count().await;
+    let (status, second) = api
+        .send(
+            reqwest::Method::PUT,
+            "/partners/by-external-id/HS-1001",
+            &body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(second, first, "the same request twice changes nothing");
+    assert_eq!(count().await, audited, "and audits nothing");
+    let stored = partners::Entity::find()
+        .filter(partners::Column::ExternalId.eq("HS-1001"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    let mut changed = body.clone();
+    changed["tier"] = json!("gold");
+    let (status, third) = api
+        .send(
+            reqwest::Method::PUT,
+            "/partners/by-external-id/HS-1001",
+            &changed,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(third["tier"], "gold");
+    assert_eq!(third["id"], first["id"]);
+    let (_, found) = api.get("/partners?external_id=HS-1001").await;
+    assert_eq!(found["data"][0]["id"], first["id"]);
+
+    // PATCH changes only what it names, and walks the onboarding flow (refusing illegal moves).
+    let id = first["id"].as_i64().unwrap();
+    let (status, patched) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/partners/{id}"),
+            &json!({ "region": "APAC", "status": "onboarding" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["region"], "APAC");
+    assert_eq!(patched["tier"], "gold");
+    assert_eq!(patched["status"], "onboarding");
+    let (status, problem) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/partners/{id}"),
+            &json!({ "status": "invited" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+
+    // Invalid input: problem details with every field at fault; unknown values and fields, bad
+    // JSON, a bad id, a bad cursor and a page too large are refused with a reason.
+    let (status, problem) = api
+        .send(reqwest::Method::POST, "/partners", &json!({ "name": "Glacier Systems", "partner_type": "referral", "commission_rate": "140", "contact_email": "nope" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in ["name", "commission_rate", "contact_email"] {
+        assert!(fields.contains(&field), "{field} in {problem}");
+    }
+    let (status, problem) = api
+        .send(
+            reqwest::Method::POST,
+            "/partners",
+            &json!({ "name": "X", "partner_type": "wizard", "commission_rate": "5" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("partner_type"),
+        "{problem}"
+    );
+    let (status, _) = api
+        .send(reqwest::Method::POST, "/partners", &json!({ "name": "X", "partner_type": "referral", "commission_rate": "5", "colour": "red" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let raw = api
+        .request(reqwest::Method::POST, "/partners")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer(raw).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(api.get("/partners/abc").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(api.get("/partners/999999").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        api.get("/partners?cursor=bogus").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        api.get("/partners?limit=5000").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(api.get("/no-such-route").await.0, StatusCode::NOT_FOUND);
+
+    // Another organization's key sees none of this organization's partners.
+    let other = app.browser();
+    let signed_up = app
+        .call(
+            &other,
+            "/api/auth/sign-up",
+            &[
+                ("organization", "Other Org"),
+                ("currency", "USD"),
+                ("name", "Olga Other"),
+                ("email", "olga@other-org.example"),
+                ("password", "amber-tundra-signal-64"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let outsider = Api {
+        app: &app,
+        key: create_key(&app, &other, "Other", "write").await.secret,
+    };
+    let (_, theirs) = outsider.get("/partners").await;
+    assert_eq!(theirs["data"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        outsider.get(&format!("/partners/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = outsider
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/partners/{id}"),
+            &json!({ "region": "X" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The same external id in another organization is another partner.
+    let (status, theirs) = outsider
+        .send(
+            reqwest::Method::PUT,
+            "/partners/by-external-id/HS-1001",
+            &body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(theirs["id"], first["id"]);
+}
+on_both_databases!(partner_records, partners_upsert_idempotently_and_page_by_cursor);
+
+async fn rate_limits_answer_with_retry_after(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(8, 10, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn_with(db, |config| {
+        config.auth.limits.api_requests_per_key_per_minute = 3;
+    })
+    .await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let first = Api {
+        app: &app,
+        key: create_key(&app, &admin, "Busy", "read").await.secret,
+    };
+    let second = Api {
+        app: &app,
+        key: create_key(&app, &admin, "Quiet", "read").await.secret,
+    };
+    for _ in 0..3 {
+        assert_eq!(first.get("/partners?limit=1").await.0, StatusCode::OK);
+    }
+    let limited = first
+        .request(reqwest::Method::GET, "/partners")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let (_, problem) = answer(limited).await;
+    assert_eq!(problem["retry_after"], retry);
+    // Another key has its own budget.
+    assert_eq!(second.get("/partners?limit=1").await.0, StatusCode::OK);
+}
+on_both_databases!(rate_limits, rate_limits_answer_with_retry_after);
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let db = common::TestDb::sqlite();
+    let app = common::TestApp::spawn(db.migrated().await).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let document: Value = response.json().await.unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/partners",
+        "/api/v1/partners/{id}",
+        "/api/v1/partners/by-external-id/{external_id}",
+    ] {
+        assert!(document["paths"][path].is_object(), "{path}");
+    }
+    assert_eq!(
+        document["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        document["components"]["schemas"]["PartnerType"]["enum"],
+        json!([
+            "reseller",
+            "referral",
+            "technology",
+            "integrator",
+            "agency",
+            "marketplace",
+            "distributor"
+        ])
+    );
+}
