@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                     // inside it raced hydration and sometimes mismatched (an unrecoverable error).
                     <Route path=path!("/settings/attribution") ssr=SsrMode::Async view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
                     <Route path=path!("/settings/program") view=|| guarded(Resource::Settings, || view! { <manager::program_settings::ProgramSettingsPage/> })/>
+                    <Route path=path!("/settings/api-keys") view=|| guarded(Resource::Settings, || view! { <admin::api_keys::ApiKeysPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
                     <Route path=path!("/sign-in") view=auth::sign_in::SignInPage/>

@@ -712,6 +712,10 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/settings/program",
         Some((Action::View, Resource::Settings)),
     ),
+    (
+        "/settings/api-keys",
+        Some((Action::View, Resource::Settings)),
+    ),
     ("/portal/deals/{id}", Some((Action::View, Resource::Portal))),
     (
         "/portal/commissions",

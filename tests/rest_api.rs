@@ -434,7 +434,10 @@ async fn partners_upsert_idempotently_and_page_by_cursor(test_db: common::TestDb
     assert_eq!(status, StatusCode::CREATED);
     assert_ne!(theirs["id"], first["id"]);
 }
-on_both_databases!(partner_records, partners_upsert_idempotently_and_page_by_cursor);
+on_both_databases!(
+    partner_records,
+    partners_upsert_idempotently_and_page_by_cursor
+);
 
 async fn rate_limits_answer_with_retry_after(test_db: common::TestDb) {
     let db = test_db.migrated().await;
@@ -513,3 +516,263 @@ async fn the_openapi_document_describes_the_api() {
         ])
     );
 }
+
+async fn deals_and_touchpoints_flow_through_the_app_rules(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    let data = demo::generate(9, 30, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let api = Api {
+        app: &app,
+        key: create_key(&app, &admin, "CRM", "write").await.secret,
+    };
+    let (_, partners) = api.get("/partners?status=active&limit=2").await;
+    let first = partners["data"][0]["id"].as_i64().unwrap();
+    let second = partners["data"][1]["id"].as_i64().unwrap();
+    let today = Utc::now().date_naive();
+    let earlier = today - chrono::Duration::days(20);
+    // Touches are recorded at noon: yesterday's are before a win at any time today.
+    let yesterday = today - chrono::Duration::days(1);
+
+    let deal_body = json!({
+        "name": "Acme renewal", "account_name": "Acme Corp",
+        "amount": { "amount": "10000.01", "currency": "USD" }, "expected_close_on": today
+    });
+    let (status, deal) = api
+        .send(
+            reqwest::Method::PUT,
+            "/deals/by-external-id/OPP-7",
+            &deal_body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{deal}");
+    assert_eq!(deal["stage"], "open");
+    assert_eq!(deal["source"], "api");
+    assert_eq!(
+        deal["amount"],
+        json!({ "amount": "10000.01", "currency": "USD" })
+    );
+    let deal_id = deal["id"].as_i64().unwrap();
+
+    let touch = |partner: i64, kind: &str, day: chrono::NaiveDate| json!({ "deal_id": deal_id, "partner_id": partner, "kind": kind, "occurred_on": day });
+    let (status, t1) = api
+        .send(
+            reqwest::Method::PUT,
+            "/touchpoints/by-external-id/T-1",
+            &touch(first, "referral", earlier),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{t1}");
+    let (status, _) = api
+        .send(
+            reqwest::Method::PUT,
+            "/touchpoints/by-external-id/T-2",
+            &touch(second, "demo", yesterday),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Replaying the whole sync changes nothing and audits nothing.
+    let audited = audit_events::Entity::find().count(&app.db).await.unwrap();
+    let (status, same) = api
+        .send(
+            reqwest::Method::PUT,
+            "/deals/by-external-id/OPP-7",
+            &deal_body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(same, deal);
+    let (status, again) = api
+        .send(
+            reqwest::Method::PUT,
+            "/touchpoints/by-external-id/T-1",
+            &touch(first, "referral", earlier),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, t1);
+    assert_eq!(
+        audit_events::Entity::find().count(&app.db).await.unwrap(),
+        audited
+    );
+
+    // Bad touches: a future day, a partner or deal of no one's, a touch moved between deals.
+    let (status, problem) = api
+        .send(
+            reqwest::Method::POST,
+            "/touchpoints",
+            &touch(first, "demo", today + chrono::Duration::days(3)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "occurred_on", "{problem}");
+    let (status, problem) = api
+        .send(
+            reqwest::Method::POST,
+            "/touchpoints",
+            &touch(999_999, "demo", today),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "partner_id", "{problem}");
+    let mut elsewhere = touch(first, "demo", today);
+    elsewhere["deal_id"] = json!(999_999);
+    let (status, problem) = api
+        .send(reqwest::Method::POST, "/touchpoints", &elsewhere)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "deal_id", "{problem}");
+    let (status, _) = api
+        .send(
+            reqwest::Method::PUT,
+            "/touchpoints/by-external-id/T-1",
+            &elsewhere,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Lost needs its reason; won attributes the deal under every model and books commissions.
+    let (status, problem) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/deals/{deal_id}"),
+            &json!({ "stage": "lost" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "lost_reason", "{problem}");
+    let (status, won) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/deals/{deal_id}"),
+            &json!({ "stage": "won" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{won}");
+    assert_eq!(won["stage"], "won");
+    let (status, attribution) = api.get(&format!("/deals/{deal_id}/attribution")).await;
+    assert_eq!(status, StatusCode::OK);
+    let splits = attribution["splits"].as_array().unwrap();
+    let models: std::collections::BTreeSet<&str> = splits
+        .iter()
+        .map(|s| s["model"].as_str().unwrap())
+        .collect();
+    assert!(models.len() >= 5, "{models:?}");
+    for model in &models {
+        let total: rust_decimal::Decimal = splits
+            .iter()
+            .filter(|s| s["model"] == *model)
+            .map(|s| {
+                s["amount"]["amount"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(
+            total.to_string(),
+            "10000.01",
+            "{model} sums exactly to the amount"
+        );
+    }
+    assert!(attribution["payable_model"].is_string());
+    let (_, first_touch) = api
+        .get(&format!("/deals/{deal_id}/attribution?model=first_touch"))
+        .await;
+    let only: Vec<&Value> = first_touch["splits"].as_array().unwrap().iter().collect();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["partner_id"], first);
+    assert_eq!(only[0]["amount"]["amount"], "10000.01");
+    let commissions = partner_attribution::server::entities::payouts::Entity::find()
+        .filter(partner_attribution::server::entities::payouts::Column::DealId.eq(deal_id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert!(commissions > 0, "the win booked commissions");
+
+    // A changed touch on the won deal re-attributes it; removing one too.
+    let (status, _) = api
+        .send(
+            reqwest::Method::PUT,
+            "/touchpoints/by-external-id/T-2",
+            &touch(second, "co_sell", yesterday),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let reattributed = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("deal.reattributed"))
+        .filter(audit_events::Column::EntityId.eq(deal_id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reattributed, 1);
+    let removed = api
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/touchpoints/{}", t1["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let (_, left) = api.get(&format!("/touchpoints?deal_id={deal_id}")).await;
+    assert_eq!(left["data"].as_array().unwrap().len(), 1);
+
+    // Won → lost is not a move the pipeline allows without re-opening.
+    let (status, _) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/deals/{deal_id}"),
+            &json!({ "stage": "lost", "lost_reason": "Budget" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, reopened) = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/deals/{deal_id}"),
+            &json!({ "stage": "open" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reopened["stage"], "open");
+    let (_, none) = api.get(&format!("/deals/{deal_id}/attribution")).await;
+    assert_eq!(none["splits"].as_array().unwrap().len(), 0);
+
+    // Lists: by stage and keyset pages.
+    let (_, open) = api.get("/deals?stage=open&limit=200").await;
+    assert!(
+        open["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["stage"] == "open")
+    );
+    let (_, found) = api.get("/deals?external_id=OPP-7").await;
+    assert_eq!(found["data"][0]["id"], deal_id);
+
+    // A read key reads deals and attribution but records nothing.
+    let reader = Api {
+        app: &app,
+        key: create_key(&app, &admin, "BI", "read").await.secret,
+    };
+    assert_eq!(
+        reader.get(&format!("/deals/{deal_id}")).await.0,
+        StatusCode::OK
+    );
+    let (status, _) = reader
+        .send(
+            reqwest::Method::POST,
+            "/touchpoints",
+            &touch(first, "demo", today),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+on_both_databases!(
+    deal_records,
+    deals_and_touchpoints_flow_through_the_app_rules
+);

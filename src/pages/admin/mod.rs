@@ -1,4 +1,5 @@
-//! Administration: users, invitations and the outbox.
+//! Administration: users, invitations, the outbox, API keys.
 
+pub mod api_keys;
 pub mod outbox;
 pub mod users;

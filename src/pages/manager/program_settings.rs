@@ -13,7 +13,7 @@ use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 
-/// The settings section: attribution, and (for administrators) the program.
+/// The settings section: attribution, and (for administrators) the program and API keys.
 #[component]
 pub fn SettingsNav() -> impl IntoView {
     let user = use_current_user();
@@ -22,6 +22,7 @@ pub fn SettingsNav() -> impl IntoView {
             <A href="/settings/attribution">"Attribution"</A>
             <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::View, Area::Settings)))>
                 <A href="/settings/program">"Program tiers"</A>
+                <A href="/settings/api-keys">"API keys"</A>
             </Show>
         </nav>
     }

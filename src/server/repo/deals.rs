@@ -345,12 +345,108 @@ pub async fn stored_attributions(
         .await
 }
 
-/// A new open deal, entered by hand.
+/// Up to `limit` deals in id order from the cursor on (the REST API's keyset pagination).
+pub async fn after(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    stage: Option<DealStage>,
+    cursor: &super::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<deals::Model>, DbErr> {
+    let mut select = scoped(tenant, Some(db.get_database_backend()));
+    if let Some(stage) = stage {
+        select = select.filter(deals::Column::Stage.eq(stage.as_str()));
+    }
+    if let Some(after) = cursor.after {
+        select = select.filter(deals::Column::Id.gt(after));
+    }
+    if let Some(since) = cursor.updated_since {
+        select = select.filter(deals::Column::UpdatedAt.gte(since));
+    }
+    if let Some(external_id) = cursor.external_id {
+        select = select.filter(deals::Column::ExternalId.eq(external_id));
+    }
+    select
+        .order_by_asc(deals::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The deal an API client created with `external_id`.
+pub async fn by_external_id(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    source: &str,
+    external_id: &str,
+) -> Result<Option<deals::Model>, DbErr> {
+    scoped(tenant, None)
+        .filter(deals::Column::Source.eq(source))
+        .filter(deals::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await
+}
+
+/// Up to `limit` touchpoints in id order from the cursor on, of one deal or partner if given.
+pub async fn touchpoints_after(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    deal: Option<DealId>,
+    partner: Option<PartnerId>,
+    cursor: &super::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<touchpoints::Model>, DbErr> {
+    let mut select = touchpoints::Entity::find()
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0));
+    if let Some(own) = tenant.partner_id() {
+        select = select.filter(touchpoints::Column::PartnerId.eq(own.0));
+    }
+    if let Some(deal) = deal {
+        select = select.filter(touchpoints::Column::DealId.eq(deal.0));
+    }
+    if let Some(partner) = partner {
+        select = select.filter(touchpoints::Column::PartnerId.eq(partner.0));
+    }
+    if let Some(after) = cursor.after {
+        select = select.filter(touchpoints::Column::Id.gt(after));
+    }
+    if let Some(since) = cursor.updated_since {
+        select = select.filter(touchpoints::Column::CreatedAt.gte(since));
+    }
+    if let Some(external_id) = cursor.external_id {
+        select = select.filter(touchpoints::Column::ExternalId.eq(external_id));
+    }
+    select
+        .order_by_asc(touchpoints::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The tenant's touchpoint an API client knows by `external_id`.
+pub async fn touchpoint_by_external_id(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    external_id: &str,
+) -> Result<Option<touchpoints::Model>, DbErr> {
+    touchpoints::Entity::find()
+        .filter(touchpoints::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(touchpoints::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await
+}
+
+/// Where deals created through the REST API come from; their external ids are unique among
+/// them (each CRM connector has its own source).
+pub const API_SOURCE: &str = "api";
+
+/// A new open deal: entered by hand, or from `(source, external id)`.
 pub async fn insert(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     draft: &crate::domain::deal::DealDraft,
     owner: Option<crate::domain::ids::UserId>,
+    from: Option<(&str, &str)>,
 ) -> Result<deals::Model, DbErr> {
     use sea_orm::{ActiveModelTrait, Set};
     let now = Utc::now();
@@ -366,8 +462,8 @@ pub async fn insert(
         stage: Set(DealStage::Open.as_str().to_owned()),
         expected_close_on: Set(draft.expected_close_on),
         closed_at: Set(None),
-        source: Set("manual".to_owned()),
-        external_id: Set(None),
+        source: Set(from.map_or("manual", |(source, _)| source).to_owned()),
+        external_id: Set(from.map(|(_, id)| id.to_owned())),
         owner_user_id: Set(owner.map(|u| u.0)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -464,6 +560,7 @@ pub async fn insert_touchpoint(
     deal: DealId,
     draft: &crate::domain::touchpoint::TouchpointDraft,
     actor: Option<crate::domain::ids::UserId>,
+    external_id: Option<&str>,
 ) -> Result<touchpoints::Model, DbErr> {
     use sea_orm::{ActiveModelTrait, Set};
     touchpoints::ActiveModel {
@@ -475,6 +572,7 @@ pub async fn insert_touchpoint(
         note: Set(draft.note.clone()),
         actor_user_id: Set(actor.map(|u| u.0)),
         created_at: Set(Utc::now()),
+        external_id: Set(external_id.map(str::to_owned)),
         ..Default::default()
     }
     .insert(db)

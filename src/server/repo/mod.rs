@@ -23,6 +23,16 @@ pub mod users;
 
 use sea_orm::DbErr;
 
+/// Where a REST API listing continues (keyset pagination in id order) and what else narrows it.
+#[derive(Default)]
+pub struct Cursor<'a> {
+    /// Records with a greater id only (the last id of the previous page).
+    pub after: Option<i64>,
+    /// Records changed at or after this time, for incremental sync.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub external_id: Option<&'a str>,
+}
+
 use crate::domain::DomainError;
 
 /// A stored value the domain refuses: the database holds something it should not.

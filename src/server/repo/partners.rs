@@ -83,26 +83,17 @@ pub(crate) fn row(model: partners::Model) -> Result<PartnerRow, DbErr> {
     })
 }
 
-/// Where an API listing continues and what else narrows it.
-#[derive(Default)]
-pub struct Cursor<'a> {
-    /// Partners with a greater id only (the last id of the previous page).
-    pub after: Option<PartnerId>,
-    pub updated_since: Option<chrono::DateTime<Utc>>,
-    pub external_id: Option<&'a str>,
-}
-
 /// Up to `limit` partners in id order from the cursor on (the REST API's keyset pagination).
 pub async fn after(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     filter: &Filter<'_>,
-    cursor: &Cursor<'_>,
+    cursor: &super::Cursor<'_>,
     limit: u64,
 ) -> Result<Vec<partners::Model>, DbErr> {
     let mut select = filtered(tenant, filter);
     if let Some(after) = cursor.after {
-        select = select.filter(partners::Column::Id.gt(after.0));
+        select = select.filter(partners::Column::Id.gt(after));
     }
     if let Some(since) = cursor.updated_since {
         select = select.filter(partners::Column::UpdatedAt.gte(since));

@@ -4,10 +4,13 @@
 //! between the wire and the same services the web app uses.
 
 mod auth;
+mod deals;
 mod extract;
+mod money;
 mod pagination;
 mod partners;
 pub mod problem;
+mod touchpoints;
 
 use axum::Router;
 use axum::middleware;
@@ -35,6 +38,8 @@ pub const BASE: &str = "/api/v1";
     security(("api_key" = [])),
     tags(
         (name = "partners", description = "Resellers, referral agencies, alliances and marketplaces"),
+        (name = "deals", description = "The pipeline, and each won deal's attribution"),
+        (name = "touchpoints", description = "Partners' touches on deals"),
     ),
     components(schemas(Problem))
 )]
@@ -58,7 +63,11 @@ impl Modify for BearerKey {
 }
 
 fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(BASE, partners::routes())
+    let routes = OpenApiRouter::new()
+        .merge(partners::routes())
+        .merge(deals::routes())
+        .merge(touchpoints::routes());
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(BASE, routes)
 }
 
 /// The OpenAPI document of the API.

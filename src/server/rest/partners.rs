@@ -17,8 +17,10 @@ use super::problem::Problem;
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
 use crate::server::entities::partners;
-use crate::server::repo::partners::{Cursor, Filter};
-use crate::server::services::partners::{self as service, Saved};
+use crate::server::repo::Cursor;
+use crate::server::repo::partners::Filter;
+use crate::server::services::Saved;
+use crate::server::services::partners as service;
 use crate::server::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -203,7 +205,7 @@ async fn list(
         status: params.status,
     };
     let cursor = Cursor {
-        after: after.map(PartnerId),
+        after,
         updated_since: params.updated_since,
         external_id: params.external_id.as_deref(),
     };

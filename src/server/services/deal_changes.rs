@@ -26,6 +26,7 @@ use crate::server::context::{self, Caller};
 use crate::server::entities::deals;
 use crate::server::repo;
 use crate::server::repo::monthly_stats::Tracker;
+use crate::server::services::Saved;
 use crate::server::tenant::Tenant;
 
 fn not_found() -> AppError {
@@ -99,17 +100,34 @@ async fn reattribute_if_won(
 
 pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
+    Ok(save_as(&caller, id, form, None).await?.0)
+}
+
+/// Creates (`id` none; with the `external_id` an API client knows it by, if any) or updates a
+/// deal, for the web app and the REST API alike.
+pub async fn save_as(
+    caller: &Caller,
+    id: Option<DealId>,
+    form: DealForm,
+    external_id: Option<&str>,
+) -> Result<(DealId, Saved), AppError> {
+    caller.require(Action::Edit, Resource::Deals)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
     let txn = caller.db.begin().await?;
     let (saved, before, action, totals) = match id {
         None => {
-            let saved = repo::deals::insert(&caller.tenant, &txn, &draft, caller.user_id()).await?;
+            let source = external_id.map(|id| (repo::deals::API_SOURCE, id));
+            let saved =
+                repo::deals::insert(&caller.tenant, &txn, &draft, caller.user_id(), source).await?;
             let totals = Tracker::new_deal(DealId(saved.id));
             (saved, None, "deal.created", totals)
         }
         Some(id) => {
             let totals = Tracker::start(&caller.tenant, &txn, id).await?;
-            let (existing, stage) = deal_of(&caller, &txn, id).await?;
+            let (existing, stage) = deal_of(caller, &txn, id).await?;
+            if super::deals::form_of(&existing)?.validate().as_ref() == Ok(&draft) {
+                return Ok((id, Saved::Unchanged));
+            }
             if stage == DealStage::Won && existing.currency != draft.amount.currency().code() {
                 return Err(AppError::invalid_fields(vec![(
                     "currency",
@@ -131,7 +149,7 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
         .as_ref()
         .is_some_and(|b| b["amount_minor"].as_i64() != Some(saved.amount_minor));
     audit_deal(
-        &caller,
+        caller,
         &txn,
         action,
         saved.id,
@@ -140,11 +158,16 @@ pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError
     )
     .await?;
     if amount_changed {
-        reattribute_if_won(&caller, &txn, &saved, "Deal amount changed").await?;
+        reattribute_if_won(caller, &txn, &saved, "Deal amount changed").await?;
     }
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
-    Ok(DealId(saved.id))
+    let outcome = if action == "deal.created" {
+        Saved::Created
+    } else {
+        Saved::Updated
+    };
+    Ok((DealId(saved.id), outcome))
 }
 
 pub async fn add_touchpoint(
@@ -152,18 +175,36 @@ pub async fn add_touchpoint(
     form: TouchpointForm,
 ) -> Result<TouchpointId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
+    add_touchpoint_as(&caller, deal_id, form, None).await
+}
+
+/// Records a partner's touch on a deal (with the `external_id` an API client knows it by, if
+/// any); on a won deal the deal is re-attributed.
+pub async fn add_touchpoint_as(
+    caller: &Caller,
+    deal_id: DealId,
+    form: TouchpointForm,
+    external_id: Option<&str>,
+) -> Result<TouchpointId, AppError> {
+    caller.require(Action::Edit, Resource::Touchpoints)?;
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
     let txn = caller.db.begin().await?;
     let totals = Tracker::start(&caller.tenant, &txn, deal_id).await?;
-    let (deal, _) = deal_of(&caller, &txn, deal_id).await?;
-    check_touch(&caller, &txn, &deal, &draft).await?;
-    let saved =
-        repo::deals::insert_touchpoint(&caller.tenant, &txn, deal_id, &draft, caller.user_id())
-            .await?;
+    let (deal, _) = deal_of(caller, &txn, deal_id).await?;
+    check_touch(caller, &txn, &deal, &draft).await?;
+    let saved = repo::deals::insert_touchpoint(
+        &caller.tenant,
+        &txn,
+        deal_id,
+        &draft,
+        caller.user_id(),
+        external_id,
+    )
+    .await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "touchpoint.created",
@@ -180,7 +221,7 @@ pub async fn add_touchpoint(
         },
     )
     .await?;
-    reattribute_if_won(&caller, &txn, &deal, "Touchpoint added after the win").await?;
+    reattribute_if_won(caller, &txn, &deal, "Touchpoint added after the win").await?;
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(TouchpointId(saved.id))
@@ -231,6 +272,15 @@ fn touch_snapshot(touch: &crate::server::entities::touchpoints::Model) -> serde_
 /// Changes a touchpoint's partner, kind, day or note; on a won deal the deal is re-attributed.
 pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
+    update_touchpoint_as(&caller, id, form).await.map(|_| ())
+}
+
+pub async fn update_touchpoint_as(
+    caller: &Caller,
+    id: TouchpointId,
+    form: TouchpointForm,
+) -> Result<Saved, AppError> {
+    caller.require(Action::Edit, Resource::Touchpoints)?;
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
@@ -238,13 +288,20 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
+    let unchanged = touch.partner_id == draft.partner.0
+        && touch.kind == draft.kind.as_str()
+        && touch.occurred_at == draft.occurred_at
+        && touch.note == draft.note;
+    if unchanged {
+        return Ok(Saved::Unchanged);
+    }
     let totals = Tracker::start(&caller.tenant, &txn, DealId(touch.deal_id)).await?;
-    let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
-    check_touch(&caller, &txn, &deal, &draft).await?;
+    let (deal, _) = deal_of(caller, &txn, DealId(touch.deal_id)).await?;
+    check_touch(caller, &txn, &deal, &draft).await?;
     let before = touch_snapshot(&touch);
     let saved = repo::deals::update_touchpoint(&txn, touch, &draft).await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "touchpoint.updated",
@@ -255,23 +312,28 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
         },
     )
     .await?;
-    reattribute_if_won(&caller, &txn, &deal, "Touchpoint changed after the win").await?;
+    reattribute_if_won(caller, &txn, &deal, "Touchpoint changed after the win").await?;
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(Saved::Updated)
 }
 
 pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
+    remove_touchpoint_as(&caller, id).await
+}
+
+pub async fn remove_touchpoint_as(caller: &Caller, id: TouchpointId) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Touchpoints)?;
     let txn = caller.db.begin().await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
     let totals = Tracker::start(&caller.tenant, &txn, DealId(touch.deal_id)).await?;
-    let (deal, _) = deal_of(&caller, &txn, DealId(touch.deal_id)).await?;
+    let (deal, _) = deal_of(caller, &txn, DealId(touch.deal_id)).await?;
     repo::deals::delete_touchpoint(&caller.tenant, &txn, id).await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "touchpoint.removed",
@@ -282,7 +344,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
         },
     )
     .await?;
-    reattribute_if_won(&caller, &txn, &deal, "Touchpoint removed after the win").await?;
+    reattribute_if_won(caller, &txn, &deal, "Touchpoint removed after the win").await?;
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
     Ok(())
@@ -619,6 +681,16 @@ pub async fn close(
     reason: Option<&str>,
 ) -> Result<DealStage, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
+    close_as(&caller, id, outcome, reason).await
+}
+
+pub async fn close_as(
+    caller: &Caller,
+    id: DealId,
+    outcome: DealStage,
+    reason: Option<&str>,
+) -> Result<DealStage, AppError> {
+    caller.require(Action::Edit, Resource::Deals)?;
     let reason = match outcome {
         DealStage::Lost => Some(
             lost_reason(reason.unwrap_or_default())
@@ -628,11 +700,11 @@ pub async fn close(
     };
     let txn = caller.db.begin().await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
-    let (deal, from) = deal_of(&caller, &txn, id).await?;
+    let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(outcome)?;
     let now = Utc::now();
     let fx = match outcome {
-        DealStage::Won => locked_rate(&caller, &txn, &deal, now.date_naive()).await?,
+        DealStage::Won => locked_rate(caller, &txn, &deal, now.date_naive()).await?,
         _ => None,
     };
     if !repo::deals::close(
@@ -664,10 +736,10 @@ pub async fn close(
         };
         after["fx_rate"] = json!(won.fx_rate);
         after["fx_rate_on"] = json!(won.fx_rate_on);
-        after["attribution"] = settle(&caller, &txn, &won, Some(now), &why).await?;
+        after["attribution"] = settle(caller, &txn, &won, Some(now), &why).await?;
     }
     audit_deal(
-        &caller,
+        caller,
         &txn,
         if outcome == DealStage::Won {
             "deal.won"
@@ -713,9 +785,14 @@ async fn locked_rate(
 /// pending ones cancelled, settled ones clawed back by a new pending entry.
 pub async fn reopen(id: DealId) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Deals).await?;
+    reopen_as(&caller, id).await
+}
+
+pub async fn reopen_as(caller: &Caller, id: DealId) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Deals)?;
     let txn = caller.db.begin().await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
-    let (deal, from) = deal_of(&caller, &txn, id).await?;
+    let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(DealStage::Open)?;
     let now = Utc::now();
     if !repo::deals::reopen(&caller.tenant, &txn, id, from, now).await? {
@@ -730,10 +807,10 @@ pub async fn reopen(id: DealId) -> Result<(), AppError> {
     after["lost_reason"] = json!(null);
     if from == DealStage::Won {
         let why = format!("Deal re-opened on {}", now.date_naive());
-        after["attribution"] = settle(&caller, &txn, &deal, None, &why).await?;
+        after["attribution"] = settle(caller, &txn, &deal, None, &why).await?;
     }
     audit_deal(
-        &caller,
+        caller,
         &txn,
         "deal.reopened",
         id.0,

@@ -259,16 +259,7 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             explanation: payout.explanation.clone(),
         });
     }
-    let form = DealForm {
-        name: deal.name.clone(),
-        account_name: deal.account_name.clone(),
-        amount: amount.amount().to_string(),
-        currency: amount.currency().to_string(),
-        expected_close_on: deal
-            .expected_close_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-    };
+    let form = form_of(&deal)?;
     let locked_rate = match (&deal.fx_rate, deal.fx_rate_on) {
         (Some(rate), Some(effective_on)) => {
             let base = repo::organizations::header(db, tenant.organization_id())
@@ -302,4 +293,111 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
         attribution,
         attribution_note: note,
     })
+}
+
+/// The edit form filled with the deal as stored.
+pub(crate) fn form_of(deal: &crate::server::entities::deals::Model) -> Result<DealForm, AppError> {
+    let amount = repo::deals::amount_of(deal)?;
+    Ok(DealForm {
+        name: deal.name.clone(),
+        account_name: deal.account_name.clone(),
+        amount: amount.amount().to_string(),
+        currency: amount.currency().to_string(),
+        expected_close_on: deal
+            .expected_close_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    })
+}
+
+// The REST API's reads: records as stored, for `server::rest` to put on the wire.
+
+fn deal_not_found() -> AppError {
+    AppError::NotFound("the deal".into())
+}
+
+pub async fn get_as(
+    caller: &context::Caller,
+    id: DealId,
+) -> Result<crate::server::entities::deals::Model, AppError> {
+    caller.require(Action::View, Resource::Deals)?;
+    repo::deals::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(deal_not_found)
+}
+
+pub async fn after_as(
+    caller: &context::Caller,
+    stage: Option<crate::domain::deal::DealStage>,
+    cursor: &repo::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<crate::server::entities::deals::Model>, AppError> {
+    caller.require(Action::View, Resource::Deals)?;
+    Ok(repo::deals::after(&caller.tenant, &caller.db, stage, cursor, limit).await?)
+}
+
+/// The deal an API client created with `external_id`, if any.
+pub async fn by_external_id_as(
+    caller: &context::Caller,
+    external_id: &str,
+) -> Result<Option<crate::server::entities::deals::Model>, AppError> {
+    caller.require(Action::View, Resource::Deals)?;
+    Ok(repo::deals::by_external_id(
+        &caller.tenant,
+        &caller.db,
+        repo::deals::API_SOURCE,
+        external_id,
+    )
+    .await?)
+}
+
+/// The attribution stored when the deal was won, under every model (none while it is open).
+pub async fn attributions_as(
+    caller: &context::Caller,
+    id: DealId,
+) -> Result<Vec<crate::server::entities::attributions::Model>, AppError> {
+    caller.require(Action::View, Resource::Attribution)?;
+    get_as(caller, id).await?;
+    Ok(repo::deals::stored_attributions(&caller.tenant, &caller.db, id).await?)
+}
+
+pub async fn touchpoint_as(
+    caller: &context::Caller,
+    id: TouchpointId,
+) -> Result<crate::server::entities::touchpoints::Model, AppError> {
+    caller.require(Action::View, Resource::Touchpoints)?;
+    repo::deals::touchpoint(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the touchpoint".into()))
+}
+
+pub async fn touchpoints_after_as(
+    caller: &context::Caller,
+    deal: Option<DealId>,
+    partner: Option<PartnerId>,
+    cursor: &repo::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<crate::server::entities::touchpoints::Model>, AppError> {
+    caller.require(Action::View, Resource::Touchpoints)?;
+    Ok(
+        repo::deals::touchpoints_after(&caller.tenant, &caller.db, deal, partner, cursor, limit)
+            .await?,
+    )
+}
+
+pub async fn touchpoint_by_external_id_as(
+    caller: &context::Caller,
+    external_id: &str,
+) -> Result<Option<crate::server::entities::touchpoints::Model>, AppError> {
+    caller.require(Action::View, Resource::Touchpoints)?;
+    Ok(repo::deals::touchpoint_by_external_id(&caller.tenant, &caller.db, external_id).await?)
+}
+
+/// The model the organization pays commissions under.
+pub async fn payable_model_as(caller: &context::Caller) -> Result<AttributionModel, AppError> {
+    caller.require(Action::View, Resource::Attribution)?;
+    let (payable, _) =
+        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+            .await?;
+    Ok(payable)
 }

@@ -21,3 +21,12 @@ pub mod registrations;
 pub mod reports;
 pub mod request;
 pub mod users;
+
+/// What a save did to the stored record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Updated,
+    /// The input matched the record as stored: nothing written, nothing audited.
+    Unchanged,
+}

@@ -13,6 +13,7 @@ use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
 use crate::server::entities::partners;
 use crate::server::repo::partners::{self as repo, Filter};
+use crate::server::services::Saved;
 
 pub struct ListQuery {
     pub search: String,
@@ -123,15 +124,6 @@ fn snapshot(model: &partners::Model) -> Value {
 pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Partners).await?;
     Ok(save_as(&caller, id, form, None).await?.0)
-}
-
-/// What a save did to the stored partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Saved {
-    Created,
-    Updated,
-    /// The form matched the partner as stored: nothing written, nothing audited.
-    Unchanged,
 }
 
 /// Creates (`id` none; with the `external_id` a CRM knows it by, if any) or updates a partner,
@@ -280,7 +272,7 @@ pub async fn by_external_id_as(
 pub async fn after_as(
     caller: &Caller,
     filter: &Filter<'_>,
-    cursor: &repo::Cursor<'_>,
+    cursor: &crate::server::repo::Cursor<'_>,
     limit: u64,
 ) -> Result<Vec<partners::Model>, AppError> {
     caller.require(Action::View, Resource::Partners)?;

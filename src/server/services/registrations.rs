@@ -403,7 +403,7 @@ async fn open_deal(
         amount: Money::from_minor(registration.estimated_amount_minor, currency),
         expected_close_on: Some(registration.expected_close_on),
     };
-    let deal = repo::deals::insert(tenant, db, &draft, Some(caller.user.id)).await?;
+    let deal = repo::deals::insert(tenant, db, &draft, Some(caller.user.id), None).await?;
     let id = DealId(deal.id);
     let totals = Tracker::new_deal(id);
     let touch = TouchpointDraft {
@@ -416,7 +416,7 @@ async fn open_deal(
         }),
     };
     let saved =
-        repo::deals::insert_touchpoint(tenant, db, id, &touch, Some(caller.user.id)).await?;
+        repo::deals::insert_touchpoint(tenant, db, id, &touch, Some(caller.user.id), None).await?;
     for entry in [
         Entry {
             action: "deal.created",
