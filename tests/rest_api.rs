@@ -692,6 +692,25 @@ async fn deals_and_touchpoints_flow_through_the_app_rules(test_db: common::TestD
         .await
         .unwrap();
     assert!(commissions > 0, "the win booked commissions");
+    let (status, ledger) = api.get(&format!("/payouts?deal_id={deal_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{ledger}");
+    let entries = ledger["data"].as_array().unwrap();
+    assert_eq!(entries.len() as u64, commissions);
+    assert!(entries.iter().all(|p| p["status"] == "pending"
+        && p["kind"] == "commission"
+        && p["deal_id"] == deal_id
+        && p["amount"]["currency"] == "USD"));
+    let (status, one) = api.get(&format!("/payouts/{}", entries[0]["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one, entries[0]);
+    let (_, paid) = api.get("/payouts?status=paid&limit=200").await;
+    assert!(
+        paid["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "paid" && p["paid_on"].is_string())
+    );
 
     // A changed touch on the won deal re-attributes it; removing one too.
     let (status, _) = api

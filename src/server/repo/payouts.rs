@@ -67,6 +67,44 @@ fn filtered(tenant: &Tenant, filter: &Filter) -> Select<payouts::Entity> {
     select
 }
 
+/// Up to `limit` entries in id order from the cursor on (the REST API's keyset pagination).
+pub async fn after(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    kind: Option<EntryKind>,
+    cursor: &super::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<payouts::Model>, DbErr> {
+    let mut select = filtered(tenant, filter);
+    if let Some(kind) = kind {
+        select = select.filter(payouts::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(after) = cursor.after {
+        select = select.filter(payouts::Column::Id.gt(after));
+    }
+    if let Some(since) = cursor.updated_since {
+        select = select.filter(payouts::Column::UpdatedAt.gte(since));
+    }
+    select
+        .order_by(payouts::Column::Id, Order::Asc)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// One entry of the tenant's ledger.
+pub async fn get(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: PayoutId,
+) -> Result<Option<payouts::Model>, DbErr> {
+    filtered(tenant, &Filter::default())
+        .filter(payouts::Column::Id.eq(id.0))
+        .one(db)
+        .await
+}
+
 fn status_of(text: &str) -> Result<PayoutStatus, DbErr> {
     text.parse().map_err(|e| corrupt("payout status", e))
 }

@@ -9,6 +9,7 @@ mod extract;
 mod money;
 mod pagination;
 mod partners;
+mod payouts;
 pub mod problem;
 mod touchpoints;
 
@@ -40,6 +41,7 @@ pub const BASE: &str = "/api/v1";
         (name = "partners", description = "Resellers, referral agencies, alliances and marketplaces"),
         (name = "deals", description = "The pipeline, and each won deal's attribution"),
         (name = "touchpoints", description = "Partners' touches on deals"),
+        (name = "payouts", description = "The commission ledger and each entry's way to payment"),
     ),
     components(schemas(Problem))
 )]
@@ -66,7 +68,8 @@ fn api() -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::new()
         .merge(partners::routes())
         .merge(deals::routes())
-        .merge(touchpoints::routes());
+        .merge(touchpoints::routes())
+        .merge(payouts::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(BASE, routes)
 }
 

@@ -23,7 +23,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{self, PayoutAction, PayoutActionForm, SkipReason};
 use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
-use crate::server::entities::bulk_operations;
+use crate::server::entities::{bulk_operations, payouts};
 use crate::server::repo;
 use crate::server::repo::payouts::{Candidate, Chosen, Filter, Step};
 use crate::server::services::deals::minor;
@@ -569,4 +569,24 @@ pub fn statement_csv(statement: &Statement) -> Result<String, AppError> {
     }
     let bytes = out.into_inner().map_err(AppError::internal)?;
     String::from_utf8(bytes).map_err(AppError::internal)
+}
+
+// The REST API's reads: entries as stored, for `server::rest` to put on the wire.
+
+pub async fn get_as(caller: &Caller, id: PayoutId) -> Result<payouts::Model, AppError> {
+    caller.require(Action::View, Resource::Payouts)?;
+    repo::payouts::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the payout".into()))
+}
+
+pub async fn after_as(
+    caller: &Caller,
+    filter: &Filter,
+    kind: Option<EntryKind>,
+    cursor: &repo::Cursor<'_>,
+    limit: u64,
+) -> Result<Vec<payouts::Model>, AppError> {
+    caller.require(Action::View, Resource::Payouts)?;
+    Ok(repo::payouts::after(&caller.tenant, &caller.db, filter, kind, cursor, limit).await?)
 }
