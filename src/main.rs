@@ -38,6 +38,17 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Create a REST API key and print it (shown this once; revoke it under Settings → API keys).
+    ApiKey {
+        /// The organization's id (1 is the first, such as the demo company).
+        #[arg(long, default_value_t = 1)]
+        organization: i64,
+        #[arg(long)]
+        name: String,
+        /// read or write
+        #[arg(long, default_value = "read")]
+        scope: String,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Measure the attribution engine on synthetic deals (one core).
@@ -124,6 +135,11 @@ async fn main() -> ExitCode {
         Command::Attribute { .. } | Command::BenchAttribution { .. } => {
             unreachable!("handled before configuration is loaded")
         }
+        Command::ApiKey {
+            organization,
+            name,
+            scope,
+        } => create_api_key(config, organization, name, scope).await,
         Command::Migrate => database::connect_and_migrate(&config.database_url)
             .await
             .map(|_| tracing::info!("database is up to date"))
@@ -288,4 +304,50 @@ fn attribute_files(
         }
         Err(err) => fail(err.to_string()),
     }
+}
+
+/// Prints a new API key of the organization, audited as made from the command line.
+async fn create_api_key(
+    config: Config,
+    organization: i64,
+    name: String,
+    scope: String,
+) -> Result<(), String> {
+    use partner_attribution::domain::api_key::ApiKeyForm;
+    use partner_attribution::domain::ids::OrganizationId;
+    use partner_attribution::server::audit::Actor;
+    use partner_attribution::server::services::api_keys;
+    use partner_attribution::server::tenant::Tenant;
+    let draft = ApiKeyForm { name, scope }.validate().map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let db = database::connect_and_migrate(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let exists =
+        partner_attribution::server::repo::organizations::header(&db, OrganizationId(organization))
+            .await
+            .is_ok();
+    if !exists {
+        return Err(format!("there is no organization {organization}"));
+    }
+    let label = "command line".to_owned();
+    let created = api_keys::issue(
+        &db,
+        &Tenant::system(OrganizationId(organization)),
+        Actor::Named {
+            user_id: None,
+            label: label.clone(),
+        },
+        (None, label),
+        &draft,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!("{}", created.secret);
+    Ok(())
 }

@@ -94,6 +94,14 @@ impl From<DomainError> for AppError {
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        // Two requests creating the same record at once: the database keeps one, the other is
+        // told so (a retry finds the record), rather than getting a server error.
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+            tracing::info!(%detail, "unique constraint refused a concurrent write");
+            return AppError::Conflict(
+                "Another request saved the same record a moment ago; try again.".into(),
+            );
+        }
         AppError::internal(err)
     }
 }

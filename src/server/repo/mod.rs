@@ -65,6 +65,17 @@ where
         })
 }
 
+/// Begins a transaction that will write: on SQLite it holds the write lock from the start (see
+/// [`write_lock_first`]), so concurrent requests queue instead of failing.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    write_lock_first(&txn).await?;
+    Ok(txn)
+}
+
 /// Takes SQLite's write lock at once, so a concurrent writer waits for this transaction instead
 /// of both reading the same state and one failing to upgrade ("database is locked"). The lock
 /// covers the whole database; PostgreSQL locks rows instead and needs nothing here.

@@ -1,7 +1,7 @@
 //! Signing up, in and out; accepting invitations; resetting passwords.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
 use super::request;
@@ -135,7 +135,7 @@ pub async fn sign_in(email: &str, password: &str, remember: bool) -> Result<Sess
     };
     let user_id = UserId(row.id);
     session::begin(&request::session()?, user_id, remember, &state.auth).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&state.db).await?;
     users::ActiveModel {
         id: Set(row.id),
         last_login_at: Set(Some(Utc::now())),
@@ -259,7 +259,7 @@ pub async fn sign_up(form: SignUp) -> Result<SessionUser, AppError> {
     };
     let password_hash = password::hash(&form.password).await?;
 
-    let txn = state.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&state.db).await?;
     let org =
         organizations::ActiveModel {
             name: Set(organization.clone()),
@@ -366,7 +366,7 @@ pub async fn request_password_reset(email: &str) -> Result<(), AppError> {
     let token = tokens::generate();
     let expires_at = Utc::now() + Duration::hours(state.auth.reset_hours);
     let link = format!("{}/reset-password/{token}", request::site_url(&state));
-    let txn = state.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&state.db).await?;
     let token_id = links::insert_token(
         &tenant,
         &txn,
@@ -480,7 +480,7 @@ pub async fn accept_invitation(
     }
     let password_hash = password::hash(password).await?;
     let tenant = Tenant::system(OrganizationId(invitation.organization_id));
-    let txn = state.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&state.db).await?;
     if !links::consume_token(&txn, invitation.id, now).await? {
         return Err(AppError::Conflict(USED_LINK.into()));
     }
@@ -548,7 +548,7 @@ pub async fn reset_password(token: &str, password: &str) -> Result<SessionUser, 
     fields.password("password", password, &[&user.email, &user.name]);
     fields.finish()?;
     let password_hash = password::hash(password).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&state.db).await?;
     if !links::consume_token(&txn, reset.id, now).await? {
         return Err(AppError::Conflict(USED_LINK.into()));
     }

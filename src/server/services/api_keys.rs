@@ -3,17 +3,16 @@
 
 use chrono::Utc;
 use rand::Rng;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
 use crate::api::api_keys::{ApiKeyRow, CreatedApiKey};
 use crate::api::auth::SessionUser;
 use crate::domain::access::{Action, Resource};
-use crate::domain::api_key::{self, ApiKeyForm, KEY_PREFIX, KeyScope};
+use crate::domain::api_key::{self, ApiKeyDraft, ApiKeyForm, KEY_PREFIX, KeyScope};
 use crate::domain::ids::{ApiKeyId, OrganizationId, UserId};
 use crate::domain::user::Role;
-use crate::server::audit::{self, Entry};
+use crate::server::audit::{self, Actor, Entry};
 use crate::server::auth::tokens;
 use crate::server::context::{self, Caller, KeyActor};
 use crate::server::repo;
@@ -42,23 +41,44 @@ fn new_key() -> (String, String) {
 pub async fn create(form: ApiKeyForm) -> Result<CreatedApiKey, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Settings).await?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
-    let (prefix, secret) = new_key();
-    let txn = caller.db.begin().await?;
-    let saved = repo::api_keys::insert(
+    let creator = (caller.user_id(), caller.user.name.clone());
+    issue(
+        &caller.db,
         &caller.tenant,
+        audit::actor_of(&caller),
+        creator,
+        &draft,
+    )
+    .await
+}
+
+/// Makes a key for the tenant and audits it by `actor`; the secret is in the answer only.
+/// `creator` is the user (if any) and the name the key list shows as its maker.
+pub async fn issue(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &Tenant,
+    actor: Actor<'_>,
+    creator: (Option<UserId>, String),
+    draft: &ApiKeyDraft,
+) -> Result<CreatedApiKey, AppError> {
+    let (prefix, secret) = new_key();
+    let txn = crate::server::repo::begin_write(db).await?;
+    let saved = repo::api_keys::insert(
+        tenant,
         &txn,
         NewKey {
-            draft: &draft,
+            draft,
             prefix: &prefix,
             secret_digest: &tokens::digest(&secret),
-            created_by: caller.user_id(),
+            created_by: creator.0,
             at: Utc::now(),
         },
     )
     .await?;
-    audit::by_caller(
-        &caller,
+    audit::record(
+        tenant,
         &txn,
+        actor,
         Entry {
             action: "api_key.created",
             entity_type: "api_key",
@@ -71,13 +91,13 @@ pub async fn create(form: ApiKeyForm) -> Result<CreatedApiKey, AppError> {
     )
     .await?;
     txn.commit().await?;
-    let key = repo::api_keys::row(saved, Some(caller.user.name.clone()))?;
+    let key = repo::api_keys::row(saved, Some(creator.1))?;
     Ok(CreatedApiKey { key, secret })
 }
 
 pub async fn revoke(id: ApiKeyId) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Settings).await?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let key = repo::api_keys::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the API key".into()))?;

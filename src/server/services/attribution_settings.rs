@@ -4,7 +4,6 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -199,7 +198,7 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
 pub async fn save(form: SettingsForm) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Attribution).await?;
     let org = caller.tenant.organization_id();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let (payable_before, settings_before) =
         repo::organizations::attribution_settings(&txn, org).await?;
     let (payable, settings) = form

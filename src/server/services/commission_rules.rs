@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -232,7 +232,7 @@ pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError>
     let caller = context::authorize(Action::Edit, Resource::CommissionRules).await?;
     let draft = draft_of(&caller, &form).await?;
     let now = Utc::now();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let Some(rule_id) = rule_id else {
         let rule = repo::commission_rules::insert(
             &caller.tenant,
@@ -320,7 +320,7 @@ pub async fn end(rule_id: i64, last_day: String) -> Result<(), AppError> {
         .trim()
         .parse()
         .map_err(|_| AppError::invalid_field("last_day", "Use a date such as 2026-12-31."))?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let versions = repo::commission_rules::versions(&caller.tenant, &txn, Some(rule_id)).await?;
     let latest = latest_active(&versions)?;
     let rule = &latest.rule;

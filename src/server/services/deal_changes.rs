@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -113,7 +113,7 @@ pub async fn save_as(
 ) -> Result<(DealId, Saved), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let (saved, before, action, totals) = match id {
         None => {
             let source = external_id.map(|id| (repo::deals::API_SOURCE, id));
@@ -190,7 +190,7 @@ pub async fn add_touchpoint_as(
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let totals = Tracker::start(&caller.tenant, &txn, deal_id).await?;
     let (deal, _) = deal_of(caller, &txn, deal_id).await?;
     check_touch(caller, &txn, &deal, &draft).await?;
@@ -284,7 +284,7 @@ pub async fn update_touchpoint_as(
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
@@ -325,7 +325,7 @@ pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
 
 pub async fn remove_touchpoint_as(caller: &Caller, id: TouchpointId) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Touchpoints)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
@@ -698,7 +698,7 @@ pub async fn close_as(
         ),
         _ => None,
     };
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(outcome)?;
@@ -790,7 +790,7 @@ pub async fn reopen(id: DealId) -> Result<(), AppError> {
 
 pub async fn reopen_as(caller: &Caller, id: DealId) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(DealStage::Open)?;

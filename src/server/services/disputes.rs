@@ -4,7 +4,7 @@
 //! audited and written into the thread both sides read.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
 use crate::api::AppError;
@@ -280,7 +280,7 @@ pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
     }
     let payout = payout.map(|p| p.id);
     let now = Utc::now();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let model = repo::disputes::insert(
         &caller.tenant,
         &txn,
@@ -326,7 +326,7 @@ pub async fn reply(id: DisputeId, body: String) -> Result<(), AppError> {
         ));
     }
     let now = Utc::now();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     repo::disputes::add_message(
         &caller.tenant,
         &txn,
@@ -384,7 +384,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
     let caller = context::authorize(Action::Approve, Resource::Disputes).await?;
     let action = form.validate().map_err(AppError::invalid_fields)?;
     let now = Utc::now();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let model = repo::disputes::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;

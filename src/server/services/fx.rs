@@ -2,7 +2,7 @@
 //! edit them; every change audited with the rate it replaced.
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -71,7 +71,7 @@ async fn editor() -> Result<(Caller, crate::domain::money::Currency), AppError> 
 pub async fn save(form: RateForm) -> Result<(), AppError> {
     let (caller, base) = editor().await?;
     let rate = form.validate(base).map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     store(&caller, &txn, &rate).await?;
     txn.commit().await?;
     Ok(())
@@ -89,7 +89,7 @@ pub async fn import(csv: String) -> Result<ImportResult, AppError> {
         Ok(rates) => rates,
         Err(errors) => return Ok(ImportResult { saved: 0, errors }),
     };
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     for rate in &rates {
         store(&caller, &txn, rate).await?;
     }

@@ -1,6 +1,5 @@
 //! Partners: listing, the profile, create / edit with validation, the onboarding status flow.
 
-use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use crate::api::AppError;
@@ -169,7 +168,7 @@ pub async fn save_as(
         }
     };
 
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let (saved, before, action) = match id {
         None => (
             repo::insert(&caller.tenant, &txn, &draft, external_id).await?,
@@ -229,7 +228,7 @@ pub async fn change_status_as(
         .ok_or_else(not_found)?;
     let from: PartnerStatus = existing.status.parse().map_err(AppError::internal)?;
     from.transition(to)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     if !repo::set_status(&caller.tenant, &txn, id, from, to).await? {
         return Err(AppError::Conflict(
             "Someone changed this partner's status a moment ago; reload to see it.".into(),

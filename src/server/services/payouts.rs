@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
 
 use crate::api::AppError;
@@ -181,7 +181,7 @@ pub async fn act_on_one(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRo
     let caller = context::authorize(Action::Approve, Resource::Payouts).await?;
     let action = form.validate(Utc::now().date_naive()).map_err(invalid)?;
     let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     repo::payouts::lock_for_update(&txn).await?;
     let ids = [id];
     let candidates = repo::payouts::candidates(&caller.tenant, &txn, Chosen::Ids(&ids)).await?;
@@ -237,7 +237,7 @@ pub async fn act_on_many(
     let filter = parse_filter(&selection.filter, org.base_currency)?;
     let request = json!({ "selection": selection, "form": form }).to_string();
 
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     repo::payouts::lock_for_update(&txn).await?;
     let org_id = caller.tenant.organization_id().0;
     if let Some(done) = bulk_operations::Entity::find_by_id((org_id, key.to_owned()))
@@ -457,7 +457,7 @@ pub async fn earnings(
 pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Payouts).await?;
     let org = caller.tenant.organization_id();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let before = repo::organizations::header(&txn, org)
         .await?
         .payout_four_eyes;

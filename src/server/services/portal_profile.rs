@@ -3,7 +3,6 @@
 //! the contacts and payout details and invites colleagues; every change is audited (payout
 //! accounts masked in the trail too).
 
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -113,7 +112,7 @@ pub async fn profile() -> Result<PortalProfile, AppError> {
 pub async fn save_contacts(form: ContactsForm) -> Result<PortalProfile, AppError> {
     let (caller, partner) = admin_caller().await?;
     let contacts = form.validate().map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let before = partner_of(&caller, partner).await?;
     let snapshot = |m: &partners::Model| {
         json!({
@@ -146,7 +145,7 @@ pub async fn save_payout_details(form: PayoutDetailsForm) -> Result<PortalProfil
     let details = form
         .validate(before.payout_account.is_some())
         .map_err(AppError::invalid_fields)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let was = payout_snapshot(&before);
     let after = repo::partners::set_payout_details(&txn, before, &details).await?;
     audit::by_caller(

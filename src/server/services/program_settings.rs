@@ -1,7 +1,6 @@
 //! The partner program's settings: the tier bars partners see their progress against in the
 //! portal. Administrators change them (audited, before and after).
 
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -30,7 +29,7 @@ pub async fn save(form: TierBarsForm) -> Result<ProgramSettings, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Settings).await?;
     let bars = form.validate().map_err(AppError::invalid_fields)?;
     let org = caller.tenant.organization_id();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let before = repo::organizations::header(&txn, org).await?.tier_bars;
     if before != bars {
         repo::organizations::set_tier_bars(&txn, org, bars).await?;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::api::AppError;
@@ -135,7 +135,7 @@ async fn expire_due(caller: &Caller) -> Result<(), AppError> {
     if due.is_empty() {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::server::repo::begin_write(db).await?;
     for (model, stage) in due {
         let status = status_of(&model)?;
         let until = match model.protected_until {
@@ -221,7 +221,7 @@ pub async fn register(mut form: RegistrationForm) -> Result<RegistrationRow, App
     expire_due(&caller).await?;
     let claims = repo::registrations::claims(tenant, db, &draft.account_name).await?;
     let found = conflicts(partner, &draft.account_name, &claims, today);
-    let txn = db.begin().await?;
+    let txn = crate::server::repo::begin_write(db).await?;
     let model = repo::registrations::insert(
         tenant,
         &txn,
@@ -281,8 +281,7 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
     let window = repo::organizations::header(db, tenant.organization_id())
         .await?
         .registration_window_days;
-    let txn = db.begin().await?;
-    repo::write_lock_first(&txn).await?;
+    let txn = crate::server::repo::begin_write(db).await?;
     let before = repo::registrations::get(tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
@@ -457,7 +456,7 @@ pub async fn set_window(days: String) -> Result<u32, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Settings).await?;
     let days = registration::window_days(&days).map_err(|e| AppError::invalid_field("days", e))?;
     let org = caller.tenant.organization_id();
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let before = repo::organizations::header(&txn, org)
         .await?
         .registration_window_days;

@@ -1,7 +1,7 @@
 //! Administering the organization's users: invitations, roles, deactivation, the outbox.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
 use super::request;
@@ -87,7 +87,7 @@ pub(crate) async fn send_invitation(
     let path = format!("/invitation/{token}");
     let link = format!("{}{path}", request::site_url(&state));
     let expires_at = Utc::now() + Duration::days(state.auth.invitation_days);
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     let token_id = links::insert_token(
         &caller.tenant,
         &txn,
@@ -179,7 +179,7 @@ pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
              or from partner.",
         ));
     }
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     users::ActiveModel {
         id: Set(user.id),
         role: Set(role.as_str().to_owned()),
@@ -214,7 +214,7 @@ pub async fn set_active(id: UserId, active: bool) -> Result<(), AppError> {
     if user.active == active {
         return Ok(());
     }
-    let txn = caller.db.begin().await?;
+    let txn = crate::server::repo::begin_write(&caller.db).await?;
     users::ActiveModel {
         id: Set(user.id),
         active: Set(active),
