@@ -10,7 +10,7 @@ use crate::api::auth::SignOut;
 use crate::components::session::{RequireAccess, provide_current_user, use_current_user};
 use crate::components::toast::{ToastRegion, provide_toasts};
 use crate::domain::access::{Action, Resource};
-use crate::pages::{admin, auth, manager, not_found::NotFound, portal, reports};
+use crate::pages::{admin, api_docs, auth, manager, not_found::NotFound, portal, reports};
 
 /// The document around the app. ECharts loads before the client so charts can draw on hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/api-keys") view=|| guarded(Resource::Settings, || view! { <admin::api_keys::ApiKeysPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
+                    <Route path=path!("/api-docs") view=api_docs::ApiDocsPage/>
                     <Route path=path!("/sign-in") view=auth::sign_in::SignInPage/>
                     <Route path=path!("/sign-up") view=auth::sign_up::SignUpPage/>
                     <Route path=path!("/forgot-password") view=auth::password::ForgotPasswordPage/>

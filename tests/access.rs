@@ -573,6 +573,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("form[half_life_days]", "")],
     )),
     endpoint(
+        "/api/api-docs/reference",
+        Gate::Public(200),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
         "/api/api-keys/list",
         Gate::Role(Action::View, Resource::Settings),
         Target::OwnTenant,
@@ -744,6 +750,7 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/settings/attribution",
         Some((Action::View, Resource::Attribution)),
     ),
+    ("/api-docs", None),
     ("/sign-in", None),
     ("/sign-up", None),
     ("/forgot-password", None),

@@ -2,6 +2,7 @@
 //! or service function, convert. The request and response types are defined here once
 //! and shared by the server and the browser.
 
+pub mod api_docs;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;

@@ -88,6 +88,7 @@ pub struct DealList {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Records per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -191,7 +192,7 @@ async fn move_to(
 }
 
 /// List deals
-#[utoipa::path(get, path = "/deals", tag = "deals", params(ListParams),
+#[utoipa::path(operation_id = "list_deals", get, path = "/deals", tag = "deals", params(ListParams),
     responses((status = 200, body = DealList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
@@ -213,7 +214,7 @@ async fn list(
 }
 
 /// Create a deal
-#[utoipa::path(post, path = "/deals", tag = "deals", request_body = DealInput,
+#[utoipa::path(operation_id = "create_deal", post, path = "/deals", tag = "deals", request_body = DealInput,
     responses((status = 201, body = Deal), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Response, Problem> {
     let external = input.external_id.as_deref().map(external_id).transpose()?;
@@ -239,14 +240,14 @@ async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Respo
 }
 
 /// Read a deal
-#[utoipa::path(get, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "read_deal", get, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)),
     responses((status = 200, body = Deal), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Deal>, Problem> {
     Ok(Json(show(&caller, DealId(id)).await?))
 }
 
 /// Update a deal
-#[utoipa::path(patch, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)), request_body = DealPatch,
+#[utoipa::path(operation_id = "update_deal", patch, path = "/deals/{id}", tag = "deals", params(("id" = i64, Path)), request_body = DealPatch,
     responses((status = 200, body = Deal), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn update(
     caller: ApiCaller,
@@ -284,7 +285,7 @@ async fn update(
 ///
 /// Idempotent: sending the same body twice changes nothing the second time. Creates the deal
 /// (201) when no deal created through the API has this external id.
-#[utoipa::path(put, path = "/deals/by-external-id/{external_id}", tag = "deals",
+#[utoipa::path(operation_id = "upsert_deal", put, path = "/deals/by-external-id/{external_id}", tag = "deals",
     params(("external_id" = String, Path)), request_body = DealInput,
     responses((status = 200, body = Deal), (status = 201, body = Deal), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(
@@ -373,7 +374,7 @@ fn split(model: attributions::Model) -> Result<Split, Problem> {
 }
 
 /// A deal's attribution
-#[utoipa::path(get, path = "/deals/{id}/attribution", tag = "deals",
+#[utoipa::path(operation_id = "read_deal_attribution", get, path = "/deals/{id}/attribution", tag = "deals",
     params(("id" = i64, Path), AttributionParams),
     responses((status = 200, body = DealAttribution), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn attribution(

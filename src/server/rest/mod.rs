@@ -11,6 +11,7 @@ mod pagination;
 mod partners;
 mod payouts;
 pub mod problem;
+mod reference;
 mod touchpoints;
 
 use axum::Router;
@@ -76,6 +77,18 @@ fn api() -> OpenApiRouter<AppState> {
 /// The OpenAPI document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api().into_openapi()
+}
+
+/// The documentation page's view of the document, built once.
+pub fn reference() -> crate::api::api_docs::ApiReference {
+    static REFERENCE: std::sync::OnceLock<crate::api::api_docs::ApiReference> =
+        std::sync::OnceLock::new();
+    REFERENCE
+        .get_or_init(|| {
+            let document = serde_json::to_value(openapi()).unwrap_or_default();
+            reference::build(&document)
+        })
+        .clone()
 }
 
 /// `/api/v1/*`: the document is public, everything else needs a key.

@@ -89,6 +89,7 @@ pub struct PartnerList {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Records per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -190,7 +191,7 @@ fn created(partner: Partner) -> Response {
 }
 
 /// List partners
-#[utoipa::path(get, path = "/partners", tag = "partners", params(ListParams),
+#[utoipa::path(operation_id = "list_partners", get, path = "/partners", tag = "partners", params(ListParams),
     responses((status = 200, body = PartnerList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
@@ -219,7 +220,7 @@ async fn list(
 }
 
 /// Create a partner
-#[utoipa::path(post, path = "/partners", tag = "partners", request_body = PartnerInput,
+#[utoipa::path(operation_id = "create_partner", post, path = "/partners", tag = "partners", request_body = PartnerInput,
     responses((status = 201, body = Partner), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(caller: ApiCaller, Json(input): Json<PartnerInput>) -> Result<Response, Problem> {
     let (form, external) = form_of_input(input);
@@ -239,14 +240,14 @@ async fn create(caller: ApiCaller, Json(input): Json<PartnerInput>) -> Result<Re
 }
 
 /// Read a partner
-#[utoipa::path(get, path = "/partners/{id}", tag = "partners", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "read_partner", get, path = "/partners/{id}", tag = "partners", params(("id" = i64, Path)),
     responses((status = 200, body = Partner), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Partner>, Problem> {
     Ok(Json(show(&caller, PartnerId(id)).await?))
 }
 
 /// Update a partner
-#[utoipa::path(patch, path = "/partners/{id}", tag = "partners", params(("id" = i64, Path)), request_body = PartnerPatch,
+#[utoipa::path(operation_id = "update_partner", patch, path = "/partners/{id}", tag = "partners", params(("id" = i64, Path)), request_body = PartnerPatch,
     responses((status = 200, body = Partner), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn update(
     caller: ApiCaller,
@@ -294,7 +295,7 @@ fn apply_patch(form: &mut PartnerForm, patch: PartnerPatch) {
 ///
 /// Idempotent: sending the same body twice changes nothing the second time (200, no audit
 /// entry). Creates the partner (201) when no partner has this external id.
-#[utoipa::path(put, path = "/partners/by-external-id/{external_id}", tag = "partners",
+#[utoipa::path(operation_id = "upsert_partner", put, path = "/partners/by-external-id/{external_id}", tag = "partners",
     params(("external_id" = String, Path)), request_body = PartnerInput,
     responses((status = 200, body = Partner), (status = 201, body = Partner), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(

@@ -100,6 +100,7 @@ pub struct PayoutList {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Records per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -114,7 +115,7 @@ pub struct ListParams {
 }
 
 /// List payouts
-#[utoipa::path(get, path = "/payouts", tag = "payouts", params(ListParams),
+#[utoipa::path(operation_id = "list_payouts", get, path = "/payouts", tag = "payouts", params(ListParams),
     responses((status = 200, body = PayoutList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
@@ -142,7 +143,7 @@ async fn list(
 }
 
 /// Read a payout
-#[utoipa::path(get, path = "/payouts/{id}", tag = "payouts", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "read_payout", get, path = "/payouts/{id}", tag = "payouts", params(("id" = i64, Path)),
     responses((status = 200, body = Payout), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Payout>, Problem> {
     Ok(Json(

@@ -55,6 +55,11 @@ const KINDS: &[(u16, &str, &str)] = &[
     (500, "internal", "Something went wrong on our side"),
 ];
 
+/// Every problem kind: status, slug and title.
+pub fn kinds() -> impl Iterator<Item = (u16, &'static str, &'static str)> {
+    KINDS.iter().copied()
+}
+
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         let (slug, title) = KINDS

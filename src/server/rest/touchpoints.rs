@@ -73,6 +73,7 @@ pub struct TouchpointList {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Records per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -148,7 +149,7 @@ async fn deal_of(caller: &ApiCaller, deal_id: i64) -> Result<DealId, Problem> {
 }
 
 /// List touchpoints
-#[utoipa::path(get, path = "/touchpoints", tag = "touchpoints", params(ListParams),
+#[utoipa::path(operation_id = "list_touchpoints", get, path = "/touchpoints", tag = "touchpoints", params(ListParams),
     responses((status = 200, body = TouchpointList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
@@ -177,7 +178,7 @@ async fn list(
 }
 
 /// Record a touchpoint
-#[utoipa::path(post, path = "/touchpoints", tag = "touchpoints", request_body = TouchpointInput,
+#[utoipa::path(operation_id = "create_touchpoint", post, path = "/touchpoints", tag = "touchpoints", request_body = TouchpointInput,
     responses((status = 201, body = Touchpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(
     caller: ApiCaller,
@@ -201,14 +202,14 @@ async fn create(
 }
 
 /// Read a touchpoint
-#[utoipa::path(get, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "read_touchpoint", get, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)),
     responses((status = 200, body = Touchpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Touchpoint>, Problem> {
     Ok(Json(show(&caller, TouchpointId(id)).await?))
 }
 
 /// Update a touchpoint
-#[utoipa::path(patch, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)), request_body = TouchpointPatch,
+#[utoipa::path(operation_id = "update_touchpoint", patch, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)), request_body = TouchpointPatch,
     responses((status = 200, body = Touchpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn update(
     caller: ApiCaller,
@@ -234,7 +235,7 @@ async fn update(
 }
 
 /// Remove a touchpoint
-#[utoipa::path(delete, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "remove_touchpoint", delete, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)),
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Problem> {
     deal_changes::remove_touchpoint_as(&caller, TouchpointId(id)).await?;
@@ -245,7 +246,7 @@ async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Pr
 ///
 /// Idempotent: sending the same body twice changes nothing the second time. A touch stays on
 /// the deal it was recorded on.
-#[utoipa::path(put, path = "/touchpoints/by-external-id/{external_id}", tag = "touchpoints",
+#[utoipa::path(operation_id = "upsert_touchpoint", put, path = "/touchpoints/by-external-id/{external_id}", tag = "touchpoints",
     params(("external_id" = String, Path)), request_body = TouchpointInput,
     responses((status = 200, body = Touchpoint), (status = 201, body = Touchpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(
