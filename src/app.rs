@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/attribution") ssr=SsrMode::Async view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
                     <Route path=path!("/settings/program") view=|| guarded(Resource::Settings, || view! { <manager::program_settings::ProgramSettingsPage/> })/>
                     <Route path=path!("/settings/api-keys") view=|| guarded(Resource::Settings, || view! { <admin::api_keys::ApiKeysPage/> })/>
+                    <Route path=path!("/settings/webhooks") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhooksPage/> })/>
+                    <Route path=path!("/settings/webhooks/:id") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhookEndpointPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
                     <Route path=path!("/api-docs") view=api_docs::ApiDocsPage/>

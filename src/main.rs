@@ -182,8 +182,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         database = %redact(&config.database_url),
         "Partner Attribution is serving http://{addr}"
     );
-    let state = AppState::new(config.leptos, db, config.auth, demo);
+    let state = AppState::new(config.leptos, db, config.auth, demo).with_webhooks(config.webhooks);
     http::spawn_housekeeping(&state);
+    partner_attribution::server::webhooks::worker::spawn(state.db.clone(), config.webhooks);
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

@@ -573,6 +573,54 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("form[half_life_days]", "")],
     )),
     endpoint(
+        "/api/webhooks/list",
+        Gate::Role(Action::View, Resource::Webhooks),
+        Target::OwnTenant,
+        &[],
+    ),
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/webhooks/get",
+            Gate::Role(Action::View, Resource::Webhooks),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    invalid_on_merits(endpoint(
+        "/api/webhooks/save",
+        Gate::Role(Action::Edit, Resource::Webhooks),
+        Target::OwnTenant,
+        &[("form[url]", "")],
+    )),
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/webhooks/enable",
+            Gate::Role(Action::Edit, Resource::Webhooks),
+            Target::OwnTenant,
+            &[("id", "999999"), ("enabled", "false")],
+        )
+    },
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/webhooks/delete",
+            Gate::Role(Action::Edit, Resource::Webhooks),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/webhooks/redeliver",
+            Gate::Role(Action::Edit, Resource::Webhooks),
+            Target::OwnTenant,
+            &[("delivery_id", "999999")],
+        )
+    },
+    endpoint(
         "/api/api-docs/reference",
         Gate::Public(200),
         Target::OwnTenant,
@@ -721,6 +769,14 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     (
         "/settings/api-keys",
         Some((Action::View, Resource::Settings)),
+    ),
+    (
+        "/settings/webhooks",
+        Some((Action::View, Resource::Webhooks)),
+    ),
+    (
+        "/settings/webhooks/{id}",
+        Some((Action::View, Resource::Webhooks)),
     ),
     ("/portal/deals/{id}", Some((Action::View, Resource::Portal))),
     (

@@ -24,6 +24,7 @@ mod m20261127_000015_partner_profile;
 mod m20261127_000016_program_tiers;
 mod m20261127_000017_report_totals;
 mod m20261127_000018_api_keys;
+mod m20261127_000019_webhooks;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000016_program_tiers::Migration),
             Box::new(m20261127_000017_report_totals::Migration),
             Box::new(m20261127_000018_api_keys::Migration),
+            Box::new(m20261127_000019_webhooks::Migration),
         ]
     }
 }

@@ -20,5 +20,6 @@ pub mod registrations;
 pub mod reports;
 pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 pub use error::AppError;

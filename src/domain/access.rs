@@ -44,6 +44,8 @@ label_enum! {
         AuditLog => "audit_log",
         /// The partner self-service portal (always limited to the caller's own partner).
         Portal => "portal",
+        /// Webhook endpoints and their delivery log.
+        Webhooks => "webhooks",
     }
 }
 
@@ -57,7 +59,7 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
         Role::PartnerManager => match resource {
             Partners | Deals | Touchpoints | Disputes => action != Export,
             Dashboard | Attribution | Reports | CommissionRules | Payouts => action == View,
-            Settings | Users | AuditLog | Portal => false,
+            Settings | Users | AuditLog | Portal | Webhooks => false,
         },
         Role::Finance => match resource {
             CommissionRules | Payouts => true,
@@ -65,7 +67,7 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
             Dashboard | Partners | Deals | Touchpoints | Attribution | Disputes | AuditLog => {
                 action == View
             }
-            Settings | Users | Portal => false,
+            Settings | Users | Portal | Webhooks => false,
         },
         // Reports, and read-only the partners and deals behind their numbers (drill-down).
         Role::Executive => match resource {

@@ -11,9 +11,10 @@ use super::labels::label_enum;
 label_enum! {
     /// What a key may do. Both reach only the key's organization.
     pub enum KeyScope ("scope") {
-        /// Read partners, deals, touchpoints, attribution results, commissions and payouts.
+        /// Read partners, deals, touchpoints, attribution results, commissions, payouts and
+        /// webhook endpoints.
         Read => "read",
-        /// Read, and create or change partners, deals and touchpoints.
+        /// Read, and create or change partners, deals, touchpoints and webhook endpoints.
         Write => "write",
     }
 }
@@ -25,9 +26,9 @@ impl KeyScope {
         use Resource::*;
         let readable = matches!(
             resource,
-            Partners | Deals | Touchpoints | Attribution | CommissionRules | Payouts
+            Partners | Deals | Touchpoints | Attribution | CommissionRules | Payouts | Webhooks
         );
-        let writable = matches!(resource, Partners | Deals | Touchpoints);
+        let writable = matches!(resource, Partners | Deals | Touchpoints | Webhooks);
         match action {
             Action::View => readable,
             Action::Edit => self == KeyScope::Write && writable,

@@ -28,5 +28,6 @@ pub mod reporting;
 pub mod tier_program;
 pub mod touchpoint;
 pub mod user;
+pub mod webhook;
 
 pub use error::DomainError;

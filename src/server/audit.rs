@@ -1,5 +1,6 @@
 //! The audit trail: who did what to which record, with the state before and after, and the
-//! request it happened in. Written in the same transaction as the change it records.
+//! request it happened in. Written in the same transaction as the change it records, with the
+//! webhook messages the change raises (`webhooks::enqueue`).
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::Value;
@@ -39,6 +40,15 @@ pub async fn record(
         Actor::Named { user_id, label } => (user_id.map(|u| u.0), label),
     };
     let request_id = request_id();
+    crate::server::webhooks::enqueue(
+        tenant,
+        db,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.after.as_ref(),
+    )
+    .await?;
     audit_events::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         actor_user_id: Set(actor_user_id),
@@ -91,6 +101,17 @@ pub async fn record_many(
     };
     let request_id = request_id();
     let at = chrono::Utc::now();
+    for entry in &entries {
+        crate::server::webhooks::enqueue(
+            tenant,
+            db,
+            entry.action,
+            entry.entity_type,
+            entry.entity_id,
+            entry.after.as_ref(),
+        )
+        .await?;
+    }
     let rows: Vec<audit_events::ActiveModel> = entries
         .into_iter()
         .map(|entry| audit_events::ActiveModel {

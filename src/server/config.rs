@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::auth::AuthSettings;
 use super::database;
+use super::webhooks::WebhookSettings;
 
 /// The defaults, as shipped.
 pub const EMBEDDED_LEPTOS_TOML: &str = include_str!("../../Leptos.toml");
@@ -24,6 +25,7 @@ pub struct Config {
     pub leptos: LeptosOptions,
     pub demo: DemoSettings,
     pub auth: AuthSettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -41,6 +43,8 @@ struct AppSection {
     log: String,
     demo: DemoSettings,
     auth: AuthSettings,
+    #[serde(default)]
+    webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +106,7 @@ impl Config {
                     .unwrap_or(file.app.auth.public_url.clone()),
                 ..file.app.auth
             },
+            webhooks: file.app.webhooks,
         })
     }
 

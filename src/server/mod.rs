@@ -19,3 +19,4 @@ pub mod state;
 pub mod synthetic;
 pub mod telemetry;
 pub mod tenant;
+pub mod webhooks;

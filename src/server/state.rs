@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::auth::AuthSettings;
 use super::auth::limits::SignInLimits;
 use super::report_cache::ReportCache;
+use super::webhooks::WebhookSettings;
 
 /// What every request handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -18,6 +19,7 @@ pub struct AppState {
     /// Serving demo data: the sign-in page lists one login per role.
     pub demo: bool,
     pub report_cache: Arc<ReportCache>,
+    pub webhooks: WebhookSettings,
 }
 
 impl AppState {
@@ -34,6 +36,12 @@ impl AppState {
             auth: Arc::new(auth),
             demo,
             report_cache: Arc::new(ReportCache::default()),
+            webhooks: WebhookSettings::default(),
         }
+    }
+
+    /// The webhook settings of Leptos.toml (the defaults send only to public https addresses).
+    pub fn with_webhooks(self, webhooks: WebhookSettings) -> AppState {
+        AppState { webhooks, ..self }
     }
 }

@@ -92,7 +92,8 @@ impl TestApp {
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(config.leptos, db.clone(), config.auth, true);
+        let state = AppState::new(config.leptos, db.clone(), config.auth, true)
+            .with_webhooks(config.webhooks);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, http::router(state), async {
             let _ = rx.await;

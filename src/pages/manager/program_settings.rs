@@ -23,6 +23,7 @@ pub fn SettingsNav() -> impl IntoView {
             <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::View, Area::Settings)))>
                 <A href="/settings/program">"Program tiers"</A>
                 <A href="/settings/api-keys">"API keys"</A>
+                <A href="/settings/webhooks">"Webhooks"</A>
             </Show>
         </nav>
     }

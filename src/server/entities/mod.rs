@@ -21,3 +21,5 @@ pub mod payouts;
 pub mod sessions;
 pub mod touchpoints;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

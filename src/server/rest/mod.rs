@@ -13,6 +13,7 @@ mod payouts;
 pub mod problem;
 mod reference;
 mod touchpoints;
+mod webhooks;
 
 use axum::Router;
 use axum::middleware;
@@ -43,6 +44,7 @@ pub const BASE: &str = "/api/v1";
         (name = "deals", description = "The pipeline, and each won deal's attribution"),
         (name = "touchpoints", description = "Partners' touches on deals"),
         (name = "payouts", description = "The commission ledger and each entry's way to payment"),
+        (name = "webhooks", description = "Endpoints that receive signed messages about events, and their delivery log"),
     ),
     components(schemas(Problem))
 )]
@@ -70,7 +72,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(partners::routes())
         .merge(deals::routes())
         .merge(touchpoints::routes())
-        .merge(payouts::routes());
+        .merge(payouts::routes())
+        .merge(webhooks::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(BASE, routes)
 }
 

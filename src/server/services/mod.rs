@@ -21,6 +21,7 @@ pub mod registrations;
 pub mod reports;
 pub mod request;
 pub mod users;
+pub mod webhooks;
 
 /// What a save did to the stored record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,235 @@
+//! `/api/v1/webhooks`: manage the organization's webhook endpoints and read their delivery log.
+//! The same services as Settings → Webhooks.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::ApiCaller;
+use super::extract::{Json, Path, Query};
+use super::pagination;
+use super::problem::Problem;
+use crate::domain::webhook::{DeliveryStatus, EndpointForm, EventType};
+use crate::server::entities::webhook_endpoints;
+use crate::server::services::webhooks as service;
+use crate::server::state::AppState;
+use crate::server::webhooks::events_of;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(deliveries))
+        .routes(routes!(redeliver))
+}
+
+/// An address that receives signed messages about the events it subscribes to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: i64,
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<EventType>,
+    pub enabled: bool,
+    /// Why it is switched off (by a person, or after repeated failure).
+    pub disabled_reason: Option<String>,
+    /// The signing secret (`whsec_…`): verify `webhook-signature` with it.
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<webhook_endpoints::Model> for WebhookEndpoint {
+    fn from(model: webhook_endpoints::Model) -> WebhookEndpoint {
+        WebhookEndpoint {
+            events: events_of(&model),
+            id: model.id,
+            url: model.url,
+            description: model.description,
+            enabled: model.enabled,
+            disabled_reason: model.disabled_reason,
+            secret: model.secret,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookEndpointList {
+    pub data: Vec<WebhookEndpoint>,
+}
+
+/// An endpoint to add, or its new address, description and events.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpointInput {
+    /// A public https address.
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<EventType>,
+    /// Update only: switch the endpoint off or back on.
+    pub enabled: Option<bool>,
+}
+
+/// One message to one endpoint and how its delivery went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    /// The `webhook-id` header: the same for a redelivery of the same message.
+    pub message_id: String,
+    pub event: EventType,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// The endpoint's HTTP status on the last attempt.
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDeliveryList {
+    pub data: Vec<WebhookDelivery>,
+    /// Pass as `cursor` for older deliveries; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryParams {
+    /// Records per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page (newest first).
+    pub cursor: Option<String>,
+}
+
+fn form(input: WebhookEndpointInput) -> (EndpointForm, Option<bool>) {
+    (
+        EndpointForm {
+            url: input.url,
+            description: input.description.unwrap_or_default(),
+            events: input.events.iter().map(|e| e.as_str().to_owned()).collect(),
+        },
+        input.enabled,
+    )
+}
+
+async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
+    Ok(service::get_as(caller, id).await?.into())
+}
+
+/// List webhook endpoints
+#[utoipa::path(operation_id = "list_webhooks", get, path = "/webhooks", tag = "webhooks",
+    responses((status = 200, body = WebhookEndpointList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list(caller: ApiCaller) -> Result<Json<WebhookEndpointList>, Problem> {
+    let mut data = Vec::new();
+    for row in service::list_as(&caller).await? {
+        data.push(show(&caller, row.id).await?);
+    }
+    Ok(Json(WebhookEndpointList { data }))
+}
+
+/// Add a webhook endpoint
+#[utoipa::path(operation_id = "create_webhook", post, path = "/webhooks", tag = "webhooks", request_body = WebhookEndpointInput,
+    responses((status = 201, body = WebhookEndpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn create(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Json(input): Json<WebhookEndpointInput>,
+) -> Result<Response, Problem> {
+    let (form, _) = form(input);
+    let id = service::save_as(&caller, None, form, state.webhooks.targets()).await?;
+    let endpoint = show(&caller, id).await?;
+    let location = format!("/api/v1/webhooks/{id}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(endpoint),
+    )
+        .into_response())
+}
+
+/// Read a webhook endpoint
+#[utoipa::path(operation_id = "read_webhook", get, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)),
+    responses((status = 200, body = WebhookEndpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<WebhookEndpoint>, Problem> {
+    Ok(Json(show(&caller, id).await?))
+}
+
+/// Change a webhook endpoint
+#[utoipa::path(operation_id = "update_webhook", put, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)), request_body = WebhookEndpointInput,
+    responses((status = 200, body = WebhookEndpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(input): Json<WebhookEndpointInput>,
+) -> Result<Json<WebhookEndpoint>, Problem> {
+    let (form, enabled) = form(input);
+    service::save_as(&caller, Some(id), form, state.webhooks.targets()).await?;
+    if let Some(enabled) = enabled {
+        service::set_enabled_as(&caller, id, enabled).await?;
+    }
+    Ok(Json(show(&caller, id).await?))
+}
+
+/// Delete a webhook endpoint
+#[utoipa::path(operation_id = "delete_webhook", delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)),
+    responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Problem> {
+    service::delete_as(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An endpoint's deliveries, newest first
+#[utoipa::path(operation_id = "list_webhook_deliveries", get, path = "/webhooks/{id}/deliveries", tag = "webhooks",
+    params(("id" = i64, Path), DeliveryParams),
+    responses((status = 200, body = WebhookDeliveryList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn deliveries(
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Query(params): Query<DeliveryParams>,
+) -> Result<Json<WebhookDeliveryList>, Problem> {
+    let limit = pagination::limit(params.limit)?;
+    let before = pagination::decode(params.cursor.as_deref())?;
+    service::get_as(&caller, id).await?;
+    let rows = service::deliveries_as(&caller, id, before, limit).await?;
+    let next_cursor = pagination::next_cursor(rows.iter().map(|d| d.id), rows.len(), limit);
+    let data = rows
+        .into_iter()
+        .map(|d| WebhookDelivery {
+            id: d.id,
+            message_id: d.message_id,
+            event: d.event,
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_attempt_at: d.last_attempt_at,
+            last_status: d.last_status,
+            last_error: d.last_error,
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+        })
+        .collect();
+    Ok(Json(WebhookDeliveryList { data, next_cursor }))
+}
+
+/// Send a delivery's message again
+///
+/// Queues the same message (same `webhook-id` and body) for its endpoint, due now.
+#[utoipa::path(operation_id = "redeliver_webhook", post, path = "/webhooks/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    params(("delivery_id" = i64, Path)),
+    responses((status = 202), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn redeliver(caller: ApiCaller, Path(delivery_id): Path<i64>) -> Result<StatusCode, Problem> {
+    service::redeliver_as(&caller, delivery_id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
