@@ -221,6 +221,7 @@ async fn keys_authenticate_by_scope_until_revoked(test_db: common::TestDb) {
         .find(|e| e.action == "partner.created")
         .unwrap();
     assert_eq!(by_key.actor_user_id, None);
+    assert!(by_key.request_id.is_some(), "the API request is named");
     assert!(
         by_key.actor_label.contains("HubSpot sync"),
         "{}",

@@ -484,6 +484,10 @@ async fn endpoints_are_managed_over_the_rest_api(test_db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert!(
+        listed["data"][0]["secret"].is_null(),
+        "a read key does not see the secret"
+    );
     let bad = api(reqwest::Method::PUT, &format!("/webhooks/{id}"), &writer)
         .json(&json!({ "url": "nowhere", "events": [] }))
         .send()

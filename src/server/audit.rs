@@ -136,11 +136,18 @@ pub async fn record_many(
     Ok(())
 }
 
+tokio::task_local! {
+    /// The request id of a REST API request (server functions find theirs in Leptos' context).
+    pub static API_REQUEST_ID: Option<String>;
+}
+
 fn request_id() -> Option<String> {
-    leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|p| {
-        p.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| {
+            p.headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .or_else(|| API_REQUEST_ID.try_with(Clone::clone).ok().flatten())
 }

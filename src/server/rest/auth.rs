@@ -68,5 +68,13 @@ pub async fn require_key(
         return Problem::from(err).into_response();
     }
     request.extensions_mut().insert(ApiCaller(Arc::new(caller)));
-    next.run(request).await
+    // The audit trail records which request made each change.
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    crate::server::audit::API_REQUEST_ID
+        .scope(request_id, next.run(request))
+        .await
 }

@@ -14,6 +14,7 @@ use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::pagination;
 use super::problem::Problem;
+use crate::domain::access::{Action, Resource};
 use crate::domain::webhook::{DeliveryStatus, EndpointForm, EventType};
 use crate::server::entities::webhook_endpoints;
 use crate::server::services::webhooks as service;
@@ -38,14 +39,15 @@ pub struct WebhookEndpoint {
     pub enabled: bool,
     /// Why it is switched off (by a person, or after repeated failure).
     pub disabled_reason: Option<String>,
-    /// The signing secret (`whsec_…`): verify `webhook-signature` with it.
-    pub secret: String,
+    /// The signing secret (`whsec_…`): verify `webhook-signature` with it. Shown to write keys
+    /// only (with it, messages could be forged).
+    pub secret: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<webhook_endpoints::Model> for WebhookEndpoint {
-    fn from(model: webhook_endpoints::Model) -> WebhookEndpoint {
+impl WebhookEndpoint {
+    fn of(model: webhook_endpoints::Model, with_secret: bool) -> WebhookEndpoint {
         WebhookEndpoint {
             events: events_of(&model),
             id: model.id,
@@ -53,7 +55,7 @@ impl From<webhook_endpoints::Model> for WebhookEndpoint {
             description: model.description,
             enabled: model.enabled,
             disabled_reason: model.disabled_reason,
-            secret: model.secret,
+            secret: with_secret.then_some(model.secret),
             created_at: model.created_at,
             updated_at: model.updated_at,
         }
@@ -124,7 +126,11 @@ fn form(input: WebhookEndpointInput) -> (EndpointForm, Option<bool>) {
 }
 
 async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
-    Ok(service::get_as(caller, id).await?.into())
+    let with_secret = caller.can(Action::Edit, Resource::Webhooks);
+    Ok(WebhookEndpoint::of(
+        service::get_as(caller, id).await?,
+        with_secret,
+    ))
 }
 
 /// List webhook endpoints
