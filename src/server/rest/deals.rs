@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::money::Amount;
-use super::pagination;
+use super::pagination::{self, Page};
 use super::partners::external_id;
 use super::problem::Problem;
 use crate::domain::attribution::AttributionModel;
@@ -74,14 +74,6 @@ impl TryFrom<deals::Model> for Deal {
             updated_at: model.updated_at,
         })
     }
-}
-
-/// A page of deals.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DealList {
-    pub data: Vec<Deal>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -193,11 +185,11 @@ async fn move_to(
 
 /// List deals
 #[utoipa::path(operation_id = "list_deals", get, path = "/deals", tag = "deals", params(ListParams),
-    responses((status = 200, body = DealList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<Deal>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Json<DealList>, Problem> {
+) -> Result<Json<Page<Deal>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let cursor = Cursor {
         after: pagination::decode(params.cursor.as_deref())?,
@@ -205,12 +197,7 @@ async fn list(
         external_id: params.external_id.as_deref(),
     };
     let models = service::after_as(&caller, params.stage, &cursor, limit).await?;
-    let next_cursor = pagination::next_cursor(models.iter().map(|m| m.id), models.len(), limit);
-    let data = models
-        .into_iter()
-        .map(Deal::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Json(DealList { data, next_cursor }))
+    Ok(Json(Page::of(models, limit, |m| m.id, Deal::try_from)?))
 }
 
 /// Create a deal

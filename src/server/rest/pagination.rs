@@ -4,7 +4,32 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use super::problem::Problem;
+
+/// A page of records in id order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub data: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    /// The page of `records` (at most `limit`, in id order), each converted for the wire.
+    pub fn of<M>(
+        records: Vec<M>,
+        limit: u64,
+        id: impl Fn(&M) -> i64,
+        convert: impl FnMut(M) -> Result<T, Problem>,
+    ) -> Result<Page<T>, Problem> {
+        let next_cursor = next_cursor(records.iter().map(id), records.len(), limit);
+        let data = records.into_iter().map(convert).collect::<Result<_, _>>()?;
+        Ok(Page { data, next_cursor })
+    }
+}
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -45,7 +70,7 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<i64>, Problem> {
 }
 
 /// The cursor of the next page: set when the page is full (there may be more).
-pub fn next_cursor(
+fn next_cursor(
     ids: impl DoubleEndedIterator<Item = i64>,
     len: usize,
     limit: u64,

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
-use super::pagination;
+use super::pagination::{self, Page};
 use super::problem::Problem;
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
@@ -75,14 +75,6 @@ impl TryFrom<partners::Model> for Partner {
             updated_at: model.updated_at,
         })
     }
-}
-
-/// A page of partners.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartnerList {
-    pub data: Vec<Partner>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -192,11 +184,11 @@ fn created(partner: Partner) -> Response {
 
 /// List partners
 #[utoipa::path(operation_id = "list_partners", get, path = "/partners", tag = "partners", params(ListParams),
-    responses((status = 200, body = PartnerList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<Partner>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Json<PartnerList>, Problem> {
+) -> Result<Json<Page<Partner>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let after = pagination::decode(params.cursor.as_deref())?;
     let filter = Filter {
@@ -211,12 +203,7 @@ async fn list(
         external_id: params.external_id.as_deref(),
     };
     let models = service::after_as(&caller, &filter, &cursor, limit).await?;
-    let next_cursor = pagination::next_cursor(models.iter().map(|m| m.id), models.len(), limit);
-    let data = models
-        .into_iter()
-        .map(Partner::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Json(PartnerList { data, next_cursor }))
+    Ok(Json(Page::of(models, limit, |m| m.id, Partner::try_from)?))
 }
 
 /// Create a partner

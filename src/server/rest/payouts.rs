@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::money::Amount;
-use super::pagination;
+use super::pagination::{self, Page};
 use super::problem::Problem;
 use crate::api::AppError;
 use crate::domain::ids::{DealId, PartnerId, PayoutId};
@@ -88,14 +88,6 @@ impl TryFrom<payouts::Model> for Payout {
     }
 }
 
-/// A page of payouts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PayoutList {
-    pub data: Vec<Payout>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -116,11 +108,11 @@ pub struct ListParams {
 
 /// List payouts
 #[utoipa::path(operation_id = "list_payouts", get, path = "/payouts", tag = "payouts", params(ListParams),
-    responses((status = 200, body = PayoutList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<Payout>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Json<PayoutList>, Problem> {
+) -> Result<Json<Page<Payout>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let cursor = Cursor {
         after: pagination::decode(params.cursor.as_deref())?,
@@ -134,12 +126,7 @@ async fn list(
         ..Filter::default()
     };
     let models = service::after_as(&caller, &filter, params.kind, &cursor, limit).await?;
-    let next_cursor = pagination::next_cursor(models.iter().map(|m| m.id), models.len(), limit);
-    let data = models
-        .into_iter()
-        .map(Payout::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Json(PayoutList { data, next_cursor }))
+    Ok(Json(Page::of(models, limit, |m| m.id, Payout::try_from)?))
 }
 
 /// Read a payout

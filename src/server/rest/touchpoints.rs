@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
-use super::pagination;
+use super::pagination::{self, Page};
 use super::partners::external_id;
 use super::problem::Problem;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
@@ -59,14 +59,6 @@ impl TryFrom<touchpoints::Model> for Touchpoint {
             created_at: model.created_at,
         })
     }
-}
-
-/// A page of touchpoints.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TouchpointList {
-    pub data: Vec<Touchpoint>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -150,11 +142,11 @@ async fn deal_of(caller: &ApiCaller, deal_id: i64) -> Result<DealId, Problem> {
 
 /// List touchpoints
 #[utoipa::path(operation_id = "list_touchpoints", get, path = "/touchpoints", tag = "touchpoints", params(ListParams),
-    responses((status = 200, body = TouchpointList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<Touchpoint>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     caller: ApiCaller,
     Query(params): Query<ListParams>,
-) -> Result<Json<TouchpointList>, Problem> {
+) -> Result<Json<Page<Touchpoint>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let cursor = Cursor {
         after: pagination::decode(params.cursor.as_deref())?,
@@ -169,12 +161,12 @@ async fn list(
         limit,
     )
     .await?;
-    let next_cursor = pagination::next_cursor(models.iter().map(|m| m.id), models.len(), limit);
-    let data = models
-        .into_iter()
-        .map(Touchpoint::try_from)
-        .collect::<Result<_, _>>()?;
-    Ok(Json(TouchpointList { data, next_cursor }))
+    Ok(Json(Page::of(
+        models,
+        limit,
+        |m| m.id,
+        Touchpoint::try_from,
+    )?))
 }
 
 /// Record a touchpoint

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
-use super::pagination;
+use super::pagination::{self, Page};
 use super::problem::Problem;
 use crate::domain::access::{Action, Resource};
 use crate::domain::webhook::{DeliveryStatus, EndpointForm, EventType};
@@ -62,11 +62,6 @@ impl WebhookEndpoint {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookEndpointList {
-    pub data: Vec<WebhookEndpoint>,
-}
-
 /// An endpoint to add, or its new address, description and events.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -95,13 +90,6 @@ pub struct WebhookDelivery {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookDeliveryList {
-    pub data: Vec<WebhookDelivery>,
-    /// Pass as `cursor` for older deliveries; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -135,13 +123,16 @@ async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
 
 /// List webhook endpoints
 #[utoipa::path(operation_id = "list_webhooks", get, path = "/webhooks", tag = "webhooks",
-    responses((status = 200, body = WebhookEndpointList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn list(caller: ApiCaller) -> Result<Json<WebhookEndpointList>, Problem> {
+    responses((status = 200, body = Page<WebhookEndpoint>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn list(caller: ApiCaller) -> Result<Json<Page<WebhookEndpoint>>, Problem> {
     let mut data = Vec::new();
     for row in service::list_as(&caller).await? {
         data.push(show(&caller, row.id).await?);
     }
-    Ok(Json(WebhookEndpointList { data }))
+    Ok(Json(Page {
+        data,
+        next_cursor: None,
+    }))
 }
 
 /// Add a webhook endpoint
@@ -199,34 +190,36 @@ async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Pr
 /// An endpoint's deliveries, newest first
 #[utoipa::path(operation_id = "list_webhook_deliveries", get, path = "/webhooks/{id}/deliveries", tag = "webhooks",
     params(("id" = i64, Path), DeliveryParams),
-    responses((status = 200, body = WebhookDeliveryList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Page<WebhookDelivery>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn deliveries(
     caller: ApiCaller,
     Path(id): Path<i64>,
     Query(params): Query<DeliveryParams>,
-) -> Result<Json<WebhookDeliveryList>, Problem> {
+) -> Result<Json<Page<WebhookDelivery>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let before = pagination::decode(params.cursor.as_deref())?;
     service::get_as(&caller, id).await?;
     let rows = service::deliveries_as(&caller, id, before, limit).await?;
-    let next_cursor = pagination::next_cursor(rows.iter().map(|d| d.id), rows.len(), limit);
-    let data = rows
-        .into_iter()
-        .map(|d| WebhookDelivery {
-            id: d.id,
-            message_id: d.message_id,
-            event: d.event,
-            status: d.status,
-            attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
-            last_attempt_at: d.last_attempt_at,
-            last_status: d.last_status,
-            last_error: d.last_error,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
-        })
-        .collect();
-    Ok(Json(WebhookDeliveryList { data, next_cursor }))
+    Ok(Json(Page::of(
+        rows,
+        limit,
+        |d| d.id,
+        |d| {
+            Ok(WebhookDelivery {
+                id: d.id,
+                message_id: d.message_id,
+                event: d.event,
+                status: d.status,
+                attempts: d.attempts,
+                next_attempt_at: d.next_attempt_at,
+                last_attempt_at: d.last_attempt_at,
+                last_status: d.last_status,
+                last_error: d.last_error,
+                created_at: d.created_at,
+                delivered_at: d.delivered_at,
+            })
+        },
+    )?))
 }
 
 /// Send a delivery's message again
