@@ -177,7 +177,7 @@ async fn signed_retried_redelivered_and_durable(test_db: common::TestDb) {
         .await;
     assert_eq!(bad.status(), 422);
     let endpoint = create_endpoint(&app, &admin, &url, &["deal.won", "attribution.computed"]).await;
-    let other = create_endpoint(&app, &admin, &url, &["payout.paid"]).await;
+    let other = create_endpoint(&app, &admin, &url, &["payout.approved"]).await;
 
     let deal = win_a_deal(&app, &data).await;
     // Queued with the win: one message per subscribed event, none for the other endpoint.
@@ -339,7 +339,41 @@ async fn signed_retried_redelivered_and_durable(test_db: common::TestDb) {
         )
         .await;
     assert_eq!(redeliver.status(), 404);
-    let _ = other;
+
+    // A bulk approval queues one payout.approved message per payout, for the endpoint that
+    // subscribed to it.
+    let pending: Vec<i64> = partner_attribution::server::entities::payouts::Entity::find()
+        .filter(partner_attribution::server::entities::payouts::Column::Status.eq("pending"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .take(3)
+        .collect();
+    assert_eq!(pending.len(), 3);
+    let mut fields: Vec<(String, String)> = pending
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("selection[ids][{i}]"), id.to_string()))
+        .collect();
+    fields.push(("form[verb]".into(), "approve".into()));
+    fields.push(("idempotency_key".into(), "webhook-test".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let approved = app.call(&admin, "/api/payouts/bulk", &fields).await;
+    assert_eq!(approved.status(), 200);
+    let summary: Value = approved.json().await.unwrap();
+    assert_eq!(summary["succeeded"], 3);
+    let queued = webhook_deliveries::Entity::find()
+        .filter(webhook_deliveries::Column::EventType.eq("payout.approved"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 3);
+    assert!(queued.iter().all(|d| d.endpoint_id == other));
 }
 on_both_databases!(delivery, signed_retried_redelivered_and_durable);
 

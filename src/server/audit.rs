@@ -40,15 +40,7 @@ pub async fn record(
         Actor::Named { user_id, label } => (user_id.map(|u| u.0), label),
     };
     let request_id = request_id();
-    crate::server::webhooks::enqueue(
-        tenant,
-        db,
-        entry.action,
-        entry.entity_type,
-        entry.entity_id,
-        entry.after.as_ref(),
-    )
-    .await?;
+    crate::server::webhooks::enqueue(tenant, db, &[change_of(&entry)]).await?;
     audit_events::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         actor_user_id: Set(actor_user_id),
@@ -65,6 +57,15 @@ pub async fn record(
     .insert(db)
     .await?;
     Ok(())
+}
+
+fn change_of<'a>(entry: &'a Entry<'a>) -> crate::server::webhooks::Change<'a> {
+    crate::server::webhooks::Change {
+        action: entry.action,
+        entity_type: entry.entity_type,
+        entity_id: entry.entity_id,
+        after: entry.after.as_ref(),
+    }
 }
 
 /// An entry by the signed-in caller of a server function.
@@ -101,17 +102,8 @@ pub async fn record_many(
     };
     let request_id = request_id();
     let at = chrono::Utc::now();
-    for entry in &entries {
-        crate::server::webhooks::enqueue(
-            tenant,
-            db,
-            entry.action,
-            entry.entity_type,
-            entry.entity_id,
-            entry.after.as_ref(),
-        )
-        .await?;
-    }
+    let changes: Vec<_> = entries.iter().map(change_of).collect();
+    crate::server::webhooks::enqueue(tenant, db, &changes).await?;
     let rows: Vec<audit_events::ActiveModel> = entries
         .into_iter()
         .map(|entry| audit_events::ActiveModel {

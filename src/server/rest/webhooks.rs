@@ -125,10 +125,12 @@ async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
 #[utoipa::path(operation_id = "list_webhooks", get, path = "/webhooks", tag = "webhooks",
     responses((status = 200, body = Page<WebhookEndpoint>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(caller: ApiCaller) -> Result<Json<Page<WebhookEndpoint>>, Problem> {
-    let mut data = Vec::new();
-    for row in service::list_as(&caller).await? {
-        data.push(show(&caller, row.id).await?);
-    }
+    let with_secret = caller.can(Action::Edit, Resource::Webhooks);
+    let data = service::models_as(&caller)
+        .await?
+        .into_iter()
+        .map(|model| WebhookEndpoint::of(model, with_secret))
+        .collect();
     Ok(Json(Page {
         data,
         next_cursor: None,

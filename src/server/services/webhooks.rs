@@ -67,13 +67,17 @@ pub async fn list() -> Result<Vec<EndpointRow>, AppError> {
 }
 
 pub async fn list_as(caller: &Caller) -> Result<Vec<EndpointRow>, AppError> {
+    Ok(models_as(caller).await?.iter().map(row).collect())
+}
+
+/// The organization's endpoints as stored, oldest first.
+pub async fn models_as(caller: &Caller) -> Result<Vec<endpoints::Model>, AppError> {
     caller.require(Action::View, Resource::Webhooks)?;
-    let models = endpoints::Entity::find()
+    Ok(endpoints::Entity::find()
         .filter(endpoints::Column::OrganizationId.eq(caller.tenant.organization_id().0))
         .order_by_asc(endpoints::Column::Id)
         .all(&caller.db)
-        .await?;
-    Ok(models.iter().map(row).collect())
+        .await?)
 }
 
 pub async fn get_as(caller: &Caller, id: i64) -> Result<endpoints::Model, AppError> {

@@ -80,18 +80,25 @@ pub fn message_id() -> String {
     format!("msg_{}", uuid::Uuid::new_v4().simple())
 }
 
+/// An audited change, as far as webhooks care.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<i64>,
+    pub after: Option<&'a Value>,
+}
+
 /// Queues a message for every enabled endpoint of the tenant subscribed to an event the audited
-/// `action` raises. Runs in the caller's transaction.
+/// changes raise. Runs in the caller's transaction; reads the endpoints once for all changes.
 pub async fn enqueue(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
-    action: &str,
-    entity_type: &str,
-    entity_id: Option<i64>,
-    after: Option<&Value>,
+    changes: &[Change<'_>],
 ) -> Result<(), DbErr> {
-    let events = EventType::raised_by(action);
-    if events.is_empty() {
+    if changes
+        .iter()
+        .all(|c| EventType::raised_by(c.action).is_empty())
+    {
         return Ok(());
     }
     let endpoints = webhook_endpoints::Entity::find()
@@ -102,28 +109,44 @@ pub async fn enqueue(
     if endpoints.is_empty() {
         return Ok(());
     }
+    let subscribed: Vec<(i64, Vec<EventType>)> =
+        endpoints.iter().map(|e| (e.id, events_of(e))).collect();
     let now = Utc::now();
     let mut rows = Vec::new();
-    for &event in events {
-        let body = payload(event, now, entity_type, entity_id, after).to_string();
-        let id = message_id();
-        for endpoint in endpoints.iter().filter(|e| events_of(e).contains(&event)) {
-            rows.push(webhook_deliveries::ActiveModel {
-                organization_id: Set(tenant.organization_id().0),
-                endpoint_id: Set(endpoint.id),
-                message_id: Set(id.clone()),
-                event_type: Set(event.as_str().to_owned()),
-                payload: Set(body.clone()),
-                status: Set("pending".to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(Some(now)),
-                created_at: Set(now),
-                ..Default::default()
-            });
+    for change in changes {
+        for &event in EventType::raised_by(change.action) {
+            let body = payload(
+                event,
+                now,
+                change.entity_type,
+                change.entity_id,
+                change.after,
+            )
+            .to_string();
+            let id = message_id();
+            for (endpoint, _) in subscribed
+                .iter()
+                .filter(|(_, events)| events.contains(&event))
+            {
+                rows.push(webhook_deliveries::ActiveModel {
+                    organization_id: Set(tenant.organization_id().0),
+                    endpoint_id: Set(*endpoint),
+                    message_id: Set(id.clone()),
+                    event_type: Set(event.as_str().to_owned()),
+                    payload: Set(body.clone()),
+                    status: Set("pending".to_owned()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(Some(now)),
+                    created_at: Set(now),
+                    ..Default::default()
+                });
+            }
         }
     }
-    if !rows.is_empty() {
-        webhook_deliveries::Entity::insert_many(rows)
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        webhook_deliveries::Entity::insert_many(chunk)
             .exec(db)
             .await?;
     }
