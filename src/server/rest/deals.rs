@@ -97,11 +97,14 @@ pub struct ListParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DealInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub account_name: String,
     pub amount: Amount,
     pub expected_close_on: Option<NaiveDate>,
     /// Only on create (`POST`); the upsert takes it from the path.
+    #[schema(min_length = 1, max_length = 255)]
     pub external_id: Option<String>,
     /// Upsert only; defaults to leaving the stage as it is (`open` for a new deal).
     pub stage: Option<DealStage>,
@@ -273,7 +276,7 @@ async fn update(
 /// Idempotent: sending the same body twice changes nothing the second time. Creates the deal
 /// (201) when no deal created through the API has this external id.
 #[utoipa::path(operation_id = "upsert_deal", put, path = "/deals/by-external-id/{external_id}", tag = "deals",
-    params(("external_id" = String, Path)), request_body = DealInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 255)), request_body = DealInput,
     responses((status = 200, body = Deal), (status = 201, body = Deal), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(
     caller: ApiCaller,

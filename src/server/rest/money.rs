@@ -10,10 +10,10 @@ use crate::domain::money::Money;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Amount {
-    #[schema(value_type = String, example = "25000.00")]
+    #[schema(value_type = String, example = "25000.00", pattern = r"^-?\d+(\.\d+)?$")]
     pub amount: Decimal,
     /// ISO 4217 code, such as `USD`.
-    #[schema(example = "USD")]
+    #[schema(example = "USD", pattern = "^[A-Z]{3}$")]
     pub currency: String,
 }
 

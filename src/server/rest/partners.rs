@@ -102,19 +102,22 @@ pub struct ListParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerInput {
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     pub partner_type: PartnerType,
     /// Defaults to `registered`.
     pub tier: Option<PartnerTier>,
     /// In percent, 0 to 100.
-    #[schema(value_type = String, example = "10")]
+    #[schema(value_type = String, example = "10", pattern = r"^\d{1,3}(\.\d+)?$")]
     pub commission_rate: Decimal,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub website: Option<String>,
     pub region: Option<String>,
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub payout_currency: Option<String>,
     /// Only on create (`POST`); the upsert takes it from the path.
+    #[schema(min_length = 1, max_length = 255)]
     pub external_id: Option<String>,
 }
 
@@ -122,10 +125,11 @@ pub struct PartnerInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerPatch {
+    #[schema(min_length = 1, max_length = 120)]
     pub name: Option<String>,
     pub partner_type: Option<PartnerType>,
     pub tier: Option<PartnerTier>,
-    #[schema(value_type = Option<String>, example = "10")]
+    #[schema(value_type = Option<String>, example = "10", pattern = r"^\d{1,3}(\.\d+)?$")]
     pub commission_rate: Option<Decimal>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
@@ -283,7 +287,7 @@ fn apply_patch(form: &mut PartnerForm, patch: PartnerPatch) {
 /// Idempotent: sending the same body twice changes nothing the second time (200, no audit
 /// entry). Creates the partner (201) when no partner has this external id.
 #[utoipa::path(operation_id = "upsert_partner", put, path = "/partners/by-external-id/{external_id}", tag = "partners",
-    params(("external_id" = String, Path)), request_body = PartnerInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 255)), request_body = PartnerInput,
     responses((status = 200, body = Partner), (status = 201, body = Partner), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(
     caller: ApiCaller,

@@ -85,8 +85,10 @@ pub struct TouchpointInput {
     pub kind: TouchpointKind,
     /// Not in the future; on a won deal, not after the win.
     pub occurred_on: NaiveDate,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
     /// Only on create (`POST`); the upsert takes it from the path.
+    #[schema(min_length = 1, max_length = 255)]
     pub external_id: Option<String>,
 }
 
@@ -239,7 +241,7 @@ async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Pr
 /// Idempotent: sending the same body twice changes nothing the second time. A touch stays on
 /// the deal it was recorded on.
 #[utoipa::path(operation_id = "upsert_touchpoint", put, path = "/touchpoints/by-external-id/{external_id}", tag = "touchpoints",
-    params(("external_id" = String, Path)), request_body = TouchpointInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 255)), request_body = TouchpointInput,
     responses((status = 200, body = Touchpoint), (status = 201, body = Touchpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn upsert(
     caller: ApiCaller,

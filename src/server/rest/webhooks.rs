@@ -67,8 +67,11 @@ impl WebhookEndpoint {
 #[serde(deny_unknown_fields)]
 pub struct WebhookEndpointInput {
     /// A public https address.
+    #[schema(max_length = 2000)]
     pub url: String,
+    #[schema(max_length = 200)]
     pub description: Option<String>,
+    #[schema(min_items = 1)]
     pub events: Vec<EventType>,
     /// Update only: switch the endpoint off or back on.
     pub enabled: Option<bool>,
