@@ -82,11 +82,15 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
     let save = ServerAction::<SaveAttributionSettings>::new();
     toast_on(save, |_| "Attribution settings saved.".into());
 
-    // Field errors come from the latest preview (as the user types) or the save.
+    // Field errors come from the latest preview (as the user types) or the save. The save's
+    // result signal is taken once, while the action lives: read with `try_get`, a render that
+    // outlives the page (a request cancelled mid-stream) finds nothing instead of panicking.
+    let saved = save.value();
     let error = move |field: String| {
         move || {
-            let previewed = preview.get();
-            field_error(&previewed, &field).or_else(|| field_error(&save.value().get(), &field))
+            let previewed = preview.try_get().flatten();
+            field_error(&previewed, &field)
+                .or_else(|| field_error(&saved.try_get().flatten(), &field))
         }
     };
     let reset = move |_| {
