@@ -2,7 +2,6 @@
 //! re-open), upsert by external id, and the stored attribution of a won deal. Writes go through
 //! `services::deal_changes`: a win attributes the deal and books the commissions, as in the app.
 
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,8 +13,8 @@ use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::money::Amount;
 use super::pagination::{self, Page};
-use super::partners::external_id;
 use super::problem::Problem;
+use super::respond::{self, external_id};
 use crate::domain::attribution::AttributionModel;
 use crate::domain::deal::{DealForm, DealStage};
 use crate::domain::ids::{DealId, PartnerId};
@@ -140,16 +139,6 @@ async fn show(caller: &ApiCaller, id: DealId) -> Result<Deal, Problem> {
     service::get_as(caller, id).await?.try_into()
 }
 
-fn created(deal: Deal) -> Response {
-    let location = format!("/api/v1/deals/{}", deal.id);
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(deal),
-    )
-        .into_response()
-}
-
 /// Moves the deal to `stage` unless it is there already.
 async fn move_to(
     caller: &ApiCaller,
@@ -213,10 +202,7 @@ async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Respo
             .await?
             .is_some()
     {
-        return Err(crate::api::AppError::Conflict(format!(
-            "A deal with external id \"{external}\" exists; update it, or upsert with PUT /deals/by-external-id/{{external_id}}."
-        ))
-        .into());
+        return Err(respond::external_id_taken("deal", "deals", external));
     }
     let form = form(
         input.name,
@@ -226,7 +212,7 @@ async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Respo
     );
     let (id, _) = deal_changes::save_as(&caller, None, form, external).await?;
     move_to(&caller, id, input.stage, input.lost_reason.as_deref()).await?;
-    Ok(created(show(&caller, id).await?))
+    Ok(respond::created("deals", id.0, show(&caller, id).await?))
 }
 
 /// Read a deal
@@ -283,17 +269,7 @@ async fn upsert(
     Path(external): Path<String>,
     Json(input): Json<DealInput>,
 ) -> Result<Response, Problem> {
-    let external = external_id(&external)?;
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|body| body.trim() != external)
-    {
-        return Err(Problem::invalid(
-            "external_id",
-            "The external id in the body differs from the one in the path; leave it out.",
-        ));
-    }
+    let external = respond::upsert_id(&external, input.external_id.as_deref())?;
     let existing = service::by_external_id_as(&caller, external).await?;
     let form = form(
         input.name,
@@ -311,7 +287,7 @@ async fn upsert(
     move_to(&caller, id, input.stage, input.lost_reason.as_deref()).await?;
     let deal = show(&caller, id).await?;
     Ok(match saved {
-        Saved::Created => created(deal),
+        Saved::Created => respond::created("deals", id.0, deal),
         Saved::Updated | Saved::Unchanged => Json(deal).into_response(),
     })
 }

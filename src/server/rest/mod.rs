@@ -12,6 +12,7 @@ mod partners;
 mod payouts;
 pub mod problem;
 mod reference;
+mod respond;
 mod touchpoints;
 mod webhooks;
 

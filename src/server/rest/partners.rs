@@ -1,7 +1,6 @@
 //! `/api/v1/partners`: list (keyset pages, filters), read, create, update, upsert by external id.
 //! Writes go through `services::partners`, the web app's own rules and audit.
 
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -14,6 +13,7 @@ use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::pagination::{self, Page};
 use super::problem::Problem;
+use super::respond::{self, external_id};
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
 use crate::server::entities::partners;
@@ -160,30 +160,8 @@ fn form_of_input(input: PartnerInput) -> (PartnerForm, Option<String>) {
     (form, input.external_id)
 }
 
-/// An external id as given: trimmed, 1 to 255 characters.
-pub fn external_id(value: &str) -> Result<&str, Problem> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > 255 {
-        return Err(Problem::invalid(
-            "external_id",
-            "An external id has 1 to 255 characters.",
-        ));
-    }
-    Ok(value)
-}
-
 async fn show(caller: &ApiCaller, id: PartnerId) -> Result<Partner, Problem> {
     service::get_as(caller, id).await?.try_into()
-}
-
-fn created(partner: Partner) -> Response {
-    let location = format!("/api/v1/partners/{}", partner.id);
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(partner),
-    )
-        .into_response()
 }
 
 /// List partners
@@ -221,13 +199,10 @@ async fn create(caller: ApiCaller, Json(input): Json<PartnerInput>) -> Result<Re
             .await?
             .is_some()
     {
-        return Err(crate::api::AppError::Conflict(format!(
-            "A partner with external id \"{external}\" exists; update it, or upsert with PUT /partners/by-external-id/{{external_id}}."
-        ))
-        .into());
+        return Err(respond::external_id_taken("partner", "partners", external));
     }
     let (id, _) = service::save_as(&caller, None, form, external).await?;
-    Ok(created(show(&caller, id).await?))
+    Ok(respond::created("partners", id.0, show(&caller, id).await?))
 }
 
 /// Read a partner
@@ -294,17 +269,7 @@ async fn upsert(
     Path(external): Path<String>,
     Json(input): Json<PartnerInput>,
 ) -> Result<Response, Problem> {
-    let external = external_id(&external)?;
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|body| body.trim() != external)
-    {
-        return Err(Problem::invalid(
-            "external_id",
-            "The external id in the body differs from the one in the path; leave it out.",
-        ));
-    }
+    let external = respond::upsert_id(&external, input.external_id.as_deref())?;
     let (form, _) = form_of_input(input);
     let existing = service::by_external_id_as(&caller, external).await?;
     let (id, saved) = service::save_as(
@@ -316,7 +281,7 @@ async fn upsert(
     .await?;
     let partner = show(&caller, id).await?;
     Ok(match saved {
-        Saved::Created => created(partner),
+        Saved::Created => respond::created("partners", id.0, partner),
         Saved::Updated | Saved::Unchanged => Json(partner).into_response(),
     })
 }

@@ -2,7 +2,7 @@
 //! read, record, change, remove, upsert by external id. On a won deal every change re-attributes
 //! the deal (and moves its commissions), as in the app.
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 use super::auth::ApiCaller;
 use super::extract::{Json, Path, Query};
 use super::pagination::{self, Page};
-use super::partners::external_id;
 use super::problem::Problem;
+use super::respond::{self, external_id};
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::touchpoint::{TouchpointForm, TouchpointKind};
 use crate::server::entities::touchpoints;
@@ -124,16 +124,6 @@ async fn show(caller: &ApiCaller, id: TouchpointId) -> Result<Touchpoint, Proble
     service::touchpoint_as(caller, id).await?.try_into()
 }
 
-fn created(touch: Touchpoint) -> Response {
-    let location = format!("/api/v1/touchpoints/{}", touch.id);
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(touch),
-    )
-        .into_response()
-}
-
 /// The deal a new touch goes on, which must be the caller's (404 otherwise, as for any record).
 async fn deal_of(caller: &ApiCaller, deal_id: i64) -> Result<DealId, Problem> {
     service::get_as(caller, DealId(deal_id))
@@ -184,15 +174,20 @@ async fn create(
             .await?
             .is_some()
     {
-        return Err(crate::api::AppError::Conflict(format!(
-            "A touchpoint with external id \"{external}\" exists; update it, or upsert with PUT /touchpoints/by-external-id/{{external_id}}."
-        ))
-        .into());
+        return Err(respond::external_id_taken(
+            "touchpoint",
+            "touchpoints",
+            external,
+        ));
     }
     let deal = deal_of(&caller, input.deal_id).await?;
     let id =
         deal_changes::add_touchpoint_as(&caller, deal, form_of_input(&input), external).await?;
-    Ok(created(show(&caller, id).await?))
+    Ok(respond::created(
+        "touchpoints",
+        id.0,
+        show(&caller, id).await?,
+    ))
 }
 
 /// Read a touchpoint
@@ -248,17 +243,7 @@ async fn upsert(
     Path(external): Path<String>,
     Json(input): Json<TouchpointInput>,
 ) -> Result<Response, Problem> {
-    let external = external_id(&external)?;
-    if input
-        .external_id
-        .as_deref()
-        .is_some_and(|body| body.trim() != external)
-    {
-        return Err(Problem::invalid(
-            "external_id",
-            "The external id in the body differs from the one in the path; leave it out.",
-        ));
-    }
+    let external = respond::upsert_id(&external, input.external_id.as_deref())?;
     match service::touchpoint_by_external_id_as(&caller, external).await? {
         Some(existing) => {
             if existing.deal_id != input.deal_id {
@@ -282,7 +267,11 @@ async fn upsert(
                 Some(external),
             )
             .await?;
-            Ok(created(show(&caller, id).await?))
+            Ok(respond::created(
+                "touchpoints",
+                id.0,
+                show(&caller, id).await?,
+            ))
         }
     }
 }
