@@ -42,7 +42,7 @@ impl KeyScope {
                 "Read partners, deals, touchpoints, attribution, commissions and payouts"
             }
             KeyScope::Write => {
-                "Read everything a read key can, and create or update partners, deals and touchpoints"
+                "Read everything a read key can, and create or update partners, deals, touchpoints and webhooks"
             }
         }
     }

@@ -56,7 +56,7 @@ fn Reference(reference: ApiReference) -> impl IntoView {
                         <a href="/api/v1/openapi.json" rel="external">"/api/v1/openapi.json"</a></p>
                 </header>
                 <section class="card api-intro">
-                    <p>{reference.description.clone()}</p>
+                    <p>{prose(&reference.description)}</p>
                     <dl class="api-rules">
                         <dt>"Authentication"</dt>
                         <dd>"Create a key under Settings › API keys and send it as "<code>"Authorization: Bearer pa_…"</code>". A read key reads; a write key also creates and changes partners, deals and touchpoints. Each key works for its own organization only."</dd>
@@ -75,7 +75,7 @@ fn Reference(reference: ApiReference) -> impl IntoView {
                 {reference.groups.into_iter().map(|group| view! {
                     <section class="api-group" id=format!("tag-{}", group.name)>
                         <h2>{title_case(&group.name)}</h2>
-                        <p class="subtle">{group.description}</p>
+                        <p class="subtle">{prose(&group.description)}</p>
                         {group.operations.into_iter().map(|op| view! { <Operation op/> }).collect_view()}
                     </section>
                 }).collect_view()}
@@ -101,6 +101,20 @@ fn Reference(reference: ApiReference) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// Text with `code` spans, as the document's descriptions write them.
+fn prose(text: &str) -> impl IntoView + use<> {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_owned()}</code> }.into_any()
+            } else {
+                part.to_owned().into_any()
+            }
+        })
+        .collect_view()
 }
 
 fn title_case(word: &str) -> String {
@@ -136,7 +150,7 @@ fn Fields(fields: Vec<ApiField>, #[prop(optional)] with_location: bool) -> impl 
                         <td><code>{f.name}</code>{f.required.then(|| view! { <span class="badge required">"required"</span> })}</td>
                         {with_location.then(|| view! { <td>{f.location.clone()}</td> })}
                         <td><Kind kind=f.kind/></td>
-                        <td>{f.description}</td>
+                        <td>{prose(&f.description)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -153,7 +167,7 @@ fn Operation(op: ApiOperation) -> impl IntoView {
                 <h3>{op.summary.clone()}</h3>
                 <p class="api-endpoint"><span class=method_class>{op.method.clone()}</span>" "<code>{op.path.clone()}</code></p>
             </header>
-            {(!op.description.is_empty()).then(|| view! { <p class="api-description">{op.description.clone()}</p> })}
+            {(!op.description.is_empty()).then(|| view! { <p class="api-description">{prose(&op.description)}</p> })}
             {(!op.parameters.is_empty()).then(|| view! {
                 <h4>"Parameters"</h4>
                 <Fields fields=op.parameters.clone() with_location=true/>
@@ -178,7 +192,7 @@ fn Schema(schema: ApiSchema) -> impl IntoView {
     view! {
         <article class="card api-schema" id=format!("schema-{}", schema.name)>
             <header class="card-header"><h3><code>{schema.name.clone()}</code></h3></header>
-            {(!schema.description.is_empty()).then(|| view! { <p class="api-description">{schema.description.clone()}</p> })}
+            {(!schema.description.is_empty()).then(|| view! { <p class="api-description">{prose(&schema.description)}</p> })}
             {(!schema.values.is_empty()).then(|| view! {
                 <p>"One of: " {schema.values.iter().map(|v| view! { <code class="api-value">{v.clone()}</code>" " }).collect_view()}</p>
             })}

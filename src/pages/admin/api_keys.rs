@@ -50,7 +50,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match keys.await {
                         Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty" data-testid="no-keys">"No keys yet. Create one above for each system that calls the API, so you can revoke one without the others."</p>
+                            <div class="card-body"><p class="empty" data-testid="no-keys">"No keys yet. Create one above for each system that calls the API, so you can revoke one without the others."</p></div>
                         }.into_any(),
                         Ok(rows) => view! { <KeyTable rows revoke/> }.into_any(),
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),

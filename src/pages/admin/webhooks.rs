@@ -50,13 +50,13 @@ pub fn WebhooksPage() -> impl IntoView {
         <crate::pages::manager::program_settings::SettingsNav/>
         <section class="card">
             <header class="card-header"><h2>"Add an endpoint"</h2></header>
-            <EndpointEditor action=save id=None initial=EndpointForm::default()/>
+            <div class="card-body"><EndpointEditor action=save id=None initial=EndpointForm::default()/></div>
         </section>
         <section class="card">
             <Suspense fallback=|| view! { <p class="subtle">"Loading endpoints…"</p> }>
                 {move || Suspend::new(async move {
                     match endpoints.await {
-                        Ok(rows) if rows.is_empty() => view! { <p class="empty">"No endpoints yet."</p> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <div class="card-body"><p class="empty">"No endpoints yet."</p></div> }.into_any(),
                         Ok(rows) => view! {
                             <table class="table" data-testid="endpoints-table">
                                 <thead><tr><th>"Endpoint"</th><th>"Events"</th><th>"State"</th><th>"Added"</th></tr></thead>
@@ -220,6 +220,7 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                             {move || action_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                             <section class="card">
                                 <header class="card-header"><h2>"Signing secret"</h2></header>
+                                <div class="card-body">
                                 <p class="subtle">"Verify each message with it: HMAC-SHA256 over "<code>"{webhook-id}.{webhook-timestamp}.{body}"</code>", compared with "<code>"webhook-signature"</code>"."</p>
                                 <p>
                                     <code class="link secret" data-testid="endpoint-secret">{move || if reveal.get() { secret.clone() } else { "whsec_••••••••••••••••".to_owned() }}</code>
@@ -239,10 +240,11 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                                         </span>
                                     </Show>
                                 </div>
+                                </div>
                             </section>
                             <section class="card">
                                 <header class="card-header"><h2>"Address and events"</h2></header>
-                                <EndpointEditor action=save id=Some(endpoint_id) initial=detail.form.clone()/>
+                                <div class="card-body"><EndpointEditor action=save id=Some(endpoint_id) initial=detail.form.clone()/></div>
                             </section>
                             <section class="card">
                                 <header class="card-header"><h2>"Deliveries"</h2></header>
@@ -264,7 +266,7 @@ fn DeliveryLog(
     enabled: bool,
 ) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty">"Nothing sent yet. Messages appear here as events happen."</p> }.into_any();
+        return view! { <div class="card-body"><p class="empty">"Nothing sent yet. Messages appear here as events happen."</p></div> }.into_any();
     }
     view! {
         <table class="table" data-testid="deliveries">
