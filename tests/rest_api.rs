@@ -796,3 +796,43 @@ on_both_databases!(
     deal_records,
     deals_and_touchpoints_flow_through_the_app_rules
 );
+
+/// Concurrent writes queue for SQLite's write lock instead of failing ("database is locked").
+async fn concurrent_writes_all_land(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(12, 10, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let key = create_key(&app, &admin, "Parallel", "write").await.secret;
+    // Each update reads the deal (and its monthly totals) before it writes: the pattern that
+    // deadlocks two SQLite transactions unless each takes the write lock first.
+    let requests = (1..=10).map(|id| {
+        let request = app
+            .client
+            .patch(app.url(&format!("/api/v1/deals/{id}")))
+            .bearer_auth(&key)
+            .json(&json!({ "name": format!("Renamed deal {id}") }));
+        async move { request.send().await.unwrap().status() }
+    });
+    let statuses = futures_join_all(requests).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+}
+on_both_databases!(concurrency, concurrent_writes_all_land);
+
+/// Runs the futures at once (tasks on the test runtime).
+async fn futures_join_all<F>(futures: impl Iterator<Item = F>) -> Vec<StatusCode>
+where
+    F: std::future::Future<Output = StatusCode> + Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.unwrap());
+    }
+    out
+}
