@@ -73,6 +73,10 @@ fn uuid_like() -> String {
     format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, n)
 }
 
+/// Longer than any request of the suite takes, so a response that stalls fails its test instead of
+/// holding up the whole run.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The app, served on 127.0.0.1 with a random port, until the test ends.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -101,7 +105,10 @@ impl TestApp {
         TestApp {
             addr,
             db,
-            client: reqwest::Client::new(),
+            client: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .expect("client"),
             _shutdown: tx,
         }
     }
@@ -111,6 +118,7 @@ impl TestApp {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("client")
     }

@@ -25,7 +25,10 @@ pub fn SignInPage() -> impl IntoView {
             let _ = password.focus();
         }
     });
-    let demo = OnceResource::new(fetch_demo_logins());
+    // Loaded by the browser after hydration, with no <Suspense>: the server's answer is then plain
+    // HTML with nothing left to stream, so the page every visit starts on can never stall on a
+    // chunk that does not come (Leptos' out-of-order streaming has been seen to lose one).
+    let demo = LocalResource::new(fetch_demo_logins);
     view! {
         <Title text="Sign in"/>
         <LeaveWhenSignedIn next/>
@@ -53,11 +56,11 @@ pub fn SignInPage() -> impl IntoView {
                     <A href="/sign-up">"Create an organization"</A>
                 </p>
             </section>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    demo.await.ok().flatten().map(|logins| view! { <DemoLoginList logins fill/> })
-                })}
-            </Suspense>
+            {move || {
+                demo.get()
+                    .and_then(|answer| answer.ok().flatten())
+                    .map(|logins| view! { <DemoLoginList logins fill/> })
+            }}
         </div>
     }
 }
