@@ -185,6 +185,11 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     let state = AppState::new(config.leptos, db, config.auth, demo).with_webhooks(config.webhooks);
     http::spawn_housekeeping(&state);
     partner_attribution::server::webhooks::worker::spawn(state.db.clone(), config.webhooks);
+    partner_attribution::server::imports::spawn(
+        state.db.clone(),
+        state.report_cache.clone(),
+        std::time::Duration::from_millis(500),
+    );
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

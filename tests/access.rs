@@ -48,6 +48,8 @@ struct Endpoint {
     allowed: u16,
     /// The first allowed call uses the record up (a removal): later allowed callers get 404.
     once: bool,
+    /// Sent as a JSON object (values that parse as JSON go as such) rather than a form.
+    json: bool,
 }
 
 const fn endpoint(
@@ -63,6 +65,14 @@ const fn endpoint(
         form,
         allowed: 200,
         once: false,
+        json: false,
+    }
+}
+
+const fn json(endpoint: Endpoint) -> Endpoint {
+    Endpoint {
+        json: true,
+        ..endpoint
     }
 }
 
@@ -620,6 +630,51 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
             &[("delivery_id", "999999")],
         )
     },
+    json(endpoint(
+        "/api/imports/preview",
+        Gate::Role(Action::Edit, Resource::Imports),
+        Target::OwnTenant,
+        &[
+            ("kind", "partners"),
+            ("content", "Name,Tier\nSome Partner,gold\n"),
+        ],
+    )),
+    json(invalid_on_merits(endpoint(
+        "/api/imports/start",
+        Gate::Role(Action::Edit, Resource::Imports),
+        Target::OwnTenant,
+        &[
+            ("kind", "partners"),
+            ("mode", "valid_only"),
+            ("file_name", "partners.csv"),
+            ("content", "Name,Tier\nSome Partner,gold\n"),
+            ("mapping", "{}"),
+        ],
+    ))),
+    endpoint(
+        "/api/imports/list",
+        Gate::Role(Action::View, Resource::Imports),
+        Target::OwnTenant,
+        &[],
+    ),
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/imports/get",
+            Gate::Role(Action::View, Resource::Imports),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/imports/cancel",
+            Gate::Role(Action::Edit, Resource::Imports),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
     endpoint(
         "/api/api-docs/reference",
         Gate::Public(200),
@@ -1096,7 +1151,26 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
                     (k, value)
                 })
                 .collect();
-            let response = app.call(client, endpoint.path, &form).await;
+            let response = if endpoint.json {
+                let body: serde_json::Map<String, serde_json::Value> = form
+                    .iter()
+                    .map(|&(k, v)| {
+                        let value = serde_json::from_str(v)
+                            .ok()
+                            .filter(serde_json::Value::is_object)
+                            .unwrap_or_else(|| serde_json::Value::from(v));
+                        (k.to_owned(), value)
+                    })
+                    .collect();
+                client
+                    .post(app.url(endpoint.path))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            } else {
+                app.call(client, endpoint.path, &form).await
+            };
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
             let mut want = expected(endpoint, *caller);

@@ -25,6 +25,7 @@ mod m20261127_000016_program_tiers;
 mod m20261127_000017_report_totals;
 mod m20261127_000018_api_keys;
 mod m20261127_000019_webhooks;
+mod m20261127_000020_imports;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000017_report_totals::Migration),
             Box::new(m20261127_000018_api_keys::Migration),
             Box::new(m20261127_000019_webhooks::Migration),
+            Box::new(m20261127_000020_imports::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod deals;
 pub mod disputes;
 pub mod error;
 pub mod fx;
+pub mod imports;
 pub mod leaderboard;
 pub mod partners;
 pub mod payouts;

@@ -46,6 +46,8 @@ label_enum! {
         Portal => "portal",
         /// Webhook endpoints and their delivery log.
         Webhooks => "webhooks",
+        /// CSV imports of partners, deals and touchpoints (each row also needs edit on its kind).
+        Imports => "imports",
     }
 }
 
@@ -59,6 +61,7 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
         Role::PartnerManager => match resource {
             Partners | Deals | Touchpoints | Disputes => action != Export,
             Dashboard | Attribution | Reports | CommissionRules | Payouts => action == View,
+            Imports => matches!(action, View | Edit),
             Settings | Users | AuditLog | Portal | Webhooks => false,
         },
         Role::Finance => match resource {
@@ -67,7 +70,7 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
             Dashboard | Partners | Deals | Touchpoints | Attribution | Disputes | AuditLog => {
                 action == View
             }
-            Settings | Users | Portal | Webhooks => false,
+            Settings | Users | Portal | Webhooks | Imports => false,
         },
         // Reports, and read-only the partners and deals behind their numbers (drill-down).
         Role::Executive => match resource {

@@ -15,6 +15,7 @@ pub mod earnings;
 pub mod forecast;
 pub mod fx;
 pub mod ids;
+pub mod import;
 pub mod leaderboard;
 pub mod ledger;
 pub mod model_costs;

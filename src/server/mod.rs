@@ -11,6 +11,7 @@ pub mod demo;
 pub mod entities;
 pub mod exports;
 pub mod http;
+pub mod imports;
 pub mod repo;
 pub mod report_cache;
 pub mod rest;

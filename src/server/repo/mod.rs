@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod deals;
 pub mod disputes;
 pub mod fx;
+pub mod imports;
 pub mod leaderboard;
 pub mod monthly_stats;
 pub mod organizations;

@@ -184,6 +184,21 @@ pub async fn by_external_id(
         .await
 }
 
+/// The tenant's partner with this name (compared without case, as names are unique so).
+pub async fn by_name(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<partners::Model>, DbErr> {
+    scoped(tenant)
+        .filter(
+            Expr::expr(Func::lower(Expr::col(partners::Column::Name)))
+                .eq(name.trim().to_lowercase()),
+        )
+        .one(db)
+        .await
+}
+
 /// Whether another partner of the tenant already has this name (compared without case).
 pub async fn name_taken(
     tenant: &Tenant,

@@ -147,31 +147,18 @@ async fn move_to(
     reason: Option<&str>,
 ) -> Result<(), Problem> {
     let Some(to) = stage else { return Ok(()) };
-    let now: DealStage = service::get_as(caller, id)
-        .await?
-        .stage
-        .parse()
-        .map_err(crate::api::AppError::internal)?;
-    if now == to {
-        return Ok(());
-    }
-    match to {
-        DealStage::Open => deal_changes::reopen_as(caller, id).await?,
-        outcome => {
-            deal_changes::close_as(caller, id, outcome, reason)
-                .await
-                .map_err(|err| {
-                    // The app's form calls it `reason`; here it is `lost_reason`.
-                    let mut problem = Problem::from(err);
-                    for field in &mut problem.errors {
-                        if field.field == "reason" {
-                            field.field = "lost_reason".into();
-                        }
-                    }
-                    problem
-                })?;
-        }
-    }
+    deal_changes::move_to_as(caller, id, to, reason)
+        .await
+        .map_err(|err| {
+            // The app's form calls it `reason`; here it is `lost_reason`.
+            let mut problem = Problem::from(err);
+            for field in &mut problem.errors {
+                if field.field == "reason" {
+                    field.field = "lost_reason".into();
+                }
+            }
+            problem
+        })?;
     Ok(())
 }
 

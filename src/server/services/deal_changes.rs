@@ -788,6 +788,32 @@ pub async fn reopen(id: DealId) -> Result<(), AppError> {
     reopen_as(&caller, id).await
 }
 
+/// Moves a deal to `to` when it is elsewhere: closes an open deal (won or lost, with `reason`)
+/// or re-opens a closed one; a won deal is not lost without being re-opened first. Answers
+/// whether the stage changed.
+pub async fn move_to_as(
+    caller: &Caller,
+    id: DealId,
+    to: DealStage,
+    reason: Option<&str>,
+) -> Result<bool, AppError> {
+    let now: DealStage = super::deals::get_as(caller, id)
+        .await?
+        .stage
+        .parse()
+        .map_err(AppError::internal)?;
+    if now == to {
+        return Ok(false);
+    }
+    match to {
+        DealStage::Open => reopen_as(caller, id).await?,
+        outcome => {
+            close_as(caller, id, outcome, reason).await?;
+        }
+    }
+    Ok(true)
+}
+
 pub async fn reopen_as(caller: &Caller, id: DealId) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
     let txn = crate::server::repo::begin_write(&caller.db).await?;

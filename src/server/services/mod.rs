@@ -10,6 +10,7 @@ pub mod deal_changes;
 pub mod deals;
 pub mod disputes;
 pub mod fx;
+pub mod imports;
 pub mod leaderboard;
 pub mod partner_performance;
 pub mod partners;

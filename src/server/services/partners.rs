@@ -267,6 +267,12 @@ pub async fn by_external_id_as(
     Ok(repo::by_external_id(&caller.tenant, &caller.db, external_id).await?)
 }
 
+/// The partner of this name (without case), if any: how an import without ids finds a partner.
+pub async fn by_name_as(caller: &Caller, name: &str) -> Result<Option<partners::Model>, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    Ok(repo::by_name(&caller.tenant, &caller.db, name).await?)
+}
+
 /// Partners in id order from a cursor on (the REST API's list).
 pub async fn after_as(
     caller: &Caller,

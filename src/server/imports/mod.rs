@@ -1,0 +1,300 @@
+//! The import worker: takes queued imports one at a time and writes their rows in batches,
+//! recording progress and bad rows after each batch, so the page can show a progress bar and a
+//! stopped server resumes where it was. An all-or-nothing import checks every row first and
+//! writes nothing when one is bad.
+
+pub mod rows;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+
+use crate::api::AppError;
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError};
+use crate::server::context::Caller;
+use crate::server::entities::imports;
+use crate::server::repo::{self, imports::Tally};
+use crate::server::report_cache::ReportCache;
+use crate::server::tenant::Tenant;
+use rows::{Lookups, Outcome, RowFailure};
+
+/// Rows written between two progress records.
+const BATCH: usize = 200;
+
+/// A parsed file: its header and its rows with their line numbers.
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads a CSV file (comma, semicolon or tab separated, as the header line shows), keeping each
+/// row's line in the file for error messages.
+pub fn parse(content: &str) -> Result<Table, String> {
+    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let first = content.lines().next().unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first.matches(*d as char).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(content.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("The header line cannot be read: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err("The file is empty: the first line should name the columns.".into());
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(at) => format!("Line {} cannot be read: {e}", at.line()),
+            None => format!("The file cannot be read: {e}"),
+        })?;
+        if record.iter().all(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        let line = record
+            .position()
+            .map_or(0, |p| line_of(content.as_bytes(), p));
+        rows.push((line, record.iter().map(str::to_owned).collect()));
+    }
+    Ok(Table { headers, rows })
+}
+
+/// The line a record starts on. The reader places a record after blank lines at the first of
+/// them; the line is where its text begins.
+fn line_of(bytes: &[u8], position: &csv::Position) -> u64 {
+    let mut line = position.line();
+    for &byte in bytes.iter().skip(position.byte() as usize) {
+        match byte {
+            b'\n' => line += 1,
+            b'\r' => {}
+            _ => break,
+        }
+    }
+    line
+}
+
+/// Runs the next import there is, to its end; false when there was none.
+pub async fn run_next(db: &DatabaseConnection, cache: &Arc<ReportCache>) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let Some(import) = repo::imports::next_to_run(db, now).await? else {
+        return Ok(false);
+    };
+    if !repo::imports::claim(db, &import, now).await? {
+        return Ok(true);
+    }
+    let id = import.id;
+    if let Err(err) = run(db, cache, import).await {
+        tracing::error!(import = id, %err, "import failed");
+        let message = format!("The import stopped: {err}");
+        repo::imports::finish(
+            db,
+            id,
+            &[ImportStatus::Running],
+            ImportStatus::Failed,
+            Some(&message),
+            Utc::now(),
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+/// The person who started the import, as a caller: the rows are theirs in the audit trail, and
+/// their role still decides what they may change.
+async fn caller_of(
+    db: &DatabaseConnection,
+    cache: &Arc<ReportCache>,
+    import: &imports::Model,
+) -> Result<Option<Caller>, AppError> {
+    let Some(user_id) = import.created_by else {
+        return Ok(None);
+    };
+    let Some(user) = repo::users::session_user(db, UserId(user_id)).await? else {
+        return Ok(None);
+    };
+    if user.organization_id != OrganizationId(import.organization_id) {
+        return Ok(None);
+    }
+    Ok(Some(Caller {
+        db: db.clone(),
+        tenant: Tenant::of(&user),
+        user,
+        report_cache: cache.clone(),
+        key: None,
+    }))
+}
+
+async fn run(
+    db: &DatabaseConnection,
+    cache: &Arc<ReportCache>,
+    import: imports::Model,
+) -> Result<(), AppError> {
+    let kind: ImportKind = import.kind.parse().map_err(AppError::internal)?;
+    let mode: ImportMode = import.mode.parse().map_err(AppError::internal)?;
+    let mapping: ColumnMapping =
+        serde_json::from_str(&import.mapping).map_err(AppError::internal)?;
+    let fail = |message: String| async move {
+        repo::imports::finish(
+            db,
+            import.id,
+            &[ImportStatus::Running],
+            ImportStatus::Failed,
+            Some(&message),
+            Utc::now(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(AppError::from)
+    };
+    let Some(caller) = caller_of(db, cache, &import).await? else {
+        return fail("The person who started this import can no longer sign in.".into()).await;
+    };
+    let table = match parse(&import.content) {
+        Ok(table) => table,
+        Err(message) => return fail(message).await,
+    };
+    let mut lookups = Lookups::default();
+    let fields_of = |record: &[String]| {
+        crate::domain::import::fields_of(&table.headers, &mapping, record)
+            .into_iter()
+            .map(|(field, value)| (field, value.to_owned()))
+            .collect::<std::collections::BTreeMap<String, String>>()
+    };
+
+    if mode == ImportMode::AllOrNothing && import.processed_rows == 0 {
+        let mut errors = Vec::new();
+        let mut bad_rows = 0;
+        for (line, record) in &table.rows {
+            let owned = fields_of(record);
+            let fields = borrowed(&owned);
+            match rows::check(&caller, kind, *line, &fields, &mut lookups).await {
+                Ok(()) => {}
+                Err(RowFailure::Row(row_errors)) => {
+                    bad_rows += 1;
+                    errors.extend(row_errors);
+                }
+                Err(RowFailure::Server(err)) => return Err(err),
+            }
+        }
+        if bad_rows > 0 {
+            let tally = Tally {
+                failed: bad_rows,
+                ..Tally::default()
+            };
+            repo::imports::record_batch(db, &import, tally, &errors, Utc::now()).await?;
+            let rows = if bad_rows == 1 {
+                "row has"
+            } else {
+                "rows have"
+            };
+            return fail(format!(
+                "{bad_rows} {rows} errors, so nothing was imported. Correct them and upload the file again."
+            ))
+            .await;
+        }
+    }
+
+    let skip = usize::try_from(import.processed_rows).unwrap_or(usize::MAX);
+    for batch in table.rows[skip.min(table.rows.len())..].chunks(BATCH) {
+        let mut tally = Tally::default();
+        let mut errors: Vec<RowError> = Vec::new();
+        for (line, record) in batch {
+            let owned = fields_of(record);
+            let fields = borrowed(&owned);
+            tally.processed += 1;
+            match rows::apply(&caller, kind, *line, &fields, &mut lookups).await {
+                Ok(Outcome::Created) => tally.created += 1,
+                Ok(Outcome::Updated) => tally.updated += 1,
+                Ok(Outcome::Unchanged) => tally.unchanged += 1,
+                Err(RowFailure::Row(row_errors)) => {
+                    tally.failed += 1;
+                    errors.extend(row_errors);
+                }
+                Err(RowFailure::Server(err)) => {
+                    tally.processed -= 1;
+                    repo::imports::record_batch(db, &import, tally, &errors, Utc::now()).await?;
+                    return Err(err);
+                }
+            }
+        }
+        if !repo::imports::record_batch(db, &import, tally, &errors, Utc::now()).await? {
+            // Cancelled meanwhile: what was written stays, the rest is left.
+            return Ok(());
+        }
+    }
+    repo::imports::finish(
+        db,
+        import.id,
+        &[ImportStatus::Running],
+        ImportStatus::Done,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+fn borrowed(
+    owned: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, &str> {
+    owned.iter().map(|(k, v)| (k.clone(), v.as_str())).collect()
+}
+
+/// Works through queued imports every `poll` until the process ends.
+pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, poll: Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(poll);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            loop {
+                match run_next(&db, &cache).await {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(err) => {
+                        tracing::error!(%err, "the import queue could not be read");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_keep_their_line_numbers_and_their_separator() {
+        let table =
+            parse("\u{feff}Name;Tier\nApex;gold\n\n\"Multi\nline\";silver\nLast;platinum\n")
+                .unwrap();
+        assert_eq!(table.headers, ["Name", "Tier"]);
+        let lines: Vec<u64> = table.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(
+            lines,
+            [2, 4, 6],
+            "blank lines skipped, a quoted break counted"
+        );
+        assert_eq!(table.rows[1].1, ["Multi\nline", "silver"]);
+    }
+
+    #[test]
+    fn an_empty_file_is_refused() {
+        assert!(parse("").is_err());
+        assert!(parse("\n").is_err());
+        let only_header = parse("a,b\n").unwrap();
+        assert!(only_header.rows.is_empty());
+    }
+}

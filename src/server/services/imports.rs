@@ -1,0 +1,330 @@
+//! CSV imports: preview a file with a mapping to start from, queue it (the mapping remembered for
+//! the organization), follow its progress, cancel it. Rows are written by the worker
+//! (`server::imports`) through the same services as the pages.
+
+use chrono::Utc;
+use serde_json::json;
+
+use crate::api::AppError;
+use crate::api::imports::{
+    ERRORS_SHOWN, FieldChoice, ImportDetail, ImportPreview, ImportSummary, MAX_FILE_BYTES,
+    PREVIEW_ROWS, PreviewRow,
+};
+use crate::domain::access::{Action, Resource};
+use crate::domain::import::{
+    self, ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError, check_mapping,
+    guess_mapping,
+};
+use crate::server::audit::{self, Entry};
+use crate::server::context::{self, Caller};
+use crate::server::entities::imports;
+use crate::server::imports::parse;
+use crate::server::repo;
+
+/// Imports the history lists.
+const LISTED: u64 = 50;
+
+fn not_found() -> AppError {
+    AppError::NotFound("the import".into())
+}
+
+/// The resource a kind of import changes: the caller needs edit on it too.
+fn resource_of(kind: ImportKind) -> Resource {
+    match kind {
+        ImportKind::Partners => Resource::Partners,
+        ImportKind::Deals => Resource::Deals,
+        ImportKind::Touchpoints => Resource::Touchpoints,
+    }
+}
+
+fn require_kind(caller: &Caller, kind: ImportKind) -> Result<(), AppError> {
+    caller.require(Action::Edit, resource_of(kind))
+}
+
+fn summary((model, created_by): repo::imports::Listed) -> Result<ImportSummary, AppError> {
+    Ok(ImportSummary {
+        id: model.id,
+        kind: model.kind.parse().map_err(AppError::internal)?,
+        mode: model.mode.parse().map_err(AppError::internal)?,
+        status: model.status.parse().map_err(AppError::internal)?,
+        file_name: model.file_name,
+        total_rows: model.total_rows as u64,
+        processed_rows: model.processed_rows as u64,
+        created_rows: model.created_rows as u64,
+        updated_rows: model.updated_rows as u64,
+        unchanged_rows: model.unchanged_rows as u64,
+        failed_rows: model.failed_rows as u64,
+        failure: model.failure,
+        created_by,
+        created_at: model.created_at,
+        finished_at: model.finished_at,
+    })
+}
+
+fn table_of(content: &str) -> Result<crate::server::imports::Table, AppError> {
+    if content.len() > MAX_FILE_BYTES {
+        return Err(AppError::invalid_field(
+            "file",
+            format!(
+                "The file is larger than {} MB; split it into smaller files.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    parse(content).map_err(|message| AppError::invalid_field("file", message))
+}
+
+async fn remembered(caller: &Caller, kind: ImportKind) -> Result<ColumnMapping, AppError> {
+    Ok(repo::imports::mapping(&caller.tenant, &caller.db, kind)
+        .await?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+pub async fn preview(kind: ImportKind, content: &str) -> Result<ImportPreview, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
+    preview_as(&caller, kind, content).await
+}
+
+pub async fn preview_as(
+    caller: &Caller,
+    kind: ImportKind,
+    content: &str,
+) -> Result<ImportPreview, AppError> {
+    caller.require(Action::Edit, Resource::Imports)?;
+    require_kind(caller, kind)?;
+    let table = table_of(content)?;
+    let mapping = guess_mapping(kind, &table.headers, &remembered(caller, kind).await?);
+    let rows = table
+        .rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|(line, cells)| PreviewRow {
+            line: *line,
+            errors: cell_errors(kind, *line, &table.headers, &mapping, cells),
+            cells: cells.clone(),
+        })
+        .collect();
+    Ok(ImportPreview {
+        kind,
+        fields: kind
+            .targets()
+            .iter()
+            .map(|t| FieldChoice {
+                field: t.field.to_owned(),
+                label: t.label.to_owned(),
+                required: t.required,
+            })
+            .collect(),
+        headers: table.headers,
+        mapping,
+        total_rows: table.rows.len() as u64,
+        rows,
+    })
+}
+
+/// The checks of a row that need no lookup (the worker also checks the deals and partners it
+/// names).
+fn cell_errors(
+    kind: ImportKind,
+    line: u64,
+    headers: &[String],
+    mapping: &ColumnMapping,
+    cells: &[String],
+) -> Vec<RowError> {
+    let fields = import::fields_of(headers, mapping, cells);
+    let errors: Vec<(&str, String)> = match kind {
+        ImportKind::Partners => import::partner_row(&fields)
+            .form
+            .validate()
+            .err()
+            .unwrap_or_default(),
+        ImportKind::Deals => match import::deal_row(&fields) {
+            Ok(row) => row.form.validate().err().unwrap_or_default(),
+            Err(error) => vec![error],
+        },
+        ImportKind::Touchpoints => {
+            let row = import::touchpoint_row(&fields);
+            let mut errors = Vec::new();
+            if row.deal.is_empty() {
+                errors.push(("deal", "Give the deal's external id.".to_owned()));
+            }
+            if row.partner.is_empty() {
+                errors.push((
+                    "partner",
+                    "Give the partner's external id or name.".to_owned(),
+                ));
+            }
+            if row
+                .kind
+                .parse::<crate::domain::touchpoint::TouchpointKind>()
+                .is_err()
+            {
+                errors.push(("kind", format!("\"{}\" is not a kind of touch.", row.kind)));
+            }
+            if chrono::NaiveDate::parse_from_str(&row.occurred_on, "%Y-%m-%d").is_err() {
+                errors.push(("occurred_on", "Use a date such as 2026-03-31.".to_owned()));
+            }
+            errors
+        }
+    };
+    errors
+        .into_iter()
+        .map(|(field, message)| RowError::new(line, field, message))
+        .collect()
+}
+
+pub async fn start(
+    kind: ImportKind,
+    mode: ImportMode,
+    file_name: String,
+    content: String,
+    mapping: ColumnMapping,
+) -> Result<i64, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
+    start_as(&caller, kind, mode, &file_name, content, mapping).await
+}
+
+pub async fn start_as(
+    caller: &Caller,
+    kind: ImportKind,
+    mode: ImportMode,
+    file_name: &str,
+    content: String,
+    mapping: ColumnMapping,
+) -> Result<i64, AppError> {
+    caller.require(Action::Edit, Resource::Imports)?;
+    require_kind(caller, kind)?;
+    let table = table_of(&content)?;
+    if table.rows.is_empty() {
+        return Err(AppError::invalid_field(
+            "file",
+            "The file has a header but no rows.",
+        ));
+    }
+    check_mapping(kind, &table.headers, &mapping).map_err(|errors| {
+        AppError::invalid_fields(
+            errors
+                .into_iter()
+                .map(|(field, message)| (format!("mapping.{field}"), message))
+                .collect(),
+        )
+    })?;
+    let file_name = match file_name.trim() {
+        "" => "import.csv".to_owned(),
+        name => name.chars().take(255).collect(),
+    };
+    let mapping_text = serde_json::to_string(&mapping).map_err(AppError::internal)?;
+    let now = Utc::now();
+    let txn = repo::begin_write(&caller.db).await?;
+    repo::imports::remember_mapping(&caller.tenant, &txn, kind, &mapping_text, now).await?;
+    let created = repo::imports::insert(
+        &caller.tenant,
+        &txn,
+        repo::imports::NewImport {
+            kind,
+            mode,
+            file_name: &file_name,
+            content,
+            mapping: mapping_text,
+            total_rows: table.rows.len() as u64,
+            created_by: caller.user_id(),
+            at: now,
+        },
+    )
+    .await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        audit::actor_of(caller),
+        Entry {
+            action: "import.started",
+            entity_type: "import",
+            entity_id: Some(created.id),
+            before: None,
+            after: Some(json!({
+                "kind": kind,
+                "mode": mode,
+                "file_name": file_name,
+                "rows": table.rows.len(),
+                "mapping": mapping,
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created.id)
+}
+
+pub async fn list() -> Result<Vec<ImportSummary>, AppError> {
+    let caller = context::authorize(Action::View, Resource::Imports).await?;
+    repo::imports::list(&caller.tenant, &caller.db, LISTED)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+pub async fn detail(id: i64) -> Result<ImportDetail, AppError> {
+    let caller = context::authorize(Action::View, Resource::Imports).await?;
+    detail_as(&caller, id).await
+}
+
+pub async fn detail_as(caller: &Caller, id: i64) -> Result<ImportDetail, AppError> {
+    caller.require(Action::View, Resource::Imports)?;
+    let listed = repo::imports::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mapping = serde_json::from_str(&listed.0.mapping).unwrap_or_default();
+    let (errors, error_count) =
+        repo::imports::errors(&caller.tenant, &caller.db, id, ERRORS_SHOWN).await?;
+    Ok(ImportDetail {
+        import: summary(listed)?,
+        mapping,
+        errors,
+        error_count,
+    })
+}
+
+pub async fn cancel(id: i64) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
+    cancel_as(&caller, id).await
+}
+
+pub async fn cancel_as(caller: &Caller, id: i64) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Imports)?;
+    let txn = repo::begin_write(&caller.db).await?;
+    let (model, _): (imports::Model, _) = repo::imports::get(&caller.tenant, &txn, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let from: ImportStatus = model.status.parse().map_err(AppError::internal)?;
+    if from.is_finished() {
+        return Err(AppError::Conflict(format!(
+            "This import is {from} already and cannot be cancelled."
+        )));
+    }
+    repo::imports::finish(
+        &txn,
+        id,
+        &[ImportStatus::Queued, ImportStatus::Running],
+        ImportStatus::Cancelled,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        audit::actor_of(caller),
+        Entry {
+            action: "import.cancelled",
+            entity_type: "import",
+            entity_id: Some(id),
+            before: Some(json!({ "status": from, "processed_rows": model.processed_rows })),
+            after: Some(json!({ "status": ImportStatus::Cancelled })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

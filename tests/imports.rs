@@ -1,0 +1,344 @@
+//! CSV import on both databases, over the app's server functions: preview with a guessed mapping,
+//! partners / deals / touchpoints written by the worker through the app's services, bad rows
+//! reported by line, a second run of the same file changing nothing, all-or-nothing writing
+//! nothing when one row is bad, the mapping remembered, cancelling, and who may import.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use partner_attribution::api::imports::{ImportDetail, ImportPreview};
+use partner_attribution::domain::import::ImportStatus;
+use partner_attribution::server::demo;
+use partner_attribution::server::entities::{audit_events, deals, partners, touchpoints};
+use partner_attribution::server::imports::run_next;
+use partner_attribution::server::report_cache::ReportCache;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "admin@northwind.example";
+
+const PARTNERS_CSV: &str = "\
+Partner ID,Company,Type,Tier,Commission %,E-mail
+CRM-P1,Harbor Analytics,Referral,Gold,12.5%,ops@harbor.example
+CRM-P2,Summit Resellers,reseller,platinum,20,
+CRM-P3,Broken Tier Ltd,agency,diamond,10,
+";
+
+const DEALS_CSV: &str = "\
+Opportunity ID,Opportunity,Account,Value,Currency,Stage
+OPP-1,Harbor expansion,Acme Corp,\"48,000\",USD,Closed Won
+OPP-2,Summit pilot,Globex,12000.50,USD,open
+";
+
+async fn post_json(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn preview(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    content: &str,
+) -> ImportPreview {
+    let response = post_json(
+        app,
+        client,
+        "/api/imports/preview",
+        json!({ "kind": kind, "content": content }),
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    response.json().await.unwrap()
+}
+
+async fn start(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    mode: &str,
+    content: &str,
+    mapping: &Value,
+) -> reqwest::Response {
+    post_json(
+        app,
+        client,
+        "/api/imports/start",
+        json!({
+            "kind": kind, "mode": mode, "file_name": format!("{kind}.csv"),
+            "content": content, "mapping": mapping,
+        }),
+    )
+    .await
+}
+
+/// Starts an import with the preview's mapping and runs the worker until the queue is empty.
+async fn import(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    mode: &str,
+    content: &str,
+) -> ImportDetail {
+    let offered = preview(app, client, kind, content).await;
+    let mapping = serde_json::to_value(&offered.mapping).unwrap();
+    let response = start(app, client, kind, mode, content, &mapping).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let id: i64 = response.json().await.unwrap();
+    drain(app).await;
+    detail(app, client, id).await
+}
+
+async fn drain(app: &common::TestApp) {
+    let cache = Arc::new(ReportCache::default());
+    while run_next(&app.db, &cache).await.expect("worker") {}
+}
+
+async fn detail(app: &common::TestApp, client: &reqwest::Client, id: i64) -> ImportDetail {
+    let response = app
+        .call(client, "/api/imports/get", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn count_touches(db: &sea_orm::DatabaseConnection) -> u64 {
+    touchpoints::Entity::find().count(db).await.unwrap()
+}
+
+async fn imports_flow(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(41, 8, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+
+    // Preview: columns matched by their names, the bad tier found on its line.
+    let offered = preview(&app, &admin, "partners", PARTNERS_CSV).await;
+    assert_eq!(offered.total_rows, 3);
+    assert_eq!(offered.mapping["external_id"], "Partner ID");
+    assert_eq!(offered.mapping["name"], "Company");
+    assert_eq!(offered.mapping["commission_rate"], "Commission %");
+    assert_eq!(offered.mapping["contact_email"], "E-mail");
+    assert!(
+        offered.rows[0].errors.is_empty(),
+        "{:?}",
+        offered.rows[0].errors
+    );
+    let bad = &offered.rows[2];
+    assert_eq!(bad.line, 4);
+    assert_eq!(bad.errors.len(), 1);
+    assert_eq!(bad.errors[0].field, "tier");
+
+    // Valid rows only: two partners, the third reported by line.
+    let done = import(&app, &admin, "partners", "valid_only", PARTNERS_CSV).await;
+    assert_eq!(done.import.status, ImportStatus::Done);
+    assert_eq!(
+        (
+            done.import.created_rows,
+            done.import.failed_rows,
+            done.import.processed_rows
+        ),
+        (2, 1, 3)
+    );
+    assert_eq!(done.import.percent(), 100);
+    assert_eq!(done.error_count, 1);
+    assert_eq!(
+        (done.errors[0].line, done.errors[0].field.as_str()),
+        (4, "tier")
+    );
+    let harbor = partners::Entity::find()
+        .filter(partners::Column::ExternalId.eq("CRM-P1"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("imported partner");
+    assert_eq!(harbor.name, "Harbor Analytics");
+    assert_eq!(harbor.partner_type, "referral");
+    assert_eq!(harbor.tier, "gold");
+    let created_audit = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("partner.created"))
+        .filter(audit_events::Column::EntityId.eq(harbor.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the import's partner is audited");
+    assert_eq!(
+        created_audit.actor_label, ADMIN,
+        "as the admin who imported"
+    );
+
+    // The same file again changes nothing; a changed cell updates its partner.
+    let again = import(&app, &admin, "partners", "valid_only", PARTNERS_CSV).await;
+    assert_eq!(
+        (
+            again.import.created_rows,
+            again.import.updated_rows,
+            again.import.unchanged_rows
+        ),
+        (0, 0, 2)
+    );
+    let changed = PARTNERS_CSV.replace("Referral,Gold", "Referral,Platinum");
+    let changed = import(&app, &admin, "partners", "valid_only", &changed).await;
+    assert_eq!(
+        (changed.import.updated_rows, changed.import.unchanged_rows),
+        (1, 1)
+    );
+
+    // Deals: a won one is closed (and attributed) as the app would.
+    let deals_done = import(&app, &admin, "deals", "valid_only", DEALS_CSV).await;
+    assert_eq!(deals_done.import.created_rows, 2, "{:?}", deals_done.errors);
+    let won = deals::Entity::find()
+        .filter(deals::Column::ExternalId.eq("OPP-1"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((won.stage.as_str(), won.amount_minor), ("won", 4_800_000));
+    let deals_again = import(&app, &admin, "deals", "valid_only", DEALS_CSV).await;
+    assert_eq!(
+        deals_again.import.unchanged_rows, 2,
+        "{:?}",
+        deals_again.errors
+    );
+
+    // Touches name their deal by external id and their partner by id or name.
+    let touches_before = count_touches(&app.db).await;
+    let touches = "\
+Deal ID,Partner,Touch type,Date,Notes
+OPP-2,CRM-P1,Referral,2026-01-05,Intro call
+OPP-2,Summit Resellers,co-sell,2026-01-20,
+OPP-404,CRM-P1,demo,2026-01-21,
+";
+    let all_or_nothing = import(&app, &admin, "touchpoints", "all_or_nothing", touches).await;
+    assert_eq!(all_or_nothing.import.status, ImportStatus::Failed);
+    assert!(
+        all_or_nothing
+            .import
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("nothing was imported")
+    );
+    assert_eq!(
+        (
+            all_or_nothing.errors[0].line,
+            all_or_nothing.errors[0].field.as_str()
+        ),
+        (4, "deal")
+    );
+    assert_eq!(
+        count_touches(&app.db).await,
+        touches_before,
+        "nothing written"
+    );
+
+    let valid_only = import(&app, &admin, "touchpoints", "valid_only", touches).await;
+    assert_eq!(
+        (
+            valid_only.import.created_rows,
+            valid_only.import.failed_rows
+        ),
+        (2, 1)
+    );
+    assert!(valid_only.errors[0].message.contains("OPP-404"));
+    assert_eq!(count_touches(&app.db).await, touches_before + 2);
+    let repeated = import(&app, &admin, "touchpoints", "valid_only", touches).await;
+    assert_eq!(repeated.import.unchanged_rows, 2, "{:?}", repeated.errors);
+    assert_eq!(count_touches(&app.db).await, touches_before + 2);
+
+    // A mapping chosen by hand is offered again for the next file with those columns.
+    let odd = "Kennung,Firma,Art,Stufe,Satz\nX-1,Odd Names GmbH,agency,silver,5\n";
+    let guessed = preview(&app, &admin, "partners", odd).await;
+    assert!(!guessed.mapping.contains_key("name"));
+    let chosen = json!({
+        "external_id": "Kennung", "name": "Firma", "partner_type": "Art",
+        "tier": "Stufe", "commission_rate": "Satz",
+    });
+    let started = start(&app, &admin, "partners", "valid_only", odd, &chosen).await;
+    assert_eq!(started.status(), 200);
+    let offered = preview(&app, &admin, "partners", odd).await;
+    assert_eq!(offered.mapping["name"], "Firma");
+    assert_eq!(offered.mapping["tier"], "Stufe");
+
+    // A queued import can be cancelled; the worker then leaves it.
+    let id: i64 = started.json().await.unwrap();
+    let cancelled = app
+        .call(&admin, "/api/imports/cancel", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(cancelled.status(), 200);
+    drain(&app).await;
+    let gone = detail(&app, &admin, id).await;
+    assert_eq!(gone.import.status, ImportStatus::Cancelled);
+    assert_eq!(gone.import.processed_rows, 0);
+    let twice = app
+        .call(&admin, "/api/imports/cancel", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(twice.status(), 409);
+
+    // A mapping without a required field is refused by field.
+    let refused = start(
+        &app,
+        &admin,
+        "partners",
+        "valid_only",
+        odd,
+        &json!({ "name": "Firma" }),
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("mapping.tier"), "{body}");
+
+    // Who may import: not finance, not a partner user, not another organization's admin.
+    for email in [
+        "finance@northwind.example",
+        "partner@apex-cloud-partners.example",
+    ] {
+        let user = app.signed_in(email, demo::DEMO_PASSWORD).await;
+        let response = post_json(
+            &app,
+            &user,
+            "/api/imports/preview",
+            json!({ "kind": "partners", "content": PARTNERS_CSV }),
+        )
+        .await;
+        assert_eq!(response.status(), 403, "{email}");
+    }
+    let outsider = app.browser();
+    let signed_up = app
+        .call(
+            &outsider,
+            "/api/auth/sign-up",
+            &[
+                ("organization", "Elsewhere Inc"),
+                ("currency", "USD"),
+                ("name", "Olga Other"),
+                ("email", "olga@elsewhere.example"),
+                ("password", "a long and unusual passphrase 42"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    let foreign = app
+        .call(&outsider, "/api/imports/get", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(foreign.status(), 404);
+    let listed = app.call(&outsider, "/api/imports/list", &[]).await;
+    assert_eq!(listed.json::<Vec<Value>>().await.unwrap().len(), 0);
+    let mine = app.call(&admin, "/api/imports/list", &[]).await;
+    assert_eq!(mine.json::<Vec<Value>>().await.unwrap().len(), 9);
+}
+on_both_databases!(csv_import_end_to_end, imports_flow);
