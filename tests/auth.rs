@@ -155,7 +155,16 @@ async fn sign_in_rules(test_db: common::TestDb) {
 on_both_databases!(sign_in_is_uniform_rotates_and_is_audited, sign_in_rules);
 
 async fn rate_limits(test_db: common::TestDb) {
-    let app = demo_app(&test_db).await;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(5, 40, Utc::now()))
+        .await
+        .expect("demo data");
+    // A slow refill (one attempt per 5 s), so a loaded machine hashing slowly cannot earn the
+    // address new attempts as fast as the test spends them.
+    let app = common::TestApp::spawn_with(db, |config| {
+        config.auth.limits.attempts_per_ip_per_minute = 12;
+    })
+    .await;
     let client = app.browser();
     for _ in 0..5 {
         let response = sign_in_response(&app, &client, FINANCE, "guess", false).await;
