@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deals/new") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::NewDealPage/> })/>
                     <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
+                    <Route path=path!("/imports") view=|| guarded(Resource::Imports, || view! { <manager::imports::ImportsPage/> })/>
+                    <Route path=path!("/imports/:id") view=|| guarded(Resource::Imports, || view! { <manager::imports::ImportPage/> })/>
                     <Route path=path!("/payouts") view=|| guarded(Resource::Payouts, || view! { <manager::payouts::PayoutsPage/> })/>
                     <Route path=path!("/payouts/earnings") view=|| guarded(Resource::Payouts, || view! { <manager::earnings::EarningsPage/> })/>
                     <Route path=path!("/payouts/rules") view=|| guarded(Resource::CommissionRules, || view! { <manager::commission_rules::CommissionRulesPage/> })/>
@@ -185,6 +187,9 @@ fn TopNav() -> impl IntoView {
                 </Show>
                 <Show when=move || allowed(Resource::Deals)>
                     <A href="/deals">"Deals"</A>
+                </Show>
+                <Show when=move || allowed(Resource::Imports)>
+                    <A href="/imports">"Import"</A>
                 </Show>
                 <Show when=move || allowed(Resource::Payouts)>
                     <A href="/payouts">"Payouts"</A>

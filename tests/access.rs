@@ -825,6 +825,8 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
         "/settings/api-keys",
         Some((Action::View, Resource::Settings)),
     ),
+    ("/imports", Some((Action::View, Resource::Imports))),
+    ("/imports/{id}", Some((Action::View, Resource::Imports))),
     (
         "/settings/webhooks",
         Some((Action::View, Resource::Webhooks)),

@@ -10,6 +10,7 @@ pub mod deals;
 pub mod disputes;
 pub mod earnings;
 pub mod exchange_rates;
+pub mod imports;
 pub mod leaderboard;
 pub mod partner_form;
 pub mod partner_profile;
