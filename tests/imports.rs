@@ -142,6 +142,14 @@ async fn imports_flow(test_db: common::TestDb) {
     assert_eq!(bad.errors.len(), 1);
     assert_eq!(bad.errors[0].field, "tier");
 
+    // A file far larger than an ordinary request body is read whole.
+    let mut big = String::from("Partner ID,Company,Type,Tier,Commission %\n");
+    for i in 0..60_000 {
+        big.push_str(&format!("BULK-{i},Bulk Partner {i},referral,silver,7.5\n"));
+    }
+    assert!(big.len() > 2 * 1024 * 1024);
+    assert_eq!(preview(&app, &admin, "partners", &big).await.total_rows, 60_000);
+
     // Valid rows only: two partners, the third reported by line.
     let done = import(&app, &admin, "partners", "valid_only", PARTNERS_CSV).await;
     assert_eq!(done.import.status, ImportStatus::Done);

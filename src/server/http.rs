@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(import_body_limit))
         // The REST API authenticates each request by its key: no session, no cookie, so no
         // cross-site forgery to refuse.
         .merge(super::rest::router(&state))
@@ -96,6 +97,25 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
                 Json(serde_json::json!({ "status": "database unavailable" })),
             )
         }
+    }
+}
+
+/// CSV files come to the import server functions whole: they may send more than the 2 MB every
+/// other request is held to.
+async fn import_body_limit(
+    request: Request<Body>,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use tower::{Layer, ServiceExt};
+    if request.uri().path().starts_with("/api/imports/") {
+        // JSON escapes line breaks and quotes: room for the file twice over.
+        let limit = axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_FILE_BYTES * 2);
+        match limit.layer(next).oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    } else {
+        next.run(request).await
     }
 }
 
