@@ -148,7 +148,10 @@ async fn imports_flow(test_db: common::TestDb) {
         big.push_str(&format!("BULK-{i},Bulk Partner {i},referral,silver,7.5\n"));
     }
     assert!(big.len() > 2 * 1024 * 1024);
-    assert_eq!(preview(&app, &admin, "partners", &big).await.total_rows, 60_000);
+    assert_eq!(
+        preview(&app, &admin, "partners", &big).await.total_rows,
+        60_000
+    );
 
     // Valid rows only: two partners, the third reported by line.
     let done = import(&app, &admin, "partners", "valid_only", PARTNERS_CSV).await;
