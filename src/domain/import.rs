@@ -449,6 +449,65 @@ pub fn partner_row(fields: &BTreeMap<String, &str>) -> PartnerRow {
     }
 }
 
+fn deal_form(fields: &BTreeMap<String, &str>) -> DealForm {
+    DealForm {
+        name: cell(fields, "name"),
+        account_name: cell(fields, "account_name"),
+        amount: cell(fields, "amount"),
+        currency: cell(fields, "currency"),
+        expected_close_on: cell(fields, "expected_close_on"),
+    }
+}
+
+/// What is wrong with a row that can be told without the database: the rules of the form it
+/// becomes (a touch's deal and partner are looked up by the server).
+pub fn cell_errors(
+    kind: ImportKind,
+    fields: &BTreeMap<String, &str>,
+    today: chrono::NaiveDate,
+) -> Vec<(&'static str, String)> {
+    match kind {
+        ImportKind::Partners => partner_row(fields)
+            .form
+            .validate()
+            .err()
+            .unwrap_or_default(),
+        ImportKind::Deals => {
+            let mut errors = deal_row(fields).err().into_iter().collect::<Vec<_>>();
+            errors.extend(deal_form(fields).validate().err().unwrap_or_default());
+            errors
+        }
+        ImportKind::Touchpoints => {
+            let row = touchpoint_row(fields);
+            let mut errors = Vec::new();
+            if row.deal.is_empty() {
+                errors.push(("deal", "Give the deal's external id.".to_owned()));
+            }
+            if row.partner.is_empty() {
+                errors.push((
+                    "partner",
+                    "Give the partner's external id or name.".to_owned(),
+                ));
+            }
+            // The form's own rules for kind, date and note; the partner is found later.
+            let form = super::touchpoint::TouchpointForm {
+                partner_id: "1".into(),
+                kind: row.kind,
+                occurred_on: row.occurred_on,
+                note: row.note,
+            };
+            errors.extend(
+                form.validate(today)
+                    .err()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(field, _)| *field != "partner_id"),
+            );
+            errors
+        }
+    }
+}
+
 /// A deal row; the stage accepts the words CRMs use ("Closed Won", "closed-lost").
 pub fn deal_row(fields: &BTreeMap<String, &str>) -> Result<DealRow, (&'static str, String)> {
     let stage = match squash(&cell(fields, "stage")).as_str() {
@@ -468,13 +527,7 @@ pub fn deal_row(fields: &BTreeMap<String, &str>) -> Result<DealRow, (&'static st
     let lost_reason = Some(cell(fields, "lost_reason")).filter(|r| !r.is_empty());
     Ok(DealRow {
         external_id: external_id(fields),
-        form: DealForm {
-            name: cell(fields, "name"),
-            account_name: cell(fields, "account_name"),
-            amount: cell(fields, "amount"),
-            currency: cell(fields, "currency"),
-            expected_close_on: cell(fields, "expected_close_on"),
-        },
+        form: deal_form(fields),
         stage,
         lost_reason,
     })
@@ -605,6 +658,41 @@ mod tests {
         assert_eq!(
             touchpoint_row(&fields_of(&file, &mapping, &record)).kind,
             "co_sell"
+        );
+    }
+
+    #[test]
+    fn a_row_reports_every_problem_the_form_would() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let file = headers(&["Name", "Account", "Amount", "Currency", "Stage"]);
+        let mapping = guess_mapping(ImportKind::Deals, &file, &ColumnMapping::new());
+        let record = headers(&["Pilot", "Acme", "lots", "USD", "maybe"]);
+        let errors = cell_errors(
+            ImportKind::Deals,
+            &fields_of(&file, &mapping, &record),
+            today,
+        );
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["stage", "amount"]);
+
+        let file = headers(&["Deal", "Partner", "Kind", "Date"]);
+        let mapping = guess_mapping(ImportKind::Touchpoints, &file, &ColumnMapping::new());
+        let record = headers(&["", "Apex", "smoke signal", "2026-07-01"]);
+        let errors = cell_errors(
+            ImportKind::Touchpoints,
+            &fields_of(&file, &mapping, &record),
+            today,
+        );
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["deal", "kind", "occurred_on"], "{errors:?}");
+        let record = headers(&["D-1", "Apex", "demo", "2026-05-31"]);
+        assert!(
+            cell_errors(
+                ImportKind::Touchpoints,
+                &fields_of(&file, &mapping, &record),
+                today
+            )
+            .is_empty()
         );
     }
 

@@ -124,41 +124,24 @@ pub async fn check(
     fields: &std::collections::BTreeMap<String, &str>,
     lookups: &mut Lookups,
 ) -> Result<(), RowFailure> {
-    let today = chrono::Utc::now().date_naive();
-    let errors: Vec<(&str, String)> = match kind {
-        ImportKind::Partners => import::partner_row(fields)
-            .form
-            .validate()
-            .err()
-            .unwrap_or_default(),
-        ImportKind::Deals => match import::deal_row(fields) {
-            Ok(row) => row.form.validate().err().unwrap_or_default(),
-            Err(error) => vec![error],
-        },
-        ImportKind::Touchpoints => {
-            let row = import::touchpoint_row(fields);
-            let mut errors = Vec::new();
-            let deal = lookups
-                .deal(caller, &row.deal)
-                .await
-                .map_err(RowFailure::Server)?;
-            if deal.is_none() {
-                errors.push(("deal", no_deal(&row.deal)));
-            }
-            let partner = lookups
-                .partner(caller, &row.partner)
-                .await
-                .map_err(RowFailure::Server)?;
-            match partner {
-                None => errors.push(("partner", no_partner(&row.partner))),
-                Some(partner) => {
-                    let form = touch_form(partner, &row);
-                    errors.extend(form.validate(today).err().unwrap_or_default());
-                }
-            }
-            errors
+    let mut errors = import::cell_errors(kind, fields, chrono::Utc::now().date_naive());
+    if kind == ImportKind::Touchpoints {
+        let row = import::touchpoint_row(fields);
+        let deal = lookups
+            .deal(caller, &row.deal)
+            .await
+            .map_err(RowFailure::Server)?;
+        if deal.is_none() && !row.deal.is_empty() {
+            errors.push(("deal", no_deal(&row.deal)));
         }
-    };
+        let partner = lookups
+            .partner(caller, &row.partner)
+            .await
+            .map_err(RowFailure::Server)?;
+        if partner.is_none() && !row.partner.is_empty() {
+            errors.push(("partner", no_partner(&row.partner)));
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {

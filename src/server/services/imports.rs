@@ -133,42 +133,7 @@ fn cell_errors(
     cells: &[String],
 ) -> Vec<RowError> {
     let fields = import::fields_of(headers, mapping, cells);
-    let errors: Vec<(&str, String)> = match kind {
-        ImportKind::Partners => import::partner_row(&fields)
-            .form
-            .validate()
-            .err()
-            .unwrap_or_default(),
-        ImportKind::Deals => match import::deal_row(&fields) {
-            Ok(row) => row.form.validate().err().unwrap_or_default(),
-            Err(error) => vec![error],
-        },
-        ImportKind::Touchpoints => {
-            let row = import::touchpoint_row(&fields);
-            let mut errors = Vec::new();
-            if row.deal.is_empty() {
-                errors.push(("deal", "Give the deal's external id.".to_owned()));
-            }
-            if row.partner.is_empty() {
-                errors.push((
-                    "partner",
-                    "Give the partner's external id or name.".to_owned(),
-                ));
-            }
-            if row
-                .kind
-                .parse::<crate::domain::touchpoint::TouchpointKind>()
-                .is_err()
-            {
-                errors.push(("kind", format!("\"{}\" is not a kind of touch.", row.kind)));
-            }
-            if chrono::NaiveDate::parse_from_str(&row.occurred_on, "%Y-%m-%d").is_err() {
-                errors.push(("occurred_on", "Use a date such as 2026-03-31.".to_owned()));
-            }
-            errors
-        }
-    };
-    errors
+    import::cell_errors(kind, &fields, Utc::now().date_naive())
         .into_iter()
         .map(|(field, message)| RowError::new(line, field, message))
         .collect()
