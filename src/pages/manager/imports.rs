@@ -347,10 +347,10 @@ pub fn ImportPage() -> impl IntoView {
                                     {progress_bar(&import)}
                                     {import.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
                                     <dl class="facts">
-                                        <dt>"Created"</dt><dd data-testid="created-rows">{import.created_rows}</dd>
-                                        <dt>"Updated"</dt><dd>{import.updated_rows}</dd>
-                                        <dt>"Unchanged"</dt><dd>{import.unchanged_rows}</dd>
-                                        <dt>"Bad rows"</dt><dd data-testid="failed-rows">{import.failed_rows}</dd>
+                                        <div><dt>"Created"</dt><dd data-testid="created-rows">{import.created_rows}</dd></div>
+                                        <div><dt>"Updated"</dt><dd>{import.updated_rows}</dd></div>
+                                        <div><dt>"Unchanged"</dt><dd>{import.unchanged_rows}</dd></div>
+                                        <div><dt>"Bad rows"</dt><dd data-testid="failed-rows">{import.failed_rows}</dd></div>
                                     </dl>
                                     <Show when=move || running>
                                         <button type="button" class="button" on:click=move |_| { cancel.dispatch(CancelImport { id }); }>
