@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::server::config::Config;
+use partner_attribution::server::crm::{Crm, vault::Vault};
 use partner_attribution::server::state::AppState;
 use partner_attribution::server::{analyst, database, demo, http, telemetry};
 
@@ -182,13 +183,25 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         database = %redact(&config.database_url),
         "Partner Attribution is serving http://{addr}"
     );
-    let state = AppState::new(config.leptos, db, config.auth, demo).with_webhooks(config.webhooks);
+    let vault = Vault::load(
+        config.secret_key.as_deref(),
+        std::path::Path::new(&config.crm.secret_key_file),
+    )
+    .map_err(|e| format!("the secret key cannot be loaded: {e}"))?;
+    let state = AppState::new(config.leptos, db, config.auth, demo)
+        .with_webhooks(config.webhooks)
+        .with_crm(Crm::new(config.crm, vault));
     http::spawn_housekeeping(&state);
     partner_attribution::server::webhooks::worker::spawn(state.db.clone(), config.webhooks);
     partner_attribution::server::imports::spawn(
         state.db.clone(),
         state.report_cache.clone(),
         std::time::Duration::from_millis(500),
+    );
+    partner_attribution::server::crm::sync::spawn(
+        state.db.clone(),
+        state.report_cache.clone(),
+        state.crm.clone(),
     );
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await

@@ -26,6 +26,7 @@ mod m20261127_000017_report_totals;
 mod m20261127_000018_api_keys;
 mod m20261127_000019_webhooks;
 mod m20261127_000020_imports;
+mod m20261127_000021_crm_sync;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000018_api_keys::Migration),
             Box::new(m20261127_000019_webhooks::Migration),
             Box::new(m20261127_000020_imports::Migration),
+            Box::new(m20261127_000021_crm_sync::Migration),
         ]
     }
 }

@@ -48,6 +48,8 @@ label_enum! {
         Webhooks => "webhooks",
         /// CSV imports of partners, deals and touchpoints (each row also needs edit on its kind).
         Imports => "imports",
+        /// CRM connectors: their settings (credentials included) and syncs.
+        Integrations => "integrations",
     }
 }
 
@@ -62,6 +64,8 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
             Partners | Deals | Touchpoints | Disputes => action != Export,
             Dashboard | Attribution | Reports | CommissionRules | Payouts => action == View,
             Imports => matches!(action, View | Edit),
+            // Sync status and logs; the connections' credentials stay with admins.
+            Integrations => action == View,
             Settings | Users | AuditLog | Portal | Webhooks => false,
         },
         Role::Finance => match resource {
@@ -70,7 +74,7 @@ pub fn can(role: Role, action: Action, resource: Resource) -> bool {
             Dashboard | Partners | Deals | Touchpoints | Attribution | Disputes | AuditLog => {
                 action == View
             }
-            Settings | Users | Portal | Webhooks | Imports => false,
+            Settings | Users | Portal | Webhooks | Imports | Integrations => false,
         },
         // Reports, and read-only the partners and deals behind their numbers (drill-down).
         Role::Executive => match resource {

@@ -9,6 +9,7 @@ pub mod api_key;
 pub mod attribution;
 pub mod audit;
 pub mod commission_rules;
+pub mod crm;
 pub mod deal;
 pub mod dispute;
 pub mod earnings;

@@ -140,33 +140,36 @@ fn is_internal(host: &str) -> bool {
     }
 }
 
+/// Why the app may not send to `url` under `targets`, if it may not: what the webhook and CRM
+/// settings pages tell the user.
+pub fn target_problem(url: &str, targets: Targets) -> Option<String> {
+    match host_of(url) {
+        None => Some("Enter the full address, starting with https://.".to_owned()),
+        Some(_) if url.len() > 2_000 || url.chars().any(char::is_whitespace) => {
+            Some("This address is too long or has spaces.".to_owned())
+        }
+        Some(host) if targets == Targets::PublicHttpsOnly => {
+            if !url.starts_with("https://") {
+                Some("Use https:// so the messages travel encrypted.".to_owned())
+            } else if is_internal(host) {
+                Some(
+                    "This address is on a private network; use one reachable from the internet."
+                        .to_owned(),
+                )
+            } else {
+                None
+            }
+        }
+        Some(_) => None,
+    }
+}
+
 impl EndpointForm {
     pub fn validate(&self, targets: Targets) -> Result<EndpointDraft, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
         let url = self.url.trim();
-        match host_of(url) {
-            None => errors.push((
-                "url",
-                "Enter the full address, starting with https://.".to_owned(),
-            )),
-            Some(_) if url.len() > 2_000 || url.chars().any(char::is_whitespace) => {
-                errors.push(("url", "This address is too long or has spaces.".to_owned()))
-            }
-            Some(host) if targets == Targets::PublicHttpsOnly => {
-                if !url.starts_with("https://") {
-                    errors.push((
-                        "url",
-                        "Use https:// so the messages travel encrypted.".to_owned(),
-                    ));
-                } else if is_internal(host) {
-                    errors.push((
-                        "url",
-                        "This address is on a private network; use one reachable from the internet."
-                            .to_owned(),
-                    ));
-                }
-            }
-            Some(_) => {}
+        if let Some(problem) = target_problem(url, targets) {
+            errors.push(("url", problem));
         }
         let description = self.description.trim();
         if description.chars().count() > 200 {

@@ -11,6 +11,7 @@ use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
 use super::auth::AuthSettings;
+use super::crm::CrmConfig;
 use super::database;
 use super::webhooks::WebhookSettings;
 
@@ -26,6 +27,9 @@ pub struct Config {
     pub demo: DemoSettings,
     pub auth: AuthSettings,
     pub webhooks: WebhookSettings,
+    pub crm: CrmConfig,
+    /// `SECRET_KEY`: the key sealing CRM credentials, overriding `crm.secret-key-file`.
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -45,6 +49,8 @@ struct AppSection {
     auth: AuthSettings,
     #[serde(default)]
     webhooks: WebhookSettings,
+    #[serde(default)]
+    crm: CrmConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +113,8 @@ impl Config {
                 ..file.app.auth
             },
             webhooks: file.app.webhooks,
+            crm: file.app.crm,
+            secret_key: env("SECRET_KEY").filter(|v| !v.trim().is_empty()),
         })
     }
 

@@ -43,6 +43,30 @@ impl KeyActor {
 }
 
 impl Caller {
+    /// A background job acting for `user` of `organization` (who started an import or a sync):
+    /// none when they can no longer sign in or belong elsewhere now. Their role still decides
+    /// what the job may change.
+    pub async fn for_user(
+        db: &DatabaseConnection,
+        cache: &std::sync::Arc<super::report_cache::ReportCache>,
+        organization: crate::domain::ids::OrganizationId,
+        user: UserId,
+    ) -> Result<Option<Caller>, AppError> {
+        let Some(user) = super::repo::users::session_user(db, user).await? else {
+            return Ok(None);
+        };
+        if user.organization_id != organization {
+            return Ok(None);
+        }
+        Ok(Some(Caller {
+            db: db.clone(),
+            tenant: Tenant::of(&user),
+            user,
+            report_cache: cache.clone(),
+            key: None,
+        }))
+    }
+
     /// The role matrix for a user, the key's scope for an API key.
     pub fn can(&self, action: Action, resource: Resource) -> bool {
         match &self.key {

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         // The REST API authenticates each request by its key: no session, no cookie, so no
         // cross-site forgery to refuse.
         .merge(super::rest::router(&state))
+        .merge(super::crm::hooks::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

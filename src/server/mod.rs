@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod context;
+pub mod crm;
 pub mod database;
 pub mod demo;
 pub mod entities;

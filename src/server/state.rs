@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use super::auth::AuthSettings;
 use super::auth::limits::SignInLimits;
+use super::crm::{Crm, CrmConfig};
 use super::report_cache::ReportCache;
 use super::webhooks::WebhookSettings;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub demo: bool,
     pub report_cache: Arc<ReportCache>,
     pub webhooks: WebhookSettings,
+    /// CRM connectors: settings, the key sealing their credentials, the HTTP client.
+    pub crm: Arc<Crm>,
 }
 
 impl AppState {
@@ -37,11 +40,21 @@ impl AppState {
             demo,
             report_cache: Arc::new(ReportCache::default()),
             webhooks: WebhookSettings::default(),
+            crm: Arc::new(Crm::ephemeral(CrmConfig::default())),
         }
     }
 
     /// The webhook settings of Leptos.toml (the defaults send only to public https addresses).
     pub fn with_webhooks(self, webhooks: WebhookSettings) -> AppState {
         AppState { webhooks, ..self }
+    }
+
+    /// The CRM connectors as configured (without, credentials are sealed with a key of this
+    /// process only).
+    pub fn with_crm(self, crm: Crm) -> AppState {
+        AppState {
+            crm: Arc::new(crm),
+            ..self
+        }
     }
 }

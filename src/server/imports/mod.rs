@@ -18,7 +18,6 @@ use crate::server::context::Caller;
 use crate::server::entities::imports;
 use crate::server::repo::{self, imports::Tally};
 use crate::server::report_cache::ReportCache;
-use crate::server::tenant::Tenant;
 use rows::{Lookups, Outcome, RowFailure};
 
 /// Rows written between two progress records.
@@ -109,31 +108,6 @@ pub async fn run_next(db: &DatabaseConnection, cache: &Arc<ReportCache>) -> Resu
     Ok(true)
 }
 
-/// The person who started the import, as a caller: the rows are theirs in the audit trail, and
-/// their role still decides what they may change.
-async fn caller_of(
-    db: &DatabaseConnection,
-    cache: &Arc<ReportCache>,
-    import: &imports::Model,
-) -> Result<Option<Caller>, AppError> {
-    let Some(user_id) = import.created_by else {
-        return Ok(None);
-    };
-    let Some(user) = repo::users::session_user(db, UserId(user_id)).await? else {
-        return Ok(None);
-    };
-    if user.organization_id != OrganizationId(import.organization_id) {
-        return Ok(None);
-    }
-    Ok(Some(Caller {
-        db: db.clone(),
-        tenant: Tenant::of(&user),
-        user,
-        report_cache: cache.clone(),
-        key: None,
-    }))
-}
-
 async fn run(
     db: &DatabaseConnection,
     cache: &Arc<ReportCache>,
@@ -156,7 +130,19 @@ async fn run(
         .map(|_| ())
         .map_err(AppError::from)
     };
-    let Some(caller) = caller_of(db, cache, &import).await? else {
+    let caller = match import.created_by {
+        Some(user) => {
+            Caller::for_user(
+                db,
+                cache,
+                OrganizationId(import.organization_id),
+                UserId(user),
+            )
+            .await?
+        }
+        None => None,
+    };
+    let Some(caller) = caller else {
         return fail("The person who started this import can no longer sign in.".into()).await;
     };
     let table = match parse(&import.content) {

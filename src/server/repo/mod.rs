@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod commission_rules;
 pub mod commissions;
+pub mod crm;
 pub mod dashboard;
 pub mod deals;
 pub mod disputes;

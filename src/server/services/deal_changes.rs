@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
@@ -111,12 +111,23 @@ pub async fn save_as(
     form: DealForm,
     external_id: Option<&str>,
 ) -> Result<(DealId, Saved), AppError> {
+    let source = external_id.map(|id| (repo::deals::API_SOURCE, id));
+    save_from_as(caller, id, form, source).await
+}
+
+/// [`save_as`] for a deal another system keeps: `source` is that system and its id of the deal
+/// (a CRM connector's own source, so its ids never meet an API client's).
+pub async fn save_from_as(
+    caller: &Caller,
+    id: Option<DealId>,
+    form: DealForm,
+    source: Option<(&str, &str)>,
+) -> Result<(DealId, Saved), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
     let txn = crate::server::repo::begin_write(&caller.db).await?;
     let (saved, before, action, totals) = match id {
         None => {
-            let source = external_id.map(|id| (repo::deals::API_SOURCE, id));
             let saved =
                 repo::deals::insert(&caller.tenant, &txn, &draft, caller.user_id(), source).await?;
             let totals = Tracker::new_deal(DealId(saved.id));
@@ -690,6 +701,17 @@ pub async fn close_as(
     outcome: DealStage,
     reason: Option<&str>,
 ) -> Result<DealStage, AppError> {
+    close_at_as(caller, id, outcome, reason, Utc::now()).await
+}
+
+/// [`close_as`] at a given time (a CRM's close date; not later than now).
+pub async fn close_at_as(
+    caller: &Caller,
+    id: DealId,
+    outcome: DealStage,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<DealStage, AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
     let reason = match outcome {
         DealStage::Lost => Some(
@@ -702,7 +724,7 @@ pub async fn close_as(
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(outcome)?;
-    let now = Utc::now();
+    let now = at.min(Utc::now());
     let fx = match outcome {
         DealStage::Won => locked_rate(caller, &txn, &deal, now.date_naive()).await?,
         _ => None,
@@ -797,6 +819,17 @@ pub async fn move_to_as(
     to: DealStage,
     reason: Option<&str>,
 ) -> Result<bool, AppError> {
+    move_to_at_as(caller, id, to, reason, None).await
+}
+
+/// [`move_to_as`], closing at `at` when given (a CRM's close date) instead of now.
+pub async fn move_to_at_as(
+    caller: &Caller,
+    id: DealId,
+    to: DealStage,
+    reason: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> Result<bool, AppError> {
     let now: DealStage = super::deals::get_as(caller, id)
         .await?
         .stage
@@ -808,7 +841,7 @@ pub async fn move_to_as(
     match to {
         DealStage::Open => reopen_as(caller, id).await?,
         outcome => {
-            close_as(caller, id, outcome, reason).await?;
+            close_at_as(caller, id, outcome, reason, at.unwrap_or_else(Utc::now)).await?;
         }
     }
     Ok(true)

@@ -341,14 +341,17 @@ pub async fn by_external_id_as(
     caller: &context::Caller,
     external_id: &str,
 ) -> Result<Option<crate::server::entities::deals::Model>, AppError> {
+    by_source_as(caller, repo::deals::API_SOURCE, external_id).await
+}
+
+/// The deal another system (`source`: the API, a CRM) knows by `external_id`, if any.
+pub async fn by_source_as(
+    caller: &context::Caller,
+    source: &str,
+    external_id: &str,
+) -> Result<Option<crate::server::entities::deals::Model>, AppError> {
     caller.require(Action::View, Resource::Deals)?;
-    Ok(repo::deals::by_external_id(
-        &caller.tenant,
-        &caller.db,
-        repo::deals::API_SOURCE,
-        external_id,
-    )
-    .await?)
+    Ok(repo::deals::by_external_id(&caller.tenant, &caller.db, source, external_id).await?)
 }
 
 /// The attribution stored when the deal was won, under every model (none while it is open).

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod attribution_settings;
 pub mod audit;
 pub mod commission_rules;
+pub mod crm;
 pub mod deal_changes;
 pub mod deals;
 pub mod disputes;

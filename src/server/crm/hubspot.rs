@@ -1,0 +1,253 @@
+//! HubSpot CRM v3: deals read page by page (`GET /crm/v3/objects/deals`, or the search endpoint
+//! filtered on `hs_lastmodifieddate` for an incremental sync), written back with
+//! `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use super::client::{self, Connection, CrmError, Page, Record};
+use crate::domain::crm::{CrmDeal, CrmKind, WriteBack, partner_names};
+
+/// Deals per page (HubSpot's largest).
+const LIMIT: u32 = 100;
+
+fn properties(conn: &Connection) -> Vec<String> {
+    let mut names: Vec<String> = [
+        "dealname",
+        "amount",
+        "dealstage",
+        "closedate",
+        "createdate",
+        "hs_lastmodifieddate",
+        "closed_lost_reason",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for field in [&conn.settings.partner_field, &conn.settings.currency_field] {
+        if !field.trim().is_empty() && !names.contains(field) {
+            names.push(field.trim().to_owned());
+        }
+    }
+    names
+}
+
+pub async fn fetch(
+    http: &reqwest::Client,
+    conn: &Connection,
+    cursor: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Page, CrmError> {
+    let request = match since {
+        None => {
+            let mut query = vec![
+                ("limit".to_owned(), LIMIT.to_string()),
+                ("archived".to_owned(), "false".to_owned()),
+                ("properties".to_owned(), properties(conn).join(",")),
+            ];
+            if let Some(after) = cursor {
+                query.push(("after".to_owned(), after.to_owned()));
+            }
+            http.get(conn.url("/crm/v3/objects/deals")).query(&query)
+        }
+        Some(since) => {
+            let mut body = json!({
+                "filterGroups": [{ "filters": [{
+                    "propertyName": "hs_lastmodifieddate",
+                    "operator": "GTE",
+                    "value": since.timestamp_millis().to_string(),
+                }]}],
+                "sorts": [{ "propertyName": "hs_lastmodifieddate", "direction": "ASCENDING" }],
+                "properties": properties(conn),
+                "limit": LIMIT,
+            });
+            if let Some(after) = cursor {
+                body["after"] = json!(after);
+            }
+            http.post(conn.url("/crm/v3/objects/deals/search"))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+        }
+    };
+    let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
+    Ok(page(conn, &body))
+}
+
+fn page(conn: &Connection, body: &Value) -> Page {
+    let records = body
+        .get("results")
+        .and_then(Value::as_array)
+        .map(|results| results.iter().map(|r| record(conn, r)).collect())
+        .unwrap_or_default();
+    let next = body
+        .pointer("/paging/next/after")
+        .map(|a| client::text(Some(a)))
+        .filter(|a| !a.is_empty());
+    Page {
+        records,
+        next,
+        total: body.get("total").and_then(Value::as_i64),
+    }
+}
+
+fn record(conn: &Connection, result: &Value) -> Record {
+    let id = client::text(result.get("id"));
+    let props = result.get("properties").cloned().unwrap_or(Value::Null);
+    let prop = |name: &str| props.get(name.trim());
+    let name = client::text(prop("dealname"));
+    if id.is_empty() {
+        return Record::Unreadable {
+            id,
+            name,
+            message: "HubSpot sent a deal without an id.".into(),
+        };
+    }
+    let settings = &conn.settings;
+    Record::Deal(CrmDeal {
+        amount: client::text(prop("amount")),
+        currency: if settings.currency_field.trim().is_empty() {
+            String::new()
+        } else {
+            client::text(prop(&settings.currency_field))
+        },
+        stage: client::text(prop("dealstage")),
+        outcome: None,
+        created_at: client::time(prop("createdate")),
+        closed_at: client::time(prop("closedate")),
+        expected_close_on: client::date(prop("closedate")),
+        modified_at: client::time(prop("hs_lastmodifieddate"))
+            .or_else(|| client::time(result.get("updatedAt"))),
+        partners: if settings.partner_field.trim().is_empty() {
+            Vec::new()
+        } else {
+            partner_names(&client::text(prop(&settings.partner_field)))
+        },
+        lost_reason: client::text(prop("closed_lost_reason")),
+        account: String::new(),
+        id,
+        name,
+    })
+}
+
+pub async fn write_back(
+    http: &reqwest::Client,
+    conn: &Connection,
+    deal_id: &str,
+    back: &WriteBack,
+) -> Result<(), CrmError> {
+    let properties: serde_json::Map<String, Value> = back
+        .fields
+        .iter()
+        .map(|(field, value)| (field.clone(), json!(value)))
+        .collect();
+    let request = http
+        .patch(conn.url(&format!("/crm/v3/objects/deals/{deal_id}")))
+        .bearer_auth(&conn.token)
+        .header("content-type", "application/json")
+        .body(json!({ "properties": properties }).to_string());
+    client::send(CrmKind::HubSpot, request).await.map(|_| ())
+}
+
+/// How old a webhook request may be (HubSpot's own limit).
+const MAX_AGE_MS: i64 = 5 * 60 * 1000;
+
+/// Signature v3: base64 HMAC-SHA256, keyed with the app's client secret, of method, full URI,
+/// body and the `X-HubSpot-Request-Timestamp` value; refused when older than five minutes.
+pub fn verify_webhook(
+    secret: &str,
+    method: &str,
+    uri: &str,
+    body: &[u8],
+    timestamp: &str,
+    signature: &str,
+    now: DateTime<Utc>,
+) -> bool {
+    use base64::Engine;
+    let Ok(sent_ms) = timestamp.trim().parse::<i64>() else {
+        return false;
+    };
+    if (now.timestamp_millis() - sent_ms).abs() > MAX_AGE_MS {
+        return false;
+    }
+    let Ok(expected) = base64::engine::general_purpose::STANDARD.decode(signature.trim()) else {
+        return false;
+    };
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(method.as_bytes());
+    mac.update(uri.as_bytes());
+    mac.update(body);
+    mac.update(timestamp.trim().as_bytes());
+    mac.verify_slice(&expected).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::crm::CrmKind;
+
+    fn conn() -> Connection {
+        Connection {
+            kind: CrmKind::HubSpot,
+            base_url: "http://crm".into(),
+            token: "t".into(),
+            settings: CrmKind::HubSpot.default_settings(),
+        }
+    }
+
+    #[test]
+    fn a_page_of_deals_with_its_cursor() {
+        let body: Value = serde_json::from_str(
+            r#"{"results": [
+                {"id": "11", "properties": {"dealname": "Globex", "amount": "1200.50",
+                 "dealstage": "closedwon", "closedate": "2026-04-15T12:00:00Z",
+                 "createdate": "2026-03-01T10:00:00Z", "hs_lastmodifieddate": "2026-04-16T08:00:00Z",
+                 "deal_currency_code": "EUR", "partner_name": "Apex;Northstar"}},
+                {"properties": {"dealname": "No id"}}
+            ], "paging": {"next": {"after": "NTI1Cg%3D%3D", "link": "x"}}}"#,
+        )
+        .unwrap();
+        let page = page(&conn(), &body);
+        assert_eq!(page.next.as_deref(), Some("NTI1Cg%3D%3D"));
+        let Record::Deal(deal) = &page.records[0] else {
+            panic!("{:?}", page.records[0]);
+        };
+        assert_eq!(
+            (
+                deal.amount.as_str(),
+                deal.currency.as_str(),
+                deal.partners.len()
+            ),
+            ("1200.50", "EUR", 2)
+        );
+        assert_eq!(
+            deal.modified_at.unwrap().to_rfc3339(),
+            "2026-04-16T08:00:00+00:00"
+        );
+        assert!(matches!(page.records[1], Record::Unreadable { .. }));
+    }
+
+    #[test]
+    fn webhook_signatures_v3() {
+        use base64::Engine;
+        let now: DateTime<Utc> = "2026-11-27T10:00:00Z".parse().unwrap();
+        let ts = now.timestamp_millis().to_string();
+        let body = br#"[{"objectId":11,"subscriptionType":"deal.propertyChange"}]"#;
+        let uri = "https://pa.example/hooks/crm/1";
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
+        mac.update(format!("POST{uri}").as_bytes());
+        mac.update(body);
+        mac.update(ts.as_bytes());
+        let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert!(verify_webhook("secret", "POST", uri, body, &ts, &sig, now));
+        assert!(!verify_webhook("other", "POST", uri, body, &ts, &sig, now));
+        assert!(!verify_webhook(
+            "secret", "POST", uri, b"[]", &ts, &sig, now
+        ));
+        let later = now + chrono::Duration::minutes(6);
+        assert!(!verify_webhook(
+            "secret", "POST", uri, body, &ts, &sig, later
+        ));
+    }
+}

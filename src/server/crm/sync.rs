@@ -1,0 +1,304 @@
+//! The sync worker: takes queued syncs one at a time and reads the CRM page by page, writing each
+//! deal through `apply`, recording progress and per-record errors after each page (so a stopped
+//! server resumes at the page it was on). A rate-limited sync waits in the queue for the time the
+//! CRM asks; a failing CRM is retried three times with back-off, then the sync fails with the
+//! CRM's own message. A scheduler queues an incremental sync for each enabled connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::DatabaseConnection;
+
+use super::Crm;
+use super::apply::{self, Failure, Outcome};
+use super::client::{Connection, CrmError, Page, Record};
+use crate::api::AppError;
+use crate::domain::crm::{self, CrmKind, CrmSettings, SyncMode, SyncStatus};
+use crate::domain::deal::DealStage;
+use crate::domain::ids::{DealId, OrganizationId, PartnerId, UserId};
+use crate::server::context::Caller;
+use crate::server::entities::{crm_connections, crm_syncs};
+use crate::server::repo::{
+    self,
+    crm::{PageEnd, RecordError, Tally},
+};
+use crate::server::report_cache::ReportCache;
+use crate::server::services::{deals, partners};
+
+/// Runs the next sync there is, until it finishes or waits; false when there was none.
+pub async fn run_next(
+    db: &DatabaseConnection,
+    crm: &Crm,
+    cache: &Arc<ReportCache>,
+) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let Some(sync) = repo::crm::next_sync(db, now).await? else {
+        return Ok(false);
+    };
+    if !repo::crm::claim_sync(db, &sync, now).await? {
+        return Ok(true);
+    }
+    let id = sync.id;
+    if let Err(err) = run(db, crm, cache, sync).await {
+        tracing::error!(sync = id, %err, "CRM sync failed");
+        fail(db, id, &format!("The sync stopped: {err}")).await?;
+    }
+    Ok(true)
+}
+
+async fn fail(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), AppError> {
+    repo::crm::finish_sync(
+        db,
+        id,
+        &[SyncStatus::Running],
+        SyncStatus::Failed,
+        Some(message),
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The connection as the connectors use it; why not, when its settings cannot be used.
+fn ready(crm: &Crm, row: &crm_connections::Model) -> Result<Connection, String> {
+    let kind: CrmKind = row.kind.parse().map_err(|e| format!("{e}"))?;
+    let settings: CrmSettings = serde_json::from_str(&row.settings)
+        .map_err(|e| format!("The connection's settings cannot be read: {e}"))?;
+    let token = match &row.credentials {
+        Some(sealed) => crm.vault.open(sealed).map_err(|e| {
+            format!(
+                "The {} token cannot be used ({e}); enter it again.",
+                kind.name()
+            )
+        })?,
+        None => return Err(format!("No {} token is saved.", kind.name())),
+    };
+    Ok(Connection {
+        kind,
+        base_url: row.base_url.clone(),
+        token,
+        settings,
+    })
+}
+
+/// A page, retrying a CRM that fails three times (waiting `retry_ms`, then twice, four times
+/// that).
+async fn fetch_with_retries(
+    crm: &Crm,
+    conn: &Connection,
+    cursor: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Page, CrmError> {
+    let mut wait = Duration::from_millis(crm.config.retry_ms);
+    let mut attempt = 0;
+    loop {
+        match super::fetch(crm, conn, cursor, since).await {
+            Err(CrmError::Unavailable(message)) if attempt < 3 => {
+                tracing::warn!(crm = conn.kind.as_str(), %message, "CRM request failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn run(
+    db: &DatabaseConnection,
+    crm: &Crm,
+    cache: &Arc<ReportCache>,
+    sync: crm_syncs::Model,
+) -> Result<(), AppError> {
+    let Some(row) = repo::crm::connection_for_worker(db, sync.connection_id).await? else {
+        return fail(db, sync.id, "The connection was removed.").await;
+    };
+    let conn = match ready(crm, &row) {
+        Ok(conn) => conn,
+        Err(message) => return fail(db, sync.id, &message).await,
+    };
+    let actor = sync.created_by.or(row.updated_by);
+    let caller = match actor {
+        Some(user) => {
+            Caller::for_user(db, cache, OrganizationId(row.organization_id), UserId(user)).await?
+        }
+        None => None,
+    };
+    let Some(caller) = caller else {
+        return fail(
+            db,
+            sync.id,
+            "The person the sync acts for can no longer sign in; save the connection again.",
+        )
+        .await;
+    };
+    let mut cursor = sync.page_cursor.clone();
+    let mut seen_until = sync.seen_until;
+    loop {
+        let page = match fetch_with_retries(crm, &conn, cursor.as_deref(), sync.since).await {
+            Ok(page) => page,
+            Err(CrmError::RateLimited { wait, .. }) => {
+                let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                repo::crm::pause_sync(db, sync.id, until, Utc::now()).await?;
+                return Ok(());
+            }
+            Err(err) => return fail(db, sync.id, &err.to_string()).await,
+        };
+        let mut tally = Tally::default();
+        let mut errors = Vec::new();
+        for record in &page.records {
+            tally.fetched += 1;
+            let deal = match record {
+                Record::Deal(deal) => deal,
+                Record::Unreadable { id, name, message } => {
+                    tally.failed += 1;
+                    errors.push(RecordError {
+                        external_id: id.clone(),
+                        name: name.clone(),
+                        message: message.clone(),
+                    });
+                    continue;
+                }
+            };
+            seen_until = seen_until.max(deal.modified_at);
+            let error = |message: String| RecordError {
+                external_id: deal.id.clone(),
+                name: deal.name.clone(),
+                message,
+            };
+            match apply::apply(&caller, conn.kind, &conn.settings, deal, Utc::now()).await {
+                Ok(applied) => {
+                    match applied.outcome {
+                        Outcome::Created => tally.created += 1,
+                        Outcome::Updated => tally.updated += 1,
+                        Outcome::Unchanged => tally.unchanged += 1,
+                    }
+                    errors.extend(applied.warnings.into_iter().map(error));
+                    let write = applied.stage == DealStage::Won
+                        && applied.outcome != Outcome::Unchanged
+                        && conn.settings.writes_back();
+                    if write {
+                        match write_back(crm, &caller, &conn, applied.deal, &deal.id).await {
+                            Ok(()) => tally.written_back += 1,
+                            Err(message) => errors.push(error(message)),
+                        }
+                    }
+                }
+                Err(Failure::Record(message)) => {
+                    tally.failed += 1;
+                    errors.push(error(message));
+                }
+                Err(Failure::Server(err)) => return Err(err),
+            }
+        }
+        let end = PageEnd {
+            next: page.next.as_deref(),
+            seen_until,
+            total: page.total,
+        };
+        if !repo::crm::record_page(db, &sync, tally, &errors, end, Utc::now()).await? {
+            // Cancelled meanwhile: what was written stays.
+            return Ok(());
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    if let Some(until) = seen_until {
+        repo::crm::mark_synced(db, row.id, until).await?;
+    }
+    repo::crm::finish_sync(
+        db,
+        sync.id,
+        &[SyncStatus::Running],
+        SyncStatus::Done,
+        None,
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Pushes a won deal's result to the CRM: each partner's share under the payable model, and
+/// whether a partner sourced it (its first touch is of a sourcing kind).
+async fn write_back(
+    crm: &Crm,
+    caller: &Caller,
+    conn: &Connection,
+    deal: DealId,
+    crm_id: &str,
+) -> Result<(), String> {
+    let gathered = async {
+        let model = deals::payable_model_as(caller).await?;
+        let mut shares: Vec<(String, Decimal)> = Vec::new();
+        for row in deals::attributions_as(caller, deal).await? {
+            if row.model != model.as_str() {
+                continue;
+            }
+            let name = partners::get_as(caller, PartnerId(row.partner_id))
+                .await?
+                .name;
+            shares.push((name, row.share.parse().unwrap_or_default()));
+        }
+        shares.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let touches =
+            deals::touchpoints_after_as(caller, Some(deal), None, &repo::Cursor::default(), 1000)
+                .await?;
+        let sourced = touches
+            .iter()
+            .min_by_key(|t| (t.occurred_at, t.id))
+            .and_then(|t| {
+                t.kind
+                    .parse::<crate::domain::touchpoint::TouchpointKind>()
+                    .ok()
+            })
+            .is_some_and(|kind| kind.sources());
+        Ok::<_, AppError>(crm::write_back(&conn.settings, &shares, sourced))
+    }
+    .await
+    .map_err(|e| format!("The result could not be gathered for write-back: {e}"))?;
+    super::write_back(crm, conn, crm_id, &gathered)
+        .await
+        .map_err(|e| format!("Write-back to {} failed: {e}", conn.kind.name()))
+}
+
+/// Queues an incremental sync for each enabled connection not synced in `sync_minutes`.
+pub async fn schedule(db: &DatabaseConnection, crm: &Crm) -> Result<(), AppError> {
+    if crm.config.sync_minutes == 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let before = now - chrono::Duration::minutes(crm.config.sync_minutes as i64);
+    for connection in repo::crm::due_for_worker(db, before).await? {
+        repo::crm::insert_sync(db, &connection, SyncMode::Incremental, None, now).await?;
+    }
+    Ok(())
+}
+
+/// Works through queued syncs every `poll_ms`, and schedules incremental ones, until the process
+/// ends.
+pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, crm: Arc<Crm>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(crm.config.poll_ms.max(10)));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = schedule(&db, &crm).await {
+                tracing::error!(%err, "CRM syncs could not be scheduled");
+            }
+            loop {
+                match run_next(&db, &crm, &cache).await {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(err) => {
+                        tracing::error!(%err, "the CRM sync queue could not be read");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
