@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
+use partner_attribution::server::crm::Crm;
 use partner_attribution::server::state::AppState;
 use partner_attribution::server::{database, http};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -82,6 +83,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
+    /// The CRM connectors' settings and key, for running their worker in a test.
+    pub crm: std::sync::Arc<Crm>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -97,7 +100,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(config.leptos, db.clone(), config.auth, true)
-            .with_webhooks(config.webhooks);
+            .with_webhooks(config.webhooks)
+            .with_crm(Crm::ephemeral(config.crm));
+        let crm = state.crm.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, http::router(state), async {
             let _ = rx.await;
@@ -105,6 +110,7 @@ impl TestApp {
         TestApp {
             addr,
             db,
+            crm,
             client: reqwest::Client::builder()
                 .timeout(REQUEST_TIMEOUT)
                 .build()

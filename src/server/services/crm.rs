@@ -82,22 +82,19 @@ pub async fn list_as(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError
 
 pub async fn connection(kind: CrmKind) -> Result<ConnectionView, AppError> {
     let caller = context::authorize(Action::View, Resource::Integrations).await?;
-    let public_url = context::app_state()?.auth.public_url.clone();
-    connection_as(&caller, kind, &public_url).await
+    let site = super::request::site_url(&context::app_state()?);
+    connection_as(&caller, kind, &site).await
 }
 
-/// Where the CRM sends change webhooks for this connection.
-pub fn webhook_url(public_url: &str, connection_id: i64) -> String {
-    format!(
-        "{}/hooks/crm/{connection_id}",
-        public_url.trim_end_matches('/')
-    )
+/// Where the CRM sends change webhooks for this connection (`site`: the app's address).
+pub fn webhook_url(site: &str, connection_id: i64) -> String {
+    format!("{}/hooks/crm/{connection_id}", site.trim_end_matches('/'))
 }
 
 pub async fn connection_as(
     caller: &Caller,
     kind: CrmKind,
-    public_url: &str,
+    site: &str,
 ) -> Result<ConnectionView, AppError> {
     caller.require(Action::View, Resource::Integrations)?;
     let row = repo::crm::connection(&caller.tenant, &caller.db, kind).await?;
@@ -128,7 +125,7 @@ pub async fn connection_as(
         has_webhook_secret: row.webhook_secret.is_some(),
         webhook_url: kind
             .webhook_secret_label()
-            .map(|_| webhook_url(public_url, row.id)),
+            .map(|_| webhook_url(site, row.id)),
         synced_until: row.synced_until,
         syncs,
         can_edit: caller.can(Action::Edit, Resource::Integrations),
