@@ -676,6 +676,48 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         )
     },
     endpoint(
+        "/api/crm/list",
+        Gate::Role(Action::View, Resource::Integrations),
+        Target::OwnTenant,
+        &[],
+    ),
+    endpoint(
+        "/api/crm/get",
+        Gate::Role(Action::View, Resource::Integrations),
+        Target::OwnTenant,
+        &[("kind", "hubspot")],
+    ),
+    json(invalid_on_merits(endpoint(
+        "/api/crm/save",
+        Gate::Role(Action::Edit, Resource::Integrations),
+        Target::OwnTenant,
+        &[("kind", "hubspot"), ("form", "{}")],
+    ))),
+    refused_on_merits(endpoint(
+        "/api/crm/sync",
+        Gate::Role(Action::Edit, Resource::Integrations),
+        Target::OwnTenant,
+        &[("kind", "hubspot"), ("mode", "backfill")],
+    )),
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/crm/sync-detail",
+            Gate::Role(Action::View, Resource::Integrations),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
+            "/api/crm/cancel",
+            Gate::Role(Action::Edit, Resource::Integrations),
+            Target::OwnTenant,
+            &[("id", "999999")],
+        )
+    },
+    endpoint(
         "/api/api-docs/reference",
         Gate::Public(200),
         Target::OwnTenant,

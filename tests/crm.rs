@@ -97,9 +97,7 @@ async fn answer(
     }
     let scripted = {
         let mut script = fake.script.lock().unwrap();
-        let at = script
-            .iter()
-            .position(|s| uri.to_string().contains(s.when));
+        let at = script.iter().position(|s| uri.to_string().contains(s.when));
         at.and_then(|i| script.remove(i))
     };
     if let Some(s) = scripted {
@@ -120,12 +118,7 @@ async fn answer(
             for (from, to) in fake.names.iter() {
                 body = body.replace(from, to);
             }
-            (
-                StatusCode::OK,
-                [("content-type", "application/json")],
-                body,
-            )
-                .into_response()
+            (StatusCode::OK, [("content-type", "application/json")], body).into_response()
         }
         None => (StatusCode::NOT_FOUND, r#"{"message": "no such route"}"#).into_response(),
     }
@@ -168,7 +161,9 @@ fn bearer(headers: &HeaderMap) -> bool {
 fn hubspot_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
     let query = uri.query().unwrap_or("");
     match (method.as_str(), uri.path()) {
-        ("GET", "/crm/v3/objects/deals") if query.contains("after=") => Some("hubspot/deals-2.json"),
+        ("GET", "/crm/v3/objects/deals") if query.contains("after=") => {
+            Some("hubspot/deals-2.json")
+        }
         ("GET", "/crm/v3/objects/deals") => Some("hubspot/deals-1.json"),
         ("POST", "/crm/v3/objects/deals/search") => Some("hubspot/search-1.json"),
         _ => None,
@@ -316,7 +311,10 @@ fn hubspot_signature(secret: &str, uri: &str, body: &str, timestamp: &str) -> St
 async fn hubspot_flow(test_db: common::TestDb) {
     let app = spawn_app(&test_db).await;
     let (a, b) = two_partners(&app.db).await;
-    let names = vec![("{{A}}".into(), a.name.clone()), ("{{B}}".into(), b.name.clone())];
+    let names = vec![
+        ("{{A}}".into(), a.name.clone()),
+        ("{{B}}".into(), b.name.clone()),
+    ];
     // Page 2 is rate-limited once; the search fails once with a 502 (retried).
     let (fake, url) = FakeCrm::start(
         hubspot_routes,
@@ -346,7 +344,11 @@ async fn hubspot_flow(test_db: common::TestDb) {
         &app,
         &admin,
         "hubspot",
-        form("ftp://nowhere", "", json!({ "stage_rules": "closedwon = maybe" })),
+        form(
+            "ftp://nowhere",
+            "",
+            json!({ "stage_rules": "closedwon = maybe" }),
+        ),
     )
     .await;
     assert_eq!(bad.status(), 422, "{}", bad.text().await.unwrap());
@@ -395,14 +397,30 @@ async fn hubspot_flow(test_db: common::TestDb) {
     // Backfill: two pages, the second after a 429.
     let id = start_sync(&app, &admin, "hubspot", "backfill").await;
     let again = app
-        .call(&admin, "/api/crm/sync", &[("kind", "hubspot"), ("mode", "backfill")])
+        .call(
+            &admin,
+            "/api/crm/sync",
+            &[("kind", "hubspot"), ("mode", "backfill")],
+        )
         .await;
     assert_eq!(again.status(), 409, "one sync at a time");
     let done = run_to_end(&app, &admin, id).await;
-    assert_eq!(done.sync.status, SyncStatus::Done, "{:?}", done.sync.failure);
+    assert_eq!(
+        done.sync.status,
+        SyncStatus::Done,
+        "{:?}",
+        done.sync.failure
+    );
     let s = &done.sync;
     assert_eq!(
-        (s.fetched, s.created, s.updated, s.unchanged, s.failed, s.written_back),
+        (
+            s.fetched,
+            s.created,
+            s.updated,
+            s.unchanged,
+            s.failed,
+            s.written_back
+        ),
         (5, 3, 0, 0, 2, 1),
         "{done:?}"
     );
@@ -411,9 +429,17 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .iter()
         .filter(|r| r.uri.starts_with("/crm/v3/objects/deals?"))
         .collect();
-    assert_eq!(pages.len(), 3, "page 1, page 2 refused with 429, page 2 again");
+    assert_eq!(
+        pages.len(),
+        3,
+        "page 1, page 2 refused with 429, page 2 again"
+    );
     assert!(pages[0].uri.contains("properties=dealname%2Camount"));
-    assert!(pages.iter().all(|r| r.authorization == format!("Bearer {TOKEN}")));
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.authorization == format!("Bearer {TOKEN}"))
+    );
 
     // The sync log names each record that could not be taken, and why.
     let messages: Vec<(String, String)> = done
@@ -422,19 +448,37 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .map(|e| (e.external_id.clone(), e.message.clone()))
         .collect();
     assert_eq!(done.error_count, 3, "{messages:?}");
-    assert!(messages.iter().any(|(id, m)| id == "5103" && m.contains("Nobody Consulting")));
-    assert!(messages.iter().any(|(id, m)| id == "5104" && m.contains("not an amount")));
-    assert!(messages.iter().any(|(id, m)| id.is_empty() && m.contains("without an id")));
+    assert!(
+        messages
+            .iter()
+            .any(|(id, m)| id == "5103" && m.contains("Nobody Consulting"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(id, m)| id == "5104" && m.contains("not an amount"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(id, m)| id.is_empty() && m.contains("without an id"))
+    );
 
     // The won deal: closed at HubSpot's date, both partners' touches, attributed.
     let won = deal(&app.db, "hubspot", "5101").await;
     assert_eq!(won.stage, "won");
     assert_eq!(won.amount_minor, 4_800_050);
-    assert_eq!(won.closed_at.unwrap().to_rfc3339(), "2026-04-15T12:00:00+00:00");
+    assert_eq!(
+        won.closed_at.unwrap().to_rfc3339(),
+        "2026-04-15T12:00:00+00:00"
+    );
     let touches = touches_of(&app.db, won.id).await;
     let touched: Vec<i64> = touches.iter().map(|t| t.partner_id).collect();
     assert_eq!(touched, [a.id, b.id]);
-    assert_eq!(touches[0].external_id.as_deref(), Some(&*format!("hubspot:5101:{}", a.name.to_lowercase())));
+    assert_eq!(
+        touches[0].external_id.as_deref(),
+        Some(&*format!("hubspot:5101:{}", a.name.to_lowercase()))
+    );
     let credited = attributions::Entity::find()
         .filter(attributions::Column::DealId.eq(won.id))
         .count(&app.db)
@@ -448,7 +492,10 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .await
         .unwrap()
         .expect("the win is audited");
-    assert_eq!(won_audit.actor_label, ADMIN, "as the admin who started the sync");
+    assert_eq!(
+        won_audit.actor_label, ADMIN,
+        "as the admin who started the sync"
+    );
 
     // Lost with HubSpot's reason; open with the connection's currency.
     let lost = deal(&app.db, "hubspot", "5103").await;
@@ -457,7 +504,10 @@ async fn hubspot_flow(test_db: common::TestDb) {
         ("lost", Some("Chose an in-house build"))
     );
     let open = deal(&app.db, "hubspot", "5102").await;
-    assert_eq!((open.stage.as_str(), open.currency.as_str()), ("open", "USD"));
+    assert_eq!(
+        (open.stage.as_str(), open.currency.as_str()),
+        ("open", "USD")
+    );
 
     // Written back: the shares and the sourced flag, on the won deal only.
     let patches: Vec<Seen> = fake
@@ -469,29 +519,57 @@ async fn hubspot_flow(test_db: common::TestDb) {
     assert_eq!(patches[0].uri, "/crm/v3/objects/deals/5101");
     let patch: Value = serde_json::from_str(&patches[0].body).unwrap();
     let shares = patch["properties"]["partner_attribution"].as_str().unwrap();
-    assert!(shares.contains(&a.name) && shares.contains(&b.name) && shares.contains('%'), "{shares}");
+    assert!(
+        shares.contains(&a.name) && shares.contains(&b.name) && shares.contains('%'),
+        "{shares}"
+    );
     assert_eq!(patch["properties"]["partner_sourced"], "true");
 
     // A second backfill finds every deal it made: nothing new, nothing changed.
     let deals_before = deals::Entity::find().count(&app.db).await.unwrap();
     let touches_before = touchpoints::Entity::find().count(&app.db).await.unwrap();
-    let second = run_to_end(&app, &admin, start_sync(&app, &admin, "hubspot", "backfill").await).await;
+    let second = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "hubspot", "backfill").await,
+    )
+    .await;
     assert_eq!(
-        (second.sync.created, second.sync.updated, second.sync.unchanged, second.sync.written_back),
+        (
+            second.sync.created,
+            second.sync.updated,
+            second.sync.unchanged,
+            second.sync.written_back
+        ),
         (0, 0, 3, 0)
     );
-    assert_eq!(deals::Entity::find().count(&app.db).await.unwrap(), deals_before);
-    assert_eq!(touchpoints::Entity::find().count(&app.db).await.unwrap(), touches_before);
+    assert_eq!(
+        deals::Entity::find().count(&app.db).await.unwrap(),
+        deals_before
+    );
+    assert_eq!(
+        touchpoints::Entity::find().count(&app.db).await.unwrap(),
+        touches_before
+    );
 
     // Incremental: the search from the newest change seen; the pilot was won at a new amount.
-    let third = run_to_end(&app, &admin, start_sync(&app, &admin, "hubspot", "incremental").await).await;
-    assert_eq!(third.sync.status, SyncStatus::Done, "{:?}", third.sync.failure);
+    let third = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "hubspot", "incremental").await,
+    )
+    .await;
+    assert_eq!(
+        third.sync.status,
+        SyncStatus::Done,
+        "{:?}",
+        third.sync.failure
+    );
     assert_eq!((third.sync.fetched, third.sync.updated), (1, 1));
     let search = fake
         .seen()
         .into_iter()
-        .filter(|r| r.uri.contains("/search"))
-        .last()
+        .rfind(|r| r.uri.contains("/search"))
         .unwrap();
     let body: Value = serde_json::from_str(&search.body).unwrap();
     let filter = &body["filterGroups"][0]["filters"][0];
@@ -500,10 +578,14 @@ async fn hubspot_flow(test_db: common::TestDb) {
     let newest = chrono::DateTime::parse_from_rfc3339("2026-04-23T08:00:00Z").unwrap();
     assert_eq!(filter["value"], newest.timestamp_millis().to_string());
     let pilot = deal(&app.db, "hubspot", "5102").await;
-    assert_eq!((pilot.stage.as_str(), pilot.amount_minor), ("won", 1_500_000));
+    assert_eq!(
+        (pilot.stage.as_str(), pilot.amount_minor),
+        ("won", 1_500_000)
+    );
 
     // Webhooks: a signed one queues a sync, a forged one is refused.
-    let body = r#"[{"objectId":5102,"subscriptionType":"deal.propertyChange","propertyName":"amount"}]"#;
+    let body =
+        r#"[{"objectId":5102,"subscriptionType":"deal.propertyChange","propertyName":"amount"}]"#;
     let timestamp = Utc::now().timestamp_millis().to_string();
     let hook = |signature: String| {
         app.client
@@ -514,13 +596,23 @@ async fn hubspot_flow(test_db: common::TestDb) {
             .body(body)
             .send()
     };
-    let forged = hook(hubspot_signature("not-the-secret", &hook_url, body, &timestamp))
-        .await
-        .unwrap();
+    let forged = hook(hubspot_signature(
+        "not-the-secret",
+        &hook_url,
+        body,
+        &timestamp,
+    ))
+    .await
+    .unwrap();
     assert_eq!(forged.status(), 401);
-    let signed = hook(hubspot_signature("hs-client-secret", &hook_url, body, &timestamp))
-        .await
-        .unwrap();
+    let signed = hook(hubspot_signature(
+        "hs-client-secret",
+        &hook_url,
+        body,
+        &timestamp,
+    ))
+    .await
+    .unwrap();
     assert_eq!(signed.status(), 202);
     let view: ConnectionView = app
         .call(&admin, "/api/crm/get", &[("kind", "hubspot")])
@@ -530,7 +622,11 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .unwrap();
     let queued = &view.syncs[0];
     assert_eq!(
-        (queued.mode.as_str(), queued.status, queued.started_by.as_deref()),
+        (
+            queued.mode.as_str(),
+            queued.status,
+            queued.started_by.as_deref()
+        ),
         ("webhook", SyncStatus::Queued, None)
     );
     let hooked = run_to_end(&app, &admin, queued.id).await;
@@ -540,7 +636,12 @@ async fn hubspot_flow(test_db: common::TestDb) {
     let mut wrong = form(&url, "pat-revoked", settings);
     wrong["webhook_secret"] = json!("");
     assert_eq!(save(&app, &admin, "hubspot", wrong).await.status(), 200);
-    let refused = run_to_end(&app, &admin, start_sync(&app, &admin, "hubspot", "incremental").await).await;
+    let refused = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "hubspot", "incremental").await,
+    )
+    .await;
     assert_eq!(refused.sync.status, SyncStatus::Failed);
     let failure = refused.sync.failure.unwrap();
     assert!(
@@ -550,18 +651,21 @@ async fn hubspot_flow(test_db: common::TestDb) {
 
     // A partner manager follows the syncs but cannot change the connection or start one.
     let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+    assert_eq!(app.call(&manager, "/api/crm/list", &[]).await.status(), 200);
     assert_eq!(
-        app.call(&manager, "/api/crm/list", &[]).await.status(),
-        200
-    );
-    assert_eq!(
-        save(&app, &manager, "hubspot", form(&url, TOKEN, json!({}))).await.status(),
+        save(&app, &manager, "hubspot", form(&url, TOKEN, json!({})))
+            .await
+            .status(),
         403
     );
     assert_eq!(
-        app.call(&manager, "/api/crm/sync", &[("kind", "hubspot"), ("mode", "backfill")])
-            .await
-            .status(),
+        app.call(
+            &manager,
+            "/api/crm/sync",
+            &[("kind", "hubspot"), ("mode", "backfill")]
+        )
+        .await
+        .status(),
         403
     );
 }
@@ -572,7 +676,9 @@ async fn salesforce_flow(test_db: common::TestDb) {
     // The first partner is known by its Salesforce account id.
     let mut known: partners::ActiveModel = a.clone().into();
     known.external_id = Set(Some("001RO00000PA".into()));
-    sea_orm::ActiveModelTrait::update(known, &app.db).await.unwrap();
+    sea_orm::ActiveModelTrait::update(known, &app.db)
+        .await
+        .unwrap();
     let names = vec![
         ("{{A_ID}}".into(), "001RO00000PA".into()),
         ("{{B}}".into(), b.name.clone()),
@@ -595,7 +701,11 @@ async fn salesforce_flow(test_db: common::TestDb) {
         &app,
         &admin,
         "salesforce",
-        form(&url, TOKEN, json!({ "partner_field": "OpportunityPartner", "touch_kind": "co_sell" })),
+        form(
+            &url,
+            TOKEN,
+            json!({ "partner_field": "OpportunityPartner", "touch_kind": "co_sell" }),
+        ),
     )
     .await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
@@ -607,10 +717,25 @@ async fn salesforce_flow(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(view.webhook_url, None, "Salesforce sends no plain webhooks");
 
-    let done = run_to_end(&app, &admin, start_sync(&app, &admin, "salesforce", "backfill").await).await;
-    assert_eq!(done.sync.status, SyncStatus::Done, "{:?}", done.sync.failure);
+    let done = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "salesforce", "backfill").await,
+    )
+    .await;
     assert_eq!(
-        (done.sync.total, done.sync.fetched, done.sync.created, done.sync.failed),
+        done.sync.status,
+        SyncStatus::Done,
+        "{:?}",
+        done.sync.failure
+    );
+    assert_eq!(
+        (
+            done.sync.total,
+            done.sync.fetched,
+            done.sync.created,
+            done.sync.failed
+        ),
         (Some(3), 3, 3, 0),
         "{:?}",
         done.errors
@@ -620,19 +745,33 @@ async fn salesforce_flow(test_db: common::TestDb) {
         .into_iter()
         .find(|r| r.uri.starts_with("/services/data/v60.0/query?q="))
         .unwrap();
-    assert!(query.uri.contains("OpportunityPartnersFrom"), "{}", query.uri);
+    assert!(
+        query.uri.contains("OpportunityPartnersFrom"),
+        "{}",
+        query.uri
+    );
     assert_eq!(
-        fake.seen().iter().filter(|r| r.uri.contains("/query/01g")).count(),
+        fake.seen()
+            .iter()
+            .filter(|r| r.uri.contains("/query/01g"))
+            .count(),
         2,
         "the 503 was retried"
     );
 
     let won = deal(&app.db, "salesforce", "006RO00000A1").await;
     assert_eq!(
-        (won.stage.as_str(), won.account_name.as_str(), won.amount_minor),
+        (
+            won.stage.as_str(),
+            won.account_name.as_str(),
+            won.amount_minor
+        ),
         ("won", "Soylent Corp", 2_500_000)
     );
-    assert_eq!(won.closed_at.unwrap().to_rfc3339(), "2026-05-02T00:00:00+00:00");
+    assert_eq!(
+        won.closed_at.unwrap().to_rfc3339(),
+        "2026-05-02T00:00:00+00:00"
+    );
     let touches = touches_of(&app.db, won.id).await;
     assert_eq!(touches.len(), 1);
     assert_eq!(
@@ -642,7 +781,11 @@ async fn salesforce_flow(test_db: common::TestDb) {
     );
     let open = deal(&app.db, "salesforce", "006RO00000A2").await;
     assert_eq!(
-        (open.stage.as_str(), open.account_name.as_str(), open.amount_minor),
+        (
+            open.stage.as_str(),
+            open.account_name.as_str(),
+            open.amount_minor
+        ),
         ("open", "Vandelay import desk", 730_025),
         "no account: the opportunity's name"
     );
@@ -657,7 +800,10 @@ async fn salesforce_flow(test_db: common::TestDb) {
 async fn pipedrive_flow(test_db: common::TestDb) {
     let app = spawn_app(&test_db).await;
     let (a, b) = two_partners(&app.db).await;
-    let names = vec![("{{A}}".into(), a.name.clone()), ("{{B}}".into(), b.name.clone())];
+    let names = vec![
+        ("{{A}}".into(), a.name.clone()),
+        ("{{B}}".into(), b.name.clone()),
+    ];
     let (fake, url) = FakeCrm::start(
         pipedrive_routes,
         pipedrive_token,
@@ -680,26 +826,67 @@ async fn pipedrive_flow(test_db: common::TestDb) {
     .await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
 
-    let done = run_to_end(&app, &admin, start_sync(&app, &admin, "pipedrive", "backfill").await).await;
-    assert_eq!(done.sync.status, SyncStatus::Done, "{:?}", done.sync.failure);
-    assert_eq!((done.sync.fetched, done.sync.created, done.sync.failed), (2, 2, 0), "{:?}", done.errors);
-    assert!(fake.seen().iter().any(|r| r.uri.contains("cursor=eyJpZCI6MzAxfQ")));
-    assert!(fake.seen().iter().all(|r| r.authorization == TOKEN), "the token in x-api-token");
+    let done = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "pipedrive", "backfill").await,
+    )
+    .await;
+    assert_eq!(
+        done.sync.status,
+        SyncStatus::Done,
+        "{:?}",
+        done.sync.failure
+    );
+    assert_eq!(
+        (done.sync.fetched, done.sync.created, done.sync.failed),
+        (2, 2, 0),
+        "{:?}",
+        done.errors
+    );
+    assert!(
+        fake.seen()
+            .iter()
+            .any(|r| r.uri.contains("cursor=eyJpZCI6MzAxfQ"))
+    );
+    assert!(
+        fake.seen().iter().all(|r| r.authorization == TOKEN),
+        "the token in x-api-token"
+    );
 
     let open = deal(&app.db, "pipedrive", "301").await;
     assert_eq!(
-        (open.stage.as_str(), open.account_name.as_str(), open.currency.as_str(), open.amount_minor),
+        (
+            open.stage.as_str(),
+            open.account_name.as_str(),
+            open.currency.as_str(),
+            open.amount_minor
+        ),
         ("open", "Stark Industries", "EUR", 1_850_075)
     );
     assert_eq!(touches_of(&app.db, open.id).await[0].partner_id, a.id);
     let won = deal(&app.db, "pipedrive", "302").await;
     assert_eq!(won.stage, "won");
-    assert_eq!(won.closed_at.unwrap().to_rfc3339(), "2026-04-01T16:00:00+00:00");
+    assert_eq!(
+        won.closed_at.unwrap().to_rfc3339(),
+        "2026-04-01T16:00:00+00:00"
+    );
 
     // The webhook carries its basic-auth password.
-    let connection = crm_connections::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let connection = crm_connections::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     let hook = app.url(&format!("/hooks/crm/{}", connection.id));
-    let wrong = app.client.post(&hook).basic_auth("pipedrive", Some("guess")).body("{}").send().await.unwrap();
+    let wrong = app
+        .client
+        .post(&hook)
+        .basic_auth("pipedrive", Some("guess"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     let right = app
         .client
@@ -710,7 +897,13 @@ async fn pipedrive_flow(test_db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(right.status(), 202);
-    let unknown = app.client.post(app.url("/hooks/crm/999999")).body("{}").send().await.unwrap();
+    let unknown = app
+        .client
+        .post(app.url("/hooks/crm/999999"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 404);
 }
 

@@ -344,8 +344,10 @@ pub fn write_back(
     WriteBack { fields }
 }
 
-/// The connection settings as the page edits them: text as typed, checked on save.
+/// The connection settings as the page edits them: text as typed, checked on save. Fields left
+/// out are empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ConnectionForm {
     pub base_url: String,
     /// Empty keeps the stored token.
