@@ -99,6 +99,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/attribution") ssr=SsrMode::Async view=|| guarded(Resource::Attribution, || view! { <manager::attribution_settings::AttributionSettingsPage/> })/>
                     <Route path=path!("/settings/program") view=|| guarded(Resource::Settings, || view! { <manager::program_settings::ProgramSettingsPage/> })/>
                     <Route path=path!("/settings/api-keys") view=|| guarded(Resource::Settings, || view! { <admin::api_keys::ApiKeysPage/> })/>
+                    <Route path=path!("/settings/integrations") view=|| guarded(Resource::Integrations, || view! { <admin::integrations::IntegrationsPage/> })/>
+                    <Route path=path!("/settings/integrations/:kind") view=|| guarded(Resource::Integrations, || view! { <admin::integrations::IntegrationPage/> })/>
+                    <Route path=path!("/settings/integrations/:kind/syncs/:id") view=|| guarded(Resource::Integrations, || view! { <admin::integrations::SyncPage/> })/>
                     <Route path=path!("/settings/webhooks") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhooksPage/> })/>
                     <Route path=path!("/settings/webhooks/:id") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhookEndpointPage/> })/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>

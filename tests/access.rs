@@ -870,6 +870,18 @@ const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/imports", Some((Action::View, Resource::Imports))),
     ("/imports/{id}", Some((Action::View, Resource::Imports))),
     (
+        "/settings/integrations",
+        Some((Action::View, Resource::Integrations)),
+    ),
+    (
+        "/settings/integrations/{kind}",
+        Some((Action::View, Resource::Integrations)),
+    ),
+    (
+        "/settings/integrations/{kind}/syncs/{id}",
+        Some((Action::View, Resource::Integrations)),
+    ),
+    (
         "/settings/webhooks",
         Some((Action::View, Resource::Webhooks)),
     ),
@@ -1288,7 +1300,10 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
         } else {
             &fixture.placeholders[1].1
         };
-        let url = path.replace("{token}", "some-token").replace("{id}", id);
+        let url = path
+            .replace("{token}", "some-token")
+            .replace("{kind}", "hubspot")
+            .replace("{id}", id);
         for (caller, client) in &fixture.clients {
             let response = client
                 .get(app.url(&url))

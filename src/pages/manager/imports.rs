@@ -119,7 +119,7 @@ pub fn ImportsPage() -> impl IntoView {
         <Title text="Import"/>
         <header class="page-header">
             <h1>"Import from CSV"</h1>
-            <p class="subtle">"Partners, deals and partner touches from a spreadsheet or a CRM export. Rows with an external id update the record they name, so importing the same file again changes nothing."</p>
+            <p class="subtle">"Partners, deals and partner touches from a spreadsheet or a CRM export. Rows with an external id update the record they name, so importing the same file again changes nothing. To keep deals in step with HubSpot, Salesforce or Pipedrive without files, use "<A href="/settings/integrations">"Integrations"</A>"."</p>
         </header>
         <section class="card">
             <header class="card-header"><h2>"New import"</h2></header>

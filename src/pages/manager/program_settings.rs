@@ -13,7 +13,8 @@ use crate::components::session::use_current_user;
 use crate::components::toast::toast_on;
 use crate::domain::access::{Action, Resource as Area};
 
-/// The settings section: attribution, and (for administrators) the program and API keys.
+/// The settings section: attribution, CRM integrations, and (for administrators) the program, API
+/// keys and webhooks.
 #[component]
 pub fn SettingsNav() -> impl IntoView {
     let user = use_current_user();
@@ -24,6 +25,9 @@ pub fn SettingsNav() -> impl IntoView {
                 <A href="/settings/program">"Program tiers"</A>
                 <A href="/settings/api-keys">"API keys"</A>
                 <A href="/settings/webhooks">"Webhooks"</A>
+            </Show>
+            <Show when=move || user.with(|u| u.as_ref().is_some_and(|u| u.can(Action::View, Area::Integrations)))>
+                <A href="/settings/integrations">"Integrations"</A>
             </Show>
         </nav>
     }

@@ -1,0 +1,518 @@
+//! CRM integrations: the three CRMs with how each stands; one connection's page (its sync
+//! buttons and progress, settings with field and stage mapping and write-back, the address its
+//! webhooks go to, recent syncs); and one sync's page with the records it could not take.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::AppError;
+use crate::api::crm::{
+    CancelSync, ConnectionSummary, ConnectionView, ERRORS_SHOWN, SaveConnection, StartSync,
+    SyncSummary, load_connection, load_connections, load_sync,
+};
+use crate::components::feedback::ErrorPanel;
+use crate::components::form::{field_error, form_error};
+use crate::components::toast::toast_on;
+use crate::domain::crm::{ConnectionForm, CrmKind, SyncMode, SyncStatus};
+use crate::domain::touchpoint::TouchpointKind;
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn status_badge(status: SyncStatus) -> impl IntoView {
+    let class = match status {
+        SyncStatus::Done => "badge status-active",
+        SyncStatus::Queued | SyncStatus::Running => "badge status-invited",
+        SyncStatus::Failed | SyncStatus::Cancelled => "badge status-inactive",
+    };
+    view! { <span class=class data-testid="sync-status">{status.title()}</span> }
+}
+
+fn mode_text(mode: SyncMode) -> &'static str {
+    match mode {
+        SyncMode::Backfill => "Full backfill",
+        SyncMode::Incremental => "Changes",
+        SyncMode::Webhook => "Changes (webhook)",
+    }
+}
+
+/// Where a sync stands, in words and a bar.
+fn progress(sync: &SyncSummary) -> impl IntoView + use<> {
+    let percent = sync.percent();
+    let counted = match sync.total {
+        Some(total) => format!("{} of {total} records read", sync.fetched),
+        None => format!("{} records read", sync.fetched),
+    };
+    let waiting = sync.waiting_until.map(|at| {
+        format!(
+            " · the CRM asked to wait: going on at {}",
+            at.format("%H:%M:%S UTC")
+        )
+    });
+    view! {
+        {percent.map(|p| view! {
+            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                aria-valuenow=p.to_string() aria-label="Records synced">
+                <span style=format!("width: {p}%")></span>
+            </div>
+        })}
+        <p class="subtle" data-testid="sync-progress">{counted}{waiting}</p>
+    }
+}
+
+fn counts(sync: &SyncSummary) -> impl IntoView + use<> {
+    view! {
+        <dl class="facts">
+            <div><dt>"Created"</dt><dd data-testid="sync-created">{sync.created}</dd></div>
+            <div><dt>"Updated"</dt><dd>{sync.updated}</dd></div>
+            <div><dt>"Unchanged"</dt><dd>{sync.unchanged}</dd></div>
+            <div><dt>"Failed"</dt><dd data-testid="sync-failed">{sync.failed}</dd></div>
+            <div><dt>"Written back"</dt><dd>{sync.written_back}</dd></div>
+        </dl>
+    }
+}
+
+fn kind_of(text: Option<String>) -> CrmKind {
+    text.and_then(|k| k.parse().ok())
+        .unwrap_or(CrmKind::HubSpot)
+}
+
+#[component]
+pub fn IntegrationsPage() -> impl IntoView {
+    let connections = Resource::new(|| (), |_| load_connections());
+    view! {
+        <Title text="Integrations"/>
+        <header class="page-header">
+            <h1>"Integrations"</h1>
+            <p class="subtle">"Deals and partner touches flow in from your CRM, and each won deal's attribution flows back. Syncs run in the background: a full backfill once, then what changed every few minutes and whenever the CRM sends a webhook."</p>
+        </header>
+        <crate::pages::manager::program_settings::SettingsNav/>
+        <Suspense fallback=|| view! { <p class="subtle">"Loading integrations…"</p> }>
+            {move || Suspend::new(async move {
+                match connections.await {
+                    Ok(rows) => view! {
+                        <div class="crm-grid" data-testid="integrations">
+                            {rows.into_iter().map(|row| view! { <ConnectionCard row/> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ConnectionCard(row: ConnectionSummary) -> impl IntoView {
+    let (class, state) = match (&row.configured, row.enabled) {
+        (false, _) => ("badge", "Not connected"),
+        (true, false) => ("badge status-inactive", "Switched off"),
+        (true, true) => ("badge status-active", "Connected"),
+    };
+    let href = format!("/settings/integrations/{}", row.kind.as_str());
+    view! {
+        <section class="card" data-crm=row.kind.as_str()>
+            <header class="card-header"><h2>{row.kind.name()}</h2><span class=class>{state}</span></header>
+            <div class="card-body">
+                {match &row.last_sync {
+                    Some(sync) => view! {
+                        <p>{status_badge(sync.status)}" "{mode_text(sync.mode)}" · "{when(sync.created_at)}</p>
+                        <p class="subtle">{format!("{} created, {} updated, {} failed", sync.created, sync.updated, sync.failed)}</p>
+                    }.into_any(),
+                    None => view! { <p class="subtle">"Never synced."</p> }.into_any(),
+                }}
+                {row.synced_until.map(|at| view! { <p class="subtle">"Up to date with changes until "{when(at)}</p> })}
+                <A href=href attr:class="button">{if row.configured { "Open" } else { "Set up" }}</A>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn IntegrationPage() -> impl IntoView {
+    let params = use_params_map();
+    let kind = move || kind_of(params.with(|p| p.get("kind")));
+    let save = ServerAction::<SaveConnection>::new();
+    let start = ServerAction::<StartSync>::new();
+    toast_on(save, |_| "Connection saved.".into());
+    toast_on(start, |_| "Sync queued: it starts within seconds.".into());
+    let tick = RwSignal::new(0u32);
+    let view_of = Resource::new(
+        move || {
+            (
+                kind(),
+                save.version().get(),
+                start.version().get(),
+                tick.get(),
+            )
+        },
+        |(kind, ..)| load_connection(kind),
+    );
+    // Ask again while a sync is queued or running.
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                let active = view_of
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .is_some_and(|v| v.syncs.first().is_some_and(|s| !s.status.is_finished()));
+                if active {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let start_error = move || match start.value().get() {
+        Some(Err(error)) => Some(error.to_string()),
+        _ => None,
+    };
+    view! {
+        <Title text=move || kind().name()/>
+        <p><A href="/settings/integrations">"← Integrations"</A></p>
+        <header class="page-header">
+            <h1>{move || kind().name()}</h1>
+        </header>
+        <Transition fallback=|| view! { <p class="subtle">"Loading the connection…"</p> }>
+            {move || Suspend::new(async move {
+                match view_of.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(connection) => {
+                        let kind = connection.kind;
+                        let can_sync = connection.can_edit && connection.configured && connection.form.enabled;
+                        let current = connection.syncs.first().cloned();
+                        let busy = current.as_ref().is_some_and(|s| !s.status.is_finished());
+                        view! {
+                            <section class="card">
+                                <header class="card-header"><h2>"Sync"</h2></header>
+                                <div class="card-body" data-testid="sync-panel">
+                                    {match &current {
+                                        Some(sync) => view! {
+                                            <p>{status_badge(sync.status)}" "{mode_text(sync.mode)}" · started "{when(sync.created_at)}
+                                                {sync.started_by.clone().map(|by| format!(" by {by}"))}</p>
+                                            {progress(sync)}
+                                            {counts(sync)}
+                                            {sync.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
+                                            <p><A href=format!("/settings/integrations/{}/syncs/{}", kind.as_str(), sync.id)>"Sync log"</A></p>
+                                        }.into_any(),
+                                        None => view! { <p class="empty">"Nothing synced yet."</p> }.into_any(),
+                                    }}
+                                    {connection.synced_until.map(|at| view! { <p class="subtle">"Changes are read from "{when(at)}" on."</p> })}
+                                    <Show when=move || connection.can_edit>
+                                        <div class="actions">
+                                            <button type="button" class="button primary" disabled=move || !can_sync || busy || start.pending().get()
+                                                on:click=move |_| { start.dispatch(StartSync { kind, mode: SyncMode::Incremental }); }>
+                                                "Sync changes now"
+                                            </button>
+                                            <button type="button" class="button" disabled=move || !can_sync || busy || start.pending().get()
+                                                on:click=move |_| { start.dispatch(StartSync { kind, mode: SyncMode::Backfill }); }>
+                                                "Full backfill"
+                                            </button>
+                                        </div>
+                                        {(!can_sync).then(|| view! { <p class="hint">"Save the settings with a token and switch the connection on to sync."</p> })}
+                                    </Show>
+                                    {move || start_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                                </div>
+                            </section>
+                            <ConnectionSettings connection=connection.clone() save/>
+                            <section class="card">
+                                <header class="card-header"><h2>"Recent syncs"</h2></header>
+                                <SyncTable kind rows=connection.syncs.clone()/>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One text setting, bound to its part of the form, with its error under it.
+#[component]
+fn Setting(
+    label: &'static str,
+    name: &'static str,
+    form: RwSignal<ConnectionForm>,
+    get: fn(&ConnectionForm) -> String,
+    set: fn(&mut ConnectionForm, String),
+    error: Signal<Option<String>>,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] placeholder: Option<String>,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id type=kind name=name placeholder=placeholder disabled=disabled autocomplete="off"
+                prop:value=move || form.with(get)
+                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-field=name>{m}</p> })}
+        </div>
+    }
+}
+
+fn partner_field_hint(kind: CrmKind) -> &'static str {
+    match kind {
+        CrmKind::HubSpot => {
+            "The deal property holding the partner's name (several separated by ;)."
+        }
+        CrmKind::Salesforce => {
+            "OpportunityPartner for the Partners related list, or an opportunity field such as Partner_Name__c or Partner__r.Name."
+        }
+        CrmKind::Pipedrive => {
+            "The key of the deal's custom field holding the partner (the 40-character hash Pipedrive shows for it)."
+        }
+    }
+}
+
+fn stage_hint(kind: CrmKind) -> &'static str {
+    match kind {
+        CrmKind::HubSpot => {
+            "One rule a line: HubSpot stage id = open, won or lost. Stages no rule names are open."
+        }
+        CrmKind::Salesforce => {
+            "One rule a line: stage name = open, won or lost. Without a rule, Salesforce's own Won and Closed flags decide."
+        }
+        CrmKind::Pipedrive => {
+            "One rule a line: stage id = open, won or lost. Without a rule, the deal's status (open, won, lost) decides."
+        }
+    }
+}
+
+#[component]
+fn ConnectionSettings(
+    connection: ConnectionView,
+    save: ServerAction<SaveConnection>,
+) -> impl IntoView {
+    let kind = connection.kind;
+    let readonly = !connection.can_edit;
+    let form = RwSignal::new(connection.form.clone());
+    let result = save.value();
+    let error =
+        move |field: &'static str| Signal::derive(move || field_error(&result.get(), field));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveConnection {
+            kind,
+            form: form.get_untracked(),
+        });
+    };
+    // A saved form forgets the secrets typed into it.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = result.get() {
+            form.update(|f| {
+                f.token.clear();
+                f.webhook_secret.clear();
+            });
+        }
+    });
+    let token_placeholder = connection
+        .has_token
+        .then(|| "Saved: leave empty to keep it".to_owned());
+    let secret_placeholder = connection
+        .has_webhook_secret
+        .then(|| "Saved: leave empty to keep it".to_owned());
+    view! {
+        <section class="card">
+            <header class="card-header"><h2>"Connection"</h2></header>
+            <div class="card-body">
+            <form class="form" novalidate=true on:submit=submit data-testid="connection-form">
+                <label class="check">
+                    <input type="checkbox" name="enabled" disabled=readonly
+                        prop:checked=move || form.with(|f| f.enabled)
+                        on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev))/>
+                    " Sync with "{kind.name()}
+                </label>
+                <Setting label="API address" name="base_url" form get=|f| f.base_url.clone() set=|f, v| f.base_url = v
+                    error=error("base_url") disabled=readonly
+                    hint=match kind {
+                        CrmKind::Salesforce => "Your instance, such as https://yourcompany.my.salesforce.com".to_owned(),
+                        _ => format!("{}'s API: {}", kind.name(), kind.default_base_url()),
+                    }/>
+                <Setting label=kind.token_label() name="token" kind="password" form get=|f| f.token.clone() set=|f, v| f.token = v
+                    error=error("token") placeholder=token_placeholder.unwrap_or_default() disabled=readonly
+                    hint="Stored encrypted; never shown again.".to_owned()/>
+                {kind.webhook_secret_label().map(|label| view! {
+                    <Setting label=label name="webhook_secret" kind="password" form get=|f| f.webhook_secret.clone() set=|f, v| f.webhook_secret = v
+                        error=error("webhook_secret") placeholder=secret_placeholder.clone().unwrap_or_default() disabled=readonly/>
+                })}
+                {connection.webhook_url.clone().map(|url| view! {
+                    <p class="hint">"Point the CRM's deal webhooks at "<code class="break" data-testid="webhook-url">{url}</code></p>
+                })}
+                <fieldset class="field">
+                    <legend>"Mapping"</legend>
+                    <Setting label="Partner field" name="partner_field" form get=|f| f.partner_field.clone() set=|f, v| f.partner_field = v
+                        error=error("partner_field") hint=partner_field_hint(kind).to_owned() disabled=readonly/>
+                    <Setting label="Currency field" name="currency_field" form get=|f| f.currency_field.clone() set=|f, v| f.currency_field = v
+                        error=error("currency_field") hint="Empty: every deal is in the default currency.".to_owned() disabled=readonly/>
+                    <Setting label="Default currency" name="default_currency" form get=|f| f.default_currency.clone() set=|f, v| f.default_currency = v
+                        error=error("default_currency") disabled=readonly/>
+                    <div class="field">
+                        <label for="field-stage_rules">"Stage mapping"</label>
+                        <textarea id="field-stage_rules" name="stage_rules" rows="4" disabled=readonly
+                            prop:value=move || form.with(|f| f.stage_rules.clone())
+                            on:input=move |ev| form.update(|f| f.stage_rules = event_target_value(&ev))></textarea>
+                        <p class="hint">{stage_hint(kind)}</p>
+                        {move || error("stage_rules").get().map(|m| view! { <p class="field-error" role="alert" data-field="stage_rules">{m}</p> })}
+                    </div>
+                    <div class="field">
+                        <label for="field-touch_kind">"A partner on a CRM deal counts as"</label>
+                        <select id="field-touch_kind" name="touch_kind" disabled=readonly
+                            on:change=move |ev| form.update(|f| f.touch_kind = event_target_value(&ev))>
+                            {TouchpointKind::ALL.iter().map(|&k| view! {
+                                <option value=k.as_str() selected=move || form.with(|f| f.touch_kind == k.as_str())>{k.title()}</option>
+                            }).collect_view()}
+                        </select>
+                        {move || error("touch_kind").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                    </div>
+                </fieldset>
+                <fieldset class="field">
+                    <legend>"Write-back of won deals"</legend>
+                    <Setting label="Attribution field" name="attribution_field" form get=|f| f.attribution_field.clone() set=|f, v| f.attribution_field = v
+                        error=error("attribution_field") hint="Receives each partner's share, such as \"Apex Cloud 60%; Northstar 40%\". Empty: not written.".to_owned() disabled=readonly/>
+                    <Setting label="Partner-sourced field" name="sourced_field" form get=|f| f.sourced_field.clone() set=|f, v| f.sourced_field = v
+                        error=error("sourced_field") hint="Receives true when a partner brought the deal in. Empty: not written.".to_owned() disabled=readonly/>
+                </fieldset>
+                <Show when=move || !readonly>
+                    <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save connection"</button>
+                </Show>
+                {move || form_error(&result.get()).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            </form>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn SyncTable(kind: CrmKind, rows: Vec<SyncSummary>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <div class="card-body"><p class="empty">"No syncs yet."</p></div> }
+            .into_any();
+    }
+    view! {
+        <table class="table" data-testid="syncs-table">
+            <thead><tr>
+                <th>"Started"</th><th>"Reads"</th><th>"Status"</th><th class="num">"Read"</th><th class="num">"Created"</th>
+                <th class="num">"Updated"</th><th class="num">"Unchanged"</th><th class="num">"Failed"</th><th>"By"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr>
+                        <td><A href=format!("/settings/integrations/{}/syncs/{}", kind.as_str(), row.id)>{when(row.created_at)}</A></td>
+                        <td>{mode_text(row.mode)}</td>
+                        <td>{status_badge(row.status)}</td>
+                        <td class="num">{row.fetched}</td>
+                        <td class="num">{row.created}</td>
+                        <td class="num">{row.updated}</td>
+                        <td class="num">{row.unchanged}</td>
+                        <td class="num">{row.failed}</td>
+                        <td>{row.started_by.clone().unwrap_or_else(|| "Scheduled".to_owned())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }.into_any()
+}
+
+/// One sync: progress while it runs (asked again every second), its counts and the records it
+/// could not take.
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let params = use_params_map();
+    let kind = move || kind_of(params.with(|p| p.get("kind")));
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let tick = RwSignal::new(0u32);
+    let cancel = ServerAction::<CancelSync>::new();
+    let detail = Resource::new(
+        move || (id(), tick.get(), cancel.version().get()),
+        |(id, ..)| load_sync(id),
+    );
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                let running = detail
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .is_some_and(|d| !d.sync.status.is_finished());
+                if running {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let cancel_error = move || match cancel.value().get() {
+        Some(Err::<(), AppError>(error)) => Some(error.to_string()),
+        _ => None,
+    };
+    view! {
+        <Title text="Sync log"/>
+        <p><A href=move || format!("/settings/integrations/{}", kind().as_str())>{move || format!("← {}", kind().name())}</A></p>
+        <Transition fallback=|| view! { <p class="subtle">"Loading the sync…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(detail) => {
+                        let sync = detail.sync.clone();
+                        let running = !sync.status.is_finished();
+                        let id = sync.id;
+                        view! {
+                            <header class="page-header">
+                                <h1>{format!("{} sync", sync.kind.name())}</h1>
+                                <p class="subtle">{format!("{} · started {}{}", mode_text(sync.mode), when(sync.created_at),
+                                    sync.started_by.clone().map(|by| format!(" by {by}")).unwrap_or_default())}
+                                    {sync.since.map(|at| format!(" · changes since {}", when(at)))}</p>
+                            </header>
+                            <section class="card">
+                                <div class="card-body">
+                                    <p>{status_badge(sync.status)}</p>
+                                    {progress(&sync)}
+                                    {counts(&sync)}
+                                    {sync.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
+                                    <Show when=move || running>
+                                        <button type="button" class="button" on:click=move |_| { cancel.dispatch(CancelSync { id }); }>"Cancel sync"</button>
+                                    </Show>
+                                    {move || cancel_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                                </div>
+                            </section>
+                            <section class="card">
+                                <header class="card-header"><h2>"Records with errors"</h2></header>
+                                {if detail.errors.is_empty() {
+                                    view! { <div class="card-body"><p class="empty">"None."</p></div> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="table" data-testid="sync-errors">
+                                            <thead><tr><th>"CRM id"</th><th>"Record"</th><th>"Problem"</th></tr></thead>
+                                            <tbody>
+                                                {detail.errors.iter().map(|e| view! {
+                                                    <tr><td><code>{e.external_id.clone()}</code></td><td>{e.name.clone()}</td><td>{e.message.clone()}</td></tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                        {(detail.error_count > ERRORS_SHOWN).then(|| view! {
+                                            <p class="subtle card-body">{format!("The first {ERRORS_SHOWN} of {} problems.", detail.error_count)}</p>
+                                        })}
+                                    }.into_any()
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
