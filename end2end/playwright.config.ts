@@ -3,6 +3,7 @@ import * as path from "node:path";
 
 // The server binary from `cargo leptos build` (debug), on its own port and a fresh SQLite file.
 export const PORT = 3100;
+export const FAKE_CRM_PORT = 3199;
 export const DB_FILE = path.join(__dirname, ".tmp", "e2e.db");
 const root = path.join(__dirname, "..");
 
@@ -32,8 +33,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `rm -rf .tmp && mkdir -p .tmp && ${path.join(root, "target/debug/partner-attribution")} serve --demo`,
+  webServer: [{
+    // CRM addresses on loopback allowed (the fake CRM below); webhook endpoints still public only.
+    command: `rm -rf .tmp && mkdir -p .tmp && sed '/^\\[partner-attribution.crm\\]/,/^\\[/ s/^allow-private-targets = false/allow-private-targets = true/' ../Leptos.toml > .tmp/Leptos.toml && ${path.join(root, "target/debug/partner-attribution")} serve --demo`,
     cwd: __dirname,
     url: `http://127.0.0.1:${PORT}/healthz`,
     timeout: 120_000,
@@ -44,7 +46,17 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${DB_FILE}?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
       LEPTOS_SITE_ROOT: path.join(root, "target/site"),
+      LEPTOS_CONFIG: path.join(__dirname, ".tmp", "Leptos.toml"),
+      // The key sealing CRM tokens (instead of a key file in the working directory).
+      SECRET_KEY: "ZTJlLW9ubHktc2VjcmV0LWtleS0zMi1ieXRlcy14eHg=",
       RUST_LOG: "warn",
     },
-  },
+  }, {
+    command: "node fake-crm.mjs",
+    cwd: __dirname,
+    url: `http://127.0.0.1:${FAKE_CRM_PORT}/healthz`,
+    timeout: 30_000,
+    reuseExistingServer: false,
+    env: { FAKE_CRM_PORT: String(FAKE_CRM_PORT) },
+  }],
 });

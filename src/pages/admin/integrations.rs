@@ -140,16 +140,22 @@ pub fn IntegrationPage() -> impl IntoView {
     toast_on(save, |_| "Connection saved.".into());
     toast_on(start, |_| "Sync queued: it starts within seconds.".into());
     let tick = RwSignal::new(0u32);
+    // Only a save that went through reloads the settings: a refused one keeps what was typed.
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            saved.update(|n| *n += 1);
+        }
+    });
+    // The sync panel and history are asked again while a sync runs; the settings form is not,
+    // so typing in it is never interrupted.
     let view_of = Resource::new(
-        move || {
-            (
-                kind(),
-                save.version().get(),
-                start.version().get(),
-                tick.get(),
-            )
-        },
+        move || (kind(), saved.get(), start.version().get(), tick.get()),
         |(kind, ..)| load_connection(kind),
+    );
+    let settings_of = Resource::new(
+        move || (kind(), saved.get()),
+        |(kind, _)| load_connection(kind),
     );
     // Ask again while a sync is queued or running.
     #[cfg(feature = "hydrate")]
@@ -216,19 +222,32 @@ pub fn IntegrationPage() -> impl IntoView {
                                                 "Full backfill"
                                             </button>
                                         </div>
-                                        {(!can_sync).then(|| view! { <p class="hint">"Save the settings with a token and switch the connection on to sync."</p> })}
+                                        {(!can_sync).then(|| view! { <p class="subtle">"Save the settings with a token and switch the connection on to sync."</p> })}
                                     </Show>
                                     {move || start_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                                 </div>
                             </section>
-                            <ConnectionSettings connection=connection.clone() save/>
-                            <section class="card">
-                                <header class="card-header"><h2>"Recent syncs"</h2></header>
-                                <SyncTable kind rows=connection.syncs.clone()/>
-                            </section>
                         }.into_any()
                     }
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <div class="card form-skeleton skeleton" aria-busy="true" aria-label="Loading settings"></div> }>
+            {move || Suspend::new(async move {
+                match settings_of.await {
+                    Ok(connection) => view! { <ConnectionSettings connection save/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                view_of.await.ok().map(|connection| view! {
+                    <section class="card">
+                        <header class="card-header"><h2>"Recent syncs"</h2></header>
+                        <SyncTable kind=connection.kind rows=connection.syncs/>
+                    </section>
+                })
             })}
         </Transition>
     }
@@ -255,7 +274,7 @@ fn Setting(
             <input id=id type=kind name=name placeholder=placeholder disabled=disabled autocomplete="off"
                 prop:value=move || form.with(get)
                 on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/>
-            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            {hint.map(|h| view! { <p class="field-hint">{h}</p> })}
             {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-field=name>{m}</p> })}
         </div>
     }
@@ -333,6 +352,7 @@ fn ConnectionSettings(
                         on:change=move |ev| form.update(|f| f.enabled = event_target_checked(&ev))/>
                     " Sync with "{kind.name()}
                 </label>
+                <div class="grid-form">
                 <Setting label="API address" name="base_url" form get=|f| f.base_url.clone() set=|f, v| f.base_url = v
                     error=error("base_url") disabled=readonly
                     hint=match kind {
@@ -346,10 +366,11 @@ fn ConnectionSettings(
                     <Setting label=label name="webhook_secret" kind="password" form get=|f| f.webhook_secret.clone() set=|f, v| f.webhook_secret = v
                         error=error("webhook_secret") placeholder=secret_placeholder.clone().unwrap_or_default() disabled=readonly/>
                 })}
+                </div>
                 {connection.webhook_url.clone().map(|url| view! {
-                    <p class="hint">"Point the CRM's deal webhooks at "<code class="break" data-testid="webhook-url">{url}</code></p>
+                    <p class="subtle">"Point the CRM's deal webhooks at "<code class="break" data-testid="webhook-url">{url}</code></p>
                 })}
-                <fieldset class="field">
+                <fieldset class="field grid-form">
                     <legend>"Mapping"</legend>
                     <Setting label="Partner field" name="partner_field" form get=|f| f.partner_field.clone() set=|f, v| f.partner_field = v
                         error=error("partner_field") hint=partner_field_hint(kind).to_owned() disabled=readonly/>
@@ -357,12 +378,12 @@ fn ConnectionSettings(
                         error=error("currency_field") hint="Empty: every deal is in the default currency.".to_owned() disabled=readonly/>
                     <Setting label="Default currency" name="default_currency" form get=|f| f.default_currency.clone() set=|f, v| f.default_currency = v
                         error=error("default_currency") disabled=readonly/>
-                    <div class="field">
+                    <div class="field wide">
                         <label for="field-stage_rules">"Stage mapping"</label>
                         <textarea id="field-stage_rules" name="stage_rules" rows="4" disabled=readonly
                             prop:value=move || form.with(|f| f.stage_rules.clone())
                             on:input=move |ev| form.update(|f| f.stage_rules = event_target_value(&ev))></textarea>
-                        <p class="hint">{stage_hint(kind)}</p>
+                        <p class="field-hint">{stage_hint(kind)}</p>
                         {move || error("stage_rules").get().map(|m| view! { <p class="field-error" role="alert" data-field="stage_rules">{m}</p> })}
                     </div>
                     <div class="field">
@@ -376,7 +397,7 @@ fn ConnectionSettings(
                         {move || error("touch_kind").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                     </div>
                 </fieldset>
-                <fieldset class="field">
+                <fieldset class="field grid-form">
                     <legend>"Write-back of won deals"</legend>
                     <Setting label="Attribution field" name="attribution_field" form get=|f| f.attribution_field.clone() set=|f, v| f.attribution_field = v
                         error=error("attribution_field") hint="Receives each partner's share, such as \"Apex Cloud 60%; Northstar 40%\". Empty: not written.".to_owned() disabled=readonly/>
@@ -384,7 +405,9 @@ fn ConnectionSettings(
                         error=error("sourced_field") hint="Receives true when a partner brought the deal in. Empty: not written.".to_owned() disabled=readonly/>
                 </fieldset>
                 <Show when=move || !readonly>
-                    <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save connection"</button>
+                    <div class="form-actions">
+                        <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save connection"</button>
+                    </div>
                 </Show>
                 {move || form_error(&result.get()).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
             </form>
