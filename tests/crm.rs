@@ -26,6 +26,7 @@ use partner_attribution::server::demo;
 use partner_attribution::server::entities::{
     attributions, audit_events, crm_connections, deals, partners, touchpoints,
 };
+use partner_attribution::server::repo;
 use partner_attribution::server::report_cache::ReportCache;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
@@ -897,6 +898,34 @@ async fn pipedrive_flow(test_db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(right.status(), 202);
+    // The scheduler adds no sync while one waits; once it has run, the connection is due again
+    // after the interval.
+    let later = Utc::now() + chrono::Duration::minutes(20);
+    assert!(
+        repo::crm::due_for_worker(&app.db, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let view: ConnectionView = app
+        .call(&admin, "/api/crm/get", &[("kind", "pipedrive")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    run_to_end(&app, &admin, view.syncs[0].id).await;
+    let due = repo::crm::due_for_worker(&app.db, later).await.unwrap();
+    assert_eq!(
+        due.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [connection.id]
+    );
+    let recently = Utc::now() - chrono::Duration::minutes(1);
+    assert!(
+        repo::crm::due_for_worker(&app.db, recently)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let unknown = app
         .client
         .post(app.url("/hooks/crm/999999"))

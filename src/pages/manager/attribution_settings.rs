@@ -169,12 +169,14 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                             <tbody>
                                 {POSITION_MODELS.iter().map(|model| {
                                     let model = *model;
-                                    let sum = move || draft.with(|f| {
+                                    // `try_with`: the server may render this once more after the
+                                    // page's signals are gone; it then shows nothing.
+                                    let sum = move || draft.try_with(|f| {
                                         let values = f.slots.get(model.as_str());
                                         SLOTS.iter().map(|(slot, _)| {
                                             values.and_then(|v| v.get(*slot)).and_then(|v| v.trim().parse::<rust_decimal::Decimal>().ok()).unwrap_or_default()
                                         }).sum::<rust_decimal::Decimal>().normalize().to_string()
-                                    });
+                                    }).unwrap_or_default();
                                     view! {
                                         <tr>
                                             <th scope="row">{model.name()}</th>

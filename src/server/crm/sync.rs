@@ -278,16 +278,23 @@ pub async fn schedule(db: &DatabaseConnection, crm: &Crm) -> Result<(), AppError
     Ok(())
 }
 
-/// Works through queued syncs every `poll_ms`, and schedules incremental ones, until the process
-/// ends.
+/// How often the scheduler looks for connections due a sync.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
+
+/// Works through queued syncs every `poll_ms`, and once a minute schedules incremental ones,
+/// until the process ends.
 pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, crm: Arc<Crm>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_millis(crm.config.poll_ms.max(10)));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut scheduled: Option<std::time::Instant> = None;
         loop {
             every.tick().await;
-            if let Err(err) = schedule(&db, &crm).await {
-                tracing::error!(%err, "CRM syncs could not be scheduled");
+            if scheduled.is_none_or(|at| at.elapsed() >= SCHEDULE_EVERY) {
+                scheduled = Some(std::time::Instant::now());
+                if let Err(err) = schedule(&db, &crm).await {
+                    tracing::error!(%err, "CRM syncs could not be scheduled");
+                }
             }
             loop {
                 match run_next(&db, &crm, &cache).await {
