@@ -183,11 +183,19 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         database = %redact(&config.database_url),
         "Partner Attribution is serving http://{addr}"
     );
-    let vault = Vault::load(
+    // A SECRET_KEY that is not a key stops the server; a key file that cannot be made does not:
+    // CRM tokens saved then need entering again after a restart, which the sync log says.
+    let vault = match Vault::load(
         config.secret_key.as_deref(),
         std::path::Path::new(&config.crm.secret_key_file),
-    )
-    .map_err(|e| format!("the secret key cannot be loaded: {e}"))?;
+    ) {
+        Ok(vault) => vault,
+        Err(err) if config.secret_key.is_some() => return Err(format!("SECRET_KEY: {err}")),
+        Err(err) => {
+            tracing::warn!(%err, "no secret key: CRM tokens are sealed with a key of this run only; set SECRET_KEY");
+            Vault::random()
+        }
+    };
     let state = AppState::new(config.leptos, db, config.auth, demo)
         .with_webhooks(config.webhooks)
         .with_crm(Crm::new(config.crm, vault));

@@ -276,6 +276,16 @@ async fn run_to_end(app: &common::TestApp, client: &reqwest::Client, id: i64) ->
     panic!("sync {id} did not finish");
 }
 
+async fn connection_view(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+) -> ConnectionView {
+    let response = app.call(client, "/api/crm/get", &[("kind", kind)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 async fn sync_detail(app: &common::TestApp, client: &reqwest::Client, id: i64) -> SyncDetail {
     let response = app
         .call(client, "/api/crm/sync-detail", &[("id", &id.to_string())])
@@ -378,12 +388,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     let sealed = row.credentials.clone().unwrap();
     assert!(!sealed.contains(TOKEN) && sealed.starts_with("v1:"));
     assert_eq!(app.crm.vault.open(&sealed).unwrap(), TOKEN);
-    let view: ConnectionView = app
-        .call(&admin, "/api/crm/get", &[("kind", "hubspot")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = connection_view(&app, &admin, "hubspot").await;
     assert!(view.has_token && view.has_webhook_secret && view.form.token.is_empty());
     let hook_url = view.webhook_url.clone().expect("HubSpot takes webhooks");
     assert!(hook_url.ends_with(&format!("/hooks/crm/{}", row.id)));
@@ -615,12 +620,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     .await
     .unwrap();
     assert_eq!(signed.status(), 202);
-    let view: ConnectionView = app
-        .call(&admin, "/api/crm/get", &[("kind", "hubspot")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = connection_view(&app, &admin, "hubspot").await;
     let queued = &view.syncs[0];
     assert_eq!(
         (
@@ -710,12 +710,7 @@ async fn salesforce_flow(test_db: common::TestDb) {
     )
     .await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
-    let view: ConnectionView = app
-        .call(&admin, "/api/crm/get", &[("kind", "salesforce")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = connection_view(&app, &admin, "salesforce").await;
     assert_eq!(view.webhook_url, None, "Salesforce sends no plain webhooks");
 
     let done = run_to_end(
@@ -907,12 +902,7 @@ async fn pipedrive_flow(test_db: common::TestDb) {
             .unwrap()
             .is_empty()
     );
-    let view: ConnectionView = app
-        .call(&admin, "/api/crm/get", &[("kind", "pipedrive")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = connection_view(&app, &admin, "pipedrive").await;
     run_to_end(&app, &admin, view.syncs[0].id).await;
     let due = repo::crm::due_for_worker(&app.db, later).await.unwrap();
     assert_eq!(

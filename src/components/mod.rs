@@ -8,5 +8,6 @@ pub mod history;
 pub mod kpi;
 pub mod list_query;
 pub mod partner_picker;
+pub mod refresh;
 pub mod session;
 pub mod toast;

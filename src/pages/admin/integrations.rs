@@ -14,6 +14,7 @@ use crate::api::crm::{
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::refresh::tick_while;
 use crate::components::toast::toast_on;
 use crate::domain::crm::{ConnectionForm, CrmKind, SyncMode, SyncStatus};
 use crate::domain::touchpoint::TouchpointKind;
@@ -158,24 +159,15 @@ pub fn IntegrationPage() -> impl IntoView {
         |(kind, _)| load_connection(kind),
     );
     // Ask again while a sync is queued or running.
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                let active = view_of
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|v| v.syncs.first().is_some_and(|s| !s.status.is_finished()));
-                if active {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
+    tick_while(
+        move || {
+            view_of
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|v| v.syncs.first().is_some_and(|s| !s.status.is_finished()))
+        },
+        tick,
+    );
     let start_error = move || match start.value().get() {
         Some(Err(error)) => Some(error.to_string()),
         _ => None,
@@ -460,24 +452,15 @@ pub fn SyncPage() -> impl IntoView {
         move || (id(), tick.get(), cancel.version().get()),
         |(id, ..)| load_sync(id),
     );
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                let running = detail
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|d| !d.sync.status.is_finished());
-                if running {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
+    tick_while(
+        move || {
+            detail
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|d| !d.sync.status.is_finished())
+        },
+        tick,
+    );
     let cancel_error = move || match cancel.value().get() {
         Some(Err::<(), AppError>(error)) => Some(error.to_string()),
         _ => None,

@@ -13,6 +13,7 @@ use crate::api::imports::{
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::refresh::tick_while;
 use crate::domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus};
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -304,24 +305,15 @@ pub fn ImportPage() -> impl IntoView {
         |(id, _, _)| load_import(id),
     );
     // Ask again while the import is queued or running.
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || {
-                let running = detail
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|d| !d.import.status.is_finished());
-                if running {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(1),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
+    tick_while(
+        move || {
+            detail
+                .get_untracked()
+                .and_then(Result::ok)
+                .is_some_and(|d| !d.import.status.is_finished())
+        },
+        tick,
+    );
     view! {
         <Title text="Import"/>
         <p><A href="/imports">"← All imports"</A></p>

@@ -141,6 +141,17 @@ pub async fn send(kind: CrmKind, request: RequestBuilder) -> Result<Value, CrmEr
     })
 }
 
+/// A write-back's fields as a JSON object, each value as `value` spells it for the CRM.
+pub fn field_map(
+    back: &crate::domain::crm::WriteBack,
+    value: impl Fn(&str) -> Value,
+) -> serde_json::Map<String, Value> {
+    back.fields
+        .iter()
+        .map(|(field, text)| (field.clone(), value(text)))
+        .collect()
+}
+
 /// A JSON value as text: strings as they are, numbers written out (a JSON number such as an
 /// amount keeps the digits it was sent with), anything else empty.
 pub fn text(value: Option<&Value>) -> String {

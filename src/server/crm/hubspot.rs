@@ -136,11 +136,7 @@ pub async fn write_back(
     deal_id: &str,
     back: &WriteBack,
 ) -> Result<(), CrmError> {
-    let properties: serde_json::Map<String, Value> = back
-        .fields
-        .iter()
-        .map(|(field, value)| (field.clone(), json!(value)))
-        .collect();
+    let properties = client::field_map(back, |text| json!(text));
     let request = http
         .patch(conn.url(&format!("/crm/v3/objects/deals/{deal_id}")))
         .bearer_auth(&conn.token)

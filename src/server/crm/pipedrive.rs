@@ -163,11 +163,7 @@ pub async fn write_back(
     deal_id: &str,
     back: &WriteBack,
 ) -> Result<(), CrmError> {
-    let fields: serde_json::Map<String, Value> = back
-        .fields
-        .iter()
-        .map(|(field, value)| (field.clone(), json!(value)))
-        .collect();
+    let fields = client::field_map(back, |text| json!(text));
     let request = http
         .patch(conn.url(&format!("/api/v2/deals/{deal_id}")))
         .header("x-api-token", &conn.token)

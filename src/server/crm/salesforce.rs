@@ -163,18 +163,11 @@ pub async fn write_back(
     back: &WriteBack,
 ) -> Result<(), CrmError> {
     // Checkbox fields take JSON booleans.
-    let fields: serde_json::Map<String, Value> = back
-        .fields
-        .iter()
-        .map(|(field, value)| {
-            let value = match value.as_str() {
-                "true" => json!(true),
-                "false" => json!(false),
-                text => json!(text),
-            };
-            (field.clone(), value)
-        })
-        .collect();
+    let fields = client::field_map(back, |text| match text {
+        "true" => json!(true),
+        "false" => json!(false),
+        text => json!(text),
+    });
     let request = http
         .patch(conn.url(&format!(
             "/services/data/{API_VERSION}/sobjects/Opportunity/{deal_id}"

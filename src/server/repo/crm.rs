@@ -11,7 +11,7 @@ use sea_orm::{
 
 use crate::domain::crm::{CrmKind, SyncMode, SyncStatus};
 use crate::domain::ids::UserId;
-use crate::server::entities::{crm_connections, crm_sync_errors, crm_syncs, users};
+use crate::server::entities::{crm_connections, crm_sync_errors, crm_syncs};
 use crate::server::tenant::Tenant;
 
 /// How long a running sync may go without a page before another worker takes it up.
@@ -188,21 +188,12 @@ pub async fn insert_sync(
 pub type Listed = (crm_syncs::Model, Option<String>);
 
 async fn with_names(
+    tenant: &Tenant,
     db: &impl ConnectionTrait,
     rows: Vec<crm_syncs::Model>,
 ) -> Result<Vec<Listed>, DbErr> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.created_by).collect();
-    let names: std::collections::HashMap<i64, String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        users::Entity::find()
-            .filter(users::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
+    let names = super::users::names_of(tenant, db, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -230,7 +221,7 @@ pub async fn syncs(
         .limit(limit)
         .all(db)
         .await?;
-    with_names(db, rows).await
+    with_names(tenant, db, rows).await
 }
 
 pub async fn sync(
@@ -245,7 +236,7 @@ pub async fn sync(
     else {
         return Ok(None);
     };
-    Ok(with_names(db, vec![row]).await?.pop())
+    Ok(with_names(tenant, db, vec![row]).await?.pop())
 }
 
 /// The oldest sync waiting (and no longer held back by a rate limit), or running with no page

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use crate::domain::ids::UserId;
 use crate::domain::import::{ImportKind, ImportMode, ImportStatus, RowError};
-use crate::server::entities::{import_errors, import_mappings, imports, users};
+use crate::server::entities::{import_errors, import_mappings, imports};
 use crate::server::tenant::Tenant;
 
 /// How long a running import may go without a batch before another worker takes it up.
@@ -58,21 +58,12 @@ pub async fn insert(
 pub type Listed = (imports::Model, Option<String>);
 
 async fn with_names(
+    tenant: &Tenant,
     db: &impl ConnectionTrait,
     rows: Vec<imports::Model>,
 ) -> Result<Vec<Listed>, DbErr> {
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.created_by).collect();
-    let names: std::collections::HashMap<i64, String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        users::Entity::find()
-            .filter(users::Column::Id.is_in(ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
+    let names = super::users::names_of(tenant, db, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -97,7 +88,7 @@ pub async fn list(
         .into_model::<imports::Model>()
         .all(db)
         .await?;
-    with_names(db, rows).await
+    with_names(tenant, db, rows).await
 }
 
 pub async fn get(
@@ -112,7 +103,7 @@ pub async fn get(
     else {
         return Ok(None);
     };
-    Ok(with_names(db, vec![row]).await?.pop())
+    Ok(with_names(tenant, db, vec![row]).await?.pop())
 }
 
 /// The oldest import waiting, or running with no batch for `STALE_AFTER` (its server stopped).
