@@ -589,6 +589,30 @@ async fn hubspot_flow(test_db: common::TestDb) {
         ("won", 1_500_000)
     );
 
+    assert_eq!(third.sync.written_back, 1, "the pilot's new win");
+
+    // A touch added in the app changes the won deal's result: the next sync writes it back.
+    let c = partners::Entity::find()
+        .filter(partners::Column::Status.eq("active"))
+        .filter(partners::Column::Id.is_not_in([a.id, b.id]))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let added = app
+        .call(
+            &admin,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &won.id.to_string()),
+                ("form[partner_id]", &c.id.to_string()),
+                ("form[kind]", "demo"),
+                ("form[occurred_on]", "2026-04-10"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+
     // Webhooks: a signed one queues a sync, a forged one is refused.
     let body =
         r#"[{"objectId":5102,"subscriptionType":"deal.propertyChange","propertyName":"amount"}]"#;
@@ -632,6 +656,14 @@ async fn hubspot_flow(test_db: common::TestDb) {
     );
     let hooked = run_to_end(&app, &admin, queued.id).await;
     assert_eq!(hooked.sync.status, SyncStatus::Done);
+    assert_eq!(hooked.sync.written_back, 1);
+    let last = fake
+        .seen()
+        .into_iter()
+        .rfind(|r| r.method == Method::PATCH)
+        .unwrap();
+    assert_eq!(last.uri, "/crm/v3/objects/deals/5101");
+    assert!(last.body.contains(&c.name), "{}", last.body);
 
     // A token HubSpot refuses fails the sync with HubSpot's own words.
     let mut wrong = form(&url, "pat-revoked", settings);

@@ -1,7 +1,8 @@
 //! CRM connectors: one connection per organization and CRM (HubSpot, Salesforce, Pipedrive)
 //! with its credentials sealed at rest, its field and stage mapping and its modified-since
 //! cursor; the sync runs (backfill, incremental, webhook-triggered) a background job works
-//! through page by page, resuming after a restart; and the records each run could not take.
+//! through page by page, resuming after a restart; the records each run could not take; and what
+//! was last written back to each CRM deal, so only a changed result is written again.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -86,6 +87,23 @@ enum CrmSyncErrors {
     RecordName,
     Message,
     CreatedAt,
+}
+
+#[derive(DeriveIden, Clone)]
+enum CrmWriteBacks {
+    Table,
+    ConnectionId,
+    DealId,
+    OrganizationId,
+    /// JSON: the fields and values last written to the CRM deal.
+    Fields,
+    WrittenAt,
+}
+
+#[derive(DeriveIden, Clone)]
+enum Deals {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden, Clone)]
@@ -258,6 +276,37 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(CrmWriteBacks::Table)
+                    .col(big_integer(CrmWriteBacks::ConnectionId))
+                    .col(big_integer(CrmWriteBacks::DealId))
+                    .col(big_integer(CrmWriteBacks::OrganizationId))
+                    .col(text(CrmWriteBacks::Fields))
+                    .col(utc(CrmWriteBacks::WrittenAt))
+                    .primary_key(
+                        Index::create()
+                            .col(CrmWriteBacks::ConnectionId)
+                            .col(CrmWriteBacks::DealId),
+                    )
+                    .foreign_key(&mut fk(
+                        CrmWriteBacks::Table,
+                        CrmWriteBacks::ConnectionId,
+                        CrmConnections::Table,
+                        CrmConnections::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        CrmWriteBacks::Table,
+                        CrmWriteBacks::DealId,
+                        Deals::Table,
+                        Deals::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
         // Queued → running | cancelled; running → queued (paused by a rate limit) | done |
         // failed | cancelled; finished stays.
         let illegal = "NOT ((OLD.status = 'queued' AND NEW.status IN ('running', 'cancelled')) \
@@ -285,6 +334,7 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for table in [
+            CrmWriteBacks::Table.into_iden(),
             CrmSyncErrors::Table.into_iden(),
             CrmSyncs::Table.into_iden(),
             CrmConnections::Table.into_iden(),

@@ -2,13 +2,13 @@
 //! deal through `apply`, recording progress and per-record errors after each page (so a stopped
 //! server resumes at the page it was on). A rate-limited sync waits in the queue for the time the
 //! CRM asks; a failing CRM is retried three times with back-off, then the sync fails with the
-//! CRM's own message. A scheduler queues an incremental sync for each enabled connection.
+//! CRM's own message. A finished sync writes changed results back to the CRM. A scheduler queues
+//! an incremental sync for each enabled connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use sea_orm::DatabaseConnection;
 
 use super::Crm;
@@ -16,8 +16,8 @@ use super::apply::{self, Failure, Outcome};
 use super::client::{Connection, CrmError, Page, Record};
 use crate::api::AppError;
 use crate::domain::crm::{self, CrmKind, CrmSettings, SyncMode, SyncStatus};
-use crate::domain::deal::DealStage;
-use crate::domain::ids::{DealId, OrganizationId, PartnerId, UserId};
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::touchpoint::TouchpointKind;
 use crate::server::context::Caller;
 use crate::server::entities::{crm_connections, crm_syncs};
 use crate::server::repo::{
@@ -25,7 +25,7 @@ use crate::server::repo::{
     crm::{PageEnd, RecordError, Tally},
 };
 use crate::server::report_cache::ReportCache;
-use crate::server::services::{deals, partners};
+use crate::server::services::deals;
 
 /// Runs the next sync there is, until it finishes or waits; false when there was none.
 pub async fn run_next(
@@ -176,15 +176,6 @@ async fn run(
                         Outcome::Unchanged => tally.unchanged += 1,
                     }
                     errors.extend(applied.warnings.into_iter().map(error));
-                    let write = applied.stage == DealStage::Won
-                        && applied.outcome != Outcome::Unchanged
-                        && conn.settings.writes_back();
-                    if write {
-                        match write_back(crm, &caller, &conn, applied.deal, &deal.id).await {
-                            Ok(()) => tally.written_back += 1,
-                            Err(message) => errors.push(error(message)),
-                        }
-                    }
                 }
                 Err(Failure::Record(message)) => {
                     tally.failed += 1;
@@ -207,6 +198,9 @@ async fn run(
             None => break,
         }
     }
+    if conn.settings.writes_back() && !write_back_changed(db, crm, &caller, &conn, &sync).await? {
+        return Ok(());
+    }
     if let Some(until) = seen_until {
         repo::crm::mark_synced(db, row.id, until).await?;
     }
@@ -222,47 +216,112 @@ async fn run(
     Ok(())
 }
 
-/// Pushes a won deal's result to the CRM: each partner's share under the payable model, and
-/// whether a partner sourced it (its first touch is of a sourcing kind).
-async fn write_back(
+/// Write-backs recorded between two progress records.
+const WRITE_BACK_BATCH: usize = 50;
+
+/// Pushes each won deal's result to the CRM where it differs from what was last written there:
+/// each partner's share under the payable model, and whether a partner sourced the deal (its
+/// first touch is of a sourcing kind). A result changed in the app (a touch added, a model
+/// switched) goes out with the next sync. False when the sync was cancelled meanwhile.
+async fn write_back_changed(
+    db: &DatabaseConnection,
     crm: &Crm,
     caller: &Caller,
     conn: &Connection,
-    deal: DealId,
-    crm_id: &str,
-) -> Result<(), String> {
-    let gathered = async {
-        let model = deals::payable_model_as(caller).await?;
-        let mut shares: Vec<(String, Decimal)> = Vec::new();
-        for row in deals::attributions_as(caller, deal).await? {
-            if row.model != model.as_str() {
-                continue;
-            }
-            let name = partners::get_as(caller, PartnerId(row.partner_id))
-                .await?
-                .name;
-            shares.push((name, row.share.parse().unwrap_or_default()));
+    sync: &crm_syncs::Model,
+) -> Result<bool, AppError> {
+    let model = deals::payable_model_as(caller).await?;
+    let facts = repo::crm::write_back_facts(
+        &caller.tenant,
+        db,
+        sync.connection_id,
+        conn.kind.as_str(),
+        model.as_str(),
+    )
+    .await?;
+    let mut tally = Tally::default();
+    let mut errors = Vec::new();
+    let mut pending = 0;
+    for (deal, crm_id, name) in &facts.deals {
+        let mut shares = facts.shares.get(deal).cloned().unwrap_or_default();
+        let written = facts.written.get(deal);
+        // A deal no partner touched says nothing the CRM does not know, unless it said more before.
+        if shares.is_empty() && written.is_none() {
+            continue;
         }
         shares.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let touches =
-            deals::touchpoints_after_as(caller, Some(deal), None, &repo::Cursor::default(), 1000)
+        let sourced = facts
+            .first_touch
+            .get(deal)
+            .and_then(|kind| kind.parse::<TouchpointKind>().ok())
+            .is_some_and(TouchpointKind::sources);
+        let back = crm::write_back(&conn.settings, &shares, sourced);
+        let text = serde_json::to_string(&back.fields).map_err(AppError::internal)?;
+        if written == Some(&text) {
+            continue;
+        }
+        match send_write_back(crm, conn, crm_id, &back).await {
+            Ok(()) => {
+                repo::crm::record_write_back(
+                    &caller.tenant,
+                    db,
+                    sync.connection_id,
+                    *deal,
+                    &text,
+                    Utc::now(),
+                )
                 .await?;
-        let sourced = touches
-            .iter()
-            .min_by_key(|t| (t.occurred_at, t.id))
-            .and_then(|t| {
-                t.kind
-                    .parse::<crate::domain::touchpoint::TouchpointKind>()
-                    .ok()
-            })
-            .is_some_and(|kind| kind.sources());
-        Ok::<_, AppError>(crm::write_back(&conn.settings, &shares, sourced))
+                tally.written_back += 1;
+            }
+            Err(err) => {
+                errors.push(RecordError {
+                    external_id: crm_id.clone(),
+                    name: name.clone(),
+                    message: format!("Write-back to {} failed: {err}", conn.kind.name()),
+                });
+                // Still limited after waiting: the rest waits for the next sync.
+                if matches!(err, CrmError::RateLimited { .. }) {
+                    break;
+                }
+            }
+        }
+        pending += 1;
+        if pending == WRITE_BACK_BATCH {
+            pending = 0;
+            let end = PageEnd {
+                next: None,
+                seen_until: None,
+                total: None,
+            };
+            if !repo::crm::record_page(db, sync, tally, &errors, end, Utc::now()).await? {
+                return Ok(false);
+            }
+            tally = Tally::default();
+            errors.clear();
+        }
     }
-    .await
-    .map_err(|e| format!("The result could not be gathered for write-back: {e}"))?;
-    super::write_back(crm, conn, crm_id, &gathered)
-        .await
-        .map_err(|e| format!("Write-back to {} failed: {e}", conn.kind.name()))
+    let end = PageEnd {
+        next: None,
+        seen_until: None,
+        total: None,
+    };
+    Ok(repo::crm::record_page(db, sync, tally, &errors, end, Utc::now()).await?)
+}
+
+/// One write-back; a rate limit is waited out once (up to half a minute).
+async fn send_write_back(
+    crm: &Crm,
+    conn: &Connection,
+    crm_id: &str,
+    back: &crm::WriteBack,
+) -> Result<(), CrmError> {
+    match super::write_back(crm, conn, crm_id, back).await {
+        Err(CrmError::RateLimited { wait, .. }) => {
+            tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+            super::write_back(crm, conn, crm_id, back).await
+        }
+        other => other,
+    }
 }
 
 /// Queues an incremental sync for each enabled connection not synced in `sync_minutes`.

@@ -10,6 +10,7 @@ pub mod commission_rules;
 pub mod crm_connections;
 pub mod crm_sync_errors;
 pub mod crm_syncs;
+pub mod crm_write_backs;
 pub mod deal_registrations;
 pub mod deals;
 pub mod dispute_messages;

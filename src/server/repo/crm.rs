@@ -2,8 +2,11 @@
 //! `Tenant`, except what the background worker reads across organizations (`*_for_worker`,
 //! [`next_sync`], [`claim_sync`]).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -11,7 +14,10 @@ use sea_orm::{
 
 use crate::domain::crm::{CrmKind, SyncMode, SyncStatus};
 use crate::domain::ids::UserId;
-use crate::server::entities::{crm_connections, crm_sync_errors, crm_syncs};
+use crate::server::entities::{
+    attributions, crm_connections, crm_sync_errors, crm_syncs, crm_write_backs, deals, partners,
+    touchpoints,
+};
 use crate::server::tenant::Tenant;
 
 /// How long a running sync may go without a page before another worker takes it up.
@@ -432,4 +438,137 @@ pub async fn sync_errors(
         .all(db)
         .await?;
     Ok((rows, count))
+}
+
+/// What the write-back of a connection's won deals is computed from, read in a handful of
+/// queries however many deals there are.
+#[derive(Debug, Default)]
+pub struct WriteBackFacts {
+    /// Won deals from this CRM: (app id, CRM id, name).
+    pub deals: Vec<(i64, String, String)>,
+    /// Per deal: each partner's name and share under the model.
+    pub shares: HashMap<i64, Vec<(String, Decimal)>>,
+    /// Per deal: the kind of its first touch.
+    pub first_touch: HashMap<i64, String>,
+    /// Per deal: the fields last written to the CRM (JSON).
+    pub written: HashMap<i64, String>,
+}
+
+/// Ids a query names at once (well under every back end's limit on parameters).
+const CHUNK: usize = 500;
+
+pub async fn write_back_facts(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    connection_id: i64,
+    source: &str,
+    model: &str,
+) -> Result<WriteBackFacts, DbErr> {
+    let org = tenant.organization_id().0;
+    let won: Vec<(i64, Option<String>, String)> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Id)
+        .column(deals::Column::ExternalId)
+        .column(deals::Column::Name)
+        .filter(deals::Column::OrganizationId.eq(org))
+        .filter(deals::Column::Source.eq(source))
+        .filter(deals::Column::Stage.eq("won"))
+        .order_by_asc(deals::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut facts = WriteBackFacts {
+        deals: won
+            .into_iter()
+            .filter_map(|(id, external, name)| Some((id, external?, name)))
+            .collect(),
+        ..WriteBackFacts::default()
+    };
+    let names: HashMap<i64, String> = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::Id)
+        .column(partners::Column::Name)
+        .filter(partners::Column::OrganizationId.eq(org))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let ids: Vec<i64> = facts.deals.iter().map(|(id, ..)| *id).collect();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(i64, i64, String)> = attributions::Entity::find()
+            .select_only()
+            .column(attributions::Column::DealId)
+            .column(attributions::Column::PartnerId)
+            .column(attributions::Column::Share)
+            .filter(attributions::Column::OrganizationId.eq(org))
+            .filter(attributions::Column::Model.eq(model))
+            .filter(attributions::Column::DealId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (deal, partner, share) in rows {
+            let name = names.get(&partner).cloned().unwrap_or_default();
+            facts
+                .shares
+                .entry(deal)
+                .or_default()
+                .push((name, share.parse().unwrap_or_default()));
+        }
+        let touches: Vec<(i64, String)> = touchpoints::Entity::find()
+            .select_only()
+            .column(touchpoints::Column::DealId)
+            .column(touchpoints::Column::Kind)
+            .filter(touchpoints::Column::OrganizationId.eq(org))
+            .filter(touchpoints::Column::DealId.is_in(chunk.iter().copied()))
+            .order_by_asc(touchpoints::Column::OccurredAt)
+            .order_by_asc(touchpoints::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (deal, kind) in touches {
+            facts.first_touch.entry(deal).or_insert(kind);
+        }
+    }
+    facts.written = crm_write_backs::Entity::find()
+        .filter(crm_write_backs::Column::ConnectionId.eq(connection_id))
+        .filter(crm_write_backs::Column::OrganizationId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| (w.deal_id, w.fields))
+        .collect();
+    Ok(facts)
+}
+
+/// Remembers what was written back to a deal.
+pub async fn record_write_back(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    connection_id: i64,
+    deal_id: i64,
+    fields: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    crm_write_backs::Entity::insert(crm_write_backs::ActiveModel {
+        connection_id: Set(connection_id),
+        deal_id: Set(deal_id),
+        organization_id: Set(tenant.organization_id().0),
+        fields: Set(fields.to_owned()),
+        written_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            crm_write_backs::Column::ConnectionId,
+            crm_write_backs::Column::DealId,
+        ])
+        .update_columns([
+            crm_write_backs::Column::Fields,
+            crm_write_backs::Column::WrittenAt,
+        ])
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
 }
