@@ -5,6 +5,7 @@ mod common;
 
 use migration::{Migrator, MigratorTrait};
 use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::crm::{CrmKind, SyncMode, SyncStatus};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::monthly_stats::Metric;
@@ -261,6 +262,43 @@ async fn enum_checks_match_domain(test_db: common::TestDb) {
         "dispute about nothing"
     );
 
+    // CRM connections and syncs take the domain's kinds, modes and statuses only.
+    for (i, kind) in CrmKind::ALL.iter().enumerate() {
+        run(&db, &format!(
+            "INSERT INTO crm_connections (id, organization_id, kind, base_url, settings, enabled, created_at, updated_at) \
+             VALUES ({}, 1, '{kind}', 'https://crm.example', '{{}}', false, {NOW}, {NOW})", i + 1
+        ))
+        .await
+        .unwrap();
+    }
+    assert!(
+        run(&db, &format!(
+            "INSERT INTO crm_connections (id, organization_id, kind, base_url, settings, enabled, created_at, updated_at) \
+             VALUES (9, 1, 'zoho', 'https://crm.example', '{{}}', false, {NOW}, {NOW})"
+        ))
+        .await
+        .is_err(),
+        "an unknown CRM"
+    );
+    let sync = |id: usize, mode: &str, status: &str| {
+        format!(
+            "INSERT INTO crm_syncs (id, organization_id, connection_id, mode, status, created_at, updated_at) \
+             VALUES ({id}, 1, 1, '{mode}', '{status}', {NOW}, {NOW})"
+        )
+    };
+    for (i, mode) in SyncMode::ALL.iter().enumerate() {
+        run(&db, &sync(i + 1, mode.as_str(), "queued"))
+            .await
+            .unwrap();
+    }
+    for (i, status) in SyncStatus::ALL.iter().enumerate() {
+        run(&db, &sync(i + 10, "backfill", status.as_str()))
+            .await
+            .unwrap();
+    }
+    assert!(run(&db, &sync(30, "nightly", "queued")).await.is_err());
+    assert!(run(&db, &sync(31, "backfill", "paused")).await.is_err());
+
     // Each metric goes to its own table, and only there.
     for metric in Metric::ALL {
         let partner = run(&db, &format!(
@@ -493,6 +531,35 @@ async fn transitions_match_domain(test_db: common::TestDb) {
         )
         .await;
         assert!(moved.is_err(), "registration {to} with {missing}");
+    }
+
+    // CRM syncs: queued → running → done | failed, paused back to queued, cancelled.
+    run(&db, &format!(
+        "INSERT INTO crm_connections (id, organization_id, kind, base_url, settings, enabled, created_at, updated_at) \
+         VALUES (1, 1, 'hubspot', 'https://api.hubapi.com', '{{}}', true, {NOW}, {NOW})"
+    ))
+    .await
+    .unwrap();
+    for from in SyncStatus::ALL {
+        for to in SyncStatus::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            run(&db, &format!(
+                "INSERT INTO crm_syncs (id, organization_id, connection_id, mode, status, created_at, updated_at) \
+                 VALUES ({id}, 1, 1, 'backfill', '{from}', {NOW}, {NOW})"
+            ))
+            .await
+            .unwrap();
+            let moved = run(
+                &db,
+                &format!("UPDATE crm_syncs SET status = '{to}' WHERE id = {id}"),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.can_move_to(*to),
+                "sync {from} -> {to}: {moved:?}"
+            );
+        }
     }
 
     // Updating other columns of a row in a final state is still allowed.

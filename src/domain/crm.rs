@@ -122,6 +122,16 @@ label_enum! {
 }
 
 impl SyncStatus {
+    /// The moves a sync makes (the database refuses the others): queued → running | cancelled;
+    /// running → queued (paused by a rate limit) | done | failed | cancelled.
+    pub fn can_move_to(self, to: SyncStatus) -> bool {
+        use SyncStatus::*;
+        matches!(
+            (self, to),
+            (Queued, Running | Cancelled) | (Running, Queued | Done | Failed | Cancelled)
+        )
+    }
+
     pub fn is_finished(self) -> bool {
         matches!(
             self,

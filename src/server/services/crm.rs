@@ -296,7 +296,7 @@ pub async fn cancel_as(caller: &Caller, id: i64) -> Result<(), AppError> {
         .await?
         .ok_or_else(not_found)?;
     let from: SyncStatus = model.status.parse().map_err(AppError::internal)?;
-    if from.is_finished() {
+    if !from.can_move_to(SyncStatus::Cancelled) {
         return Err(AppError::Conflict(format!(
             "This sync is {from} already and cannot be cancelled."
         )));
