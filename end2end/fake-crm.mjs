@@ -37,6 +37,8 @@ createServer((req, res) => {
     return send(200, fixture("deals-1.json"));
   }
   if (req.method === "POST" && url.pathname === "/crm/v3/objects/deals/search") return send(200, fixture("search-1.json"));
+  if (req.method === "POST" && url.pathname === "/crm/v4/associations/deals/companies/batch/read") return send(200, fixture("deal-companies.json"));
+  if (req.method === "POST" && url.pathname === "/crm/v3/objects/companies/batch/read") return send(200, fixture("companies.json"));
   if (req.method === "PATCH" && url.pathname.startsWith("/crm/v3/objects/deals/")) return send(200, JSON.stringify({ id: url.pathname.split("/").pop() }));
   send(404, JSON.stringify({ message: "no such route" }));
 }).listen(PORT, "127.0.0.1");

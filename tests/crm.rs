@@ -167,6 +167,10 @@ fn hubspot_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
         }
         ("GET", "/crm/v3/objects/deals") => Some("hubspot/deals-1.json"),
         ("POST", "/crm/v3/objects/deals/search") => Some("hubspot/search-1.json"),
+        ("POST", "/crm/v4/associations/deals/companies/batch/read") => {
+            Some("hubspot/deal-companies.json")
+        }
+        ("POST", "/crm/v3/objects/companies/batch/read") => Some("hubspot/companies.json"),
         _ => None,
     }
 }
@@ -470,9 +474,17 @@ async fn hubspot_flow(test_db: common::TestDb) {
             .any(|(id, m)| id.is_empty() && m.contains("without an id"))
     );
 
-    // The won deal: closed at HubSpot's date, both partners' touches, attributed.
+    // The won deal: with its primary company, closed at HubSpot's date, both partners'
+    // touches, attributed.
     let won = deal(&app.db, "hubspot", "5101").await;
     assert_eq!(won.stage, "won");
+    assert_eq!(won.account_name, "Globex Corporation");
+    let links = fake
+        .seen()
+        .into_iter()
+        .find(|r| r.uri.starts_with("/crm/v4/associations/deals/companies"))
+        .expect("the page's companies were asked for");
+    assert!(links.body.contains(r#"{"id":"5101"}"#) && links.body.contains(r#"{"id":"5102"}"#));
     assert_eq!(won.amount_minor, 4_800_050);
     assert_eq!(
         won.closed_at.unwrap().to_rfc3339(),
@@ -506,13 +518,26 @@ async fn hubspot_flow(test_db: common::TestDb) {
     // Lost with HubSpot's reason; open with the connection's currency.
     let lost = deal(&app.db, "hubspot", "5103").await;
     assert_eq!(
-        (lost.stage.as_str(), lost.lost_reason.as_deref()),
-        ("lost", Some("Chose an in-house build"))
+        (
+            lost.stage.as_str(),
+            lost.lost_reason.as_deref(),
+            lost.account_name.as_str()
+        ),
+        (
+            "lost",
+            Some("Chose an in-house build"),
+            "Umbrella Corporation"
+        )
     );
     let open = deal(&app.db, "hubspot", "5102").await;
     assert_eq!(
-        (open.stage.as_str(), open.currency.as_str()),
-        ("open", "USD")
+        (
+            open.stage.as_str(),
+            open.currency.as_str(),
+            open.account_name.as_str()
+        ),
+        ("open", "USD", "Initech analytics pilot"),
+        "no company: the deal's name"
     );
 
     // Written back: the shares and the sourced flag, on the won deal only.

@@ -56,5 +56,6 @@ test("an admin connects HubSpot, runs a backfill through a rate limit and reads 
   await hydrated(page);
   await page.getByRole("link", { name: "Globex platform rollout" }).click();
   await expect(page.locator("main")).toContainText("Apex Cloud Partners");
+  await expect(page.locator("main")).toContainText("Globex Corporation");
   expect(errors).toEqual([]);
 });

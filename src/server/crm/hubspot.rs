@@ -1,6 +1,9 @@
 //! HubSpot CRM v3: deals read page by page (`GET /crm/v3/objects/deals`, or the search endpoint
-//! filtered on `hs_lastmodifieddate` for an incremental sync), written back with
+//! filtered on `hs_lastmodifieddate` for an incremental sync), each page's companies (the deals'
+//! accounts) in two batch requests (associations v4, then company names), written back with
 //! `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -71,7 +74,116 @@ pub async fn fetch(
         }
     };
     let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
-    Ok(page(conn, &body))
+    let mut page = page(conn, &body);
+    let ids: Vec<&str> = page
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Deal(deal) => Some(deal.id.as_str()),
+            Record::Unreadable { .. } => None,
+        })
+        .collect();
+    let accounts = accounts(http, conn, &ids).await?;
+    for record in &mut page.records {
+        if let Record::Deal(deal) = record
+            && let Some(name) = accounts.get(&deal.id)
+        {
+            deal.account = name.clone();
+        }
+    }
+    Ok(page)
+}
+
+/// HubSpot's id of the association "deal to company, primary".
+const PRIMARY_COMPANY: i64 = 5;
+
+/// The company each deal is with (its primary company, else its first), by deal id.
+async fn accounts(
+    http: &reqwest::Client,
+    conn: &Connection,
+    deals: &[&str],
+) -> Result<HashMap<String, String>, CrmError> {
+    if deals.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inputs: Vec<Value> = deals.iter().map(|id| json!({ "id": id })).collect();
+    let links = client::send(
+        CrmKind::HubSpot,
+        http.post(conn.url("/crm/v4/associations/deals/companies/batch/read"))
+            .bearer_auth(&conn.token)
+            .header("content-type", "application/json")
+            .body(json!({ "inputs": inputs }).to_string()),
+    )
+    .await?;
+    let company_of = companies_of(&links);
+    if company_of.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut companies: Vec<&String> = company_of.values().collect();
+    companies.sort();
+    companies.dedup();
+    let inputs: Vec<Value> = companies.iter().map(|id| json!({ "id": id })).collect();
+    let found = client::send(
+        CrmKind::HubSpot,
+        http.post(conn.url("/crm/v3/objects/companies/batch/read"))
+            .bearer_auth(&conn.token)
+            .header("content-type", "application/json")
+            .body(json!({ "properties": ["name"], "inputs": inputs }).to_string()),
+    )
+    .await?;
+    let names: HashMap<String, String> = found
+        .get("results")
+        .and_then(Value::as_array)
+        .map(|rows| {
+            rows.iter()
+                .map(|c| {
+                    (
+                        client::text(c.get("id")),
+                        client::text(c.pointer("/properties/name")),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(company_of
+        .into_iter()
+        .filter_map(|(deal, company)| Some((deal, names.get(&company)?.clone())))
+        .filter(|(_, name)| !name.trim().is_empty())
+        .collect())
+}
+
+/// Deal id → company id from an associations v4 batch answer, the primary company first.
+fn companies_of(body: &Value) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for row in body
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let deal = client::text(row.pointer("/from/id"));
+        let targets = row
+            .get("to")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let primary = targets.iter().find(|t| {
+            t.get("associationTypes")
+                .and_then(Value::as_array)
+                .is_some_and(|types| {
+                    types
+                        .iter()
+                        .any(|k| k.get("typeId").and_then(Value::as_i64) == Some(PRIMARY_COMPANY))
+                })
+        });
+        if let Some(company) = primary.or(targets.first()) {
+            let id = client::text(company.get("toObjectId"));
+            if !deal.is_empty() && !id.is_empty() {
+                out.insert(deal, id);
+            }
+        }
+    }
+    out
 }
 
 fn page(conn: &Connection, body: &Value) -> Page {
@@ -222,6 +334,24 @@ mod tests {
             "2026-04-16T08:00:00+00:00"
         );
         assert!(matches!(page.records[1], Record::Unreadable { .. }));
+    }
+
+    #[test]
+    fn the_primary_company_is_the_account() {
+        let body: Value = serde_json::from_str(
+            r#"{"status": "COMPLETE", "results": [
+                {"from": {"id": "11"}, "to": [
+                    {"toObjectId": 700, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 341, "label": null}]},
+                    {"toObjectId": 701, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"}]}]},
+                {"from": {"id": "12"}, "to": [{"toObjectId": 702, "associationTypes": []}]},
+                {"from": {"id": "13"}, "to": []}
+            ]}"#,
+        )
+        .unwrap();
+        let links = companies_of(&body);
+        assert_eq!(links.get("11").map(String::as_str), Some("701"));
+        assert_eq!(links.get("12").map(String::as_str), Some("702"));
+        assert!(!links.contains_key("13"));
     }
 
     #[test]
