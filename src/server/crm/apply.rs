@@ -24,8 +24,6 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Applied {
     pub outcome: Outcome,
-    pub deal: DealId,
-    pub stage: DealStage,
     pub warnings: Vec<String>,
 }
 
@@ -111,12 +109,7 @@ pub async fn apply(
         (true, true) => Outcome::Updated,
         (true, false) => Outcome::Unchanged,
     };
-    Ok(Applied {
-        outcome,
-        deal: id,
-        stage: changes.stage,
-        warnings,
-    })
+    Ok(Applied { outcome, warnings })
 }
 
 /// The CRM's partner: by the CRM's id of it (kept as the partner's external id), then by name.
