@@ -376,7 +376,8 @@ async fn hubspot_flow(test_db: common::TestDb) {
 
     let settings = json!({
         "webhook_secret": "hs-client-secret",
-        "partner_field": "partner_name", "currency_field": "deal_currency_code",
+        "partner_field": "partner_name", "partner_association": "Referral partner",
+        "currency_field": "deal_currency_code",
         "stage_rules": "closedwon = won\nclosedlost = lost",
         "attribution_field": "partner_attribution", "sourced_field": "partner_sourced",
     });
@@ -537,7 +538,18 @@ async fn hubspot_flow(test_db: common::TestDb) {
             open.account_name.as_str()
         ),
         ("open", "USD", "Initech analytics pilot"),
-        "no company: the deal's name"
+        "no company but its partner: the deal's name"
+    );
+    // One partner by the deal property, one by a company associated with the partner label.
+    let pilot_touches = touches_of(&app.db, open.id).await;
+    let touched: Vec<(i64, Option<&str>)> = pilot_touches
+        .iter()
+        .map(|t| (t.partner_id, t.external_id.as_deref()))
+        .collect();
+    let by_name = format!("hubspot:5102:{}", a.name.to_lowercase());
+    assert_eq!(
+        touched,
+        [(a.id, Some(&*by_name)), (b.id, Some("hubspot:5102:9004"))]
     );
 
     // Written back: the shares and the sourced flag, on the won deal only.

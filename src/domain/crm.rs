@@ -84,6 +84,7 @@ impl CrmKind {
         };
         CrmSettings {
             partner_field: partner_field.to_owned(),
+            partner_association: String::new(),
             currency_field: currency_field.to_owned(),
             default_currency: "USD".to_owned(),
             stage_rules,
@@ -154,6 +155,10 @@ pub struct CrmSettings {
     /// field (or `OpportunityPartner`), a Pipedrive custom field key. Several names may be
     /// separated by `;`.
     pub partner_field: String,
+    /// HubSpot: the label of the deal-to-company association that marks a company as the deal's
+    /// partner (such as "Referral partner"); empty: partners come from `partner_field` only.
+    #[serde(default)]
+    pub partner_association: String,
     /// The deal field holding its currency; empty: `default_currency`.
     pub currency_field: String,
     pub default_currency: String,
@@ -366,6 +371,7 @@ pub struct ConnectionForm {
     pub webhook_secret: String,
     pub enabled: bool,
     pub partner_field: String,
+    pub partner_association: String,
     pub currency_field: String,
     pub default_currency: String,
     /// One rule a line: `CRM stage = open | won | lost`.
@@ -460,6 +466,7 @@ impl ConnectionForm {
             webhook_secret: String::new(),
             enabled,
             partner_field: settings.partner_field.clone(),
+            partner_association: settings.partner_association.clone(),
             currency_field: settings.currency_field.clone(),
             default_currency: settings.default_currency.clone(),
             stage_rules: rules_text(&settings.stage_rules),
@@ -492,6 +499,15 @@ impl ConnectionForm {
         }
         let webhook_secret = Some(self.webhook_secret.trim().to_owned()).filter(|t| !t.is_empty());
         let partner_field = field_name("partner_field", &self.partner_field, &mut errors);
+        let partner_association = self.partner_association.trim().to_owned();
+        if partner_association.chars().count() > 100
+            || partner_association.chars().any(char::is_control)
+        {
+            errors.push((
+                "partner_association",
+                "An association label is one line of at most 100 characters.".into(),
+            ));
+        }
         let currency_field = field_name("currency_field", &self.currency_field, &mut errors);
         let attribution_field =
             field_name("attribution_field", &self.attribution_field, &mut errors);
@@ -525,6 +541,7 @@ impl ConnectionForm {
             enabled: self.enabled,
             settings: CrmSettings {
                 partner_field,
+                partner_association,
                 currency_field,
                 default_currency,
                 stage_rules,
@@ -644,6 +661,7 @@ mod tests {
         form.base_url = "ftp://x".into();
         form.stage_rules = "closedwon = won\nappointmentscheduled = maybe".into();
         form.partner_field = "partner name".into();
+        form.partner_association = "Referral\npartner".into();
         form.default_currency = "dollars".into();
         let fields: Vec<&str> = form
             .validate(true, Targets::PublicHttpsOnly)
@@ -656,10 +674,22 @@ mod tests {
             [
                 "base_url",
                 "partner_field",
+                "partner_association",
                 "default_currency",
                 "stage_rules"
             ]
         );
+    }
+
+    #[test]
+    fn settings_stored_before_association_labels_still_read() {
+        let mut stored = serde_json::to_value(CrmKind::HubSpot.default_settings()).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("partner_association");
+        let settings: CrmSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(settings, CrmKind::HubSpot.default_settings());
     }
 
     #[test]

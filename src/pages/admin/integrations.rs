@@ -366,6 +366,12 @@ fn ConnectionSettings(
                     <legend>"Mapping"</legend>
                     <Setting label="Partner field" name="partner_field" form get=|f| f.partner_field.clone() set=|f, v| f.partner_field = v
                         error=error("partner_field") hint=partner_field_hint(kind).to_owned() disabled=readonly/>
+                    {(kind == CrmKind::HubSpot).then(|| view! {
+                        <Setting label="Partner association label" name="partner_association" form
+                            get=|f| f.partner_association.clone() set=|f, v| f.partner_association = v
+                            error=error("partner_association") disabled=readonly
+                            hint="The label of the deal-to-company association that marks a partner (such as Referral partner); such a company counts as the deal's partner, not its account. Empty: the partner field only.".to_owned()/>
+                    })}
                     <Setting label="Currency field" name="currency_field" form get=|f| f.currency_field.clone() set=|f, v| f.currency_field = v
                         error=error("currency_field") hint="Empty: every deal is in the default currency.".to_owned() disabled=readonly/>
                     <Setting label="Default currency" name="default_currency" form get=|f| f.default_currency.clone() set=|f, v| f.default_currency = v

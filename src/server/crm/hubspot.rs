@@ -1,6 +1,7 @@
 //! HubSpot CRM v3: deals read page by page (`GET /crm/v3/objects/deals`, or the search endpoint
 //! filtered on `hs_lastmodifieddate` for an incremental sync), each page's companies (the deals'
-//! accounts) in two batch requests (associations v4, then company names), written back with
+//! accounts, and their partners when the connection names a partner association label) in two
+//! batch requests (associations v4, then company names), written back with
 //! `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::client::{self, Connection, CrmError, Page, Record};
-use crate::domain::crm::{CrmDeal, CrmKind, WriteBack, partner_names};
+use crate::domain::crm::{CrmDeal, CrmKind, CrmPartner, WriteBack, partner_names};
 
 /// Deals per page (HubSpot's largest).
 const LIMIT: u32 = 100;
@@ -83,12 +84,23 @@ pub async fn fetch(
             Record::Unreadable { .. } => None,
         })
         .collect();
-    let accounts = accounts(http, conn, &ids).await?;
+    let companies = companies(http, conn, &ids).await?;
     for record in &mut page.records {
         if let Record::Deal(deal) = record
-            && let Some(name) = accounts.get(&deal.id)
+            && let Some(found) = companies.get(&deal.id)
         {
-            deal.account = name.clone();
+            if let Some(account) = &found.account {
+                deal.account = account.clone();
+            }
+            for partner in &found.partners {
+                if !deal
+                    .partners
+                    .iter()
+                    .any(|p| p.name.trim().eq_ignore_ascii_case(partner.name.trim()))
+                {
+                    deal.partners.push(partner.clone());
+                }
+            }
         }
     }
     Ok(page)
@@ -97,17 +109,31 @@ pub async fn fetch(
 /// HubSpot's id of the association "deal to company, primary".
 const PRIMARY_COMPANY: i64 = 5;
 
-/// The company each deal is with (its primary company, else its first), by deal id.
-async fn accounts(
+/// A deal's company ids by role: the one it is with, and those labelled as its partners.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Links {
+    account: Option<String>,
+    partners: Vec<String>,
+}
+
+/// A deal's account name and partner companies.
+struct DealCompanies {
+    account: Option<String>,
+    partners: Vec<CrmPartner>,
+}
+
+/// Each deal's account (its primary company, else its first) and partner companies (those
+/// associated with the connection's partner label), by deal id, with the companies' names.
+async fn companies(
     http: &reqwest::Client,
     conn: &Connection,
     deals: &[&str],
-) -> Result<HashMap<String, String>, CrmError> {
+) -> Result<HashMap<String, DealCompanies>, CrmError> {
     if deals.is_empty() {
         return Ok(HashMap::new());
     }
     let inputs: Vec<Value> = deals.iter().map(|id| json!({ "id": id })).collect();
-    let links = client::send(
+    let answer = client::send(
         CrmKind::HubSpot,
         http.post(conn.url("/crm/v4/associations/deals/companies/batch/read"))
             .bearer_auth(&conn.token)
@@ -115,14 +141,17 @@ async fn accounts(
             .body(json!({ "inputs": inputs }).to_string()),
     )
     .await?;
-    let company_of = companies_of(&links);
-    if company_of.is_empty() {
+    let links = links_of(&answer, &conn.settings.partner_association);
+    let mut ids: Vec<&String> = links
+        .values()
+        .flat_map(|l| l.account.iter().chain(&l.partners))
+        .collect();
+    if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut companies: Vec<&String> = company_of.values().collect();
-    companies.sort();
-    companies.dedup();
-    let inputs: Vec<Value> = companies.iter().map(|id| json!({ "id": id })).collect();
+    ids.sort();
+    ids.dedup();
+    let inputs: Vec<Value> = ids.iter().map(|id| json!({ "id": id })).collect();
     let found = client::send(
         CrmKind::HubSpot,
         http.post(conn.url("/crm/v3/objects/companies/batch/read"))
@@ -134,26 +163,38 @@ async fn accounts(
     let names: HashMap<String, String> = found
         .get("results")
         .and_then(Value::as_array)
-        .map(|rows| {
-            rows.iter()
-                .map(|c| {
-                    (
-                        client::text(c.get("id")),
-                        client::text(c.pointer("/properties/name")),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(company_of
         .into_iter()
-        .filter_map(|(deal, company)| Some((deal, names.get(&company)?.clone())))
+        .flatten()
+        .map(|c| {
+            (
+                client::text(c.get("id")),
+                client::text(c.pointer("/properties/name")),
+            )
+        })
         .filter(|(_, name)| !name.trim().is_empty())
+        .collect();
+    let named = |id: &String| {
+        names.get(id).map(|name| CrmPartner {
+            id: Some(id.clone()),
+            name: name.clone(),
+        })
+    };
+    Ok(links
+        .into_iter()
+        .map(|(deal, links)| {
+            let found = DealCompanies {
+                account: links.account.as_ref().and_then(named).map(|c| c.name),
+                partners: links.partners.iter().filter_map(named).collect(),
+            };
+            (deal, found)
+        })
         .collect())
 }
 
-/// Deal id → company id from an associations v4 batch answer, the primary company first.
-fn companies_of(body: &Value) -> HashMap<String, String> {
+/// Deal id → its companies' ids from an associations v4 batch answer. A company associated
+/// with `partner_label` is a partner, never the account.
+fn links_of(body: &Value, partner_label: &str) -> HashMap<String, Links> {
+    let label = partner_label.trim();
     let mut out = HashMap::new();
     for row in body
         .get("results")
@@ -162,26 +203,47 @@ fn companies_of(body: &Value) -> HashMap<String, String> {
         .flatten()
     {
         let deal = client::text(row.pointer("/from/id"));
-        let targets = row
+        if deal.is_empty() {
+            continue;
+        }
+        let has_type = |target: &Value, wanted: &dyn Fn(&Value) -> bool| {
+            target
+                .get("associationTypes")
+                .and_then(Value::as_array)
+                .is_some_and(|types| types.iter().any(wanted))
+        };
+        let is_partner = |target: &Value| {
+            !label.is_empty()
+                && has_type(target, &|k| {
+                    k.get("label")
+                        .and_then(Value::as_str)
+                        .is_some_and(|l| l.trim().eq_ignore_ascii_case(label))
+                })
+        };
+        let mut links = Links::default();
+        let mut others = Vec::new();
+        for target in row
             .get("to")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let primary = targets.iter().find(|t| {
-            t.get("associationTypes")
-                .and_then(Value::as_array)
-                .is_some_and(|types| {
-                    types
-                        .iter()
-                        .any(|k| k.get("typeId").and_then(Value::as_i64) == Some(PRIMARY_COMPANY))
-                })
-        });
-        if let Some(company) = primary.or(targets.first()) {
-            let id = client::text(company.get("toObjectId"));
-            if !deal.is_empty() && !id.is_empty() {
-                out.insert(deal, id);
+            .into_iter()
+            .flatten()
+        {
+            let id = client::text(target.get("toObjectId"));
+            if id.is_empty() {
+                continue;
+            }
+            if is_partner(target) {
+                links.partners.push(id);
+            } else if has_type(target, &|k| {
+                k.get("typeId").and_then(Value::as_i64) == Some(PRIMARY_COMPANY)
+            }) {
+                links.account = Some(id);
+            } else {
+                others.push(id);
             }
         }
+        links.account = links.account.or(others.into_iter().next());
+        out.insert(deal, links);
     }
     out
 }
@@ -337,21 +399,32 @@ mod tests {
     }
 
     #[test]
-    fn the_primary_company_is_the_account() {
+    fn the_primary_company_is_the_account_and_labelled_ones_are_partners() {
         let body: Value = serde_json::from_str(
             r#"{"status": "COMPLETE", "results": [
                 {"from": {"id": "11"}, "to": [
                     {"toObjectId": 700, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 341, "label": null}]},
+                    {"toObjectId": 703, "associationTypes": [{"category": "USER_DEFINED", "typeId": 12, "label": "Referral partner"}]},
                     {"toObjectId": 701, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"}]}]},
                 {"from": {"id": "12"}, "to": [{"toObjectId": 702, "associationTypes": []}]},
                 {"from": {"id": "13"}, "to": []}
             ]}"#,
         )
         .unwrap();
-        let links = companies_of(&body);
-        assert_eq!(links.get("11").map(String::as_str), Some("701"));
-        assert_eq!(links.get("12").map(String::as_str), Some("702"));
-        assert!(!links.contains_key("13"));
+        let links = links_of(&body, " referral PARTNER ");
+        let link = |account: &str, partners: &[&str]| Links {
+            account: Some(account.to_owned()),
+            partners: partners.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        assert_eq!(links["11"], link("701", &["703"]));
+        assert_eq!(links["12"], link("702", &[]));
+        assert_eq!(links["13"], Links::default());
+        let without_label = links_of(&body, "");
+        assert_eq!(
+            without_label["11"],
+            link("701", &[]),
+            "no label: no partner"
+        );
     }
 
     #[test]
