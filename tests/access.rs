@@ -711,6 +711,15 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
     Endpoint {
         allowed: 404,
         ..endpoint(
+            "/api/crm/disconnect",
+            Gate::Role(Action::Edit, Resource::Integrations),
+            Target::OwnTenant,
+            &[("kind", "hubspot")],
+        )
+    },
+    Endpoint {
+        allowed: 404,
+        ..endpoint(
             "/api/crm/cancel",
             Gate::Role(Action::Edit, Resource::Integrations),
             Target::OwnTenant,

@@ -24,7 +24,7 @@ use partner_attribution::api::crm::{ConnectionView, SyncDetail};
 use partner_attribution::domain::crm::SyncStatus;
 use partner_attribution::server::demo;
 use partner_attribution::server::entities::{
-    attributions, audit_events, crm_connections, deals, partners, touchpoints,
+    attributions, audit_events, crm_connections, crm_syncs, deals, partners, touchpoints,
 };
 use partner_attribution::server::repo;
 use partner_attribution::server::report_cache::ReportCache;
@@ -993,6 +993,75 @@ async fn pipedrive_flow(test_db: common::TestDb) {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
+
+    // Disconnecting waits for a queued sync, then forgets the connection and its history but
+    // keeps the deals: connecting again finds them.
+    let queued = app
+        .client
+        .post(&hook)
+        .basic_auth("pipedrive", Some("pd-hook-pass"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 202);
+    let disconnect = || app.call(&admin, "/api/crm/disconnect", &[("kind", "pipedrive")]);
+    assert_eq!(disconnect().await.status(), 409);
+    let view = connection_view(&app, &admin, "pipedrive").await;
+    run_to_end(&app, &admin, view.syncs[0].id).await;
+    let manager = app.signed_in(MANAGER, demo::DEMO_PASSWORD).await;
+    let refused = app
+        .call(&manager, "/api/crm/disconnect", &[("kind", "pipedrive")])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(disconnect().await.status(), 200);
+    assert_eq!(
+        disconnect().await.status(),
+        404,
+        "nothing left to disconnect"
+    );
+    assert_eq!(
+        crm_connections::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(crm_syncs::Entity::find().count(&app.db).await.unwrap(), 0);
+    let removed = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("crm_connection.removed"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("disconnecting is audited");
+    assert!(!removed.before.unwrap_or_default().contains(TOKEN));
+    let gone = app
+        .client
+        .post(&hook)
+        .basic_auth("pipedrive", Some("pd-hook-pass"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(deal(&app.db, "pipedrive", "302").await.id, won.id);
+    let view = connection_view(&app, &admin, "pipedrive").await;
+    assert!(!view.configured && !view.has_token && view.syncs.is_empty());
+    let again = save(
+        &app,
+        &admin,
+        "pipedrive",
+        form(&url, TOKEN, json!({ "partner_field": "9f3c2a1b7e" })),
+    )
+    .await;
+    assert_eq!(again.status(), 200);
+    let resynced = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "pipedrive", "backfill").await,
+    )
+    .await;
+    assert_eq!((resynced.sync.created, resynced.sync.unchanged), (0, 2));
 }
 
 on_both_databases!(hubspot_sync, hubspot_flow);

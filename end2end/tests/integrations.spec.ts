@@ -29,6 +29,7 @@ test("an admin connects HubSpot, runs a backfill through a rate limit and reads 
   await form.getByLabel("Stage mapping").fill("closedwon = won\nclosedlost = lost");
   await form.getByLabel("Private app access token").fill("pat-e2e-token");
   await form.getByLabel("Attribution field").fill("partner_attribution");
+  await form.getByLabel("Partner association label").fill("Referral partner");
   await form.getByRole("button", { name: "Save connection" }).click();
   await expect(page.getByTestId("toasts")).toContainText("Connection saved");
   // The token is kept on the server only.
@@ -57,5 +58,22 @@ test("an admin connects HubSpot, runs a backfill through a rate limit and reads 
   await page.getByRole("link", { name: "Globex platform rollout" }).click();
   await expect(page.locator("main")).toContainText("Apex Cloud Partners");
   await expect(page.locator("main")).toContainText("Globex Corporation");
+
+  // The pilot's partner is the company HubSpot associates with it under the partner label.
+  await page.goto("/deals?q=Initech+analytics");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Initech analytics pilot" }).click();
+  await expect(page.locator("main")).toContainText("Cobalt Digital");
+
+  // Disconnecting asks twice, then forgets the connection; the synced deals stay.
+  await page.goto("/settings/integrations/hubspot");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Disconnect HubSpot…" }).click();
+  await page.getByRole("group", { name: "Disconnect" }).getByRole("button", { name: "Disconnect" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("HubSpot disconnected");
+  await expect(page).toHaveURL(/\/settings\/integrations$/);
+  await expect(page.locator('[data-crm="hubspot"]')).toContainText("Not connected");
+  await page.goto("/deals?q=Globex+platform");
+  await expect(page.getByRole("link", { name: "Globex platform rollout" })).toBeVisible();
   expect(errors).toEqual([]);
 });

@@ -110,6 +110,13 @@ pub async fn save_connection(kind: CrmKind, form: ConnectionForm) -> Result<(), 
     context::finish(services::crm::save(kind, form).await)
 }
 
+/// Forgets a connection with its syncs and logs; the deals it brought in stay.
+#[server(endpoint = "crm/disconnect")]
+pub async fn disconnect(kind: CrmKind) -> Result<(), AppError> {
+    use crate::server::{context, services};
+    context::finish(services::crm::disconnect(kind).await)
+}
+
 /// Queues a backfill or an incremental sync; answers its id.
 #[server(endpoint = "crm/sync")]
 pub async fn start_sync(kind: CrmKind, mode: SyncMode) -> Result<i64, AppError> {

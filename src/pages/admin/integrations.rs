@@ -5,12 +5,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::AppError;
 use crate::api::crm::{
-    CancelSync, ConnectionSummary, ConnectionView, ERRORS_SHOWN, SaveConnection, StartSync,
-    SyncSummary, load_connection, load_connections, load_sync,
+    CancelSync, ConnectionSummary, ConnectionView, Disconnect, ERRORS_SHOWN, SaveConnection,
+    StartSync, SyncSummary, load_connection, load_connections, load_sync,
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
@@ -237,11 +237,52 @@ pub fn IntegrationPage() -> impl IntoView {
                 view_of.await.ok().map(|connection| view! {
                     <section class="card">
                         <header class="card-header"><h2>"Recent syncs"</h2></header>
-                        <SyncTable kind=connection.kind rows=connection.syncs/>
+                        <SyncTable kind=connection.kind rows=connection.syncs.clone()/>
                     </section>
+                    {(connection.configured && connection.can_edit).then(|| view! { <DisconnectCard kind=connection.kind/> })}
                 })
             })}
         </Transition>
+    }
+}
+
+/// Forgetting the connection, behind a second click.
+#[component]
+fn DisconnectCard(kind: CrmKind) -> impl IntoView {
+    let disconnect = ServerAction::<Disconnect>::new();
+    let confirming = RwSignal::new(false);
+    toast_on(disconnect, move |_| {
+        format!("{} disconnected.", kind.name())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = disconnect.value().get() {
+            use_navigate()("/settings/integrations", Default::default());
+        }
+    });
+    view! {
+        <section class="card">
+            <header class="card-header"><h2>"Disconnect"</h2></header>
+            <div class="card-body">
+                <p class="subtle">"Forgets the token, the mapping and the sync history. Deals already synced stay, with their CRM ids: connecting again finds them."</p>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| confirming.update(|c| *c = !*c)>
+                        {format!("Disconnect {}…", kind.name())}
+                    </button>
+                    <Show when=move || confirming.get()>
+                        <span role="group" aria-label="Disconnect">
+                            <button type="button" class="button danger small" disabled=move || disconnect.pending().get()
+                                on:click=move |_| { disconnect.dispatch(Disconnect { kind }); }>
+                                "Disconnect"
+                            </button>
+                        </span>
+                    </Show>
+                </div>
+                {move || match disconnect.value().get() {
+                    Some(Err(error)) => Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> }),
+                    _ => None,
+                }}
+            </div>
+        </section>
     }
 }
 

@@ -140,6 +140,21 @@ pub async fn mark_synced(
     Ok(())
 }
 
+/// Removes the organization's connection; its syncs, their record errors and the write-back
+/// memory go with it (foreign keys cascade). Deals it brought in stay.
+pub async fn delete_connection(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<u64, DbErr> {
+    let done = crm_connections::Entity::delete_many()
+        .filter(crm_connections::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(crm_connections::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// The connection's queued or running sync, if any.
 pub async fn active_sync(
     db: &impl ConnectionTrait,

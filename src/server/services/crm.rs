@@ -203,6 +203,47 @@ pub async fn save_as(
     Ok(())
 }
 
+pub async fn disconnect(kind: CrmKind) -> Result<(), AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
+    disconnect_as(&caller, kind).await
+}
+
+/// Forgets a connection: its credentials, mapping, syncs and their logs. Deals it brought in
+/// stay (with their CRM ids, so connecting again finds them). Refused while a sync is queued or
+/// running, which would otherwise lose its place mid-page.
+pub async fn disconnect_as(caller: &Caller, kind: CrmKind) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Integrations)?;
+    let txn = repo::begin_write(&caller.db).await?;
+    let Some(connection) = repo::crm::connection(&caller.tenant, &txn, kind).await? else {
+        return Err(AppError::NotFound(format!(
+            "the {} connection",
+            kind.name()
+        )));
+    };
+    if repo::crm::active_sync(&txn, connection.id).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "A {} sync is queued or running; cancel it or wait for it to finish before disconnecting.",
+            kind.name()
+        )));
+    }
+    repo::crm::delete_connection(&caller.tenant, &txn, connection.id).await?;
+    audit::record(
+        &caller.tenant,
+        &txn,
+        audit::actor_of(caller),
+        Entry {
+            action: "crm_connection.removed",
+            entity_type: "crm_connection",
+            entity_id: Some(connection.id),
+            before: Some(snapshot(&connection)),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 pub async fn start(kind: CrmKind, mode: SyncMode) -> Result<i64, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
     start_as(&caller, kind, mode).await
