@@ -28,7 +28,9 @@ use partner_attribution::server::entities::{
 };
 use partner_attribution::server::repo;
 use partner_attribution::server::report_cache::ReportCache;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
@@ -1064,6 +1066,78 @@ async fn pipedrive_flow(test_db: common::TestDb) {
     assert_eq!((resynced.sync.created, resynced.sync.unchanged), (0, 2));
 }
 
+/// HubSpot's search stops at 10,000 results: the sync goes on with a new search from the newest
+/// change it read.
+async fn hubspot_search_cap_flow(test_db: common::TestDb) {
+    let app = spawn_app(&test_db).await;
+    let (a, b) = two_partners(&app.db).await;
+    let names = vec![("{{A}}".into(), a.name), ("{{B}}".into(), b.name)];
+    let (fake, url) = FakeCrm::start(
+        hubspot_routes,
+        bearer,
+        "{}",
+        names,
+        vec![Scripted {
+            when: "/search",
+            status: StatusCode::OK,
+            retry_after: None,
+            body: r#"{"total": 12000, "results": [{"id": "5201", "properties": {
+                "dealname": "Hooli expansion", "amount": "900", "dealstage": "appointmentscheduled",
+                "createdate": "2026-04-01T10:00:00.000Z",
+                "hs_lastmodifieddate": "2026-04-21T09:30:00.000Z"}}],
+                "paging": {"next": {"after": "10000"}}}"#,
+        }],
+    )
+    .await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let saved = save(&app, &admin, "hubspot", form(&url, TOKEN, json!({}))).await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let since = chrono::DateTime::parse_from_rfc3339("2026-04-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let row = crm_connections::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    crm_connections::ActiveModel {
+        id: Set(row.id),
+        synced_until: Set(Some(since)),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
+
+    let done = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "hubspot", "incremental").await,
+    )
+    .await;
+    assert_eq!(
+        (done.sync.status, done.sync.fetched, done.sync.created),
+        (SyncStatus::Done, 2, 2),
+        "{done:?}"
+    );
+    let searches: Vec<Value> = fake
+        .seen()
+        .into_iter()
+        .filter(|r| r.uri.contains("/search"))
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    assert_eq!(searches.len(), 2);
+    let from = |search: &Value| search["filterGroups"][0]["filters"][0]["value"].clone();
+    assert_eq!(from(&searches[0]), since.timestamp_millis().to_string());
+    let newest = chrono::DateTime::parse_from_rfc3339("2026-04-21T09:30:00Z").unwrap();
+    assert_eq!(from(&searches[1]), newest.timestamp_millis().to_string());
+    assert!(
+        searches[1].get("after").is_none(),
+        "a new search, from its start"
+    );
+}
+
 on_both_databases!(hubspot_sync, hubspot_flow);
+on_both_databases!(hubspot_search_cap, hubspot_search_cap_flow);
 on_both_databases!(salesforce_sync, salesforce_flow);
 on_both_databases!(pipedrive_sync, pipedrive_flow);

@@ -37,12 +37,28 @@ fn properties(conn: &Connection) -> Vec<String> {
     names
 }
 
+/// The search API answers at most 10,000 results a query; a page past that is refused.
+const SEARCH_CAP: u64 = 10_000;
+/// A cursor that starts the search again from a modification time (milliseconds).
+const RESTART: &str = "since:";
+
 pub async fn fetch(
     http: &reqwest::Client,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Page, CrmError> {
+    // A restart cursor is a fresh search from where the last one reached.
+    let (cursor, since) = match cursor.and_then(|c| c.strip_prefix(RESTART)) {
+        Some(ms) => (
+            None,
+            ms.parse()
+                .ok()
+                .and_then(DateTime::<Utc>::from_timestamp_millis)
+                .or(since),
+        ),
+        None => (cursor, since),
+    };
     let request = match since {
         None => {
             let mut query = vec![
@@ -76,6 +92,9 @@ pub async fn fetch(
     };
     let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
     let mut page = page(conn, &body);
+    if let Some(since) = since {
+        page.next = search_next(page.next.take(), newest(&page), since);
+    }
     let ids: Vec<&str> = page
         .records
         .iter()
@@ -104,6 +123,35 @@ pub async fn fetch(
         }
     }
     Ok(page)
+}
+
+/// The newest modification on a page.
+fn newest(page: &Page) -> Option<DateTime<Utc>> {
+    page.records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Deal(deal) => deal.modified_at,
+            Record::Unreadable { .. } => None,
+        })
+        .max()
+}
+
+/// The search's next cursor; at the 10,000-result cap, a new search from the newest change
+/// read (sorted by modification, so nothing is skipped; the few read twice change nothing).
+/// When that time has not moved on, the cursor stays and HubSpot's refusal tells why.
+fn search_next(
+    next: Option<String>,
+    newest: Option<DateTime<Utc>>,
+    since: DateTime<Utc>,
+) -> Option<String> {
+    let next = next?;
+    let capped = next.parse::<u64>().is_ok_and(|offset| offset >= SEARCH_CAP);
+    match newest {
+        Some(newest) if capped && newest > since => {
+            Some(format!("{RESTART}{}", newest.timestamp_millis()))
+        }
+        _ => Some(next),
+    }
 }
 
 /// HubSpot's id of the association "deal to company, primary".
@@ -425,6 +473,24 @@ mod tests {
             link("701", &[]),
             "no label: no partner"
         );
+    }
+
+    #[test]
+    fn a_search_at_its_cap_starts_again_from_the_newest_change() {
+        let since: DateTime<Utc> = "2026-04-01T00:00:00Z".parse().unwrap();
+        let newest: DateTime<Utc> = "2026-04-20T08:00:00Z".parse().unwrap();
+        let next = |after: &str, newest| search_next(Some(after.to_owned()), newest, since);
+        assert_eq!(next("9900", Some(newest)).as_deref(), Some("9900"));
+        assert_eq!(
+            next("10000", Some(newest)),
+            Some(format!("since:{}", newest.timestamp_millis()))
+        );
+        assert_eq!(
+            next("10000", Some(since)).as_deref(),
+            Some("10000"),
+            "no progress: no endless restart"
+        );
+        assert_eq!(search_next(None, Some(newest), since), None);
     }
 
     #[test]
