@@ -95,6 +95,9 @@ async fn answer(
         authorization: format!("{}{}", text("authorization"), text("x-api-token")),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    if uri.path() == "/services/oauth2/token" {
+        return salesforce_token(&String::from_utf8_lossy(&body));
+    }
     if !(fake.authorized)(&headers) {
         return (StatusCode::UNAUTHORIZED, fake.refusal).into_response();
     }
@@ -185,6 +188,30 @@ fn salesforce_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Salesforce's token endpoint, client credentials flow: the test's access token for the test's
+/// consumer key and secret.
+fn salesforce_token(form: &str) -> Response {
+    let expected = [
+        "grant_type=client_credentials",
+        "client_id=3MVG9.consumer-key",
+        "client_secret=sf-consumer-secret",
+    ];
+    if expected
+        .iter()
+        .all(|pair| form.split('&').any(|p| p == *pair))
+    {
+        let token = json!({
+            "access_token": TOKEN, "instance_url": "https://example.my.salesforce.com",
+            "id": "https://login.salesforce.com/id/00D/005", "token_type": "Bearer",
+            "issued_at": "1732700000000", "signature": "c2ln",
+        });
+        return (StatusCode::OK, token.to_string()).into_response();
+    }
+    let refused =
+        r#"{"error": "invalid_client", "error_description": "invalid client credentials"}"#;
+    (StatusCode::BAD_REQUEST, refused).into_response()
 }
 
 fn pipedrive_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
@@ -862,6 +889,78 @@ async fn salesforce_flow(test_db: common::TestDb) {
         ("lost", Some("Lost in Salesforce"))
     );
     assert_eq!(touches_of(&app.db, lost.id).await[0].partner_id, b.id);
+
+    // With a consumer key, a sync signs in by the client credentials flow first, and again when
+    // Salesforce stops taking the access token mid-sync.
+    let oauth = json!({
+        "partner_field": "OpportunityPartner", "touch_kind": "co_sell",
+        "client_id": "3MVG9.consumer-key",
+    });
+    let saved = save(
+        &app,
+        &admin,
+        "salesforce",
+        form(&url, "sf-consumer-secret", oauth.clone()),
+    )
+    .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    fake.script.lock().unwrap().push_back(Scripted {
+        when: "/query/",
+        status: StatusCode::UNAUTHORIZED,
+        retry_after: None,
+        body: r#"[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]"#,
+    });
+    let before = fake.seen().len();
+    let signed_in = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "salesforce", "backfill").await,
+    )
+    .await;
+    assert_eq!(
+        (signed_in.sync.status, signed_in.sync.unchanged),
+        (SyncStatus::Done, 3),
+        "{signed_in:?}"
+    );
+    let seen = fake.seen().split_off(before);
+    let sign_ins: Vec<&Seen> = seen
+        .iter()
+        .filter(|r| r.uri == "/services/oauth2/token")
+        .collect();
+    assert_eq!(sign_ins.len(), 2, "at the start, and after the 401");
+    assert!(
+        sign_ins[0]
+            .body
+            .contains("client_secret=sf-consumer-secret")
+    );
+    assert!(
+        seen.iter()
+            .filter(|r| r.uri.starts_with("/services/data/"))
+            .all(|r| r.authorization == format!("Bearer {TOKEN}")),
+        "the access token signed in for, never the secret"
+    );
+
+    // A secret Salesforce refuses fails the sync with its words.
+    let wrong = save(
+        &app,
+        &admin,
+        "salesforce",
+        form(&url, "not-the-secret", oauth),
+    )
+    .await;
+    assert_eq!(wrong.status(), 200);
+    let refused = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "salesforce", "incremental").await,
+    )
+    .await;
+    assert_eq!(refused.sync.status, SyncStatus::Failed);
+    let failure = refused.sync.failure.unwrap();
+    assert!(
+        failure.contains("consumer key") && failure.contains("invalid client credentials"),
+        "{failure}"
+    );
 }
 
 async fn pipedrive_flow(test_db: common::TestDb) {

@@ -42,7 +42,7 @@ impl CrmKind {
     pub fn token_label(self) -> &'static str {
         match self {
             CrmKind::HubSpot => "Private app access token",
-            CrmKind::Salesforce => "OAuth access token",
+            CrmKind::Salesforce => "Consumer secret or access token",
             CrmKind::Pipedrive => "API token",
         }
     }
@@ -85,6 +85,7 @@ impl CrmKind {
         CrmSettings {
             partner_field: partner_field.to_owned(),
             partner_association: String::new(),
+            client_id: String::new(),
             currency_field: currency_field.to_owned(),
             default_currency: "USD".to_owned(),
             stage_rules,
@@ -159,6 +160,11 @@ pub struct CrmSettings {
     /// partner (such as "Referral partner"); empty: partners come from `partner_field` only.
     #[serde(default)]
     pub partner_association: String,
+    /// Salesforce: the connected app's consumer key. Set, the stored token is the app's
+    /// consumer secret and each sync signs in for a fresh access token (OAuth 2.0 client
+    /// credentials flow); empty, the stored token is an access token used as it is.
+    #[serde(default)]
+    pub client_id: String,
     /// The deal field holding its currency; empty: `default_currency`.
     pub currency_field: String,
     pub default_currency: String,
@@ -372,6 +378,7 @@ pub struct ConnectionForm {
     pub enabled: bool,
     pub partner_field: String,
     pub partner_association: String,
+    pub client_id: String,
     pub currency_field: String,
     pub default_currency: String,
     /// One rule a line: `CRM stage = open | won | lost`.
@@ -467,6 +474,7 @@ impl ConnectionForm {
             enabled,
             partner_field: settings.partner_field.clone(),
             partner_association: settings.partner_association.clone(),
+            client_id: settings.client_id.clone(),
             currency_field: settings.currency_field.clone(),
             default_currency: settings.default_currency.clone(),
             stage_rules: rules_text(&settings.stage_rules),
@@ -508,6 +516,13 @@ impl ConnectionForm {
                 "An association label is one line of at most 100 characters.".into(),
             ));
         }
+        let client_id = self.client_id.trim().to_owned();
+        if client_id.len() > 255 || !client_id.chars().all(|c| c.is_ascii_graphic()) {
+            errors.push((
+                "client_id",
+                "A consumer key is letters, digits and punctuation, without spaces.".into(),
+            ));
+        }
         let currency_field = field_name("currency_field", &self.currency_field, &mut errors);
         let attribution_field =
             field_name("attribution_field", &self.attribution_field, &mut errors);
@@ -542,6 +557,7 @@ impl ConnectionForm {
             settings: CrmSettings {
                 partner_field,
                 partner_association,
+                client_id,
                 currency_field,
                 default_currency,
                 stage_rules,
@@ -662,6 +678,7 @@ mod tests {
         form.stage_rules = "closedwon = won\nappointmentscheduled = maybe".into();
         form.partner_field = "partner name".into();
         form.partner_association = "Referral\npartner".into();
+        form.client_id = "3MVG9 key".into();
         form.default_currency = "dollars".into();
         let fields: Vec<&str> = form
             .validate(true, Targets::PublicHttpsOnly)
@@ -675,6 +692,7 @@ mod tests {
                 "base_url",
                 "partner_field",
                 "partner_association",
+                "client_id",
                 "default_currency",
                 "stage_rules"
             ]
@@ -682,7 +700,7 @@ mod tests {
     }
 
     #[test]
-    fn settings_stored_before_association_labels_still_read() {
+    fn settings_stored_before_newer_fields_still_read() {
         let mut stored = serde_json::to_value(CrmKind::HubSpot.default_settings()).unwrap();
         stored
             .as_object_mut()

@@ -392,9 +392,17 @@ fn ConnectionSettings(
                         CrmKind::Salesforce => "Your instance, such as https://yourcompany.my.salesforce.com".to_owned(),
                         _ => format!("{}'s API: {}", kind.name(), kind.default_base_url()),
                     }/>
+                {(kind == CrmKind::Salesforce).then(|| view! {
+                    <Setting label="Consumer key" name="client_id" form get=|f| f.client_id.clone() set=|f, v| f.client_id = v
+                        error=error("client_id") disabled=readonly
+                        hint="The connected app's consumer key, for its client credentials flow: each sync then signs in for a fresh access token. Empty: the token below is an access token, used until it expires.".to_owned()/>
+                })}
                 <Setting label=kind.token_label() name="token" kind="password" form get=|f| f.token.clone() set=|f, v| f.token = v
                     error=error("token") placeholder=token_placeholder.unwrap_or_default() disabled=readonly
-                    hint="Stored encrypted; never shown again.".to_owned()/>
+                    hint=match kind {
+                        CrmKind::Salesforce => "With a consumer key: the connected app's consumer secret; without: an OAuth access token. Stored encrypted; never shown again.",
+                        _ => "Stored encrypted; never shown again.",
+                    }.to_owned()/>
                 {kind.webhook_secret_label().map(|label| view! {
                     <Setting label=label name="webhook_secret" kind="password" form get=|f| f.webhook_secret.clone() set=|f, v| f.webhook_secret = v
                         error=error("webhook_secret") placeholder=secret_placeholder.clone().unwrap_or_default() disabled=readonly/>

@@ -13,7 +13,11 @@ use crate::domain::crm::{CrmDeal, CrmKind, CrmSettings};
 pub struct Connection {
     pub kind: CrmKind,
     pub base_url: String,
+    /// What requests authenticate with: the stored token, or an access token signed in for.
     pub token: String,
+    /// A secret the connection signs in with for a fresh access token (Salesforce's consumer
+    /// secret, with `settings.client_id`); none when the stored token is used as it is.
+    pub sign_in_secret: Option<String>,
     pub settings: CrmSettings,
 }
 
@@ -49,6 +53,9 @@ pub enum CrmError {
     /// Too many requests: try again after `wait`.
     #[error("{crm} is limiting requests; retrying in {} s", wait.as_secs())]
     RateLimited { crm: &'static str, wait: Duration },
+    /// The CRM did not take the token (401); one the connection signs in for is renewed once.
+    #[error("{0}")]
+    Unauthorized(String),
     /// The CRM could not be reached or failed (5xx): worth retrying.
     #[error("{0}")]
     Unavailable(String),
@@ -78,11 +85,18 @@ fn wait_of(headers: &reqwest::header::HeaderMap) -> Duration {
 }
 
 /// The message in a CRM's error body: HubSpot `{message}`, Salesforce `[{message, errorCode}]`,
-/// Pipedrive `{error}`.
+/// OAuth `{error, error_description}`, Pipedrive `{error}`.
 fn message_of(body: &Value) -> Option<String> {
     let text = |v: &Value| v.as_str().map(str::to_owned);
     body.get("message")
         .and_then(text)
+        .or_else(|| {
+            let description = body.get("error_description").and_then(text)?;
+            Some(match body.get("error").and_then(text) {
+                Some(code) => format!("{code}: {description}"),
+                None => description,
+            })
+        })
         .or_else(|| {
             let first = body.get(0)?;
             let message = first.get("message").and_then(text)?;
@@ -128,7 +142,7 @@ pub async fn send(kind: CrmKind, request: RequestBuilder) -> Result<Value, CrmEr
             crm,
             wait: wait_of(&headers),
         },
-        StatusCode::UNAUTHORIZED => CrmError::Refused(format!(
+        StatusCode::UNAUTHORIZED => CrmError::Unauthorized(format!(
             "{crm} did not accept the token (401){said}. Enter a new token in the settings."
         )),
         StatusCode::FORBIDDEN => CrmError::Refused(format!(

@@ -410,6 +410,7 @@ mod tests {
             kind: CrmKind::HubSpot,
             base_url: "http://crm".into(),
             token: "t".into(),
+            sign_in_secret: None,
             settings: CrmKind::HubSpot.default_settings(),
         }
     }

@@ -90,6 +90,19 @@ impl Crm {
     }
 }
 
+/// Gets a fresh access token where the connection signs in for one (Salesforce with a
+/// consumer key); a connection with a plain token keeps it.
+pub async fn sign_in(crm: &Crm, conn: &mut Connection) -> Result<(), CrmError> {
+    let Some(secret) = conn.sign_in_secret.clone() else {
+        return Ok(());
+    };
+    conn.token = match conn.kind {
+        CrmKind::Salesforce => salesforce::sign_in(&crm.http, conn, &secret).await?,
+        CrmKind::HubSpot | CrmKind::Pipedrive => return Ok(()),
+    };
+    Ok(())
+}
+
 /// One page of the connection's deals: all of them (`since` none) or those changed since.
 pub async fn fetch(
     crm: &Crm,

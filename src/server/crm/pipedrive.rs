@@ -211,6 +211,7 @@ mod tests {
             kind: CrmKind::Pipedrive,
             base_url: "http://crm".into(),
             token: "t".into(),
+            sign_in_secret: None,
             settings,
         };
         let deal: Value = serde_json::from_str(

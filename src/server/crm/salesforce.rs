@@ -1,7 +1,8 @@
 //! Salesforce REST API: opportunities read with a SOQL query (`GET /services/data/vXX/query`,
 //! filtered on `LastModifiedDate` for an incremental sync, then `nextRecordsUrl` page by page),
 //! partners from the OpportunityPartner related list or a custom field, and write-back with
-//! `PATCH /services/data/vXX/sobjects/Opportunity/{id}`. Salesforce sends no plain webhooks
+//! `PATCH /services/data/vXX/sobjects/Opportunity/{id}`; with a consumer key, each sync signs in
+//! by the OAuth 2.0 client credentials flow. Salesforce sends no plain webhooks
 //! (outbound messages are SOAP); scheduled incremental syncs pick its changes up.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -55,6 +56,38 @@ pub fn soql(conn: &Connection, since: Option<DateTime<Utc>>) -> String {
         "SELECT {} FROM Opportunity{filter} ORDER BY LastModifiedDate ASC, Id ASC",
         fields.join(", ")
     )
+}
+
+/// OAuth 2.0 client credentials flow: the connected app's consumer key and secret buy an access
+/// token from the org's own address (its My Domain, the connection's API address).
+pub async fn sign_in(
+    http: &reqwest::Client,
+    conn: &Connection,
+    secret: &str,
+) -> Result<String, CrmError> {
+    let request = http.post(conn.url("/services/oauth2/token")).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", conn.settings.client_id.trim()),
+        ("client_secret", secret),
+    ]);
+    let refused = |m: String| {
+        CrmError::Refused(format!(
+            "Signing in with the consumer key and secret failed: {m}"
+        ))
+    };
+    let body = client::send(CrmKind::Salesforce, request)
+        .await
+        .map_err(|err| match err {
+            CrmError::Refused(m) | CrmError::Unauthorized(m) => refused(m),
+            other => other,
+        })?;
+    let token = client::text(body.get("access_token"));
+    if token.is_empty() {
+        return Err(refused(
+            "Salesforce answered without an access token.".into(),
+        ));
+    }
+    Ok(token)
 }
 
 pub async fn fetch(
@@ -187,6 +220,7 @@ mod tests {
             kind: CrmKind::Salesforce,
             base_url: "http://crm".into(),
             token: "t".into(),
+            sign_in_secret: None,
             settings: CrmKind::Salesforce.default_settings(),
         }
     }

@@ -75,10 +75,17 @@ fn ready(crm: &Crm, row: &crm_connections::Model) -> Result<Connection, String> 
         })?,
         None => return Err(format!("No {} token is saved.", kind.name())),
     };
+    // With a consumer key, the stored token is the secret signed in with before the first page.
+    let signs_in = kind == CrmKind::Salesforce && !settings.client_id.trim().is_empty();
     Ok(Connection {
         kind,
         base_url: row.base_url.clone(),
-        token,
+        token: if signs_in {
+            String::new()
+        } else {
+            token.clone()
+        },
+        sign_in_secret: signs_in.then_some(token),
         settings,
     })
 }
@@ -106,6 +113,26 @@ async fn fetch_with_retries(
     }
 }
 
+/// A page, signed in first where the connection signs in, and once more when the CRM no longer
+/// takes the access token (it expired mid-sync).
+async fn fetch_signed_in(
+    crm: &Crm,
+    conn: &mut Connection,
+    cursor: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Page, CrmError> {
+    if conn.sign_in_secret.is_some() && conn.token.is_empty() {
+        super::sign_in(crm, conn).await?;
+    }
+    match fetch_with_retries(crm, conn, cursor, since).await {
+        Err(CrmError::Unauthorized(_)) if conn.sign_in_secret.is_some() => {
+            super::sign_in(crm, conn).await?;
+            fetch_with_retries(crm, conn, cursor, since).await
+        }
+        other => other,
+    }
+}
+
 async fn run(
     db: &DatabaseConnection,
     crm: &Crm,
@@ -115,7 +142,7 @@ async fn run(
     let Some(row) = repo::crm::connection_for_worker(db, sync.connection_id).await? else {
         return fail(db, sync.id, "The connection was removed.").await;
     };
-    let conn = match ready(crm, &row) {
+    let mut conn = match ready(crm, &row) {
         Ok(conn) => conn,
         Err(message) => return fail(db, sync.id, &message).await,
     };
@@ -137,7 +164,7 @@ async fn run(
     let mut cursor = sync.page_cursor.clone();
     let mut seen_until = sync.seen_until;
     loop {
-        let page = match fetch_with_retries(crm, &conn, cursor.as_deref(), sync.since).await {
+        let page = match fetch_signed_in(crm, &mut conn, cursor.as_deref(), sync.since).await {
             Ok(page) => page,
             Err(CrmError::RateLimited { wait, .. }) => {
                 let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -198,7 +225,9 @@ async fn run(
             None => break,
         }
     }
-    if conn.settings.writes_back() && !write_back_changed(db, crm, &caller, &conn, &sync).await? {
+    if conn.settings.writes_back()
+        && !write_back_changed(db, crm, &caller, &mut conn, &sync).await?
+    {
         return Ok(());
     }
     if let Some(until) = seen_until {
@@ -227,7 +256,7 @@ async fn write_back_changed(
     db: &DatabaseConnection,
     crm: &Crm,
     caller: &Caller,
-    conn: &Connection,
+    conn: &mut Connection,
     sync: &crm_syncs::Model,
 ) -> Result<bool, AppError> {
     let model = deals::payable_model_as(caller).await?;
@@ -308,16 +337,21 @@ async fn write_back_changed(
     Ok(repo::crm::record_page(db, sync, tally, &errors, end, Utc::now()).await?)
 }
 
-/// One write-back; a rate limit is waited out once (up to half a minute).
+/// One write-back; a rate limit is waited out once (up to half a minute), an expired access
+/// token the connection signs in for is renewed once.
 async fn send_write_back(
     crm: &Crm,
-    conn: &Connection,
+    conn: &mut Connection,
     crm_id: &str,
     back: &crm::WriteBack,
 ) -> Result<(), CrmError> {
     match super::write_back(crm, conn, crm_id, back).await {
         Err(CrmError::RateLimited { wait, .. }) => {
             tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+            super::write_back(crm, conn, crm_id, back).await
+        }
+        Err(CrmError::Unauthorized(_)) if conn.sign_in_secret.is_some() => {
+            super::sign_in(crm, conn).await?;
             super::write_back(crm, conn, crm_id, back).await
         }
         other => other,
