@@ -624,7 +624,31 @@ async fn hubspot_flow(test_db: common::TestDb) {
         touches_before
     );
 
-    // Incremental: the search from the newest change seen; the pilot was won at a new amount.
+    // A touch added in the app to the pilot, which HubSpot does not know of.
+    let c = partners::Entity::find()
+        .filter(partners::Column::Status.eq("active"))
+        .filter(partners::Column::Id.is_not_in([a.id, b.id]))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let pilot_before = deal(&app.db, "hubspot", "5102").await;
+    let added = app
+        .call(
+            &admin,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &pilot_before.id.to_string()),
+                ("form[partner_id]", &c.id.to_string()),
+                ("form[kind]", "demo"),
+                ("form[occurred_on]", "2026-04-01"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+
+    // Incremental: the search from the newest change seen; the pilot was won at a new amount,
+    // and its partner property was cleared.
     let third = run_to_end(
         &app,
         &admin,
@@ -656,15 +680,18 @@ async fn hubspot_flow(test_db: common::TestDb) {
     );
 
     assert_eq!(third.sync.written_back, 1, "the pilot's new win");
+    let kept: Vec<i64> = touches_of(&app.db, pilot.id)
+        .await
+        .iter()
+        .map(|t| t.partner_id)
+        .collect();
+    assert_eq!(
+        kept,
+        [b.id, c.id],
+        "the property's partner lost its touch; the association's and the app's stay"
+    );
 
     // A touch added in the app changes the won deal's result: the next sync writes it back.
-    let c = partners::Entity::find()
-        .filter(partners::Column::Status.eq("active"))
-        .filter(partners::Column::Id.is_not_in([a.id, b.id]))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
     let added = app
         .call(
             &admin,

@@ -1,6 +1,7 @@
 //! One CRM deal written through the app's own services, acting as the user the sync runs for:
 //! the same validation, audit trail, attribution and webhooks as a form on a page. The deal is
-//! found again by its CRM id (the connector's own source), so a second sync changes nothing.
+//! found again by its CRM id (the connector's own source), so a second sync changes nothing;
+//! a partner the CRM no longer names loses the touch the sync gave it.
 
 use chrono::{DateTime, Utc};
 
@@ -96,6 +97,7 @@ pub async fn apply(
             )),
         }
     }
+    changed |= drop_unnamed(caller, kind, deal, id, &changes.touches).await?;
     changed |= deal_changes::move_to_at_as(
         caller,
         id,
@@ -110,6 +112,29 @@ pub async fn apply(
         (true, false) => Outcome::Unchanged,
     };
     Ok(Applied { outcome, warnings })
+}
+
+/// Removes the touches this CRM recorded on the deal for partners it no longer names (touches
+/// added in the app stay); whether any went.
+async fn drop_unnamed(
+    caller: &Caller,
+    kind: CrmKind,
+    deal: &CrmDeal,
+    id: DealId,
+    named: &[Touch],
+) -> Result<bool, AppError> {
+    let prefix = format!("{}:{}:", kind.as_str(), deal.id);
+    let mut dropped = false;
+    for touch in deals::touchpoints_of_as(caller, id).await? {
+        let Some(external) = touch.external_id.as_deref() else {
+            continue;
+        };
+        if external.starts_with(&prefix) && named.iter().all(|t| t.external_id != external) {
+            deal_changes::remove_touchpoint_as(caller, TouchpointId(touch.id)).await?;
+            dropped = true;
+        }
+    }
+    Ok(dropped)
 }
 
 /// The CRM's partner: by the CRM's id of it (kept as the partner's external id), then by name.

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
 use crate::domain::crm::{CrmKind, SyncMode, SyncStatus};
@@ -55,28 +55,26 @@ pub async fn connection_for_worker(
     crm_connections::Entity::find_by_id(id).one(db).await
 }
 
-/// Enabled connections whose last sync was queued before `before` (or that never synced):
-/// the scheduler's list.
+/// Enabled connections with no sync queued since `before` and none queued or running: the
+/// scheduler's list, in one query.
 pub async fn due_for_worker(
     db: &impl ConnectionTrait,
     before: DateTime<Utc>,
 ) -> Result<Vec<crm_connections::Model>, DbErr> {
-    let connections = crm_connections::Entity::find()
+    let busy = crm_syncs::Entity::find()
+        .select_only()
+        .column(crm_syncs::Column::ConnectionId)
+        .filter(
+            Condition::any()
+                .add(crm_syncs::Column::CreatedAt.gte(before))
+                .add(crm_syncs::Column::Status.is_in(ACTIVE)),
+        )
+        .into_query();
+    crm_connections::Entity::find()
         .filter(crm_connections::Column::Enabled.eq(true))
+        .filter(crm_connections::Column::Id.not_in_subquery(busy))
         .all(db)
-        .await?;
-    let mut due = Vec::new();
-    for connection in connections {
-        let last = crm_syncs::Entity::find()
-            .filter(crm_syncs::Column::ConnectionId.eq(connection.id))
-            .order_by_desc(crm_syncs::Column::Id)
-            .one(db)
-            .await?;
-        if last.is_none_or(|s| s.created_at < before && !ACTIVE.contains(&s.status.as_str())) {
-            due.push(connection);
-        }
-    }
-    Ok(due)
+        .await
 }
 
 /// What a save writes; `None` secrets keep the stored ones.

@@ -388,6 +388,15 @@ pub async fn touchpoints_after_as(
     )
 }
 
+/// The deal's touchpoints in time order (a partner user's: its own partner's only).
+pub async fn touchpoints_of_as(
+    caller: &context::Caller,
+    deal: DealId,
+) -> Result<Vec<crate::server::entities::touchpoints::Model>, AppError> {
+    caller.require(Action::View, Resource::Touchpoints)?;
+    Ok(repo::deals::touchpoints_of(&caller.tenant, &caller.db, deal).await?)
+}
+
 pub async fn touchpoint_by_external_id_as(
     caller: &context::Caller,
     external_id: &str,
