@@ -27,6 +27,7 @@ mod m20261127_000018_api_keys;
 mod m20261127_000019_webhooks;
 mod m20261127_000020_imports;
 mod m20261127_000021_crm_sync;
+mod m20261127_000022_partner_name_lookup;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000019_webhooks::Migration),
             Box::new(m20261127_000020_imports::Migration),
             Box::new(m20261127_000021_crm_sync::Migration),
+            Box::new(m20261127_000022_partner_name_lookup::Migration),
         ]
     }
 }
