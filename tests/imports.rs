@@ -170,6 +170,24 @@ async fn imports_flow(test_db: common::TestDb) {
         (done.errors[0].line, done.errors[0].field.as_str()),
         (4, "tier")
     );
+    // Every bad row downloads as CSV, formula-like text defused.
+    let errors_csv = format!("/api/imports/{}/errors.csv", done.import.id);
+    let download = admin.get(app.url(&errors_csv)).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("partners-errors.csv")
+    );
+    let text = download.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0], "line,field,problem");
+    assert!(
+        lines[1].starts_with("4,tier,") && lines[1].contains("diamond"),
+        "{text}"
+    );
     let harbor = partners::Entity::find()
         .filter(partners::Column::ExternalId.eq("CRM-P1"))
         .one(&app.db)
@@ -327,6 +345,8 @@ OPP-404,CRM-P1,demo,2026-01-21,
         )
         .await;
         assert_eq!(response.status(), 403, "{email}");
+        let download = user.get(app.url(&errors_csv)).send().await.unwrap();
+        assert_eq!(download.status(), 403, "{email}");
     }
     let outsider = app.browser();
     let signed_up = app
@@ -347,6 +367,8 @@ OPP-404,CRM-P1,demo,2026-01-21,
         .call(&outsider, "/api/imports/get", &[("id", &id.to_string())])
         .await;
     assert_eq!(foreign.status(), 404);
+    let foreign_csv = outsider.get(app.url(&errors_csv)).send().await.unwrap();
+    assert_eq!(foreign_csv.status(), 404);
     let listed = app.call(&outsider, "/api/imports/list", &[]).await;
     assert_eq!(listed.json::<Vec<Value>>().await.unwrap().len(), 0);
     let mine = app.call(&admin, "/api/imports/list", &[]).await;

@@ -49,6 +49,12 @@ test("a manager imports partners from CSV: mapping, preview, progress and bad ro
   await expect(bad).toHaveCount(1);
   await expect(bad.first()).toContainText("3");
   await expect(bad.first()).toContainText("tier");
+  // All bad rows download as a file.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("errors-csv").click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("partners-errors.csv");
 
   // The partner is there, and the import is in the history.
   await page.goto("/partners?q=Lakeside");

@@ -2,7 +2,7 @@
 //! authorized exactly like server functions (the viewer resolved by the auth layer, the role
 //! matrix, the tenant).
 
-use axum::extract::{Extension, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
@@ -60,6 +60,21 @@ fn failure(err: AppError) -> Response {
     (status_of(&err), err.to_string()).into_response()
 }
 
+/// A CSV file to download under `name`.
+fn csv_file(name: &str, csv: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
 /// `GET /api/payouts/export.csv?status=…&partner=…`: the payouts the queue's filter matches.
 pub async fn payouts_csv(
     State(state): State<AppState>,
@@ -76,20 +91,7 @@ pub async fn payouts_csv(
         Err(err) => Err(err),
     };
     match csv {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"payouts-{}.csv\"",
-                        Utc::now().date_naive()
-                    ),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok(csv) => csv_file(&format!("payouts-{}.csv", Utc::now().date_naive()), csv),
         Err(err) => failure(err),
     }
 }
@@ -139,22 +141,15 @@ pub async fn statement_csv(
     };
     let statement = services::payouts::statement_for(&caller, partner, period).await;
     match statement.and_then(|s| Ok((services::payouts::statement_csv(&s)?, s))) {
-        Ok((csv, statement)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"statement-{}-{}-{}.csv\"",
-                        statement.partner_id,
-                        statement.start,
-                        statement.end.pred_opt().unwrap_or(statement.end)
-                    ),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok((csv, statement)) => {
+            let name = format!(
+                "statement-{}-{}-{}.csv",
+                statement.partner_id,
+                statement.start,
+                statement.end.pred_opt().unwrap_or(statement.end)
+            );
+            csv_file(&name, csv)
+        }
         Err(err) => failure(err),
     }
 }
@@ -185,17 +180,25 @@ pub async fn report_csv(
         },
     };
     match services::reports::csv(&caller, report, period).await {
-        Ok((name, csv)) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok((name, csv)) => csv_file(&name, csv),
+        Err(err) => failure(err),
+    }
+}
+
+/// `GET /api/imports/{id}/errors.csv`: every bad row of an import (the page lists the first
+/// ones), by line, to fix in the file before importing it again.
+pub async fn import_errors_csv(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Path(id): Path<i64>,
+) -> Response {
+    let user = viewer.and_then(|Extension(v)| v.0);
+    let caller = match context::authorize_viewer(&state, user, Action::View, Resource::Imports) {
+        Ok(caller) => caller,
+        Err(err) => return failure(err),
+    };
+    match services::imports::errors_csv(&caller, id).await {
+        Ok((name, csv)) => csv_file(&name, csv),
         Err(err) => failure(err),
     }
 }

@@ -59,6 +59,10 @@ pub fn router(state: AppState) -> Router {
             "/api/payouts/statement.csv",
             get(super::exports::statement_csv),
         )
+        .route(
+            "/api/imports/{id}/errors.csv",
+            get(super::exports::import_errors_csv),
+        )
         .merge(report_downloads())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -352,7 +352,15 @@ pub fn ImportPage() -> impl IntoView {
                                 </div>
                             </section>
                             <section class="card">
-                                <header class="card-header"><h2>"Rows with errors"</h2></header>
+                                <header class="card-header with-action">
+                                    <h2>"Rows with errors"</h2>
+                                    {(detail.error_count > 0).then(|| view! {
+                                        <a class="button small" download="" data-testid="errors-csv"
+                                            href=format!("/api/imports/{id}/errors.csv")>
+                                            {format!("Download all {} (CSV)", detail.error_count)}
+                                        </a>
+                                    })}
+                                </header>
                                 {if detail.errors.is_empty() {
                                     view! { <div class="card-body"><p class="empty">"None."</p></div> }.into_any()
                                 } else {

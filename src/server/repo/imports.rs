@@ -234,12 +234,13 @@ pub async fn finish(
     Ok(result.rows_affected == 1)
 }
 
-/// The first `limit` bad rows of an import, by line, and how many there are in all.
+/// The first `limit` bad rows of an import (all of them without), by line, and how many there
+/// are in all.
 pub async fn errors(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     import_id: i64,
-    limit: u64,
+    limit: Option<u64>,
 ) -> Result<(Vec<RowError>, u64), DbErr> {
     let select = import_errors::Entity::find()
         .filter(import_errors::Column::OrganizationId.eq(tenant.organization_id().0))

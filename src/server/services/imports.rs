@@ -242,13 +242,48 @@ pub async fn detail_as(caller: &Caller, id: i64) -> Result<ImportDetail, AppErro
         .ok_or_else(not_found)?;
     let mapping = serde_json::from_str(&listed.0.mapping).unwrap_or_default();
     let (errors, error_count) =
-        repo::imports::errors(&caller.tenant, &caller.db, id, ERRORS_SHOWN).await?;
+        repo::imports::errors(&caller.tenant, &caller.db, id, Some(ERRORS_SHOWN)).await?;
     Ok(ImportDetail {
         import: summary(listed)?,
         mapping,
         errors,
         error_count,
     })
+}
+
+/// Every bad row of an import as CSV (line, field, problem), with the file's name.
+pub async fn errors_csv(caller: &Caller, id: i64) -> Result<(String, String), AppError> {
+    caller.require(Action::View, Resource::Imports)?;
+    let (import, _) = repo::imports::get(&caller.tenant, &caller.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let (rows, _) = repo::imports::errors(&caller.tenant, &caller.db, id, None).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["line", "field", "problem"])
+        .map_err(AppError::internal)?;
+    for row in rows {
+        out.write_record([
+            row.line.to_string(),
+            super::payouts::cell(&row.field),
+            super::payouts::cell(&row.message),
+        ])
+        .map_err(AppError::internal)?;
+    }
+    let csv = String::from_utf8(out.into_inner().map_err(AppError::internal)?)
+        .map_err(AppError::internal)?;
+    let stem = import
+        .file_name
+        .trim_end_matches(".csv")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>();
+    Ok((format!("{stem}-errors.csv"), csv))
 }
 
 pub async fn cancel(id: i64) -> Result<(), AppError> {
