@@ -182,7 +182,7 @@ fn hubspot_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
 
 fn salesforce_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
     match (method.as_str(), uri.path()) {
-        ("GET", "/services/data/v60.0/query") => Some("salesforce/query-1.json"),
+        ("GET", "/services/data/v60.0/queryAll") => Some("salesforce/query-1.json"),
         ("GET", p) if p.starts_with("/services/data/v60.0/query/") => {
             Some("salesforce/query-2.json")
         }
@@ -864,7 +864,7 @@ async fn salesforce_flow(test_db: common::TestDb) {
     let query = fake
         .seen()
         .into_iter()
-        .find(|r| r.uri.starts_with("/services/data/v60.0/query?q="))
+        .find(|r| r.uri.starts_with("/services/data/v60.0/queryAll?q="))
         .unwrap();
     assert!(
         query.uri.contains("OpportunityPartnersFrom"),
@@ -965,6 +965,51 @@ async fn salesforce_flow(test_db: common::TestDb) {
             .filter(|r| r.uri.starts_with("/services/data/"))
             .all(|r| r.authorization == format!("Bearer {TOKEN}")),
         "the access token signed in for, never the secret"
+    );
+
+    // Deleted in Salesforce (its recycle bin, through queryAll): the open opportunity is closed
+    // as lost, the won one stays won with a word in the log.
+    fake.script.lock().unwrap().push_back(Scripted {
+        when: "/queryAll?",
+        status: StatusCode::OK,
+        retry_after: None,
+        body: r#"{"totalSize": 2, "done": true, "records": [
+            {"attributes": {"type": "Opportunity"}, "Id": "006RO00000A2", "Name": "Vandelay import desk",
+             "IsDeleted": true, "IsClosed": false, "IsWon": false, "LastModifiedDate": "2026-06-01T10:00:00.000+0000"},
+            {"attributes": {"type": "Opportunity"}, "Id": "006RO00000A1", "Name": "Soylent rollout",
+             "IsDeleted": true, "IsClosed": true, "IsWon": true, "LastModifiedDate": "2026-06-01T10:05:00.000+0000"}]}"#,
+    });
+    let deletions = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "salesforce", "incremental").await,
+    )
+    .await;
+    assert_eq!(
+        (
+            deletions.sync.status,
+            deletions.sync.updated,
+            deletions.sync.unchanged
+        ),
+        (SyncStatus::Done, 1, 1),
+        "{deletions:?}"
+    );
+    let gone = deal(&app.db, "salesforce", "006RO00000A2").await;
+    assert_eq!(
+        (gone.stage.as_str(), gone.lost_reason.as_deref()),
+        ("lost", Some("Deleted in Salesforce"))
+    );
+    assert_eq!(
+        deal(&app.db, "salesforce", "006RO00000A1").await.stage,
+        "won"
+    );
+    assert!(
+        deletions
+            .errors
+            .iter()
+            .any(|e| e.external_id == "006RO00000A1" && e.message.contains("stays as it is")),
+        "{:?}",
+        deletions.errors
     );
 
     // A secret Salesforce refuses fails the sync with its words.

@@ -114,6 +114,44 @@ pub async fn apply(
     Ok(Applied { outcome, warnings })
 }
 
+/// A deal deleted in the CRM: an open one is closed as lost (re-opened, should the CRM bring it
+/// back); a won or lost one stays as it is, since commissions may stand on it, with a warning.
+/// Nothing happens to a deal the app never took in.
+pub async fn delete(
+    caller: &Caller,
+    kind: CrmKind,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Applied, Failure> {
+    let unchanged = |warnings| Applied {
+        outcome: Outcome::Unchanged,
+        warnings,
+    };
+    let Some(existing) = deals::by_source_as(caller, kind.as_str(), id).await? else {
+        return Ok(unchanged(Vec::new()));
+    };
+    let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
+    if stage.is_closed() {
+        return Ok(unchanged(vec![format!(
+            "Deleted in {}; the {stage} deal stays as it is here.",
+            kind.name()
+        )]));
+    }
+    let reason = format!("Deleted in {}", kind.name());
+    deal_changes::move_to_at_as(
+        caller,
+        DealId(existing.id),
+        DealStage::Lost,
+        Some(&reason),
+        Some(now),
+    )
+    .await?;
+    Ok(Applied {
+        outcome: Outcome::Updated,
+        warnings: Vec::new(),
+    })
+}
+
 /// Removes the touches this CRM recorded on the deal for partners it no longer names (touches
 /// added in the app stay); whether any went.
 async fn drop_unnamed(

@@ -31,6 +31,12 @@ impl Connection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
     Deal(CrmDeal),
+    /// A deal deleted in the CRM (HubSpot's archived deals, Salesforce's recycle bin,
+    /// Pipedrive's deleted status).
+    Deleted {
+        id: String,
+        name: String,
+    },
     Unreadable {
         id: String,
         name: String,

@@ -100,7 +100,7 @@ pub async fn fetch(
         .iter()
         .filter_map(|r| match r {
             Record::Deal(deal) => Some(deal.id.as_str()),
-            Record::Unreadable { .. } => None,
+            Record::Deleted { .. } | Record::Unreadable { .. } => None,
         })
         .collect();
     let companies = companies(http, conn, &ids).await?;
@@ -131,7 +131,7 @@ fn newest(page: &Page) -> Option<DateTime<Utc>> {
         .iter()
         .filter_map(|r| match r {
             Record::Deal(deal) => deal.modified_at,
-            Record::Unreadable { .. } => None,
+            Record::Deleted { .. } | Record::Unreadable { .. } => None,
         })
         .max()
 }

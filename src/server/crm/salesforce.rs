@@ -1,5 +1,6 @@
-//! Salesforce REST API: opportunities read with a SOQL query (`GET /services/data/vXX/query`,
-//! filtered on `LastModifiedDate` for an incremental sync, then `nextRecordsUrl` page by page),
+//! Salesforce REST API: opportunities read with a SOQL query (`GET /services/data/vXX/queryAll`,
+//! which includes the recycle bin's, so deletions reach the app; filtered on `LastModifiedDate`
+//! for an incremental sync, then `nextRecordsUrl` page by page),
 //! partners from the OpportunityPartner related list or a custom field, and write-back with
 //! `PATCH /services/data/vXX/sobjects/Opportunity/{id}`; with a consumer key, each sync signs in
 //! by the OAuth 2.0 client credentials flow. Salesforce sends no plain webhooks
@@ -26,6 +27,7 @@ pub fn soql(conn: &Connection, since: Option<DateTime<Utc>>) -> String {
         "StageName",
         "IsClosed",
         "IsWon",
+        "IsDeleted",
         "CloseDate",
         "CreatedDate",
         "LastModifiedDate",
@@ -105,7 +107,7 @@ pub async fn fetch(
             )));
         }
         None => http
-            .get(conn.url(&format!("/services/data/{API_VERSION}/query")))
+            .get(conn.url(&format!("/services/data/{API_VERSION}/queryAll")))
             .query(&[("q", soql(conn, since))]),
     };
     let body = client::send(CrmKind::Salesforce, request.bearer_auth(&conn.token)).await?;
@@ -146,6 +148,9 @@ fn record(conn: &Connection, opp: &Value) -> Record {
     }
     let settings = &conn.settings;
     let flag = |field: &str| opp.get(field).and_then(Value::as_bool).unwrap_or(false);
+    if flag("IsDeleted") {
+        return Record::Deleted { id, name };
+    }
     let outcome = match (flag("IsClosed"), flag("IsWon")) {
         (_, true) => Some(DealStage::Won),
         (true, false) => Some(DealStage::Lost),

@@ -177,25 +177,28 @@ async fn run(
         let mut errors = Vec::new();
         for record in &page.records {
             tally.fetched += 1;
-            let deal = match record {
-                Record::Deal(deal) => deal,
+            let (id, name, applied) = match record {
+                Record::Deal(deal) => {
+                    seen_until = seen_until.max(deal.modified_at);
+                    let applied =
+                        apply::apply(&caller, conn.kind, &conn.settings, deal, Utc::now()).await;
+                    (&deal.id, &deal.name, applied)
+                }
+                Record::Deleted { id, name } => (
+                    id,
+                    name,
+                    apply::delete(&caller, conn.kind, id, Utc::now()).await,
+                ),
                 Record::Unreadable { id, name, message } => {
-                    tally.failed += 1;
-                    errors.push(RecordError {
-                        external_id: id.clone(),
-                        name: name.clone(),
-                        message: message.clone(),
-                    });
-                    continue;
+                    (id, name, Err(Failure::Record(message.clone())))
                 }
             };
-            seen_until = seen_until.max(deal.modified_at);
             let error = |message: String| RecordError {
-                external_id: deal.id.clone(),
-                name: deal.name.clone(),
+                external_id: id.clone(),
+                name: name.clone(),
                 message,
             };
-            match apply::apply(&caller, conn.kind, &conn.settings, deal, Utc::now()).await {
+            match applied {
                 Ok(applied) => {
                     match applied.outcome {
                         Outcome::Created => tally.created += 1,
