@@ -27,6 +27,7 @@ createServer((req, res) => {
     return send(401, JSON.stringify({ status: "error", message: "Authentication credentials not found.", category: "INVALID_AUTHENTICATION" }));
   }
   if (req.method === "GET" && url.pathname === "/crm/v3/objects/deals") {
+    if (url.searchParams.get("archived") === "true") return send(200, fixture("archived.json"));
     if (url.searchParams.has("after")) {
       if (!limited) {
         limited = true;

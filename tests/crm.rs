@@ -167,6 +167,9 @@ fn bearer(headers: &HeaderMap) -> bool {
 fn hubspot_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
     let query = uri.query().unwrap_or("");
     match (method.as_str(), uri.path()) {
+        ("GET", "/crm/v3/objects/deals") if query.contains("archived=true") => {
+            Some("hubspot/archived.json")
+        }
         ("GET", "/crm/v3/objects/deals") if query.contains("after=") => {
             Some("hubspot/deals-2.json")
         }
@@ -461,18 +464,22 @@ async fn hubspot_flow(test_db: common::TestDb) {
             s.failed,
             s.written_back
         ),
-        (5, 3, 0, 0, 2, 1),
-        "{done:?}"
+        (6, 3, 0, 1, 2, 1),
+        "{done:?}: five live deals, one deleted long ago that the app never had"
     );
     let requests = fake.seen();
     let pages: Vec<&Seen> = requests
         .iter()
-        .filter(|r| r.uri.starts_with("/crm/v3/objects/deals?"))
+        .filter(|r| r.uri.starts_with("/crm/v3/objects/deals?") && !r.uri.contains("archived=true"))
         .collect();
     assert_eq!(
         pages.len(),
         3,
         "page 1, page 2 refused with 429, page 2 again"
+    );
+    assert!(
+        requests.iter().any(|r| r.uri.contains("archived=true")),
+        "then the deleted deals"
     );
     assert!(pages[0].uri.contains("properties=dealname%2Camount"));
     assert!(
@@ -613,7 +620,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
             second.sync.unchanged,
             second.sync.written_back
         ),
-        (0, 0, 3, 0)
+        (0, 0, 4, 0)
     );
     assert_eq!(
         deals::Entity::find().count(&app.db).await.unwrap(),
@@ -1305,6 +1312,32 @@ async fn hubspot_search_cap_flow(test_db: common::TestDb) {
     assert!(
         searches[1].get("after").is_none(),
         "a new search, from its start"
+    );
+
+    // Deleted in HubSpot since: the open deal is closed as lost.
+    fake.script.lock().unwrap().push_back(Scripted {
+        when: "archived=true",
+        status: StatusCode::OK,
+        retry_after: None,
+        body: r#"{"results": [
+            {"id": "5201", "properties": {"dealname": "Hooli expansion"}, "archived": true,
+             "archivedAt": "2026-06-01T09:00:00.000Z"}]}"#,
+    });
+    let deleted = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "hubspot", "incremental").await,
+    )
+    .await;
+    assert_eq!(
+        (deleted.sync.fetched, deleted.sync.updated),
+        (2, 1),
+        "{deleted:?}"
+    );
+    let hooli = deal(&app.db, "hubspot", "5201").await;
+    assert_eq!(
+        (hooli.stage.as_str(), hooli.lost_reason.as_deref()),
+        ("lost", Some("Deleted in HubSpot"))
     );
 }
 

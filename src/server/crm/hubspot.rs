@@ -1,8 +1,8 @@
 //! HubSpot CRM v3: deals read page by page (`GET /crm/v3/objects/deals`, or the search endpoint
 //! filtered on `hs_lastmodifieddate` for an incremental sync), each page's companies (the deals'
 //! accounts, and their partners when the connection names a partner association label) in two
-//! batch requests (associations v4, then company names), written back with
-//! `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
+//! batch requests (associations v4, then company names), then the archived (deleted) deals;
+//! written back with `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
 
 use std::collections::HashMap;
 
@@ -42,12 +42,18 @@ const SEARCH_CAP: u64 = 10_000;
 /// A cursor that starts the search again from a modification time (milliseconds).
 const RESTART: &str = "since:";
 
+/// A cursor in the second phase of a sync: the archived (deleted) deals, from `after`.
+const ARCHIVED: &str = "archived:";
+
 pub async fn fetch(
     http: &reqwest::Client,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Page, CrmError> {
+    if let Some(after) = cursor.and_then(|c| c.strip_prefix(ARCHIVED)) {
+        return archived(http, conn, Some(after).filter(|a| !a.is_empty()), since).await;
+    }
     // A restart cursor is a fresh search from where the last one reached.
     let (cursor, since) = match cursor.and_then(|c| c.strip_prefix(RESTART)) {
         Some(ms) => (
@@ -95,6 +101,10 @@ pub async fn fetch(
     if let Some(since) = since {
         page.next = search_next(page.next.take(), newest(&page), since);
     }
+    // The live deals read, the deleted ones follow.
+    if page.next.is_none() {
+        page.next = Some(ARCHIVED.to_owned());
+    }
     let ids: Vec<&str> = page
         .records
         .iter()
@@ -123,6 +133,56 @@ pub async fn fetch(
         }
     }
     Ok(page)
+}
+
+/// A page of archived (deleted) deals, those archived since `since` when given (the list
+/// cannot be filtered by HubSpot, so older ones are passed over here).
+async fn archived(
+    http: &reqwest::Client,
+    conn: &Connection,
+    after: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Page, CrmError> {
+    let mut query = vec![
+        ("limit", LIMIT.to_string()),
+        ("archived", "true".to_owned()),
+        ("properties", "dealname".to_owned()),
+    ];
+    if let Some(after) = after {
+        query.push(("after", after.to_owned()));
+    }
+    let request = http.get(conn.url("/crm/v3/objects/deals")).query(&query);
+    let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
+    Ok(archived_page(&body, since))
+}
+
+fn archived_page(body: &Value, since: Option<DateTime<Utc>>) -> Page {
+    let records = body
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|deal| {
+            since.is_none_or(|since| {
+                client::time(deal.get("archivedAt")).is_none_or(|at| at >= since)
+            })
+        })
+        .map(|deal| Record::Deleted {
+            id: client::text(deal.get("id")),
+            name: client::text(deal.pointer("/properties/dealname")),
+        })
+        .filter(|r| !matches!(r, Record::Deleted { id, .. } if id.is_empty()))
+        .collect();
+    let next = body
+        .pointer("/paging/next/after")
+        .map(|a| client::text(Some(a)))
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("{ARCHIVED}{a}"));
+    Page {
+        records,
+        next,
+        total: None,
+    }
 }
 
 /// The newest modification on a page.
@@ -492,6 +552,32 @@ mod tests {
             "no progress: no endless restart"
         );
         assert_eq!(search_next(None, Some(newest), since), None);
+    }
+
+    #[test]
+    fn archived_deals_since_the_last_sync_are_deleted_ones() {
+        let body: Value = serde_json::from_str(
+            r#"{"results": [
+                {"id": "21", "properties": {"dealname": "Old"}, "archived": true, "archivedAt": "2026-01-01T00:00:00Z"},
+                {"id": "22", "properties": {"dealname": "New"}, "archived": true, "archivedAt": "2026-06-01T00:00:00Z"}
+            ], "paging": {"next": {"after": "22"}}}"#,
+        )
+        .unwrap();
+        let since = "2026-04-01T00:00:00Z".parse().unwrap();
+        let page = archived_page(&body, Some(since));
+        assert_eq!(
+            page.records,
+            [Record::Deleted {
+                id: "22".into(),
+                name: "New".into()
+            }]
+        );
+        assert_eq!(page.next.as_deref(), Some("archived:22"));
+        assert_eq!(
+            archived_page(&body, None).records.len(),
+            2,
+            "a backfill: all"
+        );
     }
 
     #[test]
