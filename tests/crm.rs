@@ -220,6 +220,9 @@ fn salesforce_token(form: &str) -> Response {
 fn pipedrive_routes(method: &Method, uri: &Uri) -> Option<&'static str> {
     let query = uri.query().unwrap_or("");
     match (method.as_str(), uri.path()) {
+        ("GET", "/api/v2/deals") if query.contains("status=deleted") => {
+            Some("pipedrive/deleted.json")
+        }
         ("GET", "/api/v2/deals") if query.contains("cursor=") => Some("pipedrive/deals-2.json"),
         ("GET", "/api/v2/deals") => Some("pipedrive/deals-1.json"),
         ("GET", "/api/v2/organizations") => Some("pipedrive/organizations.json"),
@@ -1085,7 +1088,7 @@ async fn pipedrive_flow(test_db: common::TestDb) {
     );
     assert_eq!(
         (done.sync.fetched, done.sync.created, done.sync.failed),
-        (2, 2, 0),
+        (3, 2, 0),
         "{:?}",
         done.errors
     );
@@ -1241,7 +1244,35 @@ async fn pipedrive_flow(test_db: common::TestDb) {
         start_sync(&app, &admin, "pipedrive", "backfill").await,
     )
     .await;
-    assert_eq!((resynced.sync.created, resynced.sync.unchanged), (0, 2));
+    assert_eq!((resynced.sync.created, resynced.sync.unchanged), (0, 3));
+
+    // Deleted in Pipedrive: the open deal is closed as lost.
+    fake.script.lock().unwrap().push_back(Scripted {
+        when: "status=deleted",
+        status: StatusCode::OK,
+        retry_after: None,
+        body: r#"{"success": true, "data": [{"id": 301, "title": "Stark Industries expansion",
+            "status": "open", "is_deleted": true, "update_time": "2026-06-01T10:00:00Z"}],
+            "additional_data": {"next_cursor": null}}"#,
+    });
+    let deletions = run_to_end(
+        &app,
+        &admin,
+        start_sync(&app, &admin, "pipedrive", "incremental").await,
+    )
+    .await;
+    assert_eq!(deletions.sync.status, SyncStatus::Done);
+    let gone = deal(&app.db, "pipedrive", "301").await;
+    assert_eq!(
+        (gone.stage.as_str(), gone.lost_reason.as_deref()),
+        ("lost", Some("Deleted in Pipedrive"))
+    );
+    assert!(
+        fake.seen()
+            .iter()
+            .any(|r| r.uri.contains("status=deleted") && r.uri.contains("updated_since=")),
+        "an incremental sync asks for deletions since its watermark"
+    );
 }
 
 /// HubSpot's search stops at 10,000 results: the sync goes on with a new search from the newest

@@ -1,5 +1,6 @@
 //! Pipedrive API v2: deals read page by page (`GET /api/v2/deals`, `updated_since` for an
-//! incremental sync, cursor pagination), organization names for a page in one request, write-back
+//! incremental sync, cursor pagination), then the deleted ones (`status=deleted`), organization
+//! names for a page in one request, write-back
 //! to custom fields with `PATCH /api/v2/deals/{id}`, and webhooks checked by HTTP basic auth.
 
 use std::collections::HashMap;
@@ -17,17 +18,25 @@ fn get(http: &reqwest::Client, conn: &Connection, path: &str) -> reqwest::Reques
     http.get(conn.url(path)).header("x-api-token", &conn.token)
 }
 
-pub async fn fetch(
+/// A cursor in the second phase of a sync: the deleted deals, from the cursor after it.
+const DELETED: &str = "deleted:";
+
+/// A page of deals: live ones, or (`deleted`) those deleted (Pipedrive keeps them 30 days).
+async fn deals_page(
     http: &reqwest::Client,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
-) -> Result<Page, CrmError> {
+    deleted: bool,
+) -> Result<Value, CrmError> {
     let mut query = vec![
         ("limit", LIMIT.to_string()),
         ("sort_by", "update_time".to_owned()),
         ("sort_direction", "asc".to_owned()),
     ];
+    if deleted {
+        query.push(("status", "deleted".to_owned()));
+    }
     if let Some(since) = since {
         query.push((
             "updated_since",
@@ -37,11 +46,31 @@ pub async fn fetch(
     if let Some(cursor) = cursor {
         query.push(("cursor", cursor.to_owned()));
     }
-    let body = client::send(
+    client::send(
         CrmKind::Pipedrive,
         get(http, conn, "/api/v2/deals").query(&query),
     )
-    .await?;
+    .await
+}
+
+fn next_cursor(body: &Value) -> Option<String> {
+    body.pointer("/additional_data/next_cursor")
+        .map(|c| client::text(Some(c)))
+        .filter(|c| !c.is_empty())
+}
+
+pub async fn fetch(
+    http: &reqwest::Client,
+    conn: &Connection,
+    cursor: Option<&str>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Page, CrmError> {
+    if let Some(after) = cursor.and_then(|c| c.strip_prefix(DELETED)) {
+        let after = Some(after).filter(|a| !a.is_empty());
+        let body = deals_page(http, conn, after, since, true).await?;
+        return Ok(deleted_page(&body));
+    }
+    let body = deals_page(http, conn, cursor, since, false).await?;
     let deals = body
         .get("data")
         .and_then(Value::as_array)
@@ -67,15 +96,36 @@ pub async fn fetch(
     Ok(Page {
         records: deals
             .iter()
-            .filter(|d| d.get("status").and_then(Value::as_str) != Some("deleted"))
+            .filter(|d| !is_deleted(d))
             .map(|d| record(conn, d, &orgs))
             .collect(),
-        next: body
-            .pointer("/additional_data/next_cursor")
-            .map(|c| client::text(Some(c)))
-            .filter(|c| !c.is_empty()),
+        // The live deals read, the deleted ones follow.
+        next: next_cursor(&body).or_else(|| Some(DELETED.to_owned())),
         total: None,
     })
+}
+
+fn is_deleted(deal: &Value) -> bool {
+    deal.get("is_deleted").and_then(Value::as_bool) == Some(true)
+        || deal.get("status").and_then(Value::as_str) == Some("deleted")
+}
+
+fn deleted_page(body: &Value) -> Page {
+    Page {
+        records: body
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|deal| Record::Deleted {
+                id: client::text(deal.get("id")),
+                name: client::text(deal.get("title")),
+            })
+            .filter(|r| !matches!(r, Record::Deleted { id, .. } if id.is_empty()))
+            .collect(),
+        next: next_cursor(body).map(|c| format!("{DELETED}{c}")),
+        total: None,
+    }
 }
 
 fn organizations(body: &Value) -> HashMap<i64, String> {
