@@ -115,8 +115,8 @@ pub async fn apply(
 }
 
 /// A deal deleted in the CRM: an open one is closed as lost (re-opened, should the CRM bring it
-/// back); a won or lost one stays as it is, since commissions may stand on it, with a warning.
-/// Nothing happens to a deal the app never took in.
+/// back); a won one stays as it is, since commissions may stand on it, with a warning; a lost one
+/// or one the app never took in is left alone.
 pub async fn delete(
     caller: &Caller,
     kind: CrmKind,
@@ -131,11 +131,15 @@ pub async fn delete(
         return Ok(unchanged(Vec::new()));
     };
     let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
-    if stage.is_closed() {
-        return Ok(unchanged(vec![format!(
-            "Deleted in {}; the {stage} deal stays as it is here.",
-            kind.name()
-        )]));
+    match stage {
+        DealStage::Lost => return Ok(unchanged(Vec::new())),
+        DealStage::Won => {
+            return Ok(unchanged(vec![format!(
+                "Deleted in {}; the won deal stays as it is here.",
+                kind.name()
+            )]));
+        }
+        DealStage::Open => {}
     }
     let reason = format!("Deleted in {}", kind.name());
     deal_changes::move_to_at_as(
