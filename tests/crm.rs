@@ -352,6 +352,29 @@ async fn touches_of(db: &sea_orm::DatabaseConnection, deal: i64) -> Vec<touchpoi
         .unwrap()
 }
 
+/// A demo touch added in the app, as a manager would on the deal's page.
+async fn add_demo_touch(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    deal: i64,
+    partner: i64,
+    day: &str,
+) {
+    let added = app
+        .call(
+            client,
+            "/api/deals/touchpoints/add",
+            &[
+                ("deal_id", &deal.to_string()),
+                ("form[partner_id]", &partner.to_string()),
+                ("form[kind]", "demo"),
+                ("form[occurred_on]", day),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+}
+
 fn hubspot_signature(secret: &str, uri: &str, body: &str, timestamp: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("POST{uri}{body}{timestamp}").as_bytes());
@@ -643,19 +666,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .unwrap()
         .unwrap();
     let pilot_before = deal(&app.db, "hubspot", "5102").await;
-    let added = app
-        .call(
-            &admin,
-            "/api/deals/touchpoints/add",
-            &[
-                ("deal_id", &pilot_before.id.to_string()),
-                ("form[partner_id]", &c.id.to_string()),
-                ("form[kind]", "demo"),
-                ("form[occurred_on]", "2026-04-01"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+    add_demo_touch(&app, &admin, pilot_before.id, c.id, "2026-04-01").await;
 
     // Incremental: the search from the newest change seen; the pilot was won at a new amount,
     // and its partner property was cleared.
@@ -702,19 +713,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     );
 
     // A touch added in the app changes the won deal's result: the next sync writes it back.
-    let added = app
-        .call(
-            &admin,
-            "/api/deals/touchpoints/add",
-            &[
-                ("deal_id", &won.id.to_string()),
-                ("form[partner_id]", &c.id.to_string()),
-                ("form[kind]", "demo"),
-                ("form[occurred_on]", "2026-04-10"),
-            ],
-        )
-        .await;
-    assert_eq!(added.status(), 200, "{}", added.text().await.unwrap());
+    add_demo_touch(&app, &admin, won.id, c.id, "2026-04-10").await;
 
     // Webhooks: a signed one queues a sync, a forged one is refused.
     let body =
