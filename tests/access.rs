@@ -694,6 +694,12 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         &[("kind", "hubspot"), ("form", "{}")],
     ))),
     refused_on_merits(endpoint(
+        "/api/crm/test",
+        Gate::Role(Action::Edit, Resource::Integrations),
+        Target::OwnTenant,
+        &[("kind", "hubspot")],
+    )),
+    refused_on_merits(endpoint(
         "/api/crm/sync",
         Gate::Role(Action::Edit, Resource::Integrations),
         Target::OwnTenant,

@@ -767,6 +767,19 @@ async fn hubspot_flow(test_db: common::TestDb) {
     assert_eq!(last.uri, "/crm/v3/objects/deals/5101");
     assert!(last.body.contains(&c.name), "{}", last.body);
 
+    // Testing the saved connection: one read-only request.
+    let before = fake.seen().len();
+    let tested = app
+        .call(&admin, "/api/crm/test", &[("kind", "hubspot")])
+        .await;
+    assert_eq!(tested.status(), 200, "{}", tested.text().await.unwrap());
+    let probes = fake.seen().split_off(before);
+    assert!(probes[0].uri.starts_with("/crm/v3/objects/deals/search"));
+    assert!(
+        probes.iter().all(|r| r.method == Method::POST),
+        "reads only (search and batch reads), nothing written back: {probes:?}"
+    );
+
     // A token HubSpot refuses fails the sync with HubSpot's own words.
     let mut wrong = form(&url, "pat-revoked", settings);
     wrong["webhook_secret"] = json!("");
@@ -782,6 +795,15 @@ async fn hubspot_flow(test_db: common::TestDb) {
     assert!(
         failure.contains("401") && failure.contains("Authentication credentials not found"),
         "{failure}"
+    );
+    let tested = app
+        .call(&admin, "/api/crm/test", &[("kind", "hubspot")])
+        .await;
+    assert_eq!(tested.status(), 409);
+    let said = tested.text().await.unwrap();
+    assert!(
+        said.contains("Authentication credentials not found"),
+        "{said}"
     );
 
     // A partner manager follows the syncs but cannot change the connection or start one.
@@ -801,6 +823,12 @@ async fn hubspot_flow(test_db: common::TestDb) {
         )
         .await
         .status(),
+        403
+    );
+    assert_eq!(
+        app.call(&manager, "/api/crm/test", &[("kind", "hubspot")])
+            .await
+            .status(),
         403
     );
 }

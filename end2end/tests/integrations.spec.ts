@@ -35,6 +35,8 @@ test("an admin connects HubSpot, runs a backfill through a rate limit and reads 
   // The token is kept on the server only.
   await expect(form.getByLabel("Private app access token")).toHaveValue("");
   await expect(form.getByLabel("Private app access token")).toHaveAttribute("placeholder", /Saved/);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("HubSpot answered");
 
   // The backfill reads two pages, the second after HubSpot asked to wait.
   await page.getByRole("button", { name: "Full backfill" }).click();

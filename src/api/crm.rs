@@ -110,6 +110,13 @@ pub async fn save_connection(kind: CrmKind, form: ConnectionForm) -> Result<(), 
     context::finish(services::crm::save(kind, form).await)
 }
 
+/// Tries the saved connection with one read-only request; answers what to tell the user.
+#[server(endpoint = "crm/test")]
+pub async fn test_connection(kind: CrmKind) -> Result<String, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::crm::test(kind).await)
+}
+
 /// Forgets a connection with its syncs and logs; the deals it brought in stay.
 #[server(endpoint = "crm/disconnect")]
 pub async fn disconnect(kind: CrmKind) -> Result<(), AppError> {

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::AppError;
 use crate::api::crm::{
     CancelSync, ConnectionSummary, ConnectionView, Disconnect, ERRORS_SHOWN, SaveConnection,
-    StartSync, SyncSummary, load_connection, load_connections, load_sync,
+    StartSync, SyncSummary, TestConnection, load_connection, load_connections, load_sync,
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
@@ -138,7 +138,9 @@ pub fn IntegrationPage() -> impl IntoView {
     let kind = move || kind_of(params.with(|p| p.get("kind")));
     let save = ServerAction::<SaveConnection>::new();
     let start = ServerAction::<StartSync>::new();
+    let test = ServerAction::<TestConnection>::new();
     toast_on(save, |_| "Connection saved.".into());
+    toast_on(test, |message: &String| message.clone());
     toast_on(start, |_| "Sync queued: it starts within seconds.".into());
     let tick = RwSignal::new(0u32);
     // Only a save that went through reloads the settings: a refused one keeps what was typed.
@@ -213,10 +215,18 @@ pub fn IntegrationPage() -> impl IntoView {
                                                 on:click=move |_| { start.dispatch(StartSync { kind, mode: SyncMode::Backfill }); }>
                                                 "Full backfill"
                                             </button>
+                                            <button type="button" class="button" disabled=move || !connection.configured || test.pending().get()
+                                                on:click=move |_| { test.dispatch(TestConnection { kind }); }>
+                                                {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                                            </button>
                                         </div>
                                         {(!can_sync).then(|| view! { <p class="subtle">"Save the settings with a token and switch the connection on to sync."</p> })}
                                     </Show>
                                     {move || start_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                                    {move || match test.value().get() {
+                                        Some(Err(error)) => Some(view! { <p class="form-error" role="alert" data-testid="test-result">{error.to_string()}</p> }),
+                                        _ => None,
+                                    }}
                                 </div>
                             </section>
                         }.into_any()

@@ -17,7 +17,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::domain::crm::{CrmKind, WriteBack};
+use crate::domain::crm::{CrmKind, CrmSettings, WriteBack};
+use crate::server::entities::crm_connections;
 use client::{Connection, CrmError, Page};
 use vault::Vault;
 
@@ -88,6 +89,42 @@ impl Crm {
             crate::domain::webhook::Targets::PublicHttpsOnly
         }
     }
+}
+
+/// The connection as the connectors use it; why not, when its settings cannot be used.
+pub fn ready(crm: &Crm, row: &crm_connections::Model) -> Result<Connection, String> {
+    let kind: CrmKind = row.kind.parse().map_err(|e| format!("{e}"))?;
+    let settings: CrmSettings = serde_json::from_str(&row.settings)
+        .map_err(|e| format!("The connection's settings cannot be read: {e}"))?;
+    let token = match &row.credentials {
+        Some(sealed) => crm.vault.open(sealed).map_err(|e| {
+            format!(
+                "The {} token cannot be used ({e}); enter it again.",
+                kind.name()
+            )
+        })?,
+        None => return Err(format!("No {} token is saved.", kind.name())),
+    };
+    // With a consumer key, the stored token is the secret signed in with before the first page.
+    let signs_in = kind == CrmKind::Salesforce && !settings.client_id.trim().is_empty();
+    Ok(Connection {
+        kind,
+        base_url: row.base_url.clone(),
+        token: if signs_in {
+            String::new()
+        } else {
+            token.clone()
+        },
+        sign_in_secret: signs_in.then_some(token),
+        settings,
+    })
+}
+
+/// A read-only probe of a saved connection: signs in where it does, then asks for the deals
+/// changed from now on (none, in one request), with the same token and permissions a sync uses.
+pub async fn check(crm: &Crm, conn: &mut Connection) -> Result<(), CrmError> {
+    sign_in(crm, conn).await?;
+    fetch(crm, conn, None, Some(Utc::now())).await.map(|_| ())
 }
 
 /// Gets a fresh access token where the connection signs in for one (Salesforce with a

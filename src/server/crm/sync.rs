@@ -15,11 +15,11 @@ use super::Crm;
 use super::apply::{self, Failure, Outcome};
 use super::client::{Connection, CrmError, Page, Record};
 use crate::api::AppError;
-use crate::domain::crm::{self, CrmKind, CrmSettings, SyncMode, SyncStatus};
+use crate::domain::crm::{self, SyncMode, SyncStatus};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::touchpoint::TouchpointKind;
 use crate::server::context::Caller;
-use crate::server::entities::{crm_connections, crm_syncs};
+use crate::server::entities::crm_syncs;
 use crate::server::repo::{
     self,
     crm::{PageEnd, RecordError, Tally},
@@ -59,35 +59,6 @@ async fn fail(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), App
     )
     .await?;
     Ok(())
-}
-
-/// The connection as the connectors use it; why not, when its settings cannot be used.
-fn ready(crm: &Crm, row: &crm_connections::Model) -> Result<Connection, String> {
-    let kind: CrmKind = row.kind.parse().map_err(|e| format!("{e}"))?;
-    let settings: CrmSettings = serde_json::from_str(&row.settings)
-        .map_err(|e| format!("The connection's settings cannot be read: {e}"))?;
-    let token = match &row.credentials {
-        Some(sealed) => crm.vault.open(sealed).map_err(|e| {
-            format!(
-                "The {} token cannot be used ({e}); enter it again.",
-                kind.name()
-            )
-        })?,
-        None => return Err(format!("No {} token is saved.", kind.name())),
-    };
-    // With a consumer key, the stored token is the secret signed in with before the first page.
-    let signs_in = kind == CrmKind::Salesforce && !settings.client_id.trim().is_empty();
-    Ok(Connection {
-        kind,
-        base_url: row.base_url.clone(),
-        token: if signs_in {
-            String::new()
-        } else {
-            token.clone()
-        },
-        sign_in_secret: signs_in.then_some(token),
-        settings,
-    })
 }
 
 /// A page, retrying a CRM that fails three times (waiting `retry_ms`, then twice, four times
@@ -142,7 +113,7 @@ async fn run(
     let Some(row) = repo::crm::connection_for_worker(db, sync.connection_id).await? else {
         return fail(db, sync.id, "The connection was removed.").await;
     };
-    let mut conn = match ready(crm, &row) {
+    let mut conn = match super::ready(crm, &row) {
         Ok(conn) => conn,
         Err(message) => return fail(db, sync.id, &message).await,
     };

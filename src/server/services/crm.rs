@@ -203,6 +203,36 @@ pub async fn save_as(
     Ok(())
 }
 
+pub async fn test(kind: CrmKind) -> Result<String, AppError> {
+    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
+    let crm = context::app_state()?.crm;
+    test_as(&caller, &crm, kind).await
+}
+
+/// Tries the saved connection with one read-only request (signing in first where it does); what
+/// the CRM said when it refused.
+pub async fn test_as(
+    caller: &Caller,
+    crm: &crate::server::crm::Crm,
+    kind: CrmKind,
+) -> Result<String, AppError> {
+    caller.require(Action::Edit, Resource::Integrations)?;
+    let Some(row) = repo::crm::connection(&caller.tenant, &caller.db, kind).await? else {
+        return Err(AppError::Conflict(format!(
+            "Connect {} first: save its settings with a token.",
+            kind.name()
+        )));
+    };
+    let mut conn = crate::server::crm::ready(crm, &row).map_err(AppError::Conflict)?;
+    crate::server::crm::check(crm, &mut conn)
+        .await
+        .map_err(|err| AppError::Conflict(err.to_string()))?;
+    Ok(format!(
+        "{} answered: the saved settings work.",
+        kind.name()
+    ))
+}
+
 pub async fn disconnect(kind: CrmKind) -> Result<(), AppError> {
     let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
     disconnect_as(&caller, kind).await
