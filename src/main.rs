@@ -157,6 +157,17 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, demo: bool) -> Result<(), String> {
+    if let Some(problem) = config.auth.public_url_problem() {
+        return Err(problem);
+    }
+    if config.auth.public_url.is_empty() && !demo {
+        return Err(
+            "set PUBLIC_URL (or public-url in Leptos.toml) to the address users reach \
+             the app at, such as https://partners.example.com: invitation and password-reset \
+             links start with it"
+                .into(),
+        );
+    }
     let mut db = database::connect_and_migrate(&config.database_url)
         .await
         .map_err(|e| format!("database {}: {e}", redact(&config.database_url)))?;

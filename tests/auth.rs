@@ -175,6 +175,11 @@ async fn rate_limits(test_db: common::TestDb) {
     // Locked even with the right password, with a clear message.
     let locked = sign_in_response(&app, &client, FINANCE, demo::DEMO_PASSWORD, false).await;
     assert_eq!(locked.status(), 429);
+    let header: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     match error_of(locked).await {
         AppError::RateLimited {
             message,
@@ -182,6 +187,10 @@ async fn rate_limits(test_db: common::TestDb) {
         } => {
             assert!(message.contains("Too many failed sign-ins"), "{message}");
             assert!(retry_after_seconds >= 1);
+            assert_eq!(
+                header, retry_after_seconds,
+                "the header says what the body says"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -402,14 +411,25 @@ async fn invitation_flow(test_db: common::TestDb) {
 on_both_databases!(invitations_are_single_use_and_expire, invitation_flow);
 
 async fn password_reset_flow(test_db: common::TestDb) {
-    let app = demo_app(&test_db).await;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(5, 40, Utc::now()))
+        .await
+        .expect("demo data");
+    let site = "http://partners.northwind.example";
+    let app = common::TestApp::spawn_with(db, |config| config.auth.public_url = site.into()).await;
     let elsewhere = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
 
+    // Asked for with a forged Host, the link still starts with the configured address: the
+    // one-time token never travels to the host a request names.
     let anyone = app.browser();
     for email in [FINANCE, "nobody@northwind.example"] {
-        let response = app
-            .call(&anyone, "/api/auth/forgot-password", &[("email", email)])
-            .await;
+        let response = anyone
+            .post(app.url("/api/auth/forgot-password"))
+            .header("host", "evil.example")
+            .form(&[("email", email)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "same answer for {email}");
     }
     let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
@@ -421,6 +441,10 @@ async fn password_reset_flow(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(outbox.len(), 1, "only the real account got a link");
     let link = outbox[0].link.clone().unwrap();
+    assert!(
+        link.starts_with(&format!("{site}/reset-password/")),
+        "{link}"
+    );
     let token = link.rsplit('/').next().unwrap().to_owned();
 
     let reset = app
@@ -587,6 +611,14 @@ async fn cross_site_requests(test_db: common::TestDb) {
             .status(),
         403
     );
+    // The same host under another scheme is another origin.
+    assert_eq!(
+        post(Some(format!("https://{host}")), None)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     assert_eq!(post(None, Some("cross-site")).await.unwrap().status(), 403);
     assert_eq!(post(None, Some("same-origin")).await.unwrap().status(), 200);
     // Reading is never refused on these grounds.
@@ -599,3 +631,38 @@ async fn cross_site_requests(test_db: common::TestDb) {
     assert_ne!(page.status(), 403);
 }
 on_both_databases!(cross_site_writes_are_refused, cross_site_requests);
+
+/// `?next=` after sign-in stays on this site whatever it hides: tabs and line breaks (which
+/// browsers drop, turning `/\t/evil` into `//evil`), backslashes, other hosts. A line break no
+/// longer reaches a header, so the server answers instead of dropping the connection.
+#[tokio::test]
+async fn next_after_sign_in_stays_on_this_site() {
+    let test_db = common::TestDb::sqlite();
+    let app = demo_app(&test_db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let landing = |next: &'static str| {
+        let request = admin
+            .get(format!("{}?next={next}", app.url("/sign-in")))
+            .header("accept", "text/html");
+        async move {
+            let page = request
+                .send()
+                .await
+                .expect("an answer, not a dropped connection");
+            assert_eq!(page.status(), 302, "{next}");
+            page.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(landing("%2Fpartners%3Fpage%3D2").await, "/partners?page=2");
+    for hostile in [
+        "%2F%09%2Fevil.example",
+        "%2F%0D%0A%2Fevil.example",
+        "%2F%0A%2Fevil.example",
+        "%0D%0ASet-Cookie:%20x=1",
+        "%2F%5Cevil.example",
+        "%2F%2Fevil.example",
+        "https:%2F%2Fevil.example",
+    ] {
+        assert_eq!(landing(hostile).await, "/", "{hostile}");
+    }
+}

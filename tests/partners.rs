@@ -147,11 +147,24 @@ async fn create_edit_and_onboard(test_db: common::TestDb) {
     named.sort();
     assert_eq!(named, ["commission_rate", "contact_email", "name"]);
 
+    // A name of invisible characters is no name; one that reverses its text is refused.
+    for hidden in ["\u{200b}\u{200c}\u{feff}", "Harbor\u{202e}latigiD"] {
+        let bad = app
+            .call(
+                &manager,
+                "/api/partners/save",
+                &form(hidden, "12.5", "ines@harbor.example"),
+            )
+            .await;
+        assert_eq!(bad.status(), 422, "{hidden:?}");
+        assert_eq!(fields(&bad.json().await.unwrap()), ["name"], "{hidden:?}");
+    }
+
     let created = app
         .call(
             &manager,
             "/api/partners/save",
-            &form("Harbor Digital", "12.5", "Ines@Harbor.example"),
+            &form(" Harbor Digital\u{200b}", "12.5", "Ines@Harbor.example"),
         )
         .await;
     assert_eq!(created.status(), 200);
@@ -162,6 +175,10 @@ async fn create_edit_and_onboard(test_db: common::TestDb) {
         .json()
         .await
         .unwrap();
+    assert_eq!(
+        detail.partner.name, "Harbor Digital",
+        "trimmed, invisible end included"
+    );
     assert_eq!(detail.partner.status, PartnerStatus::Invited);
     assert_eq!(
         detail.partner.commission_rate.fraction(),

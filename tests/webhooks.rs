@@ -578,3 +578,105 @@ async fn endpoints_are_managed_over_the_rest_api(test_db: common::TestDb) {
     assert_eq!(audited, 4, "created, updated, switched off, deleted");
 }
 on_both_databases!(rest, endpoints_are_managed_over_the_rest_api);
+
+/// Counts TCP connections on a loopback port and answers each with 204: whatever connects
+/// would count as delivered.
+async fn counting_listener() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = socket
+                .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                .await;
+        }
+    });
+    (port, count)
+}
+
+/// The worker decides on the address it connects to: every spelling of loopback, and a plain
+/// host name that resolves to it (this machine's own name), is refused without a connection
+/// under the shipped settings, while the same endpoints are reached once private targets are
+/// allowed.
+#[tokio::test]
+async fn internal_addresses_are_refused_when_connecting() {
+    let test_db = common::TestDb::sqlite();
+    let db = test_db.migrated().await;
+    let data = demo::generate(33, 30, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    // The app accepts private endpoints here, so that only the worker's own check stands.
+    let app = common::TestApp::spawn_with(db, |config| config.webhooks = settings()).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+    let (port, connections) = counting_listener().await;
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let resolves_internally = !hostname.is_empty()
+        && tokio::net::lookup_host((hostname.as_str(), port))
+            .await
+            .is_ok_and(|mut addrs| {
+                addrs.all(|a| !partner_attribution::domain::net::is_public(a.ip()))
+            });
+    let mut hosts = vec![
+        "localhost",
+        "2130706433",
+        "0x7f.1",
+        "0177.0.0.1",
+        "127.1",
+        "127.0.0.1.",
+        "[::ffff:127.0.0.1]",
+    ];
+    if resolves_internally {
+        hosts.push(&hostname);
+    } else {
+        eprintln!("this machine's name does not resolve to an internal address: not tried");
+    }
+    for host in &hosts {
+        let url = format!("http://{host}:{port}/hooks");
+        create_endpoint(&app, &admin, &url, &["deal.won"]).await;
+    }
+    win_a_deal(&app, &data).await;
+
+    let shipped = WebhookSettings {
+        allow_private_targets: false,
+        ..settings()
+    };
+    let now = Utc::now();
+    let attempted = deliver_due(&app.db, &client(&shipped), &shipped, now)
+        .await
+        .unwrap();
+    assert_eq!(attempted, hosts.len());
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing may connect to loopback"
+    );
+    let refused = webhook_deliveries::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), hosts.len());
+    for delivery in &refused {
+        let error = delivery.last_error.as_deref().unwrap_or_default();
+        // Refused as such (for names, by the resolver), not as a failed send.
+        assert!(
+            error.ends_with("private targets are not allowed."),
+            "{error}"
+        );
+        assert!(!error.contains("error sending request"), "{error}");
+        assert_eq!(delivery.status, "pending");
+    }
+
+    // The control: allowed, the very same deliveries reach the listener.
+    let allowed = settings();
+    let later = now + Duration::milliseconds(10);
+    deliver_due(&app.db, &client(&allowed), &allowed, later)
+        .await
+        .unwrap();
+    assert!(connections.load(std::sync::atomic::Ordering::SeqCst) >= 6);
+}

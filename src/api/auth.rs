@@ -60,19 +60,23 @@ pub struct LinkDetails {
 }
 
 /// Where a signed-in user goes next: `next` when it is a path inside this site, else the home
-/// page of the user's role. Absolute and protocol-relative URLs are refused (no open redirect).
+/// page of the user's role. `next` is read as a path of visible ASCII: browsers drop tabs and
+/// line breaks from addresses and read `\\` as `/`, so `/\t/evil.example` would become
+/// `//evil.example` (another site); such values, and anything else that is not a plain path,
+/// fall back to the home page. What passes is also a valid `Location` header value.
 pub fn landing_path(user: &SessionUser, next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.starts_with("/sign-") =>
-        {
-            path.to_owned()
-        }
-        _ => user.home().to_owned(),
+    match next.filter(|path| is_site_path(path)) {
+        Some(path) => path.to_owned(),
+        None => user.home().to_owned(),
     }
+}
+
+fn is_site_path(path: &str) -> bool {
+    path.len() <= 2_000
+        && path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/sign-")
+        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
 /// Signs in with email and password. `remember` keeps the session across browser restarts.
@@ -173,12 +177,23 @@ mod tests {
     fn landing_stays_inside_the_site() {
         let manager = user(Role::PartnerManager);
         assert_eq!(landing_path(&manager, Some("/admin/users")), "/admin/users");
+        assert_eq!(
+            landing_path(&manager, Some("/partners?q=M%C3%BCller&page=2")),
+            "/partners?q=M%C3%BCller&page=2"
+        );
         assert_eq!(landing_path(&manager, None), "/");
         for hostile in [
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
             "evil",
+            "/\t/evil.example",
+            "/\r\n/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/caf\u{e9}",
         ] {
             assert_eq!(landing_path(&manager, Some(hostile)), "/", "{hostile}");
         }

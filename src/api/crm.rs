@@ -74,6 +74,8 @@ pub struct ConnectionView {
     pub synced_until: Option<DateTime<Utc>>,
     pub syncs: Vec<SyncSummary>,
     pub can_edit: bool,
+    /// Whether this server may reach private network and plain-http CRM addresses.
+    pub private_targets_allowed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

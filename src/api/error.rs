@@ -37,6 +37,10 @@ pub enum AppError {
     },
     #[error("something went wrong on our side; if it keeps happening, quote reference {reference}")]
     Internal { reference: String },
+    /// The request itself could not be read: missing or malformed arguments, a body that is
+    /// not form data or JSON, invalid UTF-8 (400), or a body over the size limit (413).
+    #[error("{message}")]
+    BadRequest { message: String, too_large: bool },
     #[error("could not reach the server: {0}")]
     Transport(String),
 }
@@ -68,6 +72,19 @@ impl AppError {
             }],
             message,
         }
+    }
+
+    /// A request whose arguments could not be read, from the decoder's own words.
+    pub fn bad_request(detail: &str) -> AppError {
+        // The body reader's words when the body passed the size limit.
+        let too_large = detail.contains("length limit exceeded");
+        let message = if too_large {
+            "The request is larger than the server accepts.".to_owned()
+        } else {
+            let detail: String = detail.chars().take(300).collect();
+            format!("The request could not be read: {detail}")
+        };
+        AppError::BadRequest { message, too_large }
     }
 
     /// Logs `detail` with a fresh reference and returns the generic error that quotes it.
@@ -110,7 +127,25 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server these mean the request's arguments could not be read: the
+            // caller's fault, answered 400 (413 for a body over the limit), never 500.
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+                if cfg!(feature = "ssr") =>
+            {
+                let error = AppError::bad_request(&detail);
+                #[cfg(feature = "ssr")]
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.set_status(crate::server::context::status_of(&error));
+                }
+                error
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

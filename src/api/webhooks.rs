@@ -51,6 +51,20 @@ pub struct EndpointDetail {
 /// Deliveries the endpoint page lists.
 pub const DELIVERIES_SHOWN: u64 = 100;
 
+/// Which endpoint addresses this server sends to: public `https://` ones only, or (with
+/// `allow-private-targets` in its settings, for development and on-premises receivers) also
+/// plain `http://` and private network addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRule {
+    pub private_allowed: bool,
+}
+
+#[server(endpoint = "webhooks/targets")]
+pub async fn load_webhook_targets() -> Result<TargetRule, AppError> {
+    use crate::server::{context, services};
+    context::finish(services::webhooks::target_rule().await)
+}
+
 #[server(endpoint = "webhooks/list")]
 pub async fn load_webhook_endpoints() -> Result<Vec<EndpointRow>, AppError> {
     use crate::server::{context, services};

@@ -81,15 +81,16 @@ pub const NAME_MAX: usize = 100;
 impl ApiKeyForm {
     pub fn validate(&self) -> Result<ApiKeyDraft, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() {
-            errors.push(("name", "Name the key after what will use it.".to_owned()));
-        } else if name.chars().count() > NAME_MAX {
-            errors.push((
-                "name",
-                format!("Keep the name under {NAME_MAX} characters."),
-            ));
+        let name = match super::text::line(&self.name) {
+            Err(problem) => Err(problem),
+            Ok(name) if name.is_empty() => Err("Name the key after what will use it.".to_owned()),
+            Ok(name) if name.chars().count() > NAME_MAX => {
+                Err(format!("Keep the name under {NAME_MAX} characters."))
+            }
+            Ok(name) => Ok(name),
         }
+        .map_err(|problem| errors.push(("name", problem)))
+        .unwrap_or_default();
         let scope = self.scope.parse::<KeyScope>();
         if scope.is_err() {
             errors.push(("scope", "Choose read or write.".to_owned()));

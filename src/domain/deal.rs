@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DomainError;
 use super::labels::label_enum;
-use super::money::{Currency, Money};
+use super::money::{Currency, Money, parse_amount};
 
 label_enum! {
     /// Where a deal stands. Open deals may be won or lost; a closed deal may be re-opened.
@@ -62,13 +62,10 @@ fn text(
     what: &str,
     errors: &mut Vec<(&'static str, String)>,
 ) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.push((field, format!("Enter {what}.")));
-    } else if value.chars().count() > 200 {
-        errors.push((field, "Use at most 200 characters.".into()));
-    }
-    value.to_owned()
+    super::text::required(value, what, 200).unwrap_or_else(|problem| {
+        errors.push((field, problem));
+        value.trim().to_owned()
+    })
 }
 
 impl DealForm {
@@ -88,13 +85,12 @@ impl DealForm {
             .parse::<Currency>()
             .map_err(|e| errors.push(("currency", e.to_string())))
             .ok();
-        let amount_text = self.amount.trim().replace([',', ' '], "");
-        let amount = match (amount_text.parse::<Decimal>(), currency) {
-            _ if amount_text.is_empty() => {
+        let amount = match (parse_amount(&self.amount), currency) {
+            _ if self.amount.trim().is_empty() => {
                 errors.push(("amount", "Enter the deal amount.".into()));
                 None
             }
-            (Err(_), _) => {
+            (None, _) => {
                 errors.push((
                     "amount",
                     format!(
@@ -104,14 +100,14 @@ impl DealForm {
                 ));
                 None
             }
-            (Ok(value), _) if value <= Decimal::ZERO => {
+            (Some(value), _) if value <= Decimal::ZERO => {
                 errors.push(("amount", "A deal amount is more than zero.".into()));
                 None
             }
-            (Ok(value), Some(currency)) => Money::new(value, currency)
+            (Some(value), Some(currency)) => Money::entered(value, currency)
                 .map_err(|e| errors.push(("amount", e.to_string())))
                 .ok(),
-            (Ok(_), None) => None,
+            (Some(_), None) => None,
         };
         let expected_close_on = match self.expected_close_on.trim() {
             "" => None,

@@ -148,12 +148,8 @@ impl DisputeActionForm {
             DisputeVerb::Resolve => {
                 let mut errors = Vec::new();
                 let answer = answer().map_err(|e| errors.push(("answer", e))).ok();
-                let typed = self
-                    .adjustment
-                    .trim()
-                    .replace([',', ' '], "")
-                    .replace('−', "-");
-                let adjustment = match typed.parse::<Decimal>() {
+                let typed = self.adjustment.trim();
+                let adjustment = match super::money::parse_amount(typed) {
                     _ if typed.is_empty() => {
                         errors.push((
                             "adjustment",
@@ -162,7 +158,7 @@ impl DisputeActionForm {
                         ));
                         None
                     }
-                    Ok(value) if value.is_zero() => {
+                    Some(value) if value.is_zero() => {
                         errors.push((
                             "adjustment",
                             "A resolution adjusts the commission; with nothing to change, reject the dispute with an answer."
@@ -170,8 +166,8 @@ impl DisputeActionForm {
                         ));
                         None
                     }
-                    Ok(value) => Some(value),
-                    Err(_) => {
+                    Some(value) => Some(value),
+                    None => {
                         errors.push((
                             "adjustment",
                             format!(

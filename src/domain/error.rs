@@ -22,6 +22,8 @@ pub enum DomainError {
     CurrencyMismatch { left: String, right: String },
     #[error("amount out of range")]
     Overflow,
+    #[error("Amounts go up to {max}.")]
+    TooLarge { max: String },
     #[error("cannot split an amount by weights that {0}")]
     InvalidWeights(String),
     #[error("a {kind} cannot go from {from} to {to}")]

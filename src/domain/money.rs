@@ -108,6 +108,40 @@ impl TryFrom<RawMoney> for Money {
     }
 }
 
+/// The largest amount, in minor units, that any money field accepts (a deal amount, an
+/// estimated amount, a rule's threshold or flat amount, an adjustment, a tier bar): 10^13, that
+/// is 100 billion in a currency with cents (USD, EUR), 10 trillion yen, 10 billion in a
+/// three-decimal currency. 922,337 amounts at the bound still add up inside the 64-bit minor
+/// units that totals are stored and summed in, so no stored data can make a total overflow.
+pub const MAX_MINOR: i64 = 10_000_000_000_000;
+
+/// An amount as a person types it: digits with an optional sign (`-` or `−`), an optional
+/// decimal point, and commas, spaces or underscores between digit groups. Exponents (`1e10`),
+/// words and empty text are not amounts. `None` when the text is not one.
+pub fn parse_amount(text: &str) -> Option<Decimal> {
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '_' | '\u{a0}' | '\u{202f}'))
+        .map(|c| if c == '−' { '-' } else { c })
+        .collect();
+    let digits = cleaned
+        .strip_prefix('-')
+        .or_else(|| cleaned.strip_prefix('+'))
+        .unwrap_or(&cleaned);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty()
+        || !plain(whole)
+        || !plain(fraction)
+        || whole.len() > 20
+        || fraction.len() > 20
+    {
+        return None;
+    }
+    cleaned.trim_start_matches('+').parse().ok()
+}
+
 impl Money {
     /// Refuses amounts finer than the currency's minor unit (1.005 USD): rounding is never silent.
     pub fn new(amount: Decimal, currency: Currency) -> Result<Money, DomainError> {
@@ -120,6 +154,19 @@ impl Money {
             });
         }
         Ok(Money { amount, currency })
+    }
+
+    /// An amount someone entered: as [`Money::new`], and at most [`MAX_MINOR`] minor units
+    /// either side of zero.
+    pub fn entered(amount: Decimal, currency: Currency) -> Result<Money, DomainError> {
+        let money = Money::new(amount, currency)?;
+        let max = Money::from_minor(MAX_MINOR, currency);
+        if money.amount.abs() > max.amount {
+            return Err(DomainError::TooLarge {
+                max: max.format_whole(),
+            });
+        }
+        Ok(money)
     }
 
     pub fn zero(currency: Currency) -> Money {
@@ -322,6 +369,57 @@ mod tests {
 
     fn usd(amount: Decimal) -> Money {
         Money::new(amount, Currency::USD).unwrap()
+    }
+
+    #[test]
+    fn typed_amounts_are_plain_digits_with_separators() {
+        for (typed, value) in [
+            ("48000", dec!(48000)),
+            (" 48,000.50 ", dec!(48000.50)),
+            ("1 250", dec!(1250)),
+            ("1_250.5", dec!(1250.5)),
+            ("-120.50", dec!(-120.50)),
+            ("−120", dec!(-120)),
+            ("+7", dec!(7)),
+            (".5", dec!(0.5)),
+            ("5.", dec!(5)),
+        ] {
+            assert_eq!(parse_amount(typed), Some(value), "{typed}");
+        }
+        for bad in [
+            "",
+            " ",
+            "-",
+            ".",
+            "1e10",
+            "1E5",
+            "0x10",
+            "12abc",
+            "1.2.3",
+            "--5",
+            "NaN",
+            "inf",
+            "١٢٣",
+            "1-2",
+            "99999999999999999999999999999",
+        ] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn entered_amounts_stop_at_the_bound_in_every_currency() {
+        let max_usd = Money::entered(dec!(100_000_000_000), Currency::USD).unwrap();
+        assert_eq!(max_usd.to_minor().unwrap(), MAX_MINOR);
+        let err = Money::entered(dec!(100_000_000_000.01), Currency::USD).unwrap_err();
+        assert_eq!(err.to_string(), "Amounts go up to $100,000,000,000.");
+        assert!(Money::entered(dec!(-100_000_000_000.01), Currency::USD).is_err());
+        assert!(Money::entered(dec!(10_000_000_000_000), Currency::JPY).is_ok());
+        assert!(Money::entered(dec!(10_000_000_000_001), Currency::JPY).is_err());
+        // What the black-box review stored: i64::MAX cents.
+        assert!(Money::entered(dec!(92233720368547758.07), Currency::USD).is_err());
+        // 922,337 amounts at the bound still sum in an i64.
+        assert!(MAX_MINOR.checked_mul(922_337).is_some());
     }
 
     #[test]

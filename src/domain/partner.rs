@@ -240,12 +240,9 @@ impl PartnerForm {
     /// Every field checked at once; the errors name their fields.
     pub fn validate(&self) -> Result<PartnerDraft, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() {
-            errors.push(("name", "Enter the partner's name.".to_owned()));
-        } else if name.chars().count() > 120 {
-            errors.push(("name", "Use at most 120 characters.".to_owned()));
-        }
+        let name = super::text::required(&self.name, "the partner's name", 120)
+            .map_err(|problem| errors.push(("name", problem)))
+            .unwrap_or_default();
         let partner_type = self
             .partner_type
             .parse::<PartnerType>()

@@ -96,12 +96,9 @@ impl RegistrationForm {
                     .collect(),
             ),
         };
-        let contact_name = self.contact_name.trim();
-        if contact_name.is_empty() {
-            errors.push(("contact_name", "Enter the contact's name.".into()));
-        } else if contact_name.chars().count() > 200 {
-            errors.push(("contact_name", "Use at most 200 characters.".into()));
-        }
+        let contact_name = super::text::required(&self.contact_name, "the contact's name", 200)
+            .map_err(|problem| errors.push(("contact_name", problem)))
+            .unwrap_or_default();
         let contact_email = self
             .contact_email
             .parse::<Email>()

@@ -69,7 +69,8 @@ impl TierBarsForm {
                 .filter(|c| *c != ',' && *c != '_')
                 .collect();
             match cleaned.parse::<i64>() {
-                Ok(n) if n > 0 && n <= 1_000_000_000_000 => Some(n),
+                // Whole units of any currency stay within the money bound (10^13 minor units).
+                Ok(n) if n > 0 && n <= super::money::MAX_MINOR / 1_000 => Some(n),
                 _ => {
                     errors.push((
                         field,

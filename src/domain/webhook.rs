@@ -109,58 +109,57 @@ pub enum Targets {
     AnyHttp,
 }
 
-fn host_of(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next()?
+/// The host of an `http(s)://` URL as typed, with any port; `Err` with the user's message when
+/// the address hides its host (user names before `@`, backslashes, which browsers and HTTP
+/// clients read as `/`).
+fn host_of(url: &str) -> Result<&str, String> {
+    let full = || "Enter the full address, starting with https://.".to_owned();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
     } else {
-        host_port.split(':').next()?
+        return Err(full());
     };
-    (!host.is_empty()).then_some(host)
-}
-
-/// Loopback, private, link-local and unspecified addresses, and `localhost`.
-fn is_internal(host: &str) -> bool {
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") || lower.ends_with(".internal") {
-        return true;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains(['@', '\\']) || rest.starts_with('\\') {
+        return Err("Leave user names, passwords and backslashes out of the address.".to_owned());
     }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        Ok(std::net::IpAddr::V6(ip)) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
-        }
-        Err(_) => false,
-    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().map(|h| &authority[..h.len() + 2])
+    } else {
+        authority.split(':').next()
+    };
+    host.filter(|h| !h.is_empty()).ok_or_else(full)
 }
 
 /// Why the app may not send to `url` under `targets`, if it may not: what the webhook and CRM
-/// settings pages tell the user.
+/// settings pages tell the user. This reads the address as typed; the server checks the
+/// address it actually connects to again (`server::outbound`), so a public name that resolves
+/// to a private address is refused there.
 pub fn target_problem(url: &str, targets: Targets) -> Option<String> {
-    match host_of(url) {
-        None => Some("Enter the full address, starting with https://.".to_owned()),
-        Some(_) if url.len() > 2_000 || url.chars().any(char::is_whitespace) => {
-            Some("This address is too long or has spaces.".to_owned())
-        }
-        Some(host) if targets == Targets::PublicHttpsOnly => {
-            if !url.starts_with("https://") {
-                Some("Use https:// so the messages travel encrypted.".to_owned())
-            } else if is_internal(host) {
-                Some(
-                    "This address is on a private network; use one reachable from the internet."
-                        .to_owned(),
-                )
-            } else {
-                None
-            }
-        }
-        Some(_) => None,
+    if url.len() > 2_000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("This address is too long or has spaces.".to_owned());
+    }
+    let host = match host_of(url) {
+        Ok(host) => host,
+        Err(problem) => return Some(problem),
+    };
+    if targets == Targets::AnyHttp {
+        return None;
+    }
+    if !url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    {
+        Some("Use https:// so the messages travel encrypted.".to_owned())
+    } else if super::net::is_internal_host(host) {
+        Some(
+            "This address is on a private network; use one reachable from the internet.".to_owned(),
+        )
+    } else {
+        None
     }
 }
 
@@ -275,6 +274,20 @@ mod tests {
             "https://169.254.169.254/latest",
             "ftp://example.com",
             "hooks.example.com",
+            // Other spellings of internal addresses, and hosts hidden behind `@` or `\\`.
+            "https://2130706433/x",
+            "https://0x7f.1/x",
+            "https://0177.0.0.1/x",
+            "https://127.1:8443/x",
+            "https://localhost./x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://[fd00::1]/x",
+            "https://[fe80::1]/x",
+            "https://100.64.0.1/x",
+            "https://hooks.example.com@127.0.0.1/x",
+            "https://127.0.0.1\\@hooks.example.com/x",
+            "https://hooks.example.com\t/x",
+            "HTTPS://LOCALHOST/x",
         ] {
             let errors = form(bad, &["deal.won"])
                 .validate(Targets::PublicHttpsOnly)

@@ -148,6 +148,16 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         let status = status_of(err);
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
+            if let AppError::RateLimited {
+                retry_after_seconds,
+                ..
+            } = err
+            {
+                response.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(*retry_after_seconds),
+                );
+            }
         }
     }
     result
@@ -160,6 +170,10 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::BadRequest {
+            too_large: true, ..
+        } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -72,7 +72,10 @@ pub fn router(state: AppState) -> Router {
             resolve_viewer,
         ))
         .layer(sessions)
-        .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            reject_cross_site,
+        ))
         .layer(middleware::from_fn(import_body_limit))
         // The REST API authenticates each request by its key: no session, no cookie, so no
         // cross-site forgery to refuse.
@@ -105,14 +108,17 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// CSV files come to the import server functions whole: they may send more than the 2 MB every
-/// other request is held to.
+/// CSV files come to the two import server functions that take one whole: they may send more
+/// than the 2 MB every other request is held to.
 async fn import_body_limit(
     request: Request<Body>,
     next: middleware::Next,
 ) -> axum::response::Response {
     use tower::{Layer, ServiceExt};
-    if request.uri().path().starts_with("/api/imports/") {
+    if matches!(
+        request.uri().path(),
+        "/api/imports/preview" | "/api/imports/start"
+    ) {
         // JSON escapes line breaks and quotes: room for the file twice over.
         let limit = axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_FILE_BYTES * 2);
         match limit.layer(next).oneshot(request).await {

@@ -99,6 +99,8 @@ impl TestApp {
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        // Where it listens, as `serve` would: links start there when no public URL is set.
+        config.leptos.site_addr = addr;
         let state = AppState::new(config.leptos, db.clone(), config.auth, true)
             .with_webhooks(config.webhooks)
             .with_crm(Crm::ephemeral(config.crm));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Band, Rule, RuleKind, Scope, percent};
 use crate::domain::ids::PartnerId;
 use crate::domain::labels::label_enum;
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::{Currency, Money, parse_amount};
 use crate::domain::partner::{CommissionRate, PartnerTier, PartnerType};
 
 label_enum! {
@@ -186,11 +186,10 @@ fn date(text: &str, field: &'static str, errors: &mut Errors) -> Option<NaiveDat
 
 /// A positive amount in `currency`, typed with optional thousands separators.
 fn amount(text: &str, currency: Option<Currency>) -> Result<Option<i64>, String> {
-    let cleaned = text.trim().replace([',', ' '], "");
-    if cleaned.is_empty() {
+    if text.trim().is_empty() {
         return Ok(None);
     }
-    let value: Decimal = cleaned.parse().map_err(|_| {
+    let value = parse_amount(text).ok_or_else(|| {
         format!(
             "\"{}\" is not an amount (such as 500 or 1250.50).",
             text.trim()
@@ -203,7 +202,7 @@ fn amount(text: &str, currency: Option<Currency>) -> Result<Option<i64>, String>
         // The currency field carries its own error.
         return Ok(Some(0));
     };
-    Money::new(value, currency)
+    Money::entered(value, currency)
         .and_then(|m| m.to_minor())
         .map(Some)
         .map_err(|e| e.to_string())
@@ -282,12 +281,9 @@ impl RuleForm {
     /// Every field checked at once; the errors name their fields.
     pub fn validate(&self) -> Result<RuleDraft, Errors> {
         let mut errors = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() {
-            errors.push(("name", "Give the rule a name.".into()));
-        } else if name.chars().count() > 100 {
-            errors.push(("name", "Use at most 100 characters.".into()));
-        }
+        let name = crate::domain::text::required(&self.name, "a name for the rule", 100)
+            .map_err(|problem| errors.push(("name", problem)))
+            .unwrap_or_default();
         let scope = match self.scope.parse::<ScopeName>() {
             Ok(_) => Scope::parse(&self.scope, Some(&self.scope_value))
                 .map_err(|e| errors.push(("scope_value", e)))

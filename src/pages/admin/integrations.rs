@@ -337,6 +337,9 @@ fn partner_field_hint(kind: CrmKind) -> &'static str {
     }
 }
 
+const PUBLIC_ONLY: &str = "This server reaches only public https:// addresses, never its own machine or a private network.";
+const PRIVATE_ALLOWED: &str = "This server also reaches plain http:// and private network addresses (allow-private-targets is on in its settings), for a CRM on your own network.";
+
 fn stage_hint(kind: CrmKind) -> &'static str {
     match kind {
         CrmKind::HubSpot => {
@@ -358,6 +361,7 @@ fn ConnectionSettings(
 ) -> impl IntoView {
     let kind = connection.kind;
     let readonly = !connection.can_edit;
+    let private_targets = connection.private_targets_allowed;
     let form = RwSignal::new(connection.form.clone());
     let result = save.value();
     let error =
@@ -398,10 +402,10 @@ fn ConnectionSettings(
                 <div class="grid-form">
                 <Setting label="API address" name="base_url" form get=|f| f.base_url.clone() set=|f, v| f.base_url = v
                     error=error("base_url") disabled=readonly
-                    hint=match kind {
-                        CrmKind::Salesforce => "Your instance, such as https://yourcompany.my.salesforce.com".to_owned(),
-                        _ => format!("{}'s API: {}", kind.name(), kind.default_base_url()),
-                    }/>
+                    hint=format!("{} {}", match kind {
+                        CrmKind::Salesforce => "Your instance, such as https://yourcompany.my.salesforce.com.".to_owned(),
+                        _ => format!("{}'s API: {}.", kind.name(), kind.default_base_url()),
+                    }, if private_targets { PRIVATE_ALLOWED } else { PUBLIC_ONLY })/>
                 {(kind == CrmKind::Salesforce).then(|| view! {
                     <Setting label="Consumer key" name="client_id" form get=|f| f.client_id.clone() set=|f, v| f.client_id = v
                         error=error("client_id") disabled=readonly

@@ -9,12 +9,21 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::webhooks::{
     DeleteWebhookEndpoint, DeliveryRow, EndpointRow, RedeliverWebhook, SaveWebhookEndpoint,
-    SetWebhookEnabled, load_webhook_endpoint, load_webhook_endpoints,
+    SetWebhookEnabled, load_webhook_endpoint, load_webhook_endpoints, load_webhook_targets,
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
 use crate::components::toast::toast_on;
 use crate::domain::webhook::{EndpointForm, EventType};
+
+/// What the server's outbound rule means for the address typed.
+pub fn target_rule_text(private_allowed: bool) -> &'static str {
+    if private_allowed {
+        "This server also sends to plain http:// and private network addresses (allow-private-targets is on in its settings)."
+    } else {
+        "A public https:// address: this server never sends to its own machine or a private network."
+    }
+}
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
@@ -94,6 +103,7 @@ fn EndpointEditor(
     let url = RwSignal::new(initial.url.clone());
     let description = RwSignal::new(initial.description.clone());
     let events = RwSignal::new(initial.events.clone());
+    let targets = Resource::new(|| (), |_| load_webhook_targets());
     let result = action.value();
     let error =
         move |field: &'static str| Signal::derive(move || field_error(&result.get(), field));
@@ -121,6 +131,11 @@ fn EndpointEditor(
                 <label for="field-url">"Endpoint URL"</label>
                 <input id="field-url" type="url" placeholder="https://example.com/webhooks/partner-attribution"
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
+                <Suspense fallback=|| ()>
+                    {move || targets.get().and_then(Result::ok).map(|rule| view! {
+                        <p class="subtle" data-testid="target-rule">{target_rule_text(rule.private_allowed)}</p>
+                    })}
+                </Suspense>
                 {field_message("url")}
             </div>
             <div class="field">

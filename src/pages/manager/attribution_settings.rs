@@ -86,6 +86,7 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
     // result signal is taken once, while the action lives: read with `try_get`, a render that
     // outlives the page (a request cancelled mid-stream) finds nothing instead of panicking.
     let saved = save.value();
+    let saving = save.pending();
     let error = move |field: String| {
         move || {
             let previewed = preview.try_get().flatten();
@@ -205,11 +206,11 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                     </div>
                 </fieldset>
                 {move || error("form".into())().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
-                {move || save.value().get().and_then(|r| r.err()).filter(|e| !matches!(e, AppError::Invalid { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+                {move || saved.try_get().flatten().and_then(|r| r.err()).filter(|e| !matches!(e, AppError::Invalid { .. })).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
                 {if editable {
                     view! {
                         <div class="actions">
-                            <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save settings"</button>
+                            <button type="submit" class="button primary" disabled=move || saving.try_get().unwrap_or(false)>"Save settings"</button>
                             <button type="button" class="button" on:click=reset>"Reset to defaults"</button>
                         </div>
                     }.into_any()

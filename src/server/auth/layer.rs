@@ -51,9 +51,15 @@ pub async fn resolve_viewer(
 }
 
 /// Refuses state-changing requests sent by another site (CSRF): an `Origin` header, when present,
-/// must name this host; without one, the browser's `Sec-Fetch-Site` must not say cross-site.
-/// Clients that send neither (curl, server-to-server) are not browsers carrying a victim's cookie.
-pub async fn reject_cross_site(request: Request, next: Next) -> Response {
+/// must be this site's origin, scheme included (the configured public URL's; without one, in
+/// demo mode, `http://` and this host); without one, the browser's `Sec-Fetch-Site` must not say
+/// cross-site. Clients that send neither (curl, server-to-server) are not browsers carrying a
+/// victim's cookie.
+pub async fn reject_cross_site(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -61,9 +67,11 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let same_origin = match headers.get(header::ORIGIN).map(|o| o.to_str()) {
-        Some(Ok(origin)) => origin_host(origin).is_some_and(|o| Some(o) == host),
+        Some(Ok(origin)) => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+            is_own_origin(&state.auth.public_url, host, origin)
+        }
         Some(Err(_)) => false,
         None => !matches!(
             headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
@@ -82,12 +90,20 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
     }
 }
 
-/// `host[:port]` of an origin such as `https://example.com:8443`.
-fn origin_host(origin: &str) -> Option<&str> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))?;
-    Some(rest.trim_end_matches('/'))
+/// Whether `origin` is this site's: the public URL's scheme, host and port when one is set,
+/// else `http://` and the request's host.
+fn is_own_origin(public_url: &str, host: Option<&str>, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    if public_url.is_empty() {
+        return host.is_some_and(|h| origin.strip_prefix("http://") == Some(h));
+    }
+    match url::Url::parse(public_url) {
+        Ok(url) => url
+            .origin()
+            .ascii_serialization()
+            .eq_ignore_ascii_case(origin),
+        Err(_) => false,
+    }
 }
 
 /// Headers for every response. Pages replace the fallback Content-Security-Policy with one that
@@ -153,12 +169,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origin_host_strips_the_scheme() {
-        assert_eq!(origin_host("http://127.0.0.1:3000"), Some("127.0.0.1:3000"));
-        assert_eq!(
-            origin_host("https://app.example.com"),
-            Some("app.example.com")
-        );
-        assert_eq!(origin_host("null"), None);
+    fn only_this_sites_own_origin_passes_scheme_included() {
+        let public = "https://partners.example.com/";
+        assert!(is_own_origin(public, None, "https://partners.example.com"));
+        assert!(is_own_origin(
+            public,
+            Some("x"),
+            "https://PARTNERS.example.com"
+        ));
+        for other in [
+            "http://partners.example.com",
+            "https://partners.example.com:8443",
+            "https://evil.example",
+            "null",
+        ] {
+            assert!(!is_own_origin(public, None, other), "{other}");
+        }
+        let host = Some("127.0.0.1:3000");
+        assert!(is_own_origin("", host, "http://127.0.0.1:3000"));
+        assert!(!is_own_origin("", host, "https://127.0.0.1:3000"));
+        assert!(!is_own_origin("", None, "http://127.0.0.1:3000"));
     }
 }

@@ -27,8 +27,9 @@ pub struct AuthSettings {
     pub remember_days: i64,
     pub invitation_days: i64,
     pub reset_hours: i64,
-    /// The address users reach the app at. An `https://` address makes cookies `Secure`.
-    /// Empty: links use the address of the request.
+    /// The address users reach the app at: every absolute link starts with it. An `https://`
+    /// address makes cookies `Secure`. Required outside demo mode (`serve` refuses to start
+    /// without it); empty in demo mode means the address the server listens on.
     pub public_url: String,
     /// Behind a reverse proxy, the client's address is the first of `X-Forwarded-For`.
     pub behind_proxy: bool,
@@ -38,5 +39,42 @@ pub struct AuthSettings {
 impl AuthSettings {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Where absolute links start: the public URL without a trailing `/`, else `http://` and
+    /// the listening address (loopback for an unspecified one).
+    pub fn site_url(&self, listening: std::net::SocketAddr) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.trim_end_matches('/').to_owned();
+        }
+        let mut addr = listening;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}")
+    }
+
+    /// Why the public URL cannot be used, if it cannot: it must be an absolute `http(s)`
+    /// address with a host and nothing after the path.
+    pub fn public_url_problem(&self) -> Option<String> {
+        if self.public_url.is_empty() {
+            return None;
+        }
+        match url::Url::parse(&self.public_url) {
+            Ok(url)
+                if matches!(url.scheme(), "http" | "https")
+                    && url.host().is_some()
+                    && url.username().is_empty()
+                    && url.password().is_none()
+                    && url.query().is_none()
+                    && url.fragment().is_none() =>
+            {
+                None
+            }
+            _ => Some(format!(
+                "public-url (PUBLIC_URL) {:?} is not an address such as https://partners.example.com",
+                self.public_url
+            )),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! What every connector shares: the connection as the worker uses it, a page of deals, and one
 //! way to send a request and read the CRM's answer, rate limits and errors included.
 
+use crate::server::outbound::{Outbound, SendError};
 use std::time::Duration;
 
 use reqwest::{RequestBuilder, StatusCode};
@@ -115,12 +116,16 @@ fn message_of(body: &Value) -> Option<String> {
 }
 
 /// Sends a request and reads its JSON answer (`Null` for an empty one).
-pub async fn send(kind: CrmKind, request: RequestBuilder) -> Result<Value, CrmError> {
+pub async fn send(
+    http: &Outbound,
+    kind: CrmKind,
+    request: RequestBuilder,
+) -> Result<Value, CrmError> {
     let crm = kind.name();
-    let response = request
-        .send()
-        .await
-        .map_err(|e| CrmError::Unavailable(format!("{crm} could not be reached: {e}")))?;
+    let response = http.send(request).await.map_err(|e| match e {
+        SendError::Refused(why) => CrmError::Refused(why),
+        e @ SendError::Http(_) => CrmError::Unavailable(format!("{crm} could not be reached: {e}")),
+    })?;
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response

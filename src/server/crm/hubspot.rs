@@ -4,6 +4,7 @@
 //! batch requests (associations v4, then company names), then the archived (deleted) deals;
 //! written back with `PATCH /crm/v3/objects/deals/{id}`, and webhooks checked with signature v3.
 
+use crate::server::outbound::Outbound;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -46,7 +47,7 @@ const RESTART: &str = "since:";
 const ARCHIVED: &str = "archived:";
 
 pub async fn fetch(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
@@ -96,7 +97,7 @@ pub async fn fetch(
                 .body(body.to_string())
         }
     };
-    let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
+    let body = client::send(http, CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
     let mut page = page(conn, &body);
     if let Some(since) = since {
         page.next = search_next(page.next.take(), newest(&page), since);
@@ -138,7 +139,7 @@ pub async fn fetch(
 /// A page of archived (deleted) deals, those archived since `since` when given (the list
 /// cannot be filtered by HubSpot, so older ones are passed over here).
 async fn archived(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     after: Option<&str>,
     since: Option<DateTime<Utc>>,
@@ -152,7 +153,7 @@ async fn archived(
         query.push(("after", after.to_owned()));
     }
     let request = http.get(conn.url("/crm/v3/objects/deals")).query(&query);
-    let body = client::send(CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
+    let body = client::send(http, CrmKind::HubSpot, request.bearer_auth(&conn.token)).await?;
     Ok(archived_page(&body, since))
 }
 
@@ -233,7 +234,7 @@ struct DealCompanies {
 /// Each deal's account (its primary company, else its first) and partner companies (those
 /// associated with the connection's partner label), by deal id, with the companies' names.
 async fn companies(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     deals: &[&str],
 ) -> Result<HashMap<String, DealCompanies>, CrmError> {
@@ -242,6 +243,7 @@ async fn companies(
     }
     let inputs: Vec<Value> = deals.iter().map(|id| json!({ "id": id })).collect();
     let answer = client::send(
+        http,
         CrmKind::HubSpot,
         http.post(conn.url("/crm/v4/associations/deals/companies/batch/read"))
             .bearer_auth(&conn.token)
@@ -261,6 +263,7 @@ async fn companies(
     ids.dedup();
     let inputs: Vec<Value> = ids.iter().map(|id| json!({ "id": id })).collect();
     let found = client::send(
+        http,
         CrmKind::HubSpot,
         http.post(conn.url("/crm/v3/objects/companies/batch/read"))
             .bearer_auth(&conn.token)
@@ -413,7 +416,7 @@ fn record(conn: &Connection, result: &Value) -> Record {
 }
 
 pub async fn write_back(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     deal_id: &str,
     back: &WriteBack,
@@ -424,7 +427,9 @@ pub async fn write_back(
         .bearer_auth(&conn.token)
         .header("content-type", "application/json")
         .body(json!({ "properties": properties }).to_string());
-    client::send(CrmKind::HubSpot, request).await.map(|_| ())
+    client::send(http, CrmKind::HubSpot, request)
+        .await
+        .map(|_| ())
 }
 
 /// How old a webhook request may be (HubSpot's own limit).

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::domain::crm::{CrmKind, CrmSettings, WriteBack};
 use crate::server::entities::crm_connections;
+use crate::server::outbound::Outbound;
 use client::{Connection, CrmError, Page};
 use vault::Vault;
 
@@ -59,17 +60,15 @@ impl Default for CrmConfig {
 pub struct Crm {
     pub config: CrmConfig,
     pub vault: Vault,
-    pub http: reqwest::Client,
+    pub http: Outbound,
 }
 
 impl Crm {
     pub fn new(config: CrmConfig, vault: Vault) -> Crm {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(config.timeout_seconds.max(1)))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("partner-attribution/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("an HTTP client with rustls builds");
+            .user_agent(concat!("partner-attribution/", env!("CARGO_PKG_VERSION")));
+        let http = Outbound::new(builder, config.allow_private_targets);
         Crm {
             config,
             vault,

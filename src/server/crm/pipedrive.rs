@@ -3,6 +3,7 @@
 //! names for a page in one request, write-back
 //! to custom fields with `PATCH /api/v2/deals/{id}`, and webhooks checked by HTTP basic auth.
 
+use crate::server::outbound::Outbound;
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -14,7 +15,7 @@ use crate::domain::deal::DealStage;
 
 const LIMIT: u32 = 100;
 
-fn get(http: &reqwest::Client, conn: &Connection, path: &str) -> reqwest::RequestBuilder {
+fn get(http: &Outbound, conn: &Connection, path: &str) -> reqwest::RequestBuilder {
     http.get(conn.url(path)).header("x-api-token", &conn.token)
 }
 
@@ -23,7 +24,7 @@ const DELETED: &str = "deleted:";
 
 /// A page of deals: live ones, or (`deleted`) those deleted (Pipedrive keeps them 30 days).
 async fn deals_page(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
@@ -47,6 +48,7 @@ async fn deals_page(
         query.push(("cursor", cursor.to_owned()));
     }
     client::send(
+        http,
         CrmKind::Pipedrive,
         get(http, conn, "/api/v2/deals").query(&query),
     )
@@ -60,7 +62,7 @@ fn next_cursor(body: &Value) -> Option<String> {
 }
 
 pub async fn fetch(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
@@ -87,6 +89,7 @@ pub async fn fetch(
         HashMap::new()
     } else {
         let body = client::send(
+            http,
             CrmKind::Pipedrive,
             get(http, conn, "/api/v2/organizations").query(&[("ids", org_ids.join(","))]),
         )
@@ -208,7 +211,7 @@ fn record(conn: &Connection, deal: &Value, orgs: &HashMap<i64, String>) -> Recor
 }
 
 pub async fn write_back(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     deal_id: &str,
     back: &WriteBack,
@@ -219,7 +222,9 @@ pub async fn write_back(
         .header("x-api-token", &conn.token)
         .header("content-type", "application/json")
         .body(json!({ "custom_fields": fields }).to_string());
-    client::send(CrmKind::Pipedrive, request).await.map(|_| ())
+    client::send(http, CrmKind::Pipedrive, request)
+        .await
+        .map(|_| ())
 }
 
 /// Pipedrive signs nothing: a webhook carries the basic-auth user and password it was created

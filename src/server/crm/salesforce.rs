@@ -6,6 +6,7 @@
 //! by the OAuth 2.0 client credentials flow. Salesforce sends no plain webhooks
 //! (outbound messages are SOAP); scheduled incremental syncs pick its changes up.
 
+use crate::server::outbound::Outbound;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
@@ -62,11 +63,7 @@ pub fn soql(conn: &Connection, since: Option<DateTime<Utc>>) -> String {
 
 /// OAuth 2.0 client credentials flow: the connected app's consumer key and secret buy an access
 /// token from the org's own address (its My Domain, the connection's API address).
-pub async fn sign_in(
-    http: &reqwest::Client,
-    conn: &Connection,
-    secret: &str,
-) -> Result<String, CrmError> {
+pub async fn sign_in(http: &Outbound, conn: &Connection, secret: &str) -> Result<String, CrmError> {
     let request = http.post(conn.url("/services/oauth2/token")).form(&[
         ("grant_type", "client_credentials"),
         ("client_id", conn.settings.client_id.trim()),
@@ -77,7 +74,7 @@ pub async fn sign_in(
             "Signing in with the consumer key and secret failed: {m}"
         ))
     };
-    let body = client::send(CrmKind::Salesforce, request)
+    let body = client::send(http, CrmKind::Salesforce, request)
         .await
         .map_err(|err| match err {
             CrmError::Refused(m) | CrmError::Unauthorized(m) => refused(m),
@@ -93,7 +90,7 @@ pub async fn sign_in(
 }
 
 pub async fn fetch(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     cursor: Option<&str>,
     since: Option<DateTime<Utc>>,
@@ -110,7 +107,7 @@ pub async fn fetch(
             .get(conn.url(&format!("/services/data/{API_VERSION}/queryAll")))
             .query(&[("q", soql(conn, since))]),
     };
-    let body = client::send(CrmKind::Salesforce, request.bearer_auth(&conn.token)).await?;
+    let body = client::send(http, CrmKind::Salesforce, request.bearer_auth(&conn.token)).await?;
     Ok(page(conn, &body))
 }
 
@@ -195,7 +192,7 @@ fn record(conn: &Connection, opp: &Value) -> Record {
 }
 
 pub async fn write_back(
-    http: &reqwest::Client,
+    http: &Outbound,
     conn: &Connection,
     deal_id: &str,
     back: &WriteBack,
@@ -213,7 +210,9 @@ pub async fn write_back(
         .bearer_auth(&conn.token)
         .header("content-type", "application/json")
         .body(Value::Object(fields).to_string());
-    client::send(CrmKind::Salesforce, request).await.map(|_| ())
+    client::send(http, CrmKind::Salesforce, request)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -42,6 +42,11 @@ pub(crate) fn corrupt(what: &str, err: DomainError) -> DbErr {
     DbErr::Custom(format!("stored {what} is invalid: {err}"))
 }
 
+/// The longest search text looked for; a longer one matches no row. No searched column holds
+/// text that long, and the pattern stays far inside SQLite's 50,000-byte limit for `LIKE`
+/// (which answers "LIKE or GLOB pattern too complex" beyond it).
+pub(crate) const MAX_SEARCH_CHARS: usize = 2_000;
+
 /// Rows where any of `columns` contains `text`, ignoring case on both back ends (the column is
 /// lower-cased too) and taking `%` and `_` literally.
 pub(crate) fn contains_any<C>(text: &str, columns: &[C]) -> sea_orm::Condition
@@ -50,6 +55,9 @@ where
 {
     use sea_orm::ExprTrait;
     use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    if text.trim().chars().count() > MAX_SEARCH_CHARS {
+        return sea_orm::Condition::all().add(Expr::val(1).eq(0));
+    }
     let escaped = text
         .trim()
         .to_lowercase()

@@ -44,16 +44,9 @@ impl Fields {
     }
 
     fn required(&mut self, field: &str, value: &str, what: &str, max: usize) -> Option<String> {
-        let value = value.trim();
-        if value.is_empty() {
-            self.add(field, format!("Enter {what}."));
-            None
-        } else if value.chars().count() > max {
-            self.add(field, format!("Use at most {max} characters."));
-            None
-        } else {
-            Some(value.to_owned())
-        }
+        crate::domain::text::required(value, what, max)
+            .map_err(|problem| self.add(field, problem))
+            .ok()
     }
 
     fn password(&mut self, field: &str, password: &str, personal: &[&str]) {

@@ -82,8 +82,10 @@ pub async fn list_as(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError
 
 pub async fn connection(kind: CrmKind) -> Result<ConnectionView, AppError> {
     let caller = context::authorize(Action::View, Resource::Integrations).await?;
-    let site = super::request::site_url(&context::app_state()?);
-    connection_as(&caller, kind, &site).await
+    let state = context::app_state()?;
+    let site = super::request::site_url(&state);
+    let private = state.crm.config.allow_private_targets;
+    connection_as(&caller, kind, &site, private).await
 }
 
 /// Where the CRM sends change webhooks for this connection (`site`: the app's address).
@@ -91,10 +93,12 @@ pub fn webhook_url(site: &str, connection_id: i64) -> String {
     format!("{}/hooks/crm/{connection_id}", site.trim_end_matches('/'))
 }
 
+/// `private_targets_allowed`: the server's setting, shown next to the address.
 pub async fn connection_as(
     caller: &Caller,
     kind: CrmKind,
     site: &str,
+    private_targets_allowed: bool,
 ) -> Result<ConnectionView, AppError> {
     caller.require(Action::View, Resource::Integrations)?;
     let row = repo::crm::connection(&caller.tenant, &caller.db, kind).await?;
@@ -110,6 +114,7 @@ pub async fn connection_as(
             synced_until: None,
             syncs: Vec::new(),
             can_edit: caller.can(Action::Edit, Resource::Integrations),
+            private_targets_allowed,
         });
     };
     let syncs = repo::crm::syncs(&caller.tenant, &caller.db, row.id, LISTED)
@@ -129,6 +134,7 @@ pub async fn connection_as(
         synced_until: row.synced_until,
         syncs,
         can_edit: caller.can(Action::Edit, Resource::Integrations),
+        private_targets_allowed,
     })
 }
 

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use rust_decimal::Decimal;
 
 use crate::api::AppError;
 use crate::api::deals::{
@@ -14,7 +13,7 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{self, AttributionModel, DealInput, Touch};
 use crate::domain::deal::DealForm;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::{Currency, Money, parse_amount};
 use crate::server::context;
 use crate::server::repo;
 use crate::server::repo::deals::Filter;
@@ -28,13 +27,13 @@ pub(super) fn minor(
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    let amount: Decimal = text.replace(',', "").parse().map_err(|_| {
+    let amount = parse_amount(text).ok_or_else(|| {
         AppError::invalid_field(
             field,
             format!("\"{text}\" is not an amount (such as 25000)."),
         )
     })?;
-    Money::new(amount, currency)
+    Money::entered(amount, currency)
         .and_then(|m| m.to_minor())
         .map(Some)
         .map_err(|e| AppError::invalid_field(field, e.to_string()))

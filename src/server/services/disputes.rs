@@ -397,7 +397,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
         }
         DisputeAction::Resolve { answer, adjustment } => {
             let (deal, currency, fx_rate) = adjustment_target(&caller, &txn, &model).await?;
-            let amount = Money::new(adjustment.abs(), currency)
+            let amount = Money::entered(adjustment.abs(), currency)
                 .and_then(|m| m.to_minor())
                 .map_err(|e| AppError::invalid_field("adjustment", e.to_string()))?;
             let kind = if adjustment.is_sign_negative() {

@@ -38,19 +38,10 @@ pub fn client_ip(state: &AppState) -> Option<IpAddr> {
         .map(|info| info.0.ip())
 }
 
-/// The address links in messages start with: the configured public URL, else this request's host.
+/// The address links in messages start with: the configured public URL, else (demo mode and
+/// tests: the server refuses to start without one otherwise) the address it listens on. Never
+/// the request's `Host`, which whoever sends the request chooses: a reset link must not carry
+/// its token to another site.
 pub fn site_url(state: &AppState) -> String {
-    if !state.auth.public_url.is_empty() {
-        return state.auth.public_url.trim_end_matches('/').to_owned();
-    }
-    let host = context::request_parts()
-        .ok()
-        .and_then(|p| {
-            p.headers
-                .get(axum::http::header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| state.leptos_options.site_addr.to_string());
-    format!("http://{host}")
+    state.auth.site_url(state.leptos_options.site_addr)
 }

@@ -10,7 +10,9 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::api::AppError;
-use crate::api::webhooks::{DELIVERIES_SHOWN, DeliveryRow, EndpointDetail, EndpointRow};
+use crate::api::webhooks::{
+    DELIVERIES_SHOWN, DeliveryRow, EndpointDetail, EndpointRow, TargetRule,
+};
 use crate::domain::access::{Action, Resource};
 use crate::domain::webhook::{EndpointForm, Targets};
 use crate::server::audit::{self, Entry};
@@ -58,6 +60,13 @@ fn snapshot(model: &endpoints::Model) -> serde_json::Value {
         "description": model.description,
         "events": model.events,
         "enabled": model.enabled,
+    })
+}
+
+pub async fn target_rule() -> Result<TargetRule, AppError> {
+    context::authorize(Action::View, Resource::Webhooks).await?;
+    Ok(TargetRule {
+        private_allowed: context::app_state()?.webhooks.allow_private_targets,
     })
 }
 

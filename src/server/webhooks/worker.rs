@@ -18,6 +18,7 @@ use crate::domain::ids::OrganizationId;
 use crate::domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
+use crate::server::outbound::Outbound;
 use crate::server::tenant::Tenant;
 
 /// Deliveries sent per pass.
@@ -25,22 +26,20 @@ const BATCH: u64 = 50;
 /// What of an endpoint's answer the log keeps.
 const ANSWER_KEPT: usize = 500;
 
-pub fn client(settings: &WebhookSettings) -> reqwest::Client {
-    reqwest::Client::builder()
+pub fn client(settings: &WebhookSettings) -> Outbound {
+    let builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(Ord::max(settings.timeout_seconds, 1)))
-        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(
             "PartnerAttribution-Webhooks/",
             env!("CARGO_PKG_VERSION")
-        ))
-        .build()
-        .unwrap_or_default()
+        ));
+    Outbound::new(builder, settings.allow_private_targets)
 }
 
 /// Sends every delivery due at `now`; returns how many were attempted.
 pub async fn deliver_due(
     db: &DatabaseConnection,
-    client: &reqwest::Client,
+    client: &Outbound,
     settings: &WebhookSettings,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
@@ -86,7 +85,7 @@ enum Answer {
 }
 
 async fn post(
-    client: &reqwest::Client,
+    client: &Outbound,
     endpoint: &endpoints::Model,
     delivery: &deliveries::Model,
     now: DateTime<Utc>,
@@ -101,15 +100,14 @@ async fn post(
         Ok(signature) => signature,
         Err(err) => return Answer::Failed(None, err),
     };
-    let sent = client
+    let request = client
         .post(&endpoint.url)
         .header("content-type", "application/json")
         .header("webhook-id", &delivery.message_id)
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)
-        .body(delivery.payload.clone())
-        .send()
-        .await;
+        .body(delivery.payload.clone());
+    let sent = client.send(request).await;
     match sent {
         Ok(response) if response.status().is_success() => {
             Answer::Delivered(response.status().as_u16())
@@ -129,7 +127,7 @@ async fn post(
 
 async fn attempt(
     db: &DatabaseConnection,
-    client: &reqwest::Client,
+    client: &Outbound,
     settings: &WebhookSettings,
     delivery: deliveries::Model,
     now: DateTime<Utc>,
