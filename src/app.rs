@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/leaderboard") view=|| guarded(Resource::Partners, || view! { <manager::leaderboard::LeaderboardPage/> })/>
                     <Route path=path!("/deals") view=|| guarded(Resource::Deals, || view! { <manager::deals::DealsPage/> })/>
                     <Route path=path!("/deals/new") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::NewDealPage/> })/>
+                    <Route path=path!("/deals/registrations") view=|| view! { <Redirect path="/registrations"/> }/>
                     <Route path=path!("/deals/:id") view=|| guarded(Resource::Deals, || view! { <manager::deal::DealPage/> })/>
                     <Route path=path!("/deals/:id/edit") view=|| guarded_edit(Resource::Deals, || view! { <manager::deal_form::EditDealPage/> })/>
                     <Route path=path!("/imports") view=|| guarded(Resource::Imports, || view! { <manager::imports::ImportsPage/> })/>
@@ -104,6 +105,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/integrations/:kind/syncs/:id") view=|| guarded(Resource::Integrations, || view! { <admin::integrations::SyncPage/> })/>
                     <Route path=path!("/settings/webhooks") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhooksPage/> })/>
                     <Route path=path!("/settings/webhooks/:id") view=|| guarded(Resource::Webhooks, || view! { <admin::webhooks::WebhookEndpointPage/> })/>
+                    // The addresses people guess send them to the page they meant.
+                    <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/attribution"/> }/>
+                    <Route path=path!("/users") view=|| view! { <Redirect path="/admin/users"/> }/>
+                    <Route path=path!("/admin") view=|| view! { <Redirect path="/admin/users"/> }/>
+                    <Route path=path!("/outbox") view=|| view! { <Redirect path="/admin/outbox"/> }/>
                     <Route path=path!("/admin/users") view=|| guarded(Resource::Users, || view! { <admin::users::UsersPage/> })/>
                     <Route path=path!("/admin/outbox") view=|| guarded(Resource::Users, || view! { <admin::outbox::OutboxPage/> })/>
                     <Route path=path!("/api-docs") view=api_docs::ApiDocsPage/>

@@ -832,6 +832,15 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
 const API_ROUTES: &[(&str, u16)] = &[("/healthz", 200)];
 
 /// Every page: what a visitor must be allowed to do, or `None` for public pages.
+/// Addresses people guess, and the page each redirects to.
+const ALIASES: &[(&str, &str)] = &[
+    ("/settings", "/settings/attribution"),
+    ("/users", "/admin/users"),
+    ("/admin", "/admin/users"),
+    ("/outbox", "/admin/outbox"),
+    ("/deals/registrations", "/registrations"),
+];
+
 const PAGES: &[(&str, Option<(Action, Resource)>)] = &[
     ("/", Some((Action::View, Resource::Dashboard))),
     ("/partners", Some((Action::View, Resource::Partners))),
@@ -1307,7 +1316,12 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
         .into_iter()
         .map(|route| route.path().to_owned())
         .collect();
-    let listed: BTreeSet<String> = PAGES.iter().map(|(p, _)| (*p).to_owned()).collect();
+    let listed: BTreeSet<String> = PAGES
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(ALIASES.iter().map(|(p, _)| *p))
+        .map(str::to_owned)
+        .collect();
     let missing: Vec<_> = routes.difference(&listed).collect();
     assert!(
         missing.is_empty(),
@@ -1315,6 +1329,27 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
     );
 
     let mut failures = Vec::new();
+    // Aliases send everyone to the page they name, which then applies its own rule.
+    for (alias, target) in ALIASES {
+        for (caller, client) in &fixture.clients {
+            let response = client
+                .get(app.url(alias))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap());
+            if response.status() != StatusCode::FOUND || location != Some(*target) {
+                failures.push(format!(
+                    "{alias} as {caller:?}: {} to {location:?}",
+                    response.status()
+                ));
+            }
+        }
+    }
     for (path, resource) in PAGES {
         let id = if path.starts_with("/deals") {
             &fixture.placeholders[3].1

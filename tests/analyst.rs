@@ -273,3 +273,26 @@ fn quoted_line_breaks_survive_the_two_core_read() {
     let lines: Vec<u64> = input.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![204]);
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Files of any bytes — the right header with garbage rows, or garbage throughout —
+        /// are read into rows and errors without panicking, and every row is accounted for.
+        #[test]
+        fn any_files_are_read_without_panicking(
+            deals in prop::collection::vec(any::<u8>(), 0..400),
+            touches in prop::collection::vec(any::<u8>(), 0..400),
+            rows in prop::collection::vec("[A-Za-z0-9 ,.:\"\\-\n]{0,40}", 0..8),
+        ) {
+            let _ = analyst::read(deals.as_slice(), touches.as_slice());
+            let text = format!("{}{}", DEALS, rows.join("\n"));
+            let input = analyst::read(text.as_bytes(), TOUCHES.as_bytes());
+            prop_assert!(input.won.len() <= 3 + rows.len());
+        }
+    }
+}

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;
 use partner_attribution::api::auth::SessionUser;
@@ -665,4 +667,33 @@ async fn next_after_sign_in_stays_on_this_site() {
     ] {
         assert_eq!(landing(hostile).await, "/", "{hostile}");
     }
+}
+
+/// The sign-in page's demo hints name one login per company role and two partner logins, of
+/// two different partners, as the README promises.
+#[tokio::test]
+async fn demo_logins_name_every_role_and_two_partners() {
+    let test_db = common::TestDb::sqlite();
+    let app = demo_app(&test_db).await;
+    let answer = app.call(&app.browser(), "/api/auth/demo-logins", &[]).await;
+    assert_eq!(answer.status(), 200);
+    let logins: Option<partner_attribution::api::auth::DemoLogins> = answer.json().await.unwrap();
+    let logins = logins.expect("demo mode lists its logins").logins;
+    let roles: Vec<Role> = logins.iter().map(|l| l.role).collect();
+    assert_eq!(
+        roles,
+        [
+            Role::Admin,
+            Role::PartnerManager,
+            Role::Finance,
+            Role::Executive,
+            Role::Partner,
+            Role::Partner
+        ]
+    );
+    let partner_domains: BTreeSet<&str> = logins[4..]
+        .iter()
+        .map(|l| l.email.split('@').nth(1).unwrap())
+        .collect();
+    assert_eq!(partner_domains.len(), 2, "{logins:?}");
 }

@@ -183,6 +183,18 @@ async fn rules_end_to_end(test_db: common::TestDb) {
     assert_eq!(list.rules[0].precedence, Some(1));
     assert_eq!(list.rules[0].latest.scope, "Harbor Ramp Partners");
     assert_eq!(list.rules[0].latest.status, VersionStatus::InForce);
+    // The partner's profile says the rule pays it, not its own rate.
+    let profile: partner_attribution::api::partners::PartnerDetail = app
+        .call(
+            &manager,
+            "/api/partners/get",
+            &[("id", &harbor.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(profile.paid_by_rule.as_deref(), Some("Harbor ramp v1"));
 
     // Two wins in the quarter: the second crosses the band and pays marginally.
     let first = win_deal(&app, &manager, harbor, "800").await;

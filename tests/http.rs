@@ -56,6 +56,7 @@ async fn health_and_pages(test_db: common::TestDb) {
         .to_owned();
     assert_eq!(page.headers()["x-frame-options"], "DENY");
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
     for expected in [
         "<h1>Sign in</h1>",

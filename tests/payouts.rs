@@ -411,6 +411,7 @@ async fn export(test_db: common::TestDb) {
 
     let response = get(&finance, "?status=paid").await.unwrap();
     assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
     assert!(
         response.headers()["content-type"]
             .to_str()

@@ -78,6 +78,9 @@ pub struct PartnerDetail {
     pub users: Vec<PartnerUser>,
     /// The same fields as the edit form shows them.
     pub form: PartnerForm,
+    /// The commission rule that pays this partner today in the base currency instead of its
+    /// own rate ("Gold tier v1"), if one does.
+    pub paid_by_rule: Option<String>,
 }
 
 /// One page of partners matching a search (name, contact or region) and filters.

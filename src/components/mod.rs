@@ -1,6 +1,7 @@
 //! Shared UI pieces.
 
 pub mod charts;
+pub mod copy;
 pub mod delta;
 pub mod feedback;
 pub mod form;

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::money::{Currency, Money};
+
 /// One field that an event changed, each side as display text (`None` when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
@@ -11,17 +13,70 @@ pub struct FieldChange {
     pub after: Option<String>,
 }
 
-fn text(value: &Value) -> String {
+/// A stored value as people read it: amounts (`…_minor` fields, credit maps) as money in the
+/// record's currency, lists item by item, nested records as short phrases ("partner 3,
+/// resize, $4,800.00"), never as JSON.
+fn text(value: &Value, currency: Option<Currency>) -> String {
+    render(None, value, currency)
+}
+
+fn render(key: Option<&str>, value: &Value, currency: Option<Currency>) -> String {
+    let is_money = key.is_some_and(|k| k.ends_with("_minor") || k.starts_with("credit"));
     match value {
         Value::String(s) => s.clone(),
         Value::Null => "—".into(),
+        Value::Number(n) if is_money => match (n.as_i64(), currency) {
+            (Some(minor), Some(currency)) => Money::from_minor(minor, currency).format(),
+            (Some(minor), None) => format!("{minor} minor units"),
+            _ => n.to_string(),
+        },
+        Value::Array(items) if items.is_empty() => "none".into(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| render(key, item, currency))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(map) => {
+            // Who first (ids), then what happened, then how much.
+            let rank = |k: &str| match k {
+                _ if k.ends_with("_id") => 0,
+                "change" | "kind" => 1,
+                _ if k.ends_with("_minor") => 3,
+                _ => 2,
+            };
+            let mut entries: Vec<(&String, &Value)> =
+                map.iter().filter(|(_, v)| !v.is_null()).collect();
+            entries.sort_by_key(|(k, _)| rank(k));
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    if k.bytes().all(|b| b.is_ascii_digit()) {
+                        // A map by id, such as credit per partner.
+                        format!("partner {k}: {}", render(key, v, currency))
+                    } else if let Some(name) = k.strip_suffix("_id") {
+                        format!("{} {}", name.replace('_', " "), render(None, v, currency))
+                    } else if k.ends_with("_minor") || k == "change" || k == "kind" {
+                        render(Some(k), v, currency)
+                    } else {
+                        format!("{} {}", k.replace('_', " "), render(Some(k), v, currency))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
         other => other.to_string(),
     }
+}
+
+/// The currency a snapshot's amounts are in (its `currency` field), if it names one.
+fn currency_of(value: Option<&Value>) -> Option<Currency> {
+    value?.get("currency")?.as_str()?.parse().ok()
 }
 
 /// The fields that differ between `before` and `after` (JSON objects; anything else counts as
 /// one unnamed field): the fields it had, by name, then the ones it gained.
 pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
+    let currency = currency_of(after).or_else(|| currency_of(before));
     let empty = serde_json::Map::new();
     let object = |v: Option<&Value>| match v {
         Some(Value::Object(map)) => Some(map.clone()),
@@ -29,7 +84,7 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange
         Some(_) => None,
     };
     let (Some(old), Some(new)) = (object(before), object(after)) else {
-        let show = |v: Option<&Value>| v.map(text);
+        let show = |v: Option<&Value>| v.map(|v| text(v, currency));
         return match show(before) == show(after) {
             true => Vec::new(),
             false => vec![FieldChange {
@@ -46,8 +101,8 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange
         .filter(|field| old.get(*field) != new.get(*field))
         .map(|field| FieldChange {
             field: field.clone(),
-            before: old.get(field).map(text),
-            after: new.get(field).map(text),
+            before: old.get(field).map(|v| render(Some(field), v, currency)),
+            after: new.get(field).map(|v| render(Some(field), v, currency)),
         })
         .collect()
 }
@@ -68,6 +123,45 @@ mod tests {
         assert_eq!(changed[0].before.as_deref(), Some("—"));
         assert_eq!(changed[2].before, None);
         assert_eq!(changed[2].after.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn nested_records_and_amounts_read_as_words_and_money() {
+        let after = json!({
+            "why": "touchpoint added",
+            "currency": "USD",
+            "credit_after": { "3": 480_000, "5": 120_000 },
+            "commissions": [
+                { "partner_id": 3, "payout_id": 17, "change": "resize", "kind": null, "amount_minor": 480_000 },
+                { "partner_id": 5, "commission_minor": 12_000, "basis": "rule Gold v1" },
+            ],
+        });
+        let changed = changes(None, Some(&after));
+        let shown = |field: &str| {
+            changed
+                .iter()
+                .find(|c| c.field == field)
+                .and_then(|c| c.after.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            shown("commissions"),
+            "partner 3, payout 17, resize, $4,800.00; partner 5, basis rule Gold v1, $120.00"
+        );
+        assert_eq!(
+            shown("credit_after"),
+            "partner 3: $4,800.00, partner 5: $1,200.00"
+        );
+        assert!(
+            changed
+                .iter()
+                .all(|c| !c.after.as_deref().unwrap_or("").contains('{'))
+        );
+        // Without a currency the amount says what it is rather than guessing.
+        let bare = changes(None, Some(&json!({ "amount_minor": 1500 })));
+        assert_eq!(bare[0].after.as_deref(), Some("1500 minor units"));
+        let none = changes(None, Some(&json!({ "commissions": [] })));
+        assert_eq!(none[0].after.as_deref(), Some("none"));
     }
 
     #[test]

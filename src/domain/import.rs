@@ -548,6 +548,38 @@ pub fn touchpoint_row(fields: &BTreeMap<String, &str>) -> TouchpointRow {
 mod tests {
     use super::*;
 
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any cells, of any kind of row, are checked without panicking.
+            #[test]
+            fn any_row_is_checked_without_panicking(
+                kind in prop::sample::select(vec![
+                    ImportKind::Partners,
+                    ImportKind::Deals,
+                    ImportKind::Touchpoints,
+                ]),
+                cells in prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "name", "partner_type", "tier", "commission_rate", "contact_email",
+                        "website", "amount", "currency", "expected_close_on", "stage",
+                        "lost_reason", "deal", "partner", "kind", "occurred_on", "note",
+                        "external_id", "payout_currency",
+                    ]).prop_map(str::to_owned),
+                    any::<String>(),
+                    0..10,
+                ),
+            ) {
+                let fields: BTreeMap<String, &str> =
+                    cells.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+                let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+                let _ = cell_errors(kind, &fields, today);
+            }
+        }
+    }
+
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| (*s).to_owned()).collect()
     }

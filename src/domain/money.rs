@@ -407,6 +407,61 @@ mod tests {
         }
     }
 
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A decimal written as people write it: thousands grouped by commas or spaces.
+        fn grouped(value: Decimal, separator: char) -> String {
+            let text = value.abs().to_string();
+            let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+            let mut out = String::new();
+            for (i, digit) in whole.chars().enumerate() {
+                if i > 0 && (whole.len() - i) % 3 == 0 {
+                    out.push(separator);
+                }
+                out.push(digit);
+            }
+            let sign = if value.is_sign_negative() && !value.is_zero() {
+                "-"
+            } else {
+                ""
+            };
+            match fraction {
+                "" => format!("{sign}{out}"),
+                fraction => format!("{sign}{out}.{fraction}"),
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_is_an_amount_or_refused_without_panicking(text in any::<String>()) {
+                // Whatever reads as an amount reads the same written back plainly.
+                if let Some(value) = parse_amount(&text) {
+                    prop_assert_eq!(parse_amount(&value.to_string()), Some(value));
+                }
+            }
+
+            #[test]
+            fn written_amounts_read_back_exactly(
+                minor in -MAX_MINOR..=MAX_MINOR,
+                separator in prop::sample::select(vec![',', ' ', '_']),
+            ) {
+                let value = Decimal::new(minor, 2);
+                prop_assert_eq!(parse_amount(&grouped(value, separator)), Some(value));
+                let money = Money::entered(value, Currency::USD).unwrap();
+                prop_assert_eq!(money.to_minor().unwrap(), minor);
+            }
+
+            #[test]
+            fn nothing_past_the_bound_is_entered(extra in 1i64..1_000_000_000) {
+                let value = Decimal::new(MAX_MINOR + extra, 2);
+                prop_assert!(Money::entered(value, Currency::USD).is_err());
+                prop_assert!(Money::entered(-value, Currency::USD).is_err());
+            }
+        }
+    }
+
     #[test]
     fn entered_amounts_stop_at_the_bound_in_every_currency() {
         let max_usd = Money::entered(dec!(100_000_000_000), Currency::USD).unwrap();

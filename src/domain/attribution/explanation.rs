@@ -7,6 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::{AttributionModel, Touch};
+use crate::domain::touchpoint::TouchpointKind;
 
 /// The reasoning behind one split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,11 +111,24 @@ fn number(value: Decimal, places: u32) -> String {
 }
 
 impl SlotRole {
-    fn phrase(self) -> &'static str {
+    /// The slot as the touch `kind` fills it. The registration and opportunity slots go to a
+    /// deal registration and a proposal; without one, to the next middle touch, which is then
+    /// named as standing in rather than called what it is not.
+    fn phrase(self, kind: TouchpointKind) -> &'static str {
         match self {
             SlotRole::First => "first touch",
-            SlotRole::Registration => "registration touch",
-            SlotRole::Opportunity => "opportunity touch",
+            SlotRole::Registration if kind == TouchpointKind::DealRegistration => {
+                "the deal-registration touch"
+            }
+            SlotRole::Registration => {
+                "the earliest middle touch, holding the deal-registration slot (no deal registration)"
+            }
+            SlotRole::Opportunity if kind == TouchpointKind::Proposal => {
+                "the proposal (opportunity) touch"
+            }
+            SlotRole::Opportunity => {
+                "the next middle touch, holding the opportunity slot (no proposal)"
+            }
             SlotRole::Last => "last touch",
             SlotRole::Rest => "a middle touch",
         }
@@ -215,7 +229,7 @@ impl TouchCredit {
                         SlotRole::Rest if *rest_touches > 1 => {
                             let _ = write!(out, "one of {rest_touches} middle touches");
                         }
-                        _ => out.push_str(role.phrase()),
+                        _ => out.push_str(role.phrase(self.touch.kind)),
                     }
                 }
                 Ok(())

@@ -9,6 +9,7 @@
 //! unattributed (not an error). Zero and negative amounts (refunds, clawbacks) split symmetrically.
 
 mod decay;
+pub use decay::calendar_days;
 mod engine;
 mod explanation;
 pub mod form;

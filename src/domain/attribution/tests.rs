@@ -196,6 +196,32 @@ fn w_shaped_without_registration_uses_the_earliest_middle_touch() {
         cents(&deal, AttributionModel::WShaped),
         vec![(A, 60_000), (B, 30_000), (C, 10_000)]
     );
+    // The demo stands in for the missing registration and is named so, not "the registration".
+    let result = attribute(&deal, AttributionModel::WShaped, &ModelSettings::default()).unwrap();
+    let b = result.splits().iter().find(|s| s.partner == B).unwrap();
+    let sentence = b.explanation.sentence();
+    assert!(
+        sentence.contains("demo on 2026-01-21 as the earliest middle touch, holding the deal-registration slot (no deal registration)"),
+        "{sentence}"
+    );
+    assert!(!sentence.contains("registration touch"), "{sentence}");
+    // With a real registration, it is called one.
+    let registered = attribute(
+        &five_touches(),
+        AttributionModel::WShaped,
+        &ModelSettings::default(),
+    )
+    .unwrap();
+    let all: Vec<String> = registered
+        .splits()
+        .iter()
+        .map(|s| s.explanation.sentence())
+        .collect();
+    assert!(
+        all.iter()
+            .any(|s| s.contains("as the deal-registration touch")),
+        "{all:?}"
+    );
 }
 
 #[test]
@@ -434,7 +460,10 @@ mod properties {
             LastTouch => weights[n - 1] = ratio(1, 1),
             TimeDecay => {
                 for (w, t) in weights.iter_mut().zip(&touches) {
-                    let days = (deal.closed_at - t.at).num_seconds() as f64 / 86_400.0;
+                    // Calendar days between the two dates, as a person counts them.
+                    let days = (deal.closed_at.date_naive() - t.at.date_naive())
+                        .num_days()
+                        .max(0) as f64;
                     let value = (-days / f64::try_from(settings.half_life_days).unwrap()).exp2();
                     *w = ratio((value * 1e12).round() as i64, 1_000_000_000_000);
                 }

@@ -235,19 +235,28 @@ impl Commission {
 
 /// The commission on `credit` under `rules` (all versions; the ones in force are picked). A
 /// partner no base rule covers earns the rate on its profile.
+/// The base rule that pays `partner` on a deal in `currency` won on `day`, instead of the
+/// partner's own rate: the greatest by precedence of those in force that cover it. `None`:
+/// the partner's own rate applies.
+pub fn paying_rule<'a>(
+    rules: &'a [Rule],
+    partner: &PartnerFacts,
+    currency: Currency,
+    day: NaiveDate,
+) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .filter(|r| r.in_force(day) && r.pays_in(currency) && r.scope.covers(partner))
+        .filter(|r| !r.is_spif())
+        .max_by_key(|r| r.precedence())
+}
+
 pub fn commission(rules: &[Rule], credit: &Credit) -> Result<Commission, DomainError> {
     let currency = credit.attributed.currency();
     let day = credit.won_on;
-    let applicable =
-        |r: &&Rule| r.in_force(day) && r.pays_in(currency) && r.scope.covers(&credit.partner);
     let attributed = credit.attributed.amount();
     let mut parts = Vec::new();
-    let Some(base) = rules
-        .iter()
-        .filter(applicable)
-        .filter(|r| !r.is_spif())
-        .max_by_key(|r| r.precedence())
-    else {
+    let Some(base) = paying_rule(rules, &credit.partner, currency, day) else {
         let rate = credit.partner.default_rate;
         parts.push(Part {
             rule_id: None,

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::users::{LinkState, list_outbox};
+use crate::components::copy::CopyButton;
 use crate::components::feedback::ErrorPanel;
 
 #[component]
@@ -39,7 +40,12 @@ pub fn OutboxPage() -> impl IntoView {
                                             <span class="subtle">{format!(" to {} · {}", m.recipient, m.created_at.format("%Y-%m-%d %H:%M UTC"))}</span>
                                         </header>
                                         <p class="message-body">{m.body}</p>
-                                        {m.link.map(|link| view! { <p><code class="link">{link}</code></p> })}
+                                        {m.link.map(|link| view! {
+                                            <p class="outbox-link">
+                                                <a href=link.clone() class="link" data-testid="outbox-link">{link.clone()}</a>
+                                                " "<CopyButton text=link label="Copy link"/>
+                                            </p>
+                                        })}
                                         <p class="subtle">{state}{m.expires_at.map(|at| format!(" · expires {}", at.format("%Y-%m-%d %H:%M UTC")))}</p>
                                     </li>
                                 }

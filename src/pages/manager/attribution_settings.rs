@@ -163,7 +163,7 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                     </div>
 
                     <legend class="section-title">"Position weights (%)"</legend>
-                    <p class="subtle">"The share of each slot of the touch sequence. A slot without a touch drops out and the others share its weight."</p>
+                    <p class="subtle">"The share of each slot of the touch sequence. Registration goes to the first deal registration between the first and last touch or, without one, to the earliest touch between them; Opportunity to the next proposal after it or, without one, the next touch; explanations say when a touch stands in. A slot without a touch drops out and the others share its weight."</p>
                     <div class="table-scroll">
                         <table class="table slots-table">
                             <thead><tr><th>"Model"</th>{SLOTS.iter().map(|(_, label)| view! { <th class="num">{*label}</th> }).collect_view()}<th class="num">"Sum"</th></tr></thead>

@@ -28,7 +28,7 @@ pub fn NewPartnerPage() -> impl IntoView {
             <h1>"Add partner"</h1>
             <p class="subtle">"New partners start as invited; move them through onboarding from their page."</p>
         </header>
-        <PartnerEditor id=None form/>
+        <PartnerEditor id=None form paid_by_rule=None/>
     }
 }
 
@@ -57,7 +57,7 @@ pub fn EditPartnerPage() -> impl IntoView {
                             <p class="eyebrow"><A href=format!("/partners/{}", detail.partner.id)>{detail.partner.name.clone()}</A></p>
                             <h1>"Edit partner"</h1>
                         </header>
-                        <PartnerEditor id=Some(detail.partner.id) form=detail.form/>
+                        <PartnerEditor id=Some(detail.partner.id) form=detail.form paid_by_rule=detail.paid_by_rule/>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -67,7 +67,18 @@ pub fn EditPartnerPage() -> impl IntoView {
 }
 
 #[component]
-fn PartnerEditor(id: Option<PartnerId>, form: PartnerForm) -> impl IntoView {
+fn PartnerEditor(
+    id: Option<PartnerId>,
+    form: PartnerForm,
+    /// The rule that pays the partner instead of its rate, if one does.
+    paid_by_rule: Option<String>,
+) -> impl IntoView {
+    let rate_hint = match paid_by_rule {
+        Some(rule) => format!(
+            "0 to 100: what the partner earns on deals no commission rule covers. Today rule {rule} covers it, so this rate does not apply."
+        ),
+        None => "0 to 100: what the partner earns on deals no commission rule covers.".to_owned(),
+    };
     let action = ServerAction::<SavePartner>::new();
     toast_on(action, |_| "Partner saved.".into());
     let result = action.value();
@@ -106,7 +117,7 @@ fn PartnerEditor(id: Option<PartnerId>, form: PartnerForm) -> impl IntoView {
                 {select("Tier", "tier", form.tier.clone(),
                     PartnerTier::ALL.iter().map(|t| (t.as_str(), t.title())).collect())}
                 <Field label="Commission rate (%)" name="commission_rate" input_name="form[commission_rate]"
-                    value=form.commission_rate.clone() hint="0 to 100: what the partner earns on deals no commission rule covers." error=error("commission_rate")/>
+                    value=form.commission_rate.clone() hint=rate_hint error=error("commission_rate")/>
                 <Field label="Contact name" name="contact_name" input_name="form[contact_name]" autocomplete="off"
                     value=form.contact_name.clone() error=error("contact_name")/>
                 <Field label="Contact email" name="contact_email" input_name="form[contact_email]" kind="email" autocomplete="off"

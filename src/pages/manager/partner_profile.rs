@@ -130,7 +130,10 @@ fn Profile(
         {move || status_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         <section class="card details">
             <dl class="facts">
-                <div><dt title="What the partner earns on deals no commission rule covers">"Default commission rate"</dt><dd data-testid="partner-rate">{partner.commission_rate.to_string()}</dd></div>
+                <div><dt title="What the partner earns on deals no commission rule covers">"Default commission rate"</dt><dd data-testid="partner-rate">{partner.commission_rate.to_string()}
+                    {detail.paid_by_rule.clone().map(|rule| view! {
+                        <span class="rule-note" data-testid="paid-by-rule">{format!(" · paid by rule {rule}, not the default rate")}</span>
+                    })}</dd></div>
                 <div><dt>"Contact"</dt><dd>{detail.contact_name.clone().unwrap_or_else(|| "—".into())}</dd></div>
                 <div><dt>"Email"</dt><dd>{partner.contact_email.clone().unwrap_or_else(|| "—".into())}</dd></div>
                 <div><dt>"Website"</dt><dd>{match detail.website.clone() {

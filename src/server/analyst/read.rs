@@ -3,7 +3,6 @@
 use std::io::Read;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::domain::attribution::{DealInput, HistoricalDeal, Touch};
@@ -120,17 +119,15 @@ fn read_deals(source: impl Read) -> Deals {
         |line, f| {
             let name = non_empty("deal_id", f[0])?;
             let currency: Currency = f[2].parse().map_err(|e| format!("currency: {e}"))?;
-            let amount: Decimal = f[1]
-                .trim()
-                .parse()
-                .map_err(|_| format!("amount \"{}\" is not a number", f[1]))?;
+            let amount = crate::domain::money::parse_amount(f[1])
+                .ok_or_else(|| format!("amount \"{}\" is not a number", f[1]))?;
             let won = match f[4].trim() {
                 "won" => true,
                 "lost" => false,
                 other => return Err(format!("status \"{other}\": expected won or lost")),
             };
             let row = DealRow {
-                amount: Money::new(amount, currency).map_err(|e| format!("amount: {e}"))?,
+                amount: Money::entered(amount, currency).map_err(|e| format!("amount: {e}"))?,
                 closed_at: timestamp("closed_at", f[3], true)?,
                 won,
             };

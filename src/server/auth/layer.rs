@@ -114,8 +114,15 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
+    let asset = is_static(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Pages, server functions and downloads carry one user's data: no browser or proxy cache
+    // keeps them (a shared computer's back button, a proxy between tenants). Built assets may
+    // be cached as the file server says.
+    if !asset && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if state.auth.secure_cookies() {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -52,11 +52,13 @@ pub fn parse(content: &str) -> Result<Table, String> {
         return Err("The file is empty: the first line should name the columns.".into());
     }
     let mut rows = Vec::new();
+    let mut last_start = None;
     for record in reader.records() {
         let record = record.map_err(|e| match e.position() {
             Some(at) => format!("Line {} cannot be read: {e}", at.line()),
             None => format!("The file cannot be read: {e}"),
         })?;
+        last_start = record.position().cloned();
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -65,7 +67,26 @@ pub fn parse(content: &str) -> Result<Table, String> {
             .map_or(0, |p| line_of(content.as_bytes(), p));
         rows.push((line, record.iter().map(str::to_owned).collect()));
     }
+    if let Some(start) = last_start {
+        unclosed_quote(content, &start)?;
+    }
     Ok(Table { headers, rows })
+}
+
+/// A quote that is never closed makes the reader take every line after it as one value, up
+/// to the end of the file, without an error of its own. Only the last record can hold such a
+/// value (every earlier one ended), so its text is checked: an odd number of quotes over more
+/// than one line is a value left open.
+fn unclosed_quote(content: &str, start: &csv::Position) -> Result<(), String> {
+    let rest = content.get(start.byte() as usize..).unwrap_or_default();
+    let open = rest.matches('"').count() % 2 == 1;
+    if open && rest.trim_end().contains('\n') {
+        let line = line_of(content.as_bytes(), start);
+        return Err(format!(
+            "Line {line}: a quoted value has no closing quote (\"), so every line after it would be read as part of it. Close the quote or remove it."
+        ));
+    }
+    Ok(())
 }
 
 /// The line a record starts on. The reader places a record after blank lines at the first of
@@ -274,6 +295,62 @@ mod tests {
             "blank lines skipped, a quoted break counted"
         );
         assert_eq!(table.rows[1].1, ["Multi\nline", "silver"]);
+    }
+
+    #[test]
+    fn a_quote_left_open_is_reported_at_its_line() {
+        let err = parse("Name,Tier\nApex,gold\n\"Cobalt,silver\nDelta,gold\nEcho,gold\n")
+            .err()
+            .unwrap();
+        assert!(
+            err.starts_with("Line 3: a quoted value has no closing quote"),
+            "{err}"
+        );
+        // Closed quotes, across lines or holding doubled quotes, are values like any other.
+        let table = parse("Name,Note\nApex,\"two\nlines\"\nCobalt,\"say \"\"hi\"\"\"\n").unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[1].1[1], "say \"hi\"");
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_parses_or_is_refused_without_panicking(text in any::<String>()) {
+                let _ = parse(&text);
+            }
+
+            /// Cells of any text a spreadsheet can hold — separators, quotes, line breaks —
+            /// written as CSV read back as the same rows, each at the line it starts on.
+            #[test]
+            fn written_tables_read_back_cell_for_cell(
+                rows in prop::collection::vec(
+                    prop::collection::vec("[a-z0-9 ,;\"\n\t'é€]{0,12}", 3),
+                    1..12,
+                ),
+            ) {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                writer.write_record(["name", "tier", "note"]).unwrap();
+                for row in &rows {
+                    writer.write_record(row).unwrap();
+                }
+                let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+                let table = parse(&text).unwrap();
+                let kept: Vec<&Vec<String>> = rows
+                    .iter()
+                    .filter(|row| !row.iter().all(|cell| cell.trim().is_empty()))
+                    .collect();
+                prop_assert_eq!(table.rows.len(), kept.len());
+                let mut previous = 1;
+                for ((line, cells), expected) in table.rows.iter().zip(kept) {
+                    prop_assert_eq!(cells, expected);
+                    prop_assert!(*line > previous, "line {} after {}", line, previous);
+                    previous = *line;
+                }
+            }
+        }
     }
 
     #[test]

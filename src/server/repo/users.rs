@@ -204,8 +204,9 @@ pub async fn insert(
     Ok(UserId(row.id))
 }
 
-/// One active login per role (the lowest id), for the demo sign-in hints.
-pub async fn one_login_per_role(
+/// One active login per role (the lowest id), two for partners (of two partners), for the demo
+/// sign-in hints.
+pub async fn demo_logins(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
 ) -> Result<Vec<users::Model>, DbErr> {
@@ -215,10 +216,23 @@ pub async fn one_login_per_role(
         .order_by_asc(users::Column::Id)
         .all(db)
         .await?;
-    let mut seen = std::collections::HashSet::new();
+    // Partners see only their own records, so two partner logins show the difference.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let mut partners = std::collections::HashSet::new();
     let mut picked: Vec<users::Model> = rows
         .into_iter()
-        .filter(|row| seen.insert(row.role.clone()))
+        .filter(|row| {
+            let wanted = if row.role == Role::Partner.as_str() {
+                2
+            } else {
+                1
+            };
+            let count = seen.entry(row.role.clone()).or_default();
+            let new_partner = row.partner_id.is_none_or(|p| partners.insert(p));
+            let take = *count < wanted && new_partner;
+            *count += usize::from(take);
+            take
+        })
         .collect();
     picked.sort_by_key(|row| {
         Role::ALL

@@ -325,7 +325,7 @@ pub async fn demo_logins() -> Result<Option<DemoLogins>, AppError> {
     let Some(org) = repo::organizations::default_organization(&state.db).await? else {
         return Ok(None);
     };
-    let rows = repo::users::one_login_per_role(&Tenant::system(org), &state.db).await?;
+    let rows = repo::users::demo_logins(&Tenant::system(org), &state.db).await?;
     let logins = rows
         .into_iter()
         .filter_map(|row| {

@@ -624,6 +624,8 @@ async fn settle(
         .collect::<Result<_, AppError>>()?;
     Ok(json!({
         "why": why,
+        // The currency the amounts below are in, so the history can show them as money.
+        "currency": deal.currency,
         "payable_model": payable.map(|m| m.as_str()),
         "credit_before": previous,
         "credit_after": credit,

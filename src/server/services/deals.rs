@@ -10,7 +10,7 @@ use crate::api::deals::{
     ModelSplit, SplitLine, TimelineEntry,
 };
 use crate::domain::access::{Action, Resource};
-use crate::domain::attribution::{self, AttributionModel, DealInput, Touch};
+use crate::domain::attribution::{self, AttributionModel, DealInput, Touch, calendar_days};
 use crate::domain::deal::DealForm;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::money::{Currency, Money, parse_amount};
@@ -129,7 +129,7 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             kind,
             occurred_at: t.occurred_at,
             note: t.note.clone(),
-            days_before_close: close_at.map(|close| (close - t.occurred_at).num_days()),
+            days_before_close: close_at.map(|close| calendar_days(t.occurred_at, close)),
         });
     }
 

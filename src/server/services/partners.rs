@@ -93,7 +93,9 @@ pub async fn detail(id: PartnerId) -> Result<PartnerDetail, AppError> {
     let website = model.website.clone();
     let updated_at = model.updated_at;
     let partner = repo::row(model)?;
+    let paid_by_rule = paying_rule_name(&caller, id).await?;
     Ok(PartnerDetail {
+        paid_by_rule,
         next_statuses: partner.status.next(),
         partner,
         contact_name,
@@ -102,6 +104,29 @@ pub async fn detail(id: PartnerId) -> Result<PartnerDetail, AppError> {
         users,
         form,
     })
+}
+
+/// The name and version of the rule that would pay the partner on a deal won today in the
+/// base currency, when one covers it (so its own rate does not apply).
+async fn paying_rule_name(caller: &Caller, id: PartnerId) -> Result<Option<String>, AppError> {
+    let db = &caller.db;
+    let rules = crate::server::repo::commission_rules::in_force(&caller.tenant, db).await?;
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    let facts =
+        crate::server::repo::commission_rules::facts_of(&caller.tenant, db, &[id.0]).await?;
+    let Some(partner) = facts.get(&id.0) else {
+        return Ok(None);
+    };
+    let base = crate::server::repo::organizations::header(db, caller.tenant.organization_id())
+        .await?
+        .base_currency;
+    let today = chrono::Utc::now().date_naive();
+    Ok(
+        crate::domain::commission_rules::paying_rule(&rules, partner, base, today)
+            .map(|rule| format!("{} v{}", rule.name, rule.version)),
+    )
 }
 
 /// The audited picture of a partner.

@@ -14,7 +14,9 @@ use crate::api::portal::{
     PortalDealRow, PortalOverview, PortalTouch,
 };
 use crate::domain::access::{Action, Resource};
-use crate::domain::attribution::{AttributionModel, DealInput, Engine, Explanation, Touch};
+use crate::domain::attribution::{
+    AttributionModel, DealInput, Engine, Explanation, Touch, calendar_days,
+};
 use crate::domain::deal::DealStage;
 use crate::domain::earnings::{ByStatus, awaiting_payment, earned_since, summarize};
 use crate::domain::ids::{DealId, PartnerId};
@@ -339,7 +341,7 @@ pub async fn deal(id: DealId) -> Result<PortalDealDetail, AppError> {
                 kind: t.kind.parse().map_err(AppError::internal)?,
                 occurred_at: t.occurred_at,
                 note: t.note.clone(),
-                days_before_close: close_at.map(|close| (close - t.occurred_at).num_days()),
+                days_before_close: close_at.map(|close| calendar_days(t.occurred_at, close)),
             })
         })
         .collect::<Result<_, AppError>>()?;
