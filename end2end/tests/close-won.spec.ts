@@ -61,7 +61,7 @@ test("create a partner, create a deal, add touchpoints, close it won, see attrib
   await page.getByRole("button", { name: "Close as won" }).click();
   await expect(page.getByTestId("deal-stage")).toHaveText("Won");
   // Equal split is payable: Beacon has 2 of 3 touches -> $13,333.33.
-  const payable = page.getByTestId("attribution-table").locator("tbody tr", { hasText: "Beacon Resale" }).locator("td.payable");
+  const payable = page.getByTestId("attribution-table").locator('tbody tr.payable td[data-partner="Beacon Resale"]');
   await expect(payable).toContainText("$13,333.33");
   const commissions = page.getByTestId("commissions");
   // A new partner starts in the registered tier, whose commission rule pays 5 %.

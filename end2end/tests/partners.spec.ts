@@ -46,6 +46,10 @@ test("a manager adds a partner, fixing a refused field, and onboards it", async 
   await form.getByRole("button", { name: "Add partner" }).click();
   await expect(page.getByTestId("partner-name")).toHaveText("Lighthouse Analytics");
   await expect(page.getByTestId("partner-rate")).toHaveText("12.5 %");
+  // A new partner starts in the registered tier, whose rule pays it instead of its own rate.
+  await expect(page.getByTestId("paid-by-rule")).toContainText(
+    "paid by rule Registered tier commission v1, not the default rate",
+  );
   await expect(page.locator(".badge")).toHaveText("Invited");
 
   await page.getByRole("button", { name: "Mark onboarding" }).click();

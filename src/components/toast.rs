@@ -34,14 +34,13 @@ impl Toasts {
     pub fn show(&self, tone: Tone, text: impl Into<String>) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
+        let text = text.into();
         self.shown.update(|shown| {
-            shown.push(Toast {
-                id,
-                text: text.into(),
-                tone,
-            });
+            // The same news again replaces the old toast instead of stacking on it.
+            shown.retain(|t| t.text != text);
+            shown.push(Toast { id, text, tone });
             // A burst of actions should not bury the page.
-            if shown.len() > 4 {
+            if shown.len() > 3 {
                 shown.remove(0);
             }
         });

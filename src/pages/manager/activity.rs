@@ -32,15 +32,17 @@ pub fn ActivityPage() -> impl IntoView {
     let set_params = use_set_params("/activity");
     let initial = move |key: &'static str| param(key).unwrap_or_default();
     // The choices come with the answer; until it arrives the selects show what the address says.
-    let choices = move |pick: fn(&AuditPage) -> Vec<String>| {
-        move || {
-            events
-                .get()
-                .and_then(|r| r.ok())
-                .map(|p| pick(&p))
-                .unwrap_or_default()
+    // They are copied in by an effect, which runs only in the browser after hydration: read from
+    // the resource while rendering, the server (still waiting) and the browser (already holding
+    // the answer) would draw different options, and hydration would fail.
+    let entity_types = RwSignal::new(Vec::<String>::new());
+    let actions = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = events.get() {
+            entity_types.set(page.entity_types.clone());
+            actions.set(page.actions.clone());
         }
-    };
+    });
 
     view! {
         <Title text="Activity"/>
@@ -53,10 +55,10 @@ pub fn ActivityPage() -> impl IntoView {
         <section class="card toolbar" aria-label="Activity filters">
             <Choice label="Record" key="type" all="Any record" set_params
                 selected=Signal::derive(move || param("type").unwrap_or_default())
-                options=Signal::derive(choices(|p| p.entity_types.clone()))/>
+                options=entity_types.into()/>
             <Choice label="Action" key="action" all="Any action" set_params
                 selected=Signal::derive(move || param("action").unwrap_or_default())
-                options=Signal::derive(choices(|p| p.actions.clone()))/>
+                options=actions.into()/>
             <div class="field">
                 <label for="activity-who">"Who"</label>
                 <input id="activity-who" type="search" placeholder="Email" autocomplete="off"

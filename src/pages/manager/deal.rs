@@ -432,28 +432,28 @@ fn AttributionPanel(
     }
     let chart = spec::attribution_by_model(&models, currency);
     let table_models = models.clone();
+    // One row per model, one column per partner: ten models fit any width, and a deal has few
+    // partners.
     view! {
         <div class="table-scroll">
             <table class="table compare" data-testid="attribution-table">
                 <thead>
                     <tr>
-                        <th>"Partner"</th>
-                        {table_models.iter().map(|m| view! {
-                            <th class="num" class:payable=m.payable scope="col">
-                                {m.model_name.clone()}
-                                {m.payable.then(|| view! { <span class="badge payable-badge">"Payable"</span> })}
-                            </th>
-                        }).collect_view()}
+                        <th scope="col">"Model"</th>
+                        {partners.iter().map(|(_, name)| view! { <th class="num" scope="col">{name.clone()}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
-                    {partners.into_iter().map(|(id, name)| view! {
-                        <tr>
-                            <th scope="row">{name}</th>
-                            {table_models.iter().map(|m| {
-                                let line = m.lines.iter().find(|l| l.partner_id == id);
+                    {table_models.iter().map(|m| view! {
+                        <tr class:payable=m.payable>
+                            <th scope="row">
+                                {m.model_name.clone()}
+                                {m.payable.then(|| view! { " "<span class="badge payable-badge">"Payable"</span> })}
+                            </th>
+                            {partners.iter().map(|(id, name)| {
+                                let line = m.lines.iter().find(|l| l.partner_id == *id);
                                 view! {
-                                    <td class="num" class:payable=m.payable>
+                                    <td class="num" data-partner=name.clone()>
                                         {match line {
                                             Some(line) => view! {
                                                 <span class="amount">{line.amount.format()}</span>

@@ -130,7 +130,7 @@ fn Profile(
         {move || status_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
         <section class="card details">
             <dl class="facts">
-                <div><dt title="What the partner earns on deals no commission rule covers">"Default commission rate"</dt><dd data-testid="partner-rate">{partner.commission_rate.to_string()}
+                <div><dt title="What the partner earns on deals no commission rule covers">"Default commission rate"</dt><dd><span data-testid="partner-rate">{partner.commission_rate.to_string()}</span>
                     {detail.paid_by_rule.clone().map(|rule| view! {
                         <span class="rule-note" data-testid="paid-by-rule">{format!(" · paid by rule {rule}, not the default rate")}</span>
                     })}</dd></div>
