@@ -125,6 +125,37 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
     assert_eq!(minor(&month.influenced), 600_000);
     assert_eq!(month.influenced_deals, 1);
     assert_eq!(minor(&month.total), 2_000_000);
+    // The drill-down behind the partner bars lists exactly the deals they add up; the direct
+    // deals are the rest of the month's won revenue.
+    let first = month.month.to_string();
+    let last = (month.month + chrono::Months::new(1) - Duration::days(1)).to_string();
+    let listed = |involvement: &'static str| {
+        let (first, last, app, manager) = (first.clone(), last.clone(), &app, &manager);
+        async move {
+            let form = [
+                ("filter[stage]", "won"),
+                ("filter[close_from]", first.as_str()),
+                ("filter[close_to]", last.as_str()),
+                ("filter[involvement]", involvement),
+            ];
+            let response = app.call(manager, "/api/deals/list", &form).await;
+            assert_eq!(response.status(), 200);
+            let page: partner_attribution::api::deals::DealPage = response.json().await.unwrap();
+            let sum: i64 = page.rows.iter().map(|r| minor(&r.amount)).sum();
+            (page.total as i64, sum)
+        }
+    };
+    assert_eq!(
+        listed("partnered").await,
+        (
+            month.sourced_deals + month.influenced_deals,
+            minor(&month.partner())
+        )
+    );
+    assert_eq!(
+        listed("direct").await.1,
+        minor(&month.total) - minor(&month.partner())
+    );
     assert_eq!(revenue.total.partner_share(), Some(Decimal::new(8, 1)));
     assert_eq!(minor(&revenue.total.partner_last_year), 0);
     assert_eq!(revenue.total.year_over_year(), None);

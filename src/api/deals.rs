@@ -150,6 +150,8 @@ pub struct DealFilter {
     /// Deals a partner of this type (or tier) touched.
     pub partner_type: Option<crate::domain::partner::PartnerType>,
     pub tier: Option<crate::domain::partner::PartnerTier>,
+    /// Deals partners worked on, or direct ones.
+    pub involvement: Option<crate::domain::deal::Involvement>,
 }
 
 /// One page of deals matching a search (deal or account name) and filters.

@@ -81,6 +81,11 @@ pub fn deals_link(stage: &str, range: DateRange, partner: Option<PartnerId>) -> 
     )
 }
 
+/// The won deals partners worked on in `range`: what the partner revenue bars add up.
+pub fn partnered_deals_link(range: DateRange) -> String {
+    format!("{}&partners=partnered", deals_link("won", range, None))
+}
+
 /// `deals_link` narrowed to deals a partner of one type (`key` "type") or tier ("tier") touched.
 pub fn group_deals_link(stage: &str, range: DateRange, key: &str, value: &str) -> String {
     format!("{}&{key}={value}", deals_link(stage, range, None))

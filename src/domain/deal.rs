@@ -36,6 +36,25 @@ impl DealStage {
     }
 }
 
+label_enum! {
+    /// Whether partners worked on a deal: a touch up to its close (any touch while open). The
+    /// revenue report's partner bars count exactly the partnered deals.
+    pub enum Involvement ("partner involvement") {
+        Partnered => "partnered",
+        Direct => "direct",
+    }
+}
+
+impl Involvement {
+    /// The choice as the deals list's filter names it.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Involvement::Partnered => "With partners",
+            Involvement::Direct => "Direct (no partner)",
+        }
+    }
+}
+
 /// A deal's editable fields as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

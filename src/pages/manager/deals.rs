@@ -12,7 +12,7 @@ use crate::components::list_query::{
     use_set_params,
 };
 use crate::domain::access::{Action, Resource as Area};
-use crate::domain::deal::DealStage;
+use crate::domain::deal::{DealStage, Involvement};
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerTier, PartnerType};
 
@@ -29,6 +29,8 @@ pub fn DealsPage() -> impl IntoView {
     let partner_type =
         Memo::new(move |_| param("type").and_then(|v| v.parse::<PartnerType>().ok()));
     let tier = Memo::new(move |_| param("tier").and_then(|v| v.parse::<PartnerTier>().ok()));
+    let involvement =
+        Memo::new(move |_| param("partners").and_then(|v| v.parse::<Involvement>().ok()));
     let sort = Memo::new(move |_| {
         param("sort")
             .and_then(|v| v.parse::<DealSort>().ok())
@@ -54,13 +56,13 @@ pub fn DealsPage() -> impl IntoView {
                     close_from.get(),
                     close_to.get(),
                 ),
-                (sort.get(), descending.get(), page.get()),
+                (sort.get(), descending.get(), page.get(), involvement.get()),
             )
         },
         |(
             (search, stage, partner_id, partner_type, tier),
             (min_amount, max_amount, close_from, close_to),
-            (sort, descending, page),
+            (sort, descending, page, involvement),
         )| {
             let filter = DealFilter {
                 search,
@@ -72,6 +74,7 @@ pub fn DealsPage() -> impl IntoView {
                 close_to,
                 partner_type,
                 tier,
+                involvement,
             };
             list_deals(filter, Some(sort), Some(descending), Some(page))
         },
@@ -122,6 +125,9 @@ pub fn DealsPage() -> impl IntoView {
                 <input id="deal-to" type="date" value=initial("to")
                     on:change=move |ev| set_params.run(vec![("to", event_target_value(&ev))])/>
             </div>
+            <FilterSelect label="Partners" key="partners" all="With or without" set_params
+                options=Involvement::ALL.iter().map(|i| (i.as_str(), i.choice().to_owned())).collect()
+                selected=Signal::derive(move || involvement.get().map(|i| i.as_str()).unwrap_or_default())/>
             <FilterSelect label="Partner type" key="type" all="Any type" set_params
                 options=PartnerType::ALL.iter().map(|t| (t.as_str(), t.title())).collect()
                 selected=Signal::derive(move || partner_type.get().map(|t| t.as_str()).unwrap_or_default())/>

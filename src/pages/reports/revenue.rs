@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use super::{ReportHeader, change, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{
     Report, RevenueGroup, RevenueReport, RevenueTotals, deals_link, group_deals_link,
-    load_revenue_report,
+    load_revenue_report, partnered_deals_link,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{ranked_bars, revenue_mix};
@@ -43,10 +43,15 @@ fn RevenueBody(report: RevenueReport) -> impl IntoView {
     let total = report.total.clone();
     let months = report.months.clone();
     let chart = revenue_mix(&report.months, currency);
-    let on_click = drill_down(move |_, index| {
-        months
-            .get(index)
-            .map(|m| deals_link("won", month_range(m.month), None))
+    // Each series lists the deals it adds up: the partner bars (sourced and influenced) the won
+    // deals partners worked on, the all-won line every won deal, last year's line the deals
+    // partners worked on a year before.
+    let on_click = drill_down(move |series, index| {
+        months.get(index).map(|m| match series {
+            2 => deals_link("won", month_range(m.month), None),
+            3 => partnered_deals_link(month_range(m.month - chrono::Months::new(12))),
+            _ => partnered_deals_link(month_range(m.month)),
+        })
     });
     let sourced_deals: i64 = report.months.iter().map(|m| m.sourced_deals).sum();
     let influenced_deals: i64 = report.months.iter().map(|m| m.influenced_deals).sum();

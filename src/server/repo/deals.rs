@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::api::deals::{DealRow, DealSort};
-use crate::domain::deal::DealStage;
+use crate::domain::deal::{DealStage, Involvement};
 use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::money::Money;
 use crate::domain::partner::{PartnerTier, PartnerType};
@@ -29,6 +29,7 @@ pub struct Filter<'a> {
     /// Deals a partner of this type (or tier) touched.
     pub partner_type: Option<PartnerType>,
     pub tier: Option<PartnerTier>,
+    pub involvement: Option<Involvement>,
 }
 
 /// The ids of the deals `partner` touched. For lists, PostgreSQL would otherwise walk every deal
@@ -136,6 +137,32 @@ fn filtered(
             filter.partner_type,
             filter.tier,
         )));
+    }
+    if let Some(involvement) = filter.involvement {
+        use sea_orm::sea_query::ExprTrait;
+        // A touch up to the close counts (any touch while the deal is open), as in the totals.
+        let touched = Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(touchpoints::Entity)
+                .and_where(
+                    Expr::col((touchpoints::Entity, touchpoints::Column::DealId))
+                        .equals((deals::Entity, deals::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((deals::Entity, deals::Column::ClosedAt))
+                        .is_null()
+                        .or(
+                            Expr::col((touchpoints::Entity, touchpoints::Column::OccurredAt))
+                                .lte(Expr::col((deals::Entity, deals::Column::ClosedAt))),
+                        ),
+                )
+                .to_owned(),
+        );
+        select = select.filter(match involvement {
+            Involvement::Partnered => touched,
+            Involvement::Direct => touched.not(),
+        });
     }
     if let Some(min) = filter.min_amount {
         select = select.filter(deals::Column::AmountMinor.gte(min));

@@ -59,6 +59,7 @@ pub async fn list(
         close_to: query.close_to,
         partner_type: query.partner_type,
         tier: query.tier,
+        involvement: query.involvement,
     };
     let (rows, total) = repo::deals::page(
         &caller.tenant,

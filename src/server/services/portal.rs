@@ -290,6 +290,7 @@ pub async fn deals(
         close_to: None,
         partner_type: None,
         tier: None,
+        involvement: None,
     };
     let (rows, total) = repo::deals::page(
         tenant,
