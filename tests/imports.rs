@@ -375,3 +375,335 @@ OPP-404,CRM-P1,demo,2026-01-21,
     assert_eq!(mine.json::<Vec<Value>>().await.unwrap().len(), 9);
 }
 on_both_databases!(csv_import_end_to_end, imports_flow);
+
+/// The real server binary on a SQLite file, with webhooks allowed to reach the test's receiver.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    async fn start(dir: &std::path::Path, database_url: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_partner-attribution"))
+            .arg("serve")
+            .current_dir(dir)
+            .env("LEPTOS_CONFIG", dir.join("Leptos.toml"))
+            .env("DATABASE_URL", database_url)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", dir)
+            .env("PUBLIC_URL", &url)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        // Owned at once, so that it is killed and reaped however the test ends.
+        let server = Server { child, url };
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            let health = format!("{}/healthz", server.url);
+            if client.get(health).send().await.is_ok() {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server did not come up at {}", server.url);
+    }
+
+    /// SIGKILL: no shutdown, no flush, whatever it was doing.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    async fn signed_in(&self, email: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = client
+            .post(format!("{}/api/auth/sign-in", self.url))
+            .form(&[("email", email), ("password", demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        client
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Receives webhook messages slowly (so a kill finds some in flight), keeping every
+/// (message id, body) it was sent.
+async fn slow_receiver() -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    use axum::http::HeaderMap;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let kept = kept.clone();
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                let id = headers["webhook-id"].to_str().unwrap().to_owned();
+                kept.lock().unwrap().push((id, body));
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+/// A server killed with SIGKILL in the middle of an import, a bulk mark-paid and webhook
+/// deliveries, then started again on the same database: the import finishes with every row
+/// once, every approved payout is paid once (the retried bulk request changes nothing twice),
+/// and every payout.paid message reaches the receiver (redelivered with its own id at most).
+#[tokio::test]
+async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
+    use partner_attribution::api::payouts::BulkResult;
+    use partner_attribution::server::entities::payouts;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crash.db");
+    let database_url = format!("sqlite://{}?mode=rwc", file.display());
+    {
+        let db = partner_attribution::server::database::connect_and_migrate(&database_url)
+            .await
+            .unwrap();
+        demo::load(&db, &demo::generate(71, 400, Utc::now()))
+            .await
+            .unwrap();
+    }
+    // The shipped settings, with webhooks allowed to loopback and quick to retry.
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml")).unwrap();
+    let (head, webhooks) = shipped
+        .split_once("[partner-attribution.webhooks]")
+        .unwrap();
+    let webhooks = webhooks
+        .replacen(
+            "allow-private-targets = false",
+            "allow-private-targets = true",
+            1,
+        )
+        .replacen("poll-ms = 1000", "poll-ms = 100", 1)
+        .replacen("retry-unit-ms = 1000", "retry-unit-ms = 10", 1)
+        .replacen("timeout-seconds = 10", "timeout-seconds = 2", 1);
+    std::fs::write(
+        dir.path().join("Leptos.toml"),
+        format!("{head}[partner-attribution.webhooks]{webhooks}"),
+    )
+    .unwrap();
+    let db = partner_attribution::server::database::connect(&database_url)
+        .await
+        .unwrap();
+    let approved: Vec<i64> = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq("approved"))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(approved.len() >= 5, "{} approved", approved.len());
+
+    let (hook_url, received) = slow_receiver().await;
+    let server = Server::start(dir.path(), &database_url).await;
+    let admin = server.signed_in(ADMIN).await;
+    let saved = admin
+        .post(format!("{}/api/webhooks/save", server.url))
+        .form(&[
+            ("form[url]", hook_url.as_str()),
+            ("form[events][0]", "payout.paid"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+
+    // An import large enough to be cut off half-way.
+    let rows = 2_500;
+    let mut csv = String::from("Partner ID,Company,Type,Tier,Commission %\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "CRASH-{i},Crash Test Partner {i},referral,gold,10\n"
+        ));
+    }
+    let offered: ImportPreview = admin
+        .post(format!("{}/api/imports/preview", server.url))
+        .json(&json!({ "kind": "partners", "content": csv }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let started = admin
+        .post(format!("{}/api/imports/start", server.url))
+        .json(&json!({
+            "kind": "partners", "mode": "valid_only", "file_name": "crash.csv",
+            "content": csv, "mapping": offered.mapping,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
+    let import_id: i64 = started.json().await.unwrap();
+
+    // Everything approved, marked paid in one request; what a client retries after a crash.
+    let today = Utc::now().date_naive().to_string();
+    let pay = vec![
+        ("selection[all_matching]".to_owned(), "true".to_owned()),
+        (
+            "selection[filter][status]".to_owned(),
+            "approved".to_owned(),
+        ),
+        ("form[verb]".to_owned(), "mark_paid".to_owned()),
+        ("form[reference]".to_owned(), "CRASH-1".to_owned()),
+        ("form[paid_on]".to_owned(), today),
+        ("idempotency_key".to_owned(), "crash-pay-1".to_owned()),
+    ];
+    let first_try = {
+        let (admin, url, pay) = (admin.clone(), server.url.clone(), pay.clone());
+        tokio::spawn(async move {
+            admin
+                .post(format!("{url}/api/payouts/bulk"))
+                .form(&pay)
+                .send()
+                .await
+        })
+    };
+
+    // Kill while the import runs and a delivery is (or deliveries are) still to come.
+    let progress = || async {
+        let import = partner_attribution::server::entities::imports::Entity::find_by_id(import_id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        import.processed_rows as u64
+    };
+    for _ in 0..600 {
+        let delivered = received.lock().unwrap().len();
+        if progress().await > 0 && delivered >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let at_kill = progress().await;
+    server.kill();
+    let _ = first_try.await;
+    let delivered_at_kill = received.lock().unwrap().len();
+    assert!(
+        at_kill > 0 && at_kill < rows,
+        "killed at {at_kill} of {rows} rows"
+    );
+    assert!(
+        delivered_at_kill < approved.len(),
+        "killed before every delivery"
+    );
+
+    // Started again: the client retries its request with the same key.
+    let server = Server::start(dir.path(), &database_url).await;
+    let admin = server.signed_in(ADMIN).await;
+    let retried: BulkResult = admin
+        .post(format!("{}/api/payouts/bulk", server.url))
+        .form(&pay)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        retried.replayed || retried.succeeded == approved.len() as u64,
+        "{retried:?}"
+    );
+
+    // The import resumes once its lease has run out, and deliveries once theirs has.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    loop {
+        let import = partner_attribution::server::entities::imports::Entity::find_by_id(import_id)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        let ids: std::collections::BTreeSet<String> = received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect();
+        if import.status == ImportStatus::Done.as_str() && ids.len() == approved.len() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "import {} at {} rows, {} of {} messages",
+            import.status,
+            import.processed_rows,
+            ids.len(),
+            approved.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    server.kill();
+
+    // Every row once: one partner per external id, created once.
+    let imported = partners::Entity::find()
+        .filter(partners::Column::ExternalId.starts_with("CRASH-"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(imported, rows);
+    let created = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("partner.created"))
+        .filter(audit_events::Column::EntityId.gt(0))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.after.as_deref().is_some_and(|a| a.contains("CRASH-")))
+        .count() as u64;
+    assert_eq!(created, rows, "each row created its partner once");
+    // Every approved payout paid once, by the one batch.
+    let paid = payouts::Entity::find()
+        .filter(payouts::Column::Id.is_in(approved.clone()))
+        .all(&db)
+        .await
+        .unwrap();
+    assert!(
+        paid.iter()
+            .all(|p| p.status == "paid" && p.batch_id.as_deref() == Some("crash-pay-1"))
+    );
+    for id in &approved {
+        let events = audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("payout.paid"))
+            .filter(audit_events::Column::EntityId.eq(*id))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(events, 1, "payout {id} paid once");
+    }
+    // Every message arrived; one redelivered after the kill carries its own id and the same body.
+    let received = received.lock().unwrap().clone();
+    let mut bodies = std::collections::BTreeMap::new();
+    for (id, body) in &received {
+        assert_eq!(bodies.entry(id.clone()).or_insert(body.clone()), body);
+    }
+    assert_eq!(bodies.len(), approved.len());
+}
