@@ -974,6 +974,24 @@ struct Fixture {
     clients: Vec<(Caller, reqwest::Client)>,
 }
 
+impl Fixture {
+    /// The endpoint's form with its placeholders filled in with this fixture's records.
+    fn form_of(&self, endpoint: &Endpoint) -> Vec<(&'static str, &str)> {
+        endpoint
+            .form
+            .iter()
+            .map(|&(k, v)| {
+                let value = self
+                    .placeholders
+                    .iter()
+                    .find(|(name, _)| *name == v)
+                    .map_or(v, |(_, value)| value.as_str());
+                (k, value)
+            })
+            .collect()
+    }
+}
+
 const OTHER_ORG_ADMIN: &str = "olga@other-org.example";
 const PASSWORD: &str = "amber-tundra-signal-64";
 
@@ -1225,18 +1243,7 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
     for endpoint in SERVER_FUNCTIONS {
         let mut used = false;
         for (caller, client) in &fixture.clients {
-            let form: Vec<(&str, &str)> = endpoint
-                .form
-                .iter()
-                .map(|&(k, v)| {
-                    let value = fixture
-                        .placeholders
-                        .iter()
-                        .find(|(name, _)| *name == v)
-                        .map_or(v, |(_, value)| value.as_str());
-                    (k, value)
-                })
-                .collect();
+            let form = fixture.form_of(endpoint);
             let response = if endpoint.json {
                 let body: serde_json::Map<String, serde_json::Value> = form
                     .iter()
@@ -1556,22 +1563,10 @@ async fn malformed_requests_are_refused_as_such(test_db: common::TestDb) {
         ];
         // One argument at a time, the others as the table sends them (so the call gets past
         // decoding and the value reaches the use case): text no list or form is built for.
-        let valid: Vec<(&str, String)> = SERVER_FUNCTIONS
+        let valid: Vec<(&str, &str)> = SERVER_FUNCTIONS
             .iter()
             .find(|e| e.path == path)
-            .map(|e| {
-                e.form
-                    .iter()
-                    .map(|&(k, v)| {
-                        let value = fixture
-                            .placeholders
-                            .iter()
-                            .find(|(name, _)| *name == v)
-                            .map_or(v.to_owned(), |(_, value)| value.clone());
-                        (k, value)
-                    })
-                    .collect()
-            })
+            .map(|e| fixture.form_of(e))
             .unwrap_or_default();
         let text_arguments = table_form
             .iter()
@@ -1582,7 +1577,7 @@ async fn malformed_requests_are_refused_as_such(test_db: common::TestDb) {
                 let encoded: Vec<String> = valid
                     .iter()
                     .filter(|(k, _)| *k != name)
-                    .map(|(k, v)| (*k, v.as_str()))
+                    .copied()
                     .chain([(name, value)])
                     .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
                     .collect();
