@@ -493,3 +493,118 @@ async fn forecast_follows_the_history(test_db: common::TestDb) {
     assert!(forecast.rates.iter().all(|r| r.rate.won <= r.rate.closed));
 }
 on_both_databases!(forecast_follows_the_history, forecast_follows_the_history);
+
+/// Amounts stored at the 64-bit limit (before amounts had a bound, or written by hand) make
+/// every total overflow a 64-bit sum; every page that totals them still answers, with the exact
+/// total where one is shown.
+async fn totals_of_amounts_at_the_64_bit_limit_still_answer(test_db: common::TestDb) {
+    use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue};
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(11, 80, Utc::now()))
+        .await
+        .unwrap();
+    let partner_user = JsonValue::find_by_statement(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT email, partner_id FROM users WHERE role = 'partner' ORDER BY id LIMIT 1",
+    ))
+    .one(&db)
+    .await
+    .unwrap()
+    .unwrap();
+    let partner = partner_user["partner_id"].as_i64().unwrap();
+    let max = i64::MAX;
+    for sql in [
+        format!(
+            "UPDATE deals SET amount_minor = {max} WHERE id IN \
+             (SELECT id FROM deals WHERE stage = 'won' AND currency = 'USD' ORDER BY id LIMIT 2)"
+        ),
+        format!(
+            "UPDATE deals SET amount_minor = {max} WHERE id IN \
+             (SELECT id FROM deals WHERE stage = 'open' AND currency = 'USD' ORDER BY id LIMIT 2)"
+        ),
+        format!("UPDATE payouts SET amount_minor = {max} WHERE partner_id = {partner}"),
+        // The money totals (counts stay counts).
+        format!(
+            "UPDATE partner_monthly_stats SET value = {max} \
+             WHERE metric IN ('credit', 'revenue', 'won_value', 'pipeline')"
+        ),
+        format!(
+            "UPDATE organization_monthly_stats SET value = {max} \
+             WHERE metric IN ('won_amount', 'won_total', 'sourced', 'influenced')"
+        ),
+        format!("UPDATE attributions SET amount_minor = {max} WHERE partner_id = {partner}"),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let partner_id = partner.to_string();
+    let calls: &[(&str, Vec<(&str, &str)>)] = &[
+        ("/api/dashboard/summary", vec![]),
+        ("/api/reports/revenue", vec![("period", "last_12_months")]),
+        (
+            "/api/reports/top_partners",
+            vec![("period", "last_12_months")],
+        ),
+        ("/api/reports/models", vec![("period", "last_12_months")]),
+        ("/api/reports/roi", vec![]),
+        ("/api/reports/forecast", vec![]),
+        (
+            "/api/partners/leaderboard",
+            vec![("period", "last_12_months")],
+        ),
+        (
+            "/api/partners/performance",
+            vec![("id", partner_id.as_str())],
+        ),
+        ("/api/payouts/list", vec![]),
+        ("/api/payouts/earnings", vec![]),
+    ];
+    for (path, form) in calls {
+        let response = app.call(&manager, path, form).await;
+        let status = response.status();
+        assert_eq!(status, 200, "{path}: {}", response.text().await.unwrap());
+    }
+    let finance = app
+        .signed_in("finance@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let csv = finance
+        .get(app.url("/api/payouts/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+
+    // The dashboard's won revenue holds both amounts exactly.
+    let summary: serde_json::Value = app
+        .call(&manager, "/api/dashboard/summary", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let won: Decimal = summary["won_revenue"][0]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        won >= Decimal::from(2 * i128::from(max)) / Decimal::from(100),
+        "{won}"
+    );
+
+    let portal = app
+        .signed_in(partner_user["email"].as_str().unwrap(), demo::DEMO_PASSWORD)
+        .await;
+    for path in ["/api/portal/overview", "/api/portal/statement"] {
+        let response = app.call(&portal, path, &[]).await;
+        let status = response.status();
+        assert_eq!(status, 200, "{path}: {}", response.text().await.unwrap());
+    }
+}
+on_both_databases!(
+    totals_of_amounts_at_the_64_bit_limit_still_answer,
+    totals_of_amounts_at_the_64_bit_limit_still_answer
+);

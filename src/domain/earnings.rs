@@ -17,19 +17,26 @@ pub struct Earned {
     pub month: NaiveDate,
     pub status: PayoutStatus,
     pub kind: EntryKind,
-    pub amount_minor: i64,
+    /// One entry's amount, or the database's sum of several (which can exceed 64 bits).
+    pub amount_minor: i128,
 }
 
-/// Pending, approved and paid amounts (minor units).
+impl Earned {
+    fn signed(&self) -> i128 {
+        i128::from(self.kind.sign()) * self.amount_minor
+    }
+}
+
+/// Pending, approved and paid amounts (minor units; totals, so wider than a stored amount).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByStatus {
-    pub pending: i64,
-    pub approved: i64,
-    pub paid: i64,
+    pub pending: i128,
+    pub approved: i128,
+    pub paid: i128,
 }
 
 impl ByStatus {
-    fn add(&mut self, status: PayoutStatus, minor: i64) {
+    fn add(&mut self, status: PayoutStatus, minor: i128) {
         match status {
             PayoutStatus::Pending => self.pending += minor,
             PayoutStatus::Approved => self.approved += minor,
@@ -38,7 +45,7 @@ impl ByStatus {
         }
     }
 
-    pub fn total(&self) -> i64 {
+    pub fn total(&self) -> i128 {
         self.pending + self.approved + self.paid
     }
 }
@@ -60,7 +67,7 @@ pub fn summarize(entries: &[Earned], months: &[NaiveDate]) -> Summary {
         if entry.status == PayoutStatus::Rejected {
             continue;
         }
-        let minor = entry.kind.sign() * entry.amount_minor;
+        let minor = entry.signed();
         if let Some(month) = by_month.get_mut(&entry.month) {
             month.add(entry.status, minor);
         }
@@ -81,19 +88,17 @@ pub fn summarize(entries: &[Earned], months: &[NaiveDate]) -> Summary {
 pub fn earned_since(entries: &[Earned], since: NaiveDate) -> ByStatus {
     let mut sums = ByStatus::default();
     for entry in entries.iter().filter(|e| e.month >= since) {
-        sums.add(entry.status, entry.kind.sign() * entry.amount_minor);
+        sums.add(entry.status, entry.signed());
     }
     sums
 }
 
 /// What the next payment run owes: the approved entries' sum and how many there are.
-pub fn awaiting_payment(entries: &[Earned]) -> (i64, u64) {
+pub fn awaiting_payment(entries: &[Earned]) -> (i128, u64) {
     entries
         .iter()
         .filter(|e| e.status == PayoutStatus::Approved)
-        .fold((0, 0), |(sum, n), e| {
-            (sum + e.kind.sign() * e.amount_minor, n + 1)
-        })
+        .fold((0, 0), |(sum, n), e| (sum + e.signed(), n + 1))
 }
 
 #[cfg(test)]
@@ -104,7 +109,7 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, m, 1).unwrap()
     }
 
-    fn entry(partner: i64, m: u32, status: PayoutStatus, kind: EntryKind, minor: i64) -> Earned {
+    fn entry(partner: i64, m: u32, status: PayoutStatus, kind: EntryKind, minor: i128) -> Earned {
         Earned {
             partner: PartnerId(partner),
             month: month(m),

@@ -191,12 +191,21 @@ impl Holt {
             Decimal::new(9, 1),
             Decimal::new(8, 1),
         ];
+        // Fitted on the series scaled to at most 1 and scaled back: the fit is the same at any
+        // scale, and the squared errors of large amounts would overflow the decimal. A power
+        // of ten keeps the division exact.
+        let largest = series.iter().map(|v| v.abs()).max().unwrap_or_default();
+        let mut scale = Decimal::ONE;
+        while scale < largest {
+            scale *= Decimal::TEN;
+        }
+        let unit: Vec<Decimal> = series.iter().map(|v| *v / scale).collect();
         let mut best: Option<(Decimal, Holt)> = None;
         for phi in phis {
             for a in 1..=9 {
                 let alpha = Decimal::new(a, 1);
                 for beta in betas {
-                    let (level, trend, squared) = smooth(series, alpha, beta, phi);
+                    let (level, trend, squared) = smooth(&unit, alpha, beta, phi);
                     if best.as_ref().is_none_or(|(s, _)| squared < *s) {
                         let steps = Decimal::from(series.len() - 1);
                         let sigma = (squared / steps).sqrt().unwrap_or_default();
@@ -204,9 +213,9 @@ impl Holt {
                             alpha,
                             beta,
                             phi,
-                            level,
-                            trend,
-                            sigma,
+                            level: level * scale,
+                            trend: trend * scale,
+                            sigma: sigma * scale,
                         };
                         best = Some((squared, holt));
                     }
@@ -233,10 +242,9 @@ impl Holt {
     pub fn total(&self, first: u32, n: u32) -> Estimate {
         let months = first..first + n;
         let expected: Decimal = months.clone().map(|h| self.point(h)).sum();
-        let variance: Decimal = months
-            .map(|h| self.sigma * self.sigma * self.spread(h))
-            .sum();
-        let half = z80() * variance.sqrt().unwrap_or_default();
+        // σ·√(Σ spread) rather than √(Σ σ²·spread): σ² of large amounts overflows.
+        let spread: Decimal = months.map(|h| self.spread(h)).sum();
+        let half = z80() * self.sigma * spread.sqrt().unwrap_or_default();
         Estimate {
             expected,
             low: (expected - half).max(Decimal::ZERO),
@@ -332,6 +340,22 @@ mod tests {
         let quarter = holt.total(1, 3);
         assert_eq!(quarter.expected, dec("690"));
         assert_eq!((quarter.low, quarter.high), (dec("690"), dec("690")));
+    }
+
+    #[test]
+    fn amounts_whose_squares_overflow_the_decimal_still_fit() {
+        // 10^20 a month: a squared error of 10^40 is past the decimal's 7.9 × 10^28.
+        let big = Decimal::from(10u128.pow(20));
+        let series: Vec<Decimal> = (0..12)
+            .map(|m| big + Decimal::from(m % 2) * Decimal::from(10u128.pow(18)))
+            .collect();
+        let holt = Holt::fit(&series).unwrap();
+        let quarter = holt.total(1, 3);
+        assert!(holt.sigma > Decimal::ZERO);
+        assert!(quarter.low < quarter.expected && quarter.expected < quarter.high);
+        assert!(
+            quarter.expected > big * Decimal::from(2) && quarter.expected < big * Decimal::from(4)
+        );
     }
 
     #[test]

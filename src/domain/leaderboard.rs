@@ -21,8 +21,8 @@ label_enum! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerStats {
     pub partner: PartnerId,
-    /// Minor units of the base currency.
-    pub attributed_minor: i64,
+    /// Minor units of the base currency (a total, so wider than a stored amount).
+    pub attributed_minor: i128,
     pub deals_influenced: u32,
     pub deals_won: u32,
     pub deals_closed: u32,
@@ -74,7 +74,7 @@ pub fn rank(stats: &[PartnerStats], ranking: Ranking) -> Vec<(PartnerId, Option<
 mod tests {
     use super::*;
 
-    fn stats(id: i64, minor: i64, influenced: u32, won: u32, closed: u32) -> PartnerStats {
+    fn stats(id: i64, minor: i128, influenced: u32, won: u32, closed: u32) -> PartnerStats {
         PartnerStats {
             partner: PartnerId(id),
             attributed_minor: minor,

@@ -8,8 +8,9 @@ use super::attribution::{AttributionModel, DealInput, ModelSettings, attribute};
 use super::commission_rules::{PartnerFacts, ReplayDeal, Rule, commissions};
 use super::ids::PartnerId;
 
-/// Credit and commission (minor units of the deals' currency) per partner.
-pub type PartnerCosts = BTreeMap<PartnerId, (i64, i64)>;
+/// Credit and commission (minor units of the deals' currency; totals, so wider than an
+/// amount) per partner.
+pub type PartnerCosts = BTreeMap<PartnerId, (i128, i128)>;
 
 /// `deals` (in the order they were won, all in one currency) attributed under `model`, and the
 /// commission `rules` pay on each split in that order, so tiered bands count the quarter's
@@ -36,14 +37,14 @@ pub fn model_costs(
                 deal_amount: deal.amount,
                 won_on: deal.closed_at.date_naive(),
             });
-            credited.push((split.partner, split.amount.to_minor()?));
+            credited.push((split.partner, split.amount.total_minor()));
         }
     }
     let mut costs = PartnerCosts::new();
     for ((partner, credit), paid) in credited.into_iter().zip(commissions(rules, &replay)?) {
         let entry = costs.entry(partner).or_default();
         entry.0 += credit;
-        entry.1 += paid.to_minor()?;
+        entry.1 += paid.total_minor();
     }
     Ok(costs)
 }

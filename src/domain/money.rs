@@ -112,7 +112,9 @@ impl TryFrom<RawMoney> for Money {
 /// estimated amount, a rule's threshold or flat amount, an adjustment, a tier bar): 10^13, that
 /// is 100 billion in a currency with cents (USD, EUR), 10 trillion yen, 10 billion in a
 /// three-decimal currency. 922,337 amounts at the bound still add up inside the 64-bit minor
-/// units that totals are stored and summed in, so no stored data can make a total overflow.
+/// units that a month's totals are stored in; totals over many rows or months are summed in
+/// 128 bits (`repo::sums`, [`Money::from_total`]), so even amounts stored at the 64-bit limit
+/// before this bound existed cannot make a page fail.
 pub const MAX_MINOR: i64 = 10_000_000_000_000;
 
 /// An amount as a person types it: digits with an optional sign (`-` or `−`), an optional
@@ -185,11 +187,34 @@ impl Money {
         }
     }
 
+    /// A total of stored minor units, which may exceed 64 bits (see `MAX_MINOR`). Totals of
+    /// up to 2^32 64-bit amounts fit the 96-bit decimal; anything beyond shows as its largest value.
+    pub fn from_total(minor: i128, currency: Currency) -> Money {
+        let amount = Decimal::try_from_i128_with_scale(minor, currency.minor_units()).unwrap_or(
+            if minor < 0 {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            },
+        );
+        Money {
+            amount: amount.normalize(),
+            currency,
+        }
+    }
+
     /// Integer minor units. Exact: the constructor guarantees no finer digits exist.
     pub fn to_minor(&self) -> Result<i64, DomainError> {
         let mut scaled = self.amount;
         scaled.rescale(self.currency.minor_units());
         i64::try_from(scaled.mantissa()).map_err(|_| DomainError::Overflow)
+    }
+
+    /// Integer minor units of any amount, a total or a conversion included (never overflows).
+    pub fn total_minor(&self) -> i128 {
+        let mut scaled = self.amount;
+        scaled.rescale(self.currency.minor_units());
+        scaled.mantissa()
     }
 
     pub fn amount(&self) -> Decimal {

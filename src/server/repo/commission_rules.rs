@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, RelationDef, Set,
@@ -25,6 +25,8 @@ use crate::domain::partner::CommissionRate;
 use crate::domain::reporting::DateRange;
 use crate::server::entities::{attributions, commission_rules, deals, partners};
 use crate::server::tenant::Tenant;
+
+use super::sums::SelectTotal;
 
 fn invalid(what: &str, detail: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(format!(
@@ -287,16 +289,12 @@ pub async fn quarter_before(
         .or(Expr::col((deals::Entity, deals::Column::ClosedAt))
             .eq(closed_at)
             .and(Expr::col((deals::Entity, deals::Column::Id)).lt(deal.0)));
-    let total: Option<i64> = attributions::Entity::find()
+    let (high, low): (Option<i64>, Option<i64>) = attributions::Entity::find()
         .select_only()
-        // PostgreSQL sums BIGINT as NUMERIC.
-        .expr(
-            Expr::expr(Func::sum(Expr::col((
-                attributions::Entity,
-                attributions::Column::AmountMinor,
-            ))))
-            .cast_as(Alias::new("BIGINT")),
-        )
+        .total_of(Expr::col((
+            attributions::Entity,
+            attributions::Column::AmountMinor,
+        )))
         .join(JoinType::InnerJoin, to_deal())
         .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(attributions::Column::PartnerId.eq(partner.0))
@@ -306,11 +304,11 @@ pub async fn quarter_before(
         .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
         .filter(deals::Column::ClosedAt.gte(start))
         .filter(earlier)
-        .into_tuple::<Option<i64>>()
+        .into_tuple()
         .one(db)
         .await?
-        .flatten();
-    Ok(Money::from_minor(total.unwrap_or(0), currency))
+        .unwrap_or_default();
+    Ok(Money::from_total(super::sums::total(high, low), currency))
 }
 
 /// Every partner's stored credit under `model` on deals won in `range`, in the order the deals

@@ -1,7 +1,7 @@
 //! Aggregates for the dashboard, computed in SQL over integer minor units (exact on both back ends).
 
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QuerySelect,
@@ -17,6 +17,8 @@ use crate::domain::payout::PayoutStatus;
 use crate::domain::reporting::trailing_months;
 use crate::server::entities::{deals, partners, payouts};
 use crate::server::tenant::Tenant;
+
+use super::sums::{self, SelectTotal};
 
 const MONTHS_SHOWN: u32 = 12;
 
@@ -56,22 +58,17 @@ pub async fn summary(
     })
 }
 
-/// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both back ends return an integer.
-fn sum_minor(column: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
-    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
-}
-
 /// Per-currency totals, base currency first (present even when zero), then the others by code.
 fn totals_by_currency(
-    rows: Vec<(String, i64, i64)>,
+    rows: Vec<(String, Option<i64>, Option<i64>, i64)>,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
     let mut totals = vec![Money::zero(base)];
     let mut count = 0u64;
-    for (code, minor, n) in rows {
+    for (code, high, low, n) in rows {
         let currency: Currency = code.parse().map_err(|e| super::corrupt("currency", e))?;
         count += u64::try_from(n).unwrap_or(0);
-        let money = Money::from_minor(minor, currency);
+        let money = Money::from_total(sums::total(high, low), currency);
         match totals.iter_mut().find(|m| m.currency() == currency) {
             Some(total) => {
                 *total = total
@@ -91,10 +88,10 @@ async fn deal_totals(
     stage: DealStage,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
-    let rows: Vec<(String, i64, i64)> = deals::Entity::find()
+    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Currency)
-        .column_as(sum_minor(deals::Column::AmountMinor), "total")
+        .total_of(Expr::col(deals::Column::AmountMinor))
         .column_as(deals::Column::Id.count(), "n")
         .filter(deals::Column::OrganizationId.eq(org.0))
         .filter(deals::Column::Stage.eq(stage.as_str()))
@@ -110,10 +107,10 @@ async fn pending_payout_totals(
     org: OrganizationId,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
-    let rows: Vec<(String, i64, i64)> = payouts::Entity::find()
+    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Currency)
-        .column_as(sum_minor(payouts::Column::AmountMinor), "total")
+        .total_of(Expr::col(payouts::Column::AmountMinor))
         .column_as(payouts::Column::Id.count(), "n")
         .filter(payouts::Column::OrganizationId.eq(org.0))
         .filter(payouts::Column::Status.eq(PayoutStatus::Pending.as_str()))
@@ -146,10 +143,10 @@ async fn revenue_by_month(
     let first = months.first().copied().unwrap_or_else(|| now.date_naive());
     let since = Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).unwrap_or_default());
     let month = month_of(db.get_database_backend(), "closed_at");
-    let rows: Vec<(String, i64, i64)> = deals::Entity::find()
+    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = deals::Entity::find()
         .select_only()
         .column_as(month.clone(), "month")
-        .column_as(sum_minor(deals::Column::AmountMinor), "total")
+        .total_of(Expr::col(deals::Column::AmountMinor))
         .column_as(deals::Column::Id.count(), "n")
         .filter(deals::Column::OrganizationId.eq(org.0))
         .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
@@ -166,12 +163,12 @@ async fn revenue_by_month(
             let key = month.format("%Y-%m").to_string();
             let (minor, deals) = rows
                 .iter()
-                .find(|(m, _, _)| *m == key)
-                .map(|(_, minor, n)| (*minor, u64::try_from(*n).unwrap_or(0)))
+                .find(|(m, ..)| *m == key)
+                .map(|(_, high, low, n)| (sums::total(*high, *low), u64::try_from(*n).unwrap_or(0)))
                 .unwrap_or((0, 0));
             MonthlyRevenue {
                 month,
-                revenue: Money::from_minor(minor, base),
+                revenue: Money::from_total(minor, base),
                 deals,
             }
         })

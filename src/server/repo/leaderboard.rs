@@ -108,7 +108,7 @@ pub async fn stored_credit(
     range: DateRange,
     model: AttributionModel,
     currency: Currency,
-) -> Result<(HashMap<i64, i64>, bool), DbErr> {
+) -> Result<(HashMap<i64, i128>, bool), DbErr> {
     let (from, to) = months(range)?;
     let detail = totals::credit_detail(model, currency);
     let span = (from.as_str(), to.as_str());

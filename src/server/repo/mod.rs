@@ -21,6 +21,7 @@ pub mod partners;
 pub mod payouts;
 pub mod registrations;
 pub mod reports;
+pub mod sums;
 pub mod users;
 
 use sea_orm::DbErr;

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::corrupt;
+use super::sums::{self, SelectTotal};
 use crate::domain::attribution::{AttributionModel, Touch};
 use crate::domain::ids::{DealId, OrganizationId, PartnerId};
 use crate::domain::money::Currency;
@@ -440,14 +441,11 @@ pub async fn partner_sums(
     metric: Metric,
     (from, to): (&str, &str),
     detail: Option<&str>,
-) -> Result<HashMap<i64, i64>, DbErr> {
+) -> Result<HashMap<i64, i128>, DbErr> {
     let mut select = stats::Entity::find()
         .select_only()
         .column(stats::Column::PartnerId)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(stats::Column::Value))).cast_as(Alias::new("BIGINT")),
-            "total",
-        )
+        .total_of(Expr::col(stats::Column::Value))
         .filter(stats::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(stats::Column::Metric.eq(metric.as_str()))
         .filter(stats::Column::Month.gte(from))
@@ -460,12 +458,15 @@ pub async fn partner_sums(
             None => select,
         },
     };
-    let rows: Vec<(i64, i64)> = select
+    let rows: Vec<(i64, Option<i64>, Option<i64>)> = select
         .group_by(stats::Column::PartnerId)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(partner, high, low)| (partner, sums::total(high, low)))
+        .collect())
 }
 
 /// Per detail: the sum of an organization metric over the months `from..to`.
@@ -474,15 +475,11 @@ pub async fn organization_sums(
     db: &impl ConnectionTrait,
     metric: Metric,
     (from, to): (&str, &str),
-) -> Result<BTreeMap<String, i64>, DbErr> {
-    let rows: Vec<(String, i64)> = org_stats::Entity::find()
+) -> Result<BTreeMap<String, i128>, DbErr> {
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = org_stats::Entity::find()
         .select_only()
         .column(org_stats::Column::Detail)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(org_stats::Column::Value)))
-                .cast_as(Alias::new("BIGINT")),
-            "total",
-        )
+        .total_of(Expr::col(org_stats::Column::Value))
         .filter(org_stats::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(org_stats::Column::Metric.eq(metric.as_str()))
         .filter(org_stats::Column::Month.gte(from))
@@ -491,7 +488,10 @@ pub async fn organization_sums(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(detail, high, low)| (detail, sums::total(high, low)))
+        .collect())
 }
 
 /// An organization metric's totals per month and detail over the months `from..to`.

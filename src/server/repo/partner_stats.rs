@@ -5,10 +5,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::attribution::Touch;
 use crate::domain::ids::{DealId, PartnerId};
@@ -16,13 +14,10 @@ use crate::domain::reporting::DateRange;
 use crate::server::entities::{attributions, deals, payouts, touchpoints};
 use crate::server::tenant::Tenant;
 
+use super::sums::{SelectTotal, total};
+
 fn at(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// `SUM` of a BIGINT is NUMERIC on PostgreSQL: cast back so both back ends return an integer.
-fn sum_minor(column: impl sea_orm::sea_query::IntoColumnRef) -> SimpleExpr {
-    Expr::expr(Func::sum(Expr::col(column))).cast_as(Alias::new("BIGINT"))
 }
 
 /// A deal the partner touched, with its own touches on it.
@@ -133,13 +128,13 @@ pub async fn commission_totals(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     partner: PartnerId,
-) -> Result<Vec<(String, String, String, i64)>, DbErr> {
-    payouts::Entity::find()
+) -> Result<Vec<(String, String, String, i128)>, DbErr> {
+    let rows: Vec<(String, String, String, Option<i64>, Option<i64>)> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Status)
         .column(payouts::Column::Kind)
         .column(payouts::Column::Currency)
-        .column_as(sum_minor(payouts::Column::AmountMinor), "total")
+        .total_of(Expr::col(payouts::Column::AmountMinor))
         .filter(payouts::Column::OrganizationId.eq(tenant.organization_id().0))
         .filter(payouts::Column::PartnerId.eq(partner.0))
         .group_by(payouts::Column::Status)
@@ -147,7 +142,11 @@ pub async fn commission_totals(
         .group_by(payouts::Column::Currency)
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(status, kind, currency, high, low)| (status, kind, currency, total(high, low)))
+        .collect())
 }
 
 /// The partner's touches in the period.

@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use super::corrupt;
+use super::sums::SelectTotal;
 use crate::api::payouts::{PayoutRow, PayoutSort, StatusTotal};
 use crate::domain::ids::{DealId, PartnerId, PayoutId, UserId};
 use crate::domain::ledger::EntryKind;
@@ -262,23 +263,19 @@ pub async fn totals(
         status: None,
         ..filter.clone()
     };
-    let sums: Vec<(String, String, i64, i64)> = filtered(tenant, &any_status)
+    let sums: Vec<(String, String, i64, Option<i64>, Option<i64>)> = filtered(tenant, &any_status)
         .select_only()
         .column(payouts::Column::Status)
         .column(payouts::Column::Currency)
         .column_as(payouts::Column::Id.count(), "count")
-        .column_as(
-            // Clawbacks count negative, as in every balance.
-            Expr::expr(Func::sum(
-                CaseStatement::new()
-                    .case(
-                        Expr::col(payouts::Column::Kind).eq(EntryKind::Clawback.as_str()),
-                        Expr::col(payouts::Column::AmountMinor).mul(-1),
-                    )
-                    .finally(Expr::col(payouts::Column::AmountMinor)),
-            ))
-            .cast_as(Alias::new("BIGINT")),
-            "amount",
+        // Clawbacks count negative, as in every balance.
+        .total_of(
+            CaseStatement::new()
+                .case(
+                    Expr::col(payouts::Column::Kind).eq(EntryKind::Clawback.as_str()),
+                    Expr::col(payouts::Column::AmountMinor).mul(-1),
+                )
+                .finally(Expr::col(payouts::Column::AmountMinor)),
         )
         .group_by(payouts::Column::Status)
         .group_by(payouts::Column::Currency)
@@ -299,7 +296,7 @@ pub async fn totals(
             )
         })
         .collect();
-    for (status, currency, count, amount) in sums {
+    for (status, currency, count, high, low) in sums {
         let status = status_of(&status)?;
         let index = PayoutStatus::ALL
             .iter()
@@ -307,9 +304,10 @@ pub async fn totals(
             .unwrap_or(0);
         if let Some(total) = by_status.get_mut(&index) {
             total.count += u64::try_from(count).unwrap_or_default();
-            total
-                .amounts
-                .push(Money::from_minor(amount, currency_of(&currency)?));
+            total.amounts.push(Money::from_total(
+                super::sums::total(high, low),
+                currency_of(&currency)?,
+            ));
         }
     }
     Ok(by_status.into_values().collect())
@@ -508,11 +506,9 @@ fn earned_of(
                 .parse()
                 .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
             let amount = Money::from_minor(minor, currency_of(&code)?);
-            crate::domain::fx::convert(amount, rate, currency)
-                .to_minor()
-                .map_err(|e| corrupt("converted amount", e))?
+            crate::domain::fx::convert(amount, rate, currency).total_minor()
         }
-        _ => minor,
+        _ => i128::from(minor),
     };
     Ok(crate::domain::earnings::Earned {
         partner: PartnerId(partner),
@@ -532,23 +528,19 @@ pub async fn earned_by_partner(
     range: crate::domain::reporting::DateRange,
     currency: Currency,
 ) -> Result<Vec<crate::domain::earnings::Earned>, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, Func};
+    use sea_orm::sea_query::Expr;
     let filter = Filter {
         from: Some(range.start),
         to: range.end.pred_opt(),
         ..Filter::default()
     };
-    let sums: Vec<(i64, String, String, i64)> = filtered(tenant, &filter)
+    let sums: Vec<(i64, String, String, Option<i64>, Option<i64>)> = filtered(tenant, &filter)
         .filter(payouts::Column::Currency.eq(currency.code()))
         .select_only()
         .column(payouts::Column::PartnerId)
         .column(payouts::Column::Status)
         .column(payouts::Column::Kind)
-        .column_as(
-            Expr::expr(Func::sum(Expr::col(payouts::Column::AmountMinor)))
-                .cast_as(Alias::new("BIGINT")),
-            "total",
-        )
+        .total_of(Expr::col(payouts::Column::AmountMinor))
         .group_by(payouts::Column::PartnerId)
         .group_by(payouts::Column::Status)
         .group_by(payouts::Column::Kind)
@@ -557,13 +549,13 @@ pub async fn earned_by_partner(
         .await?;
     let mut entries = sums
         .into_iter()
-        .map(|(partner, status, kind, minor)| {
+        .map(|(partner, status, kind, high, low)| {
             Ok(crate::domain::earnings::Earned {
                 partner: PartnerId(partner),
                 month: range.start,
                 status: status_of(&status)?,
                 kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
-                amount_minor: minor,
+                amount_minor: super::sums::total(high, low),
             })
         })
         .collect::<Result<Vec<_>, DbErr>>()?;

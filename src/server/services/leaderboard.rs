@@ -48,7 +48,7 @@ async fn credit(
     model: AttributionModel,
     currency: Currency,
     settings: &attribution::ModelSettings,
-) -> Result<HashMap<i64, i64>, AppError> {
+) -> Result<HashMap<i64, i128>, AppError> {
     let (tenant, db) = (&caller.tenant, &caller.db);
     let (mut attributed, missing) =
         repo::leaderboard::stored_credit(tenant, db, range, model, currency).await?;
@@ -61,7 +61,7 @@ async fn credit(
         .flatten()
     {
         for split in result.splits() {
-            *attributed.entry(split.partner.0).or_default() += split.amount.to_minor()?;
+            *attributed.entry(split.partner.0).or_default() += split.amount.total_minor();
         }
     }
     Ok(attributed)
@@ -155,7 +155,7 @@ pub async fn board(
                     .get(&partner.0)
                     .cloned()
                     .unwrap_or_else(|| format!("Partner {partner}")),
-                attributed: Money::from_minor(s.attributed_minor, currency),
+                attributed: Money::from_total(s.attributed_minor, currency),
                 deals_influenced: s.deals_influenced,
                 deals_won: s.deals_won,
                 deals_closed: s.deals_closed,

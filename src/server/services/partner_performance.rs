@@ -99,7 +99,7 @@ pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> 
             continue;
         };
         let credit = split.amount.to_minor()?;
-        stats.attributed_minor += credit;
+        stats.attributed_minor += i128::from(credit);
         if let Some(bucket) = by_month.get_mut(&month_start(closed_at.date_naive())) {
             bucket.0 += credit;
             bucket.1 += 1;
@@ -136,7 +136,7 @@ pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> 
                 deals,
             })
             .collect(),
-        attributed: Money::from_minor(stats.attributed_minor, currency),
+        attributed: Money::from_total(stats.attributed_minor, currency),
         deals_influenced: u64::from(stats.deals_influenced),
         deals_won: u64::from(stats.deals_won),
         deals_closed: u64::from(stats.deals_closed),
@@ -155,15 +155,15 @@ pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> 
 /// Ledger sums by (status, kind, currency) as earned / paid / outstanding per currency, the base
 /// currency first.
 fn commissions(
-    rows: Vec<(String, String, String, i64)>,
+    rows: Vec<(String, String, String, i128)>,
     base: Currency,
 ) -> Result<Vec<CommissionTotals>, AppError> {
-    let mut totals: BTreeMap<(bool, Currency), [i64; 3]> = BTreeMap::new();
+    let mut totals: BTreeMap<(bool, Currency), [i128; 3]> = BTreeMap::new();
     for (status, kind, code, minor) in rows {
         let status: PayoutStatus = status.parse().map_err(AppError::internal)?;
         let kind: EntryKind = kind.parse().map_err(AppError::internal)?;
         let currency: Currency = code.parse().map_err(AppError::internal)?;
-        let signed = kind.sign() * minor;
+        let signed = i128::from(kind.sign()) * minor;
         let entry = totals.entry((currency != base, currency)).or_default();
         match status {
             PayoutStatus::Rejected => continue,
@@ -176,9 +176,9 @@ fn commissions(
         .into_iter()
         .map(
             |((_, currency), [earned, paid, outstanding])| CommissionTotals {
-                earned: Money::from_minor(earned, currency),
-                paid: Money::from_minor(paid, currency),
-                outstanding: Money::from_minor(outstanding, currency),
+                earned: Money::from_total(earned, currency),
+                paid: Money::from_total(paid, currency),
+                outstanding: Money::from_total(outstanding, currency),
             },
         )
         .collect())

@@ -412,7 +412,7 @@ pub async fn earnings(
         repo::payouts::earned(tenant, db, range, currency, partner).await?;
     let summary = summarize(&entries, &months);
     let (by_month, by_partner) = (summary.months, summary.partners);
-    let money = |minor: i64| Money::from_minor(minor, currency);
+    let money = |minor: i128| Money::from_total(minor, currency);
     let month_of = |month: chrono::NaiveDate, s: ByStatus| EarningsMonth {
         month,
         pending: money(s.pending),

@@ -36,8 +36,8 @@ async fn partner_caller(action: Action) -> Result<(Caller, PartnerId), AppError>
     Ok((caller, partner))
 }
 
-fn money_of(minor: i64, currency: Currency) -> Money {
-    Money::from_minor(minor, currency)
+fn money_of(minor: i128, currency: Currency) -> Money {
+    Money::from_total(minor, currency)
 }
 
 fn totals(start: NaiveDate, sums: ByStatus, currency: Currency) -> EarnedTotals {

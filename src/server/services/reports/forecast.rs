@@ -42,8 +42,8 @@ impl Base {
             .unwrap_or_else(|_| Money::zero(self.0))
     }
 
-    fn minor(self, minor: i64) -> Money {
-        Money::from_minor(minor, self.0)
+    fn minor(self, minor: i128) -> Money {
+        Money::from_total(minor, self.0)
     }
 }
 
@@ -52,9 +52,9 @@ async fn partner_revenue(
     caller: &Caller,
     first: NaiveDate,
     next_month: NaiveDate,
-) -> Result<HashMap<String, i64>, AppError> {
+) -> Result<HashMap<String, i128>, AppError> {
     let span = (month_of(first), month_of(next_month));
-    let mut revenue: HashMap<String, i64> = HashMap::new();
+    let mut revenue: HashMap<String, i128> = HashMap::new();
     for metric in [Metric::Sourced, Metric::Influenced] {
         for (month, _, minor) in monthly_stats::organization_months(
             &caller.tenant,
@@ -64,7 +64,7 @@ async fn partner_revenue(
         )
         .await?
         {
-            *revenue.entry(month).or_default() += minor;
+            *revenue.entry(month).or_default() += i128::from(minor);
         }
     }
     Ok(revenue)
@@ -113,7 +113,7 @@ async fn open_pipeline(
         .collect();
     let everything = (UNDATED, "9999-99");
     let mut cells: BTreeMap<(String, PipelineStage), (Decimal, Decimal)> = BTreeMap::new();
-    let mut unconverted: BTreeMap<Currency, i64> = BTreeMap::new();
+    let mut unconverted: BTreeMap<Currency, i128> = BTreeMap::new();
     let mut used: BTreeSet<(PartnerType, PipelineStage)> = BTreeSet::new();
     for (partner, month, detail, minor) in
         monthly_stats::partner_months(tenant, db, Metric::Pipeline, everything).await?
@@ -130,7 +130,7 @@ async fn open_pipeline(
         } else if let Some(rate) = fx::rate_on(&known_rates, currency, today) {
             fx::convert(amount, rate.rate, base.0).amount()
         } else {
-            *unconverted.entry(currency).or_default() += minor;
+            *unconverted.entry(currency).or_default() += i128::from(minor);
             continue;
         };
         let rate = outcomes.rate(label.partner_type, stage).rate;
@@ -161,7 +161,7 @@ async fn open_pipeline(
             .collect(),
         unconverted: unconverted
             .into_iter()
-            .map(|(c, minor)| Money::from_minor(minor, c))
+            .map(|(c, minor)| Money::from_total(minor, c))
             .collect(),
         rates: used
             .into_iter()

@@ -69,8 +69,14 @@ fn quarter_label(day: NaiveDate) -> String {
     format!("Q{} {}", day.month0() / 3 + 1, day.year())
 }
 
-fn money(minor: i64, scope: &ReportScope) -> Money {
-    Money::from_minor(minor, scope.currency)
+/// Minor units in the report's currency: a stored amount or a total of them.
+fn money(minor: impl Into<i128>, scope: &ReportScope) -> Money {
+    Money::from_total(minor.into(), scope.currency)
+}
+
+/// A count the database summed, as the report's 64-bit count.
+fn count(n: i128) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 async fn viewer() -> Result<Caller, AppError> {

@@ -58,7 +58,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
     .map_err(AppError::internal)??;
 
     // Per partner, per model in `models` order: (credit, commission).
-    let mut sums: BTreeMap<PartnerId, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut sums: BTreeMap<PartnerId, Vec<(i128, i128)>> = BTreeMap::new();
     for (column, per_partner) in costs.iter().enumerate() {
         for (partner, cell) in per_partner {
             sums.entry(*partner)

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Months;
 
-use super::{money, month_keys, months_in, quarter_label, scope};
+use super::{count, money, month_keys, months_in, quarter_label, scope};
 use crate::api::AppError;
 use crate::api::reports::{RevenueGroup, RevenueMonth, RevenueReport, RevenueTotals};
 use crate::domain::monthly_stats::{Metric, month_of};
@@ -18,12 +18,12 @@ async fn by_month(
     caller: &Caller,
     metric: Metric,
     span: (&str, &str),
-) -> Result<HashMap<String, i64>, AppError> {
-    let mut months: HashMap<String, i64> = HashMap::new();
+) -> Result<HashMap<String, i128>, AppError> {
+    let mut months: HashMap<String, i128> = HashMap::new();
     for (month, _, value) in
         monthly_stats::organization_months(&caller.tenant, &caller.db, metric, span).await?
     {
-        *months.entry(month).or_default() += value;
+        *months.entry(month).or_default() += i128::from(value);
     }
     Ok(months)
 }
@@ -50,7 +50,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
         *last_year.entry(month).or_default() += value;
     }
 
-    let get = |map: &HashMap<String, i64>, month: &str| map.get(month).copied().unwrap_or(0);
+    let get = |map: &HashMap<String, i128>, month: &str| map.get(month).copied().unwrap_or(0);
     let months: Vec<RevenueMonth> = months_in(range)
         .into_iter()
         .map(|month| {
@@ -59,9 +59,9 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
             RevenueMonth {
                 month,
                 sourced: money(get(&sourced, &k), &scope),
-                sourced_deals: get(&sourced_deals, &k),
+                sourced_deals: count(get(&sourced_deals, &k)),
                 influenced: money(get(&influenced, &k), &scope),
-                influenced_deals: get(&influenced_deals, &k),
+                influenced_deals: count(get(&influenced_deals, &k)),
                 total: money(get(&total, &k), &scope),
                 partner_last_year: money(get(&last_year, &before), &scope),
             }
@@ -103,8 +103,8 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
     )
     .await?;
     let labels = repo::reports::partner_labels(&caller.tenant, &caller.db).await?;
-    let mut by_type: BTreeMap<_, (i64, i64)> = BTreeMap::new();
-    let mut by_tier: BTreeMap<_, (i64, i64)> = BTreeMap::new();
+    let mut by_type: BTreeMap<_, (i128, i64)> = BTreeMap::new();
+    let mut by_tier: BTreeMap<_, (i128, i64)> = BTreeMap::new();
     for (partner, minor) in credit.into_iter().filter(|(_, minor)| *minor != 0) {
         let Some(label) = labels.get(&partner) else {
             continue;
@@ -114,7 +114,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
         let t = by_tier.entry(label.tier).or_default();
         *t = (t.0 + minor, t.1 + 1);
     }
-    let group = |key: &str, label: String, (minor, partners): (i64, i64)| RevenueGroup {
+    let group = |key: &str, label: String, (minor, partners): (i128, i64)| RevenueGroup {
         key: key.to_owned(),
         label,
         revenue: money(minor, &scope),

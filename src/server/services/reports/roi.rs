@@ -13,7 +13,7 @@ use crate::server::context::Caller;
 use crate::server::repo::{self, monthly_stats};
 
 /// Attributed, commission and paid (minor units).
-type Sums = (i64, i64, i64);
+type Sums = (i128, i128, i128);
 
 fn row(
     key: String,
@@ -49,7 +49,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RoiReport, AppErro
     )
     .await?;
     let entries = repo::payouts::earned_by_partner(tenant, db, scope.range, scope.currency).await?;
-    let earned: HashMap<i64, (i64, i64)> = summarize(&entries, &[])
+    let earned: HashMap<i64, (i128, i128)> = summarize(&entries, &[])
         .partners
         .into_iter()
         .map(|(p, by)| (p.0, (by.total(), by.paid)))

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use rust_decimal::Decimal;
 
-use super::{money, month_keys, scope};
+use super::{count, money, month_keys, scope};
 use crate::api::AppError;
 use crate::api::reports::{TOP_PARTNERS, TopPartner, TopPartnersReport};
 use crate::domain::monthly_stats::Metric;
@@ -26,12 +26,12 @@ pub async fn build(caller: &Caller, period: Period) -> Result<TopPartnersReport,
     let labels = repo::reports::partner_labels(tenant, db).await?;
 
     let partners: BTreeSet<i64> = revenue.keys().chain(closed.keys()).copied().collect();
-    let get = |map: &HashMap<i64, i64>, id: i64| map.get(&id).copied().unwrap_or(0);
+    let get = |map: &HashMap<i64, i128>, id: i64| map.get(&id).copied().unwrap_or(0);
     let mut rows: Vec<TopPartner> = partners
         .into_iter()
         .filter_map(|id| {
             let label = labels.get(&id)?;
-            let deals_won = get(&won, id);
+            let deals_won = count(get(&won, id));
             Some(TopPartner {
                 partner_id: crate::domain::ids::PartnerId(id),
                 name: label.name.clone(),
@@ -39,7 +39,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<TopPartnersReport,
                 tier: label.tier,
                 attributed: money(get(&revenue, id), &scope),
                 deals_won,
-                deals_closed: get(&closed, id),
+                deals_closed: count(get(&closed, id)),
                 average_deal: (deals_won > 0 && won_value.contains_key(&id)).then(|| {
                     let average =
                         money(get(&won_value, id), &scope).amount() / Decimal::from(deals_won);
@@ -47,7 +47,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<TopPartnersReport,
                         average.round_dp(scope.currency.minor_units()),
                         scope.currency,
                     )
-                    .unwrap_or(money(0, &scope))
+                    .unwrap_or(money(0i64, &scope))
                 }),
                 cycle_days: (deals_won > 0 && cycle.contains_key(&id)).then(|| {
                     (Decimal::from(get(&cycle, id)) / Decimal::from(deals_won)).round_dp(1)
