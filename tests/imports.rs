@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use chrono::Utc;
-use partner_attribution::api::imports::{ImportDetail, ImportPreview};
+use partner_attribution::api::imports::{ImportDetail, ImportPreview, MAX_FILE_BYTES, Uploaded};
 use partner_attribution::domain::import::ImportStatus;
 use partner_attribution::server::demo;
 use partner_attribution::server::entities::{audit_events, deals, partners, touchpoints};
@@ -46,21 +46,80 @@ async fn post_json(
         .expect("request")
 }
 
+/// Sends a file as the import page does: the body is the file itself.
+async fn upload(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    content: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/imports/upload?name={name}")))
+        .header("content-type", "text/csv")
+        .body(content)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn uploaded(app: &common::TestApp, client: &reqwest::Client, content: &str) -> i64 {
+    named_upload(app, client, "import.csv", content).await
+}
+
+async fn named_upload(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    content: &str,
+) -> i64 {
+    let response = upload(app, client, name, content.to_owned()).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let uploaded: Uploaded = response.json().await.unwrap();
+    assert_eq!(uploaded.bytes, content.len() as u64);
+    uploaded.id
+}
+
+async fn preview_upload(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    upload: i64,
+    kind: &str,
+) -> reqwest::Response {
+    app.call(
+        client,
+        "/api/imports/preview",
+        &[("upload", &upload.to_string()), ("kind", kind)],
+    )
+    .await
+}
+
 async fn preview(
     app: &common::TestApp,
     client: &reqwest::Client,
     kind: &str,
     content: &str,
 ) -> ImportPreview {
-    let response = post_json(
-        app,
-        client,
-        "/api/imports/preview",
-        json!({ "kind": kind, "content": content }),
-    )
-    .await;
+    let id = uploaded(app, client, content).await;
+    let response = preview_upload(app, client, id, kind).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     response.json().await.unwrap()
+}
+
+async fn start_upload(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    upload: i64,
+    kind: &str,
+    mode: &str,
+    mapping: &Value,
+) -> reqwest::Response {
+    post_json(
+        app,
+        client,
+        "/api/imports/start",
+        json!({ "upload": upload, "kind": kind, "mode": mode, "mapping": mapping }),
+    )
+    .await
 }
 
 async fn start(
@@ -71,16 +130,8 @@ async fn start(
     content: &str,
     mapping: &Value,
 ) -> reqwest::Response {
-    post_json(
-        app,
-        client,
-        "/api/imports/start",
-        json!({
-            "kind": kind, "mode": mode, "file_name": format!("{kind}.csv"),
-            "content": content, "mapping": mapping,
-        }),
-    )
-    .await
+    let id = named_upload(app, client, &format!("{kind}.csv"), content).await;
+    start_upload(app, client, id, kind, mode, mapping).await
 }
 
 /// Starts an import with the preview's mapping and runs the worker until the queue is empty.
@@ -337,13 +388,9 @@ OPP-404,CRM-P1,demo,2026-01-21,
         "partner@apex-cloud-partners.example",
     ] {
         let user = app.signed_in(email, demo::DEMO_PASSWORD).await;
-        let response = post_json(
-            &app,
-            &user,
-            "/api/imports/preview",
-            json!({ "kind": "partners", "content": PARTNERS_CSV }),
-        )
-        .await;
+        let response = upload(&app, &user, "p.csv", PARTNERS_CSV).await;
+        assert_eq!(response.status(), 403, "{email}");
+        let response = preview_upload(&app, &user, 1, "partners").await;
         assert_eq!(response.status(), 403, "{email}");
         let download = user.get(app.url(&errors_csv)).send().await.unwrap();
         assert_eq!(download.status(), 403, "{email}");
@@ -373,8 +420,93 @@ OPP-404,CRM-P1,demo,2026-01-21,
     assert_eq!(listed.json::<Vec<Value>>().await.unwrap().len(), 0);
     let mine = app.call(&admin, "/api/imports/list", &[]).await;
     assert_eq!(mine.json::<Vec<Value>>().await.unwrap().len(), 9);
+
+    // An upload is its uploader's: not another organization's admin's, not a colleague's.
+    let own = uploaded(&app, &admin, PARTNERS_CSV).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    for (who, client) in [("outsider", &outsider), ("colleague", &manager)] {
+        let response = preview_upload(&app, client, own, "partners").await;
+        assert_eq!(response.status(), 404, "{who}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("Harbor"), "{who}: {body}");
+        let mapping = json!({ "name": "Company", "tier": "Tier" });
+        let response = start_upload(&app, client, own, "partners", "valid_only", &mapping).await;
+        assert_eq!(response.status(), 404, "{who}");
+    }
+    let nobody = upload(&app, &app.browser(), "p.csv", PARTNERS_CSV).await;
+    assert_eq!(nobody.status(), 401);
 }
 on_both_databases!(csv_import_end_to_end, imports_flow);
+
+/// The file comes as the request body, once: refused past the size limit before it is read,
+/// refused when it is not UTF-8 text (with its line), started once, and removed after a day
+/// when no import starts from it.
+async fn uploads_flow(test_db: common::TestDb) {
+    use sea_orm::ConnectionTrait;
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(41, 8, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
+
+    let over = vec![b'a'; MAX_FILE_BYTES + 1];
+    let response = upload(&app, &admin, "big.csv", over).await;
+    assert_eq!(response.status(), 413);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("larger than 50 MB"), "{body}");
+    // Streamed without a declared length, it is cut off at the limit too.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..=MAX_FILE_BYTES / (1024 * 1024))
+        .map(|_| Ok(vec![b'a'; 1024 * 1024]))
+        .collect();
+    let stream = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let response = upload(&app, &admin, "stream.csv", stream).await;
+    assert_eq!(response.status(), 413);
+
+    let latin1 = b"Partner ID,Company,Type,Tier\nX-1,Caf\xe9 GmbH,agency,gold\n".to_vec();
+    let response = upload(&app, &admin, "latin1.csv", latin1).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Line 2 is not UTF-8"), "{body}");
+
+    // The name is kept (cleaned), the file started once.
+    let response = upload(&app, &admin, "Q3%20partners%0A.csv", PARTNERS_CSV).await;
+    let kept: Uploaded = response.json().await.unwrap();
+    assert_eq!(
+        kept.file_name, "import.csv",
+        "a control character: the default name"
+    );
+    let offered: ImportPreview = preview_upload(&app, &admin, kept.id, "partners")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mapping = serde_json::to_value(&offered.mapping).unwrap();
+    let first = start_upload(&app, &admin, kept.id, "partners", "valid_only", &mapping).await;
+    assert_eq!(first.status(), 200);
+    let again = start_upload(&app, &admin, kept.id, "partners", "valid_only", &mapping).await;
+    assert_eq!(again.status(), 404);
+    let named = uploaded(&app, &admin, PARTNERS_CSV).await;
+    let response = upload(&app, &admin, "Q3%20partners.csv", PARTNERS_CSV).await;
+    assert_eq!(
+        response.json::<Uploaded>().await.unwrap().file_name,
+        "Q3 partners.csv"
+    );
+
+    // A day later an unstarted upload is gone (the next upload sweeps).
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE import_uploads SET created_at = '2020-01-01T00:00:00Z' WHERE id = {named}"
+        ))
+        .await
+        .unwrap();
+    uploaded(&app, &admin, PARTNERS_CSV).await;
+    let response = preview_upload(&app, &admin, named, "partners").await;
+    assert_eq!(response.status(), 404);
+}
+on_both_databases!(uploads_are_bounded_and_used_once, uploads_flow);
 
 /// The real server binary on a SQLite file, with webhooks allowed to reach the test's receiver.
 struct Server {
@@ -543,9 +675,21 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
             "CRASH-{i},Crash Test Partner {i},referral,gold,10\n"
         ));
     }
+    let sent: Uploaded = admin
+        .post(format!("{}/api/imports/upload?name=crash.csv", server.url))
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let offered: ImportPreview = admin
         .post(format!("{}/api/imports/preview", server.url))
-        .json(&json!({ "kind": "partners", "content": csv }))
+        .form(&[
+            ("upload", sent.id.to_string().as_str()),
+            ("kind", "partners"),
+        ])
         .send()
         .await
         .unwrap()
@@ -555,8 +699,8 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
     let started = admin
         .post(format!("{}/api/imports/start", server.url))
         .json(&json!({
-            "kind": "partners", "mode": "valid_only", "file_name": "crash.csv",
-            "content": csv, "mapping": offered.mapping,
+            "upload": sent.id, "kind": "partners", "mode": "valid_only",
+            "mapping": offered.mapping,
         }))
         .send()
         .await

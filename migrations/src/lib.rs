@@ -28,6 +28,7 @@ mod m20261127_000019_webhooks;
 mod m20261127_000020_imports;
 mod m20261127_000021_crm_sync;
 mod m20261127_000022_partner_name_lookup;
+mod m20261203_000023_import_uploads;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000020_imports::Migration),
             Box::new(m20261127_000021_crm_sync::Migration),
             Box::new(m20261127_000022_partner_name_lookup::Migration),
+            Box::new(m20261203_000023_import_uploads::Migration),
         ]
     }
 }

@@ -15,6 +15,17 @@ pub const PREVIEW_ROWS: usize = 10;
 pub const ERRORS_SHOWN: u64 = 200;
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
+/// Where the browser sends a file, as the request body (`?name=` its file name); the answer is
+/// an [`Uploaded`]. The preview and the start then name the upload.
+pub const UPLOAD_PATH: &str = "/api/imports/upload";
+
+/// A file the server holds for its uploader until an import starts from it (a day at most).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uploaded {
+    pub id: i64,
+    pub file_name: String,
+    pub bytes: u64,
+}
 
 /// A field of the import kind, for the mapping form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,24 +95,24 @@ pub struct ImportDetail {
     pub error_count: u64,
 }
 
-/// Reads a file's columns and first rows, and offers a mapping.
-#[server(endpoint = "imports/preview", input = Json)]
-pub async fn preview_import(kind: ImportKind, content: String) -> Result<ImportPreview, AppError> {
+/// Reads an uploaded file's columns and first rows, and offers a mapping for `kind`.
+#[server(endpoint = "imports/preview")]
+pub async fn preview_import(upload: i64, kind: ImportKind) -> Result<ImportPreview, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::preview(kind, &content).await)
+    context::finish(services::imports::preview(upload, kind).await)
 }
 
-/// Queues the file for import with this mapping (remembered for next time); answers its id.
+/// Queues the uploaded file for import with this mapping (remembered for next time); answers
+/// the import's id.
 #[server(endpoint = "imports/start", input = Json)]
 pub async fn start_import(
+    upload: i64,
     kind: ImportKind,
     mode: ImportMode,
-    file_name: String,
-    content: String,
     mapping: ColumnMapping,
 ) -> Result<i64, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::start(kind, mode, file_name, content, mapping).await)
+    context::finish(services::imports::start(upload, kind, mode, mapping).await)
 }
 
 /// The organization's imports, newest first.

@@ -63,6 +63,10 @@ pub fn router(state: AppState) -> Router {
             "/api/imports/{id}/errors.csv",
             get(super::exports::import_errors_csv),
         )
+        .route(
+            crate::api::imports::UPLOAD_PATH,
+            axum::routing::post(super::imports::upload::upload),
+        )
         .merge(report_downloads())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -76,7 +80,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             reject_cross_site,
         ))
-        .layer(middleware::from_fn(import_body_limit))
         // The REST API authenticates each request by its key: no session, no cookie, so no
         // cross-site forgery to refuse.
         .merge(super::rest::router(&state))
@@ -105,28 +108,6 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
                 Json(serde_json::json!({ "status": "database unavailable" })),
             )
         }
-    }
-}
-
-/// CSV files come to the two import server functions that take one whole: they may send more
-/// than the 2 MB every other request is held to.
-async fn import_body_limit(
-    request: Request<Body>,
-    next: middleware::Next,
-) -> axum::response::Response {
-    use tower::{Layer, ServiceExt};
-    if matches!(
-        request.uri().path(),
-        "/api/imports/preview" | "/api/imports/start"
-    ) {
-        // JSON escapes line breaks and quotes: room for the file twice over.
-        let limit = axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_FILE_BYTES * 2);
-        match limit.layer(next).oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        }
-    } else {
-        next.run(request).await
     }
 }
 

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod exports;
 pub mod http;
 pub mod imports;
+pub mod memory;
 pub mod outbound;
 pub mod repo;
 pub mod report_cache;

@@ -7,8 +7,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use crate::api::AppError;
+#[cfg(feature = "hydrate")]
+use crate::api::imports::UPLOAD_PATH;
 use crate::api::imports::{
-    CancelImport, ERRORS_SHOWN, ImportPreview, ImportSummary, PreviewImport, StartImport,
+    CancelImport, ERRORS_SHOWN, ImportPreview, ImportSummary, PreviewImport, StartImport, Uploaded,
     load_import, load_imports,
 };
 use crate::components::feedback::ErrorPanel;
@@ -40,33 +43,59 @@ fn progress_bar(import: &ImportSummary) -> impl IntoView {
     }
 }
 
-/// Reads the picked file's name and text (in the browser; the server never sees the picker).
+/// Sends the picked file to the server as it is, as the request body (the browser streams it
+/// from disk; it is never read into the page).
 #[cfg(feature = "hydrate")]
-async fn read_picked(input: web_sys::HtmlInputElement) -> Option<(String, String)> {
+async fn send_picked(input: web_sys::HtmlInputElement) -> Option<Result<Uploaded, AppError>> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
     let file = input.files()?.get(0)?;
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .ok()?
-        .as_string()?;
-    Some((file.name(), text))
+    let failed = |what: &str| AppError::Transport(format!("The file could not be sent: {what}"));
+    let send = async {
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&file);
+        let name = js_sys::encode_uri_component(&file.name());
+        let url = format!("{UPLOAD_PATH}?name={name}");
+        let window = web_sys::window().ok_or_else(|| failed("no window"))?;
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+                .await
+                .map_err(|_| failed("the connection to the server failed"))?
+                .unchecked_into();
+        let text = JsFuture::from(response.text().map_err(|_| failed("no answer"))?)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default();
+        if response.ok() {
+            serde_json::from_str::<Uploaded>(&text).map_err(|_| failed("an unreadable answer"))
+        } else {
+            Err(serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| failed(&text)))
+        }
+    };
+    Some(send.await)
 }
 
 #[component]
 pub fn ImportsPage() -> impl IntoView {
     let kind = RwSignal::new(ImportKind::Partners);
     let mode = RwSignal::new(ImportMode::ValidOnly);
-    let file = RwSignal::new(None::<(String, String)>);
+    // The file as the server holds it, or why it does not.
+    let upload = RwSignal::new(None::<Result<Uploaded, AppError>>);
+    let uploading = RwSignal::new(false);
     let mapping = RwSignal::new(ColumnMapping::new());
     let preview = ServerAction::<PreviewImport>::new();
     let start = ServerAction::<StartImport>::new();
     let picker = NodeRef::<leptos::html::Input>::new();
     let imports = Resource::new(move || start.version().get(), |_| load_imports());
+    let uploaded = move || upload.with(|u| u.as_ref().and_then(|u| u.as_ref().ok()).map(|u| u.id));
 
     let ask_preview = move || {
-        if let Some((_, content)) = file.get_untracked() {
+        if let Some(id) = uploaded() {
             preview.dispatch(PreviewImport {
+                upload: id,
                 kind: kind.get_untracked(),
-                content,
             });
         }
     };
@@ -85,26 +114,36 @@ pub fn ImportsPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         if let Some(input) = picker.get() {
             leptos::task::spawn_local(async move {
-                file.set(read_picked(input).await);
+                uploading.set(true);
+                preview.clear();
+                upload.set(send_picked(input).await);
+                uploading.set(false);
                 ask_preview();
             });
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some((file_name, content)) = file.get_untracked() {
+        if let Some(id) = uploaded() {
             start.dispatch(StartImport {
+                upload: id,
                 kind: kind.get_untracked(),
                 mode: mode.get_untracked(),
-                file_name,
-                content,
                 mapping: mapping.get_untracked(),
             });
         }
     };
     let start_result = start.value();
     let file_error = move || {
-        field_error(&start_result.get(), "file")
+        upload
+            .with(|u| match u {
+                Some(Err(error)) => Some(
+                    field_error(&Some(Err::<(), _>(error.clone())), "file")
+                        .unwrap_or_else(|| error.to_string()),
+                ),
+                _ => None,
+            })
+            .or_else(|| field_error(&start_result.get(), "file"))
             .or_else(|| field_error(&preview.value().get(), "file"))
             .or_else(|| match preview.value().get() {
                 Some(Err(error))
@@ -165,8 +204,9 @@ pub fn ImportsPage() -> impl IntoView {
                     })}
                     {move || form_error(&start_result.get()).map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
                     <button type="submit" class="button primary"
-                        disabled=move || file.with(Option::is_none) || start.pending().get()>
+                        disabled=move || uploaded().is_none() || uploading.get() || start.pending().get()>
                         {move || match preview.value().get() {
+                            _ if uploading.get() => "Sending the file…".to_owned(),
                             Some(Ok(offered)) => format!("Import {} rows", offered.total_rows),
                             _ => "Import".to_owned(),
                         }}

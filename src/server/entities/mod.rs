@@ -18,6 +18,7 @@ pub mod disputes;
 pub mod fx_rates;
 pub mod import_errors;
 pub mod import_mappings;
+pub mod import_uploads;
 pub mod imports;
 pub mod organization_monthly_stats;
 pub mod organizations;

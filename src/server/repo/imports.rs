@@ -4,13 +4,13 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::domain::ids::UserId;
 use crate::domain::import::{ImportKind, ImportMode, ImportStatus, RowError};
-use crate::server::entities::{import_errors, import_mappings, imports};
+use crate::server::entities::{import_errors, import_mappings, import_uploads, imports};
 use crate::server::tenant::Tenant;
 
 /// How long a running import may go without a batch before another worker takes it up.
@@ -31,12 +31,13 @@ pub struct NewImport<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// Queues an import; answers its id (without reading the file back).
 pub async fn insert(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     new: NewImport<'_>,
-) -> Result<imports::Model, DbErr> {
-    imports::ActiveModel {
+) -> Result<i64, DbErr> {
+    let model = imports::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         kind: Set(new.kind.as_str().to_owned()),
         mode: Set(new.mode.as_str().to_owned()),
@@ -49,9 +50,71 @@ pub async fn insert(
         created_at: Set(new.at),
         updated_at: Set(new.at),
         ..Default::default()
-    }
-    .insert(db)
-    .await
+    };
+    Ok(imports::Entity::insert(model)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
+
+/// Keeps a file `user` uploaded; answers its id.
+pub async fn save_upload(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    user: UserId,
+    file_name: &str,
+    content: String,
+    at: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let model = import_uploads::ActiveModel {
+        organization_id: Set(tenant.organization_id().0),
+        user_id: Set(user.0),
+        file_name: Set(file_name.to_owned()),
+        content: Set(content),
+        created_at: Set(at),
+        ..Default::default()
+    };
+    Ok(import_uploads::Entity::insert(model)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
+
+/// `user`'s upload `id`, in the tenant.
+pub async fn upload(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    user: UserId,
+    id: i64,
+) -> Result<Option<import_uploads::Model>, DbErr> {
+    import_uploads::Entity::find_by_id(id)
+        .filter(import_uploads::Column::OrganizationId.eq(tenant.organization_id().0))
+        .filter(import_uploads::Column::UserId.eq(user.0))
+        .one(db)
+        .await
+}
+
+/// Removes an upload an import started from; false when it was already gone (started twice).
+pub async fn delete_upload(
+    tenant: &Tenant,
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<bool, DbErr> {
+    let deleted = import_uploads::Entity::delete_many()
+        .filter(import_uploads::Column::Id.eq(id))
+        .filter(import_uploads::Column::OrganizationId.eq(tenant.organization_id().0))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected == 1)
+}
+
+/// Removes every organization's uploads made before `before` that no import started from.
+pub async fn sweep_uploads(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(import_uploads::Entity::delete_many()
+        .filter(import_uploads::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// An import with the name of the user who started it.

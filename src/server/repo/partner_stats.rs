@@ -129,7 +129,9 @@ pub async fn commission_totals(
     db: &impl ConnectionTrait,
     partner: PartnerId,
 ) -> Result<Vec<(String, String, String, i128)>, DbErr> {
-    let rows: Vec<(String, String, String, Option<i64>, Option<i64>)> = payouts::Entity::find()
+    // Status, kind, currency and the total's partial sums.
+    type Row = (String, String, String, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Status)
         .column(payouts::Column::Kind)

@@ -263,7 +263,9 @@ pub async fn totals(
         status: None,
         ..filter.clone()
     };
-    let sums: Vec<(String, String, i64, Option<i64>, Option<i64>)> = filtered(tenant, &any_status)
+    // Status, currency, count and the amount's partial sums.
+    type Row = (String, String, i64, Option<i64>, Option<i64>);
+    let sums: Vec<Row> = filtered(tenant, &any_status)
         .select_only()
         .column(payouts::Column::Status)
         .column(payouts::Column::Currency)
@@ -534,7 +536,9 @@ pub async fn earned_by_partner(
         to: range.end.pred_opt(),
         ..Filter::default()
     };
-    let sums: Vec<(i64, String, String, Option<i64>, Option<i64>)> = filtered(tenant, &filter)
+    // Partner, status, kind and the total's partial sums.
+    type Row = (i64, String, String, Option<i64>, Option<i64>);
+    let sums: Vec<Row> = filtered(tenant, &filter)
         .filter(payouts::Column::Currency.eq(currency.code()))
         .select_only()
         .column(payouts::Column::PartnerId)

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::api::AppError;
 use crate::api::imports::{
     ERRORS_SHOWN, FieldChoice, ImportDetail, ImportPreview, ImportSummary, MAX_FILE_BYTES,
-    PREVIEW_ROWS, PreviewRow,
+    PREVIEW_ROWS, PreviewRow, Uploaded,
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::import::{
@@ -17,8 +17,8 @@ use crate::domain::import::{
 };
 use crate::server::audit::{self, Entry};
 use crate::server::context::{self, Caller};
-use crate::server::entities::imports;
-use crate::server::imports::parse;
+use crate::server::entities::{import_uploads, imports};
+use crate::server::imports::file;
 use crate::server::repo;
 
 /// Imports the history lists.
@@ -61,17 +61,68 @@ fn summary((model, created_by): repo::imports::Listed) -> Result<ImportSummary, 
     })
 }
 
-fn table_of(content: &str) -> Result<crate::server::imports::Table, AppError> {
+/// How long an upload waits for its import to start before it is removed.
+pub const UPLOAD_KEPT: chrono::Duration = chrono::Duration::hours(24);
+
+fn upload_not_found() -> AppError {
+    AppError::NotFound("the uploaded file (upload it again)".into())
+}
+
+/// The file is too large: said before it is read to its end.
+pub fn too_large() -> AppError {
+    AppError::invalid_field(
+        "file",
+        format!(
+            "The file is larger than {} MB; split it into smaller files.",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// Opens the file for reading row by row, refusing one without a header.
+fn rows_of(content: &str) -> Result<file::Rows<'_>, AppError> {
+    file::read(content).map_err(|message| AppError::invalid_field("file", message))
+}
+
+/// Keeps a file the caller sent (read by `server::imports::upload`) for the preview and start.
+pub async fn upload(
+    caller: &Caller,
+    file_name: &str,
+    content: String,
+) -> Result<Uploaded, AppError> {
+    caller.require(Action::Edit, Resource::Imports)?;
+    let user = caller.user_id().ok_or(AppError::Forbidden)?;
     if content.len() > MAX_FILE_BYTES {
-        return Err(AppError::invalid_field(
-            "file",
-            format!(
-                "The file is larger than {} MB; split it into smaller files.",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large());
     }
-    parse(content).map_err(|message| AppError::invalid_field("file", message))
+    // A name with control characters is shown as the default one rather than refused.
+    let file_name: String = crate::domain::text::line(file_name)
+        .unwrap_or_default()
+        .chars()
+        .take(255)
+        .collect();
+    let file_name = match file_name.is_empty() {
+        true => "import.csv".to_owned(),
+        false => file_name,
+    };
+    let bytes = content.len() as u64;
+    let now = Utc::now();
+    repo::imports::sweep_uploads(&caller.db, now - UPLOAD_KEPT).await?;
+    let id = repo::imports::save_upload(&caller.tenant, &caller.db, user, &file_name, content, now)
+        .await?;
+    Ok(Uploaded {
+        id,
+        file_name,
+        bytes,
+    })
+}
+
+/// The caller's own upload: nobody else's, not even a colleague's.
+async fn upload_of(caller: &Caller, id: i64) -> Result<import_uploads::Model, AppError> {
+    let user = caller.user_id().ok_or_else(upload_not_found)?;
+    repo::imports::upload(&caller.tenant, &caller.db, user, id)
+        .await?
+        .ok_or_else(upload_not_found)
 }
 
 async fn remembered(caller: &Caller, kind: ImportKind) -> Result<ColumnMapping, AppError> {
@@ -81,30 +132,38 @@ async fn remembered(caller: &Caller, kind: ImportKind) -> Result<ColumnMapping, 
         .unwrap_or_default())
 }
 
-pub async fn preview(kind: ImportKind, content: &str) -> Result<ImportPreview, AppError> {
+pub async fn preview(upload: i64, kind: ImportKind) -> Result<ImportPreview, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Imports).await?;
-    preview_as(&caller, kind, content).await
+    let preview = preview_as(&caller, upload, kind).await;
+    crate::server::memory::release();
+    preview
 }
 
 pub async fn preview_as(
     caller: &Caller,
+    upload: i64,
     kind: ImportKind,
-    content: &str,
 ) -> Result<ImportPreview, AppError> {
     caller.require(Action::Edit, Resource::Imports)?;
     require_kind(caller, kind)?;
-    let table = table_of(content)?;
-    let mapping = guess_mapping(kind, &table.headers, &remembered(caller, kind).await?);
-    let rows = table
-        .rows
-        .iter()
-        .take(PREVIEW_ROWS)
-        .map(|(line, cells)| PreviewRow {
-            line: *line,
-            errors: cell_errors(kind, *line, &table.headers, &mapping, cells),
-            cells: cells.clone(),
-        })
-        .collect();
+    let upload = upload_of(caller, upload).await?;
+    let mut file = rows_of(&upload.content)?;
+    let headers = std::mem::take(&mut file.headers);
+    let mapping = guess_mapping(kind, &headers, &remembered(caller, kind).await?);
+    // Every row is read (to count them and to find a quote left open), the first few kept.
+    let mut rows = Vec::new();
+    let mut total_rows = 0u64;
+    for row in file {
+        let (line, cells) = row.map_err(|message| AppError::invalid_field("file", message))?;
+        total_rows += 1;
+        if rows.len() < PREVIEW_ROWS {
+            rows.push(PreviewRow {
+                line,
+                errors: cell_errors(kind, line, &headers, &mapping, &cells),
+                cells,
+            });
+        }
+    }
     Ok(ImportPreview {
         kind,
         fields: kind
@@ -116,9 +175,9 @@ pub async fn preview_as(
                 required: t.required,
             })
             .collect(),
-        headers: table.headers,
+        headers,
         mapping,
-        total_rows: table.rows.len() as u64,
+        total_rows,
         rows,
     })
 }
@@ -140,34 +199,41 @@ fn cell_errors(
 }
 
 pub async fn start(
+    upload: i64,
     kind: ImportKind,
     mode: ImportMode,
-    file_name: String,
-    content: String,
     mapping: ColumnMapping,
 ) -> Result<i64, AppError> {
     let caller = context::authorize(Action::Edit, Resource::Imports).await?;
-    start_as(&caller, kind, mode, &file_name, content, mapping).await
+    let started = start_as(&caller, upload, kind, mode, mapping).await;
+    crate::server::memory::release();
+    started
 }
 
 pub async fn start_as(
     caller: &Caller,
+    upload: i64,
     kind: ImportKind,
     mode: ImportMode,
-    file_name: &str,
-    content: String,
     mapping: ColumnMapping,
 ) -> Result<i64, AppError> {
     caller.require(Action::Edit, Resource::Imports)?;
     require_kind(caller, kind)?;
-    let table = table_of(&content)?;
-    if table.rows.is_empty() {
+    let upload = upload_of(caller, upload).await?;
+    let mut file = rows_of(&upload.content)?;
+    let headers = std::mem::take(&mut file.headers);
+    let mut total_rows = 0u64;
+    for row in file {
+        row.map_err(|message| AppError::invalid_field("file", message))?;
+        total_rows += 1;
+    }
+    if total_rows == 0 {
         return Err(AppError::invalid_field(
             "file",
             "The file has a header but no rows.",
         ));
     }
-    check_mapping(kind, &table.headers, &mapping).map_err(|errors| {
+    check_mapping(kind, &headers, &mapping).map_err(|errors| {
         AppError::invalid_fields(
             errors
                 .into_iter()
@@ -175,10 +241,12 @@ pub async fn start_as(
                 .collect(),
         )
     })?;
-    let file_name = match file_name.trim() {
-        "" => "import.csv".to_owned(),
-        name => name.chars().take(255).collect(),
-    };
+    let import_uploads::Model {
+        id: upload_id,
+        file_name,
+        content,
+        ..
+    } = upload;
     let mapping_text = serde_json::to_string(&mapping).map_err(AppError::internal)?;
     let now = Utc::now();
     let txn = repo::begin_write(&caller.db).await?;
@@ -192,12 +260,16 @@ pub async fn start_as(
             file_name: &file_name,
             content,
             mapping: mapping_text,
-            total_rows: table.rows.len() as u64,
+            total_rows,
             created_by: caller.user_id(),
             at: now,
         },
     )
     .await?;
+    // The import holds the file now; it is started once.
+    if !repo::imports::delete_upload(&caller.tenant, &txn, upload_id).await? {
+        return Err(upload_not_found());
+    }
     audit::record(
         &caller.tenant,
         &txn,
@@ -205,20 +277,20 @@ pub async fn start_as(
         Entry {
             action: "import.started",
             entity_type: "import",
-            entity_id: Some(created.id),
+            entity_id: Some(created),
             before: None,
             after: Some(json!({
                 "kind": kind,
                 "mode": mode,
                 "file_name": file_name,
-                "rows": table.rows.len(),
+                "rows": total_rows,
                 "mapping": mapping,
             })),
         },
     )
     .await?;
     txn.commit().await?;
-    Ok(created.id)
+    Ok(created)
 }
 
 pub async fn list() -> Result<Vec<ImportSummary>, AppError> {
