@@ -194,7 +194,10 @@ async fn rules_end_to_end(test_db: common::TestDb) {
         .json()
         .await
         .unwrap();
-    assert_eq!(profile.paid_by_rule.as_deref(), Some("Harbor ramp v1"));
+    assert_eq!(
+        profile.paid_by_rule.as_deref(),
+        Some("rule Harbor ramp v1, not the default rate")
+    );
 
     // Two wins in the quarter: the second crosses the band and pays marginally.
     let first = win_deal(&app, &manager, harbor, "800").await;

@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use partner_attribution::api::deals::{DEAL_PAGE_SIZE, DealDetail, DealPage};
-use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::ids::OrganizationId;
 use partner_attribution::domain::money::Money;
-use partner_attribution::server::demo;
+use partner_attribution::server::{demo, repo};
 
 async fn list(app: &common::TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> DealPage {
     let response = app.call(client, "/api/deals/list", form).await;
@@ -199,6 +200,47 @@ async fn deal_page(test_db: common::TestDb) {
             Some((closed.date_naive() - entry.occurred_at.date_naive()).num_days())
         );
     }
+    // On the organization's calendar: 14 hours ahead of UTC, most days move.
+    let zone = chrono_tz::Pacific::Kiritimati;
+    let org = OrganizationId(1);
+    let (payable, mut settings) = repo::organizations::attribution_settings(&app.db, org)
+        .await
+        .unwrap();
+    settings.time_zone = zone;
+    repo::organizations::save_attribution_settings(&app.db, org, payable, &settings)
+        .await
+        .unwrap();
+    let mut moved = 0;
+    for (i, deal) in data.deals.iter().enumerate() {
+        let Some(closed) = deal.closed_at else {
+            continue;
+        };
+        let there: DealDetail = app
+            .call(&manager, "/api/deals/get", &[("id", &(i + 1).to_string())])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let close_day = closed.with_timezone(&zone).date_naive();
+        for entry in &there.timeline {
+            let days = (close_day - entry.occurred_at.with_timezone(&zone).date_naive()).num_days();
+            let in_utc = (closed.date_naive() - entry.occurred_at.date_naive()).num_days();
+            assert_eq!(entry.days_before_close, Some(days), "{}", deal.name);
+            moved += usize::from(days != in_utc);
+        }
+        if moved > 0 && i > 20 {
+            break;
+        }
+    }
+    assert!(moved > 0, "the zone changes some counts");
+    repo::organizations::save_attribution_settings(
+        &app.db,
+        org,
+        payable,
+        &ModelSettings::default(),
+    )
+    .await
+    .unwrap();
 
     // The payable model first, stored; every rule-based model present; each split exact.
     let payable = &detail.attribution[0];

@@ -10,22 +10,94 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use partner_attribution::api::deals::DealPage;
 use partner_attribution::api::reports::{
     ForecastReport, ModelComparison, RevenueReport, RoiReport, TopPartnersReport,
 };
 use partner_attribution::domain::attribution::AttributionModel;
+use partner_attribution::domain::attribution::form::SettingsForm;
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::forecast::PipelineStage;
 use partner_attribution::domain::ids::{DealId, PartnerId};
 use partner_attribution::domain::money::Money;
 use partner_attribution::domain::monthly_stats::month_of;
+use partner_attribution::domain::reporting::Period;
 use partner_attribution::server::demo;
 use rust_decimal::Decimal;
 
 fn minor(money: &Money) -> i64 {
     money.to_minor().unwrap()
+}
+
+/// Deals entered, touched and closed through the API, as the pages do.
+struct Api<'a> {
+    app: &'a common::TestApp,
+    client: &'a reqwest::Client,
+}
+
+impl Api<'_> {
+    async fn post(&self, path: &str, form: &[(&str, &str)]) {
+        let response = self.app.call(self.client, path, form).await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
+    async fn deal(&self, amount: &str, expected: String) -> DealId {
+        let form = [
+            ("form[name]", "Report deal"),
+            ("form[account_name]", "Contoso"),
+            ("form[amount]", amount),
+            ("form[currency]", "USD"),
+            ("form[expected_close_on]", expected.as_str()),
+        ];
+        let response = self.app.call(self.client, "/api/deals/save", &form).await;
+        assert_eq!(response.status(), 200);
+        response.json::<DealId>().await.unwrap()
+    }
+
+    async fn touch(&self, deal: DealId, partner: i64, kind: &str, on: String) {
+        let (deal, partner) = (deal.to_string(), partner.to_string());
+        let form = [
+            ("deal_id", deal.as_str()),
+            ("form[partner_id]", partner.as_str()),
+            ("form[kind]", kind),
+            ("form[occurred_on]", on.as_str()),
+        ];
+        self.post("/api/deals/touchpoints/add", &form).await;
+    }
+
+    async fn close(&self, deal: DealId, outcome: &str) {
+        let deal = deal.to_string();
+        let form = [
+            ("id", deal.as_str()),
+            ("outcome", outcome),
+            ("reason", "No budget"),
+        ];
+        self.post("/api/deals/close", &form).await;
+    }
+
+    /// The won deals of `month` the deals list shows under "Partners: `involvement`": how many,
+    /// their total in minor units, and which.
+    async fn won_in(&self, month: NaiveDate, involvement: &str) -> ((i64, i64), Vec<DealId>) {
+        let first = month.to_string();
+        let last = (month + chrono::Months::new(1) - Duration::days(1)).to_string();
+        let form = [
+            ("filter[stage]", "won"),
+            ("filter[close_from]", first.as_str()),
+            ("filter[close_to]", last.as_str()),
+            ("filter[involvement]", involvement),
+        ];
+        let response = self.app.call(self.client, "/api/deals/list", &form).await;
+        assert_eq!(response.status(), 200);
+        let page: DealPage = response.json().await.unwrap();
+        assert!(
+            page.total as usize <= page.rows.len(),
+            "one page holds them"
+        );
+        let sum: i64 = page.rows.iter().map(|r| minor(&r.amount)).sum();
+        let ids = page.rows.iter().map(|r| r.id).collect();
+        ((page.total as i64, sum), ids)
+    }
 }
 
 async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
@@ -40,65 +112,26 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
     let today = Utc::now().date_naive();
     let ago = |days: i64| (today - Duration::days(days)).to_string();
 
-    let deal = |amount: &'static str, expected: String| {
-        let (app, manager) = (&app, &manager);
-        async move {
-            let form = [
-                ("form[name]", "Report deal"),
-                ("form[account_name]", "Contoso"),
-                ("form[amount]", amount),
-                ("form[currency]", "USD"),
-                ("form[expected_close_on]", expected.as_str()),
-            ];
-            let response = app.call(manager, "/api/deals/save", &form).await;
-            assert_eq!(response.status(), 200);
-            response.json::<DealId>().await.unwrap()
-        }
+    let api = Api {
+        app: &app,
+        client: &manager,
     };
-    let touch = |deal: DealId, partner: i64, kind: &'static str, on: String| {
-        let (app, manager) = (&app, &manager);
-        async move {
-            let (deal, partner) = (deal.to_string(), partner.to_string());
-            let form = [
-                ("deal_id", deal.as_str()),
-                ("form[partner_id]", partner.as_str()),
-                ("form[kind]", kind),
-                ("form[occurred_on]", on.as_str()),
-            ];
-            let response = app.call(manager, "/api/deals/touchpoints/add", &form).await;
-            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        }
-    };
-    let close = |deal: DealId, outcome: &'static str| {
-        let (app, manager) = (&app, &manager);
-        async move {
-            let deal = deal.to_string();
-            let form = [
-                ("id", deal.as_str()),
-                ("outcome", outcome),
-                ("reason", "No budget"),
-            ];
-            let response = app.call(manager, "/api/deals/close", &form).await;
-            assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        }
-    };
-
-    let d1 = deal("10000", String::new()).await;
-    touch(d1, 1, "referral", ago(20)).await;
-    close(d1, "won").await;
-    let d2 = deal("6000", String::new()).await;
-    touch(d2, 2, "demo", ago(30)).await;
-    touch(d2, 3, "proposal", ago(10)).await;
-    close(d2, "won").await;
-    let d3 = deal("4000", String::new()).await;
-    close(d3, "won").await;
-    let d4 = deal("2000", String::new()).await;
-    touch(d4, 1, "negotiation", ago(5)).await;
-    close(d4, "lost").await;
+    let d1 = api.deal("10000", String::new()).await;
+    api.touch(d1, 1, "referral", ago(20)).await;
+    api.close(d1, "won").await;
+    let d2 = api.deal("6000", String::new()).await;
+    api.touch(d2, 2, "demo", ago(30)).await;
+    api.touch(d2, 3, "proposal", ago(10)).await;
+    api.close(d2, "won").await;
+    let d3 = api.deal("4000", String::new()).await;
+    api.close(d3, "won").await;
+    let d4 = api.deal("2000", String::new()).await;
+    api.touch(d4, 1, "negotiation", ago(5)).await;
+    api.close(d4, "lost").await;
     let expected_close = today + Duration::days(45);
-    let d5 = deal("8000", expected_close.to_string()).await;
-    touch(d5, 2, "referral", ago(3)).await;
-    touch(d5, 2, "proposal", ago(2)).await;
+    let d5 = api.deal("8000", expected_close.to_string()).await;
+    api.touch(d5, 2, "referral", ago(3)).await;
+    api.touch(d5, 2, "proposal", ago(2)).await;
 
     let get = |path: &'static str, form: &'static [(&'static str, &'static str)]| {
         let (app, manager) = (&app, &manager);
@@ -127,33 +160,24 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
     assert_eq!(minor(&month.total), 2_000_000);
     // The drill-down behind the partner bars lists exactly the deals they add up; the direct
     // deals are the rest of the month's won revenue.
-    let first = month.month.to_string();
-    let last = (month.month + chrono::Months::new(1) - Duration::days(1)).to_string();
-    let listed = |involvement: &'static str| {
-        let (first, last, app, manager) = (first.clone(), last.clone(), &app, &manager);
-        async move {
-            let form = [
-                ("filter[stage]", "won"),
-                ("filter[close_from]", first.as_str()),
-                ("filter[close_to]", last.as_str()),
-                ("filter[involvement]", involvement),
-            ];
-            let response = app.call(manager, "/api/deals/list", &form).await;
-            assert_eq!(response.status(), 200);
-            let page: partner_attribution::api::deals::DealPage = response.json().await.unwrap();
-            let sum: i64 = page.rows.iter().map(|r| minor(&r.amount)).sum();
-            (page.total as i64, sum)
-        }
-    };
+    let listed = |involvement| api.won_in(month.month, involvement);
     assert_eq!(
-        listed("partnered").await,
+        listed("partnered").await.0,
         (
             month.sourced_deals + month.influenced_deals,
             minor(&month.partner())
         )
     );
     assert_eq!(
-        listed("direct").await.1,
+        listed("sourced").await.0,
+        (month.sourced_deals, minor(&month.sourced))
+    );
+    assert_eq!(
+        listed("influenced").await.0,
+        (month.influenced_deals, minor(&month.influenced))
+    );
+    assert_eq!(
+        listed("direct").await.0.1,
         minor(&month.total) - minor(&month.partner())
     );
     assert_eq!(revenue.total.partner_share(), Some(Decimal::new(8, 1)));
@@ -373,7 +397,7 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
 
     // The comparison is remembered until the organization's data changes: a new touch on D1
     // (partner 3, so equal split gives it half of D1) shows at once.
-    touch(d1, 3, "negotiation", ago(1)).await;
+    api.touch(d1, 3, "negotiation", ago(1)).await;
     let again: ModelComparison = get("/api/reports/models", &[("period", "this_quarter")])
         .await
         .json()
@@ -394,6 +418,74 @@ async fn reports_match_hand_computed_totals(test_db: common::TestDb) {
 on_both_databases!(
     reports_match_hand_computed_totals,
     reports_match_hand_computed_totals
+);
+
+/// Every month's sourced and influenced bars against the deals their drill-downs list, on a
+/// demo company's history plus two deals whose first touches tie in time: the domain breaks
+/// ties by partner, then by kind, and so must the list.
+async fn each_revenue_bar_lists_the_deals_it_adds_up(test_db: common::TestDb) {
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(23, 150, Utc::now()))
+        .await
+        .unwrap();
+    let app = common::TestApp::spawn(db).await;
+    let manager = app
+        .signed_in("manager@northwind.example", demo::DEMO_PASSWORD)
+        .await;
+    let api = Api {
+        app: &app,
+        client: &manager,
+    };
+    let today = Utc::now().date_naive();
+    let day = (today - Duration::days(2)).to_string();
+    // Partner 1's demo comes first (lower partner id): influenced, though partner 2 referred it.
+    let by_partner = api.deal("3000", String::new()).await;
+    api.touch(by_partner, 2, "referral", day.clone()).await;
+    api.touch(by_partner, 1, "demo", day.clone()).await;
+    api.close(by_partner, "won").await;
+    // One partner's referral and demo the same day: the referral comes first, so sourced.
+    let by_kind = api.deal("5000", String::new()).await;
+    api.touch(by_kind, 1, "demo", day.clone()).await;
+    api.touch(by_kind, 1, "referral", day).await;
+    api.close(by_kind, "won").await;
+
+    let revenue: RevenueReport = app
+        .call(
+            &manager,
+            "/api/reports/revenue",
+            &[("period", "last_12_months")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut bars = 0;
+    for month in &revenue.months {
+        let (sourced, sourced_ids) = api.won_in(month.month, "sourced").await;
+        let (influenced, influenced_ids) = api.won_in(month.month, "influenced").await;
+        assert_eq!(
+            sourced,
+            (month.sourced_deals, minor(&month.sourced)),
+            "{}",
+            month.month
+        );
+        assert_eq!(
+            influenced,
+            (month.influenced_deals, minor(&month.influenced)),
+            "{}",
+            month.month
+        );
+        if month_of(month.month) == month_of(today) {
+            assert!(sourced_ids.contains(&by_kind) && !sourced_ids.contains(&by_partner));
+            assert!(influenced_ids.contains(&by_partner) && !influenced_ids.contains(&by_kind));
+        }
+        bars += usize::from(month.sourced_deals > 0) + usize::from(month.influenced_deals > 0);
+    }
+    assert!(bars > 12, "the demo fills most bars: {bars}");
+}
+on_both_databases!(
+    each_revenue_bar_lists_the_deals_it_adds_up,
+    each_revenue_bar_lists_the_deals_it_adds_up
 );
 
 /// The forecast on a demo company's history: its months of partner revenue, open pipeline and
@@ -500,9 +592,23 @@ on_both_databases!(forecast_follows_the_history, forecast_follows_the_history);
 async fn totals_of_amounts_at_the_64_bit_limit_still_answer(test_db: common::TestDb) {
     use sea_orm::{ConnectionTrait, FromQueryResult, JsonValue};
     let db = test_db.migrated().await;
-    demo::load(&db, &demo::generate(11, 80, Utc::now()))
-        .await
-        .unwrap();
+    let data = demo::generate(11, 80, Utc::now());
+    demo::load(&db, &data).await.unwrap();
+    // Two won deals of last quarter too, which the settings preview totals.
+    let quarter = Period::LastQuarter.range(Utc::now().date_naive());
+    let last_quarter: Vec<String> = (0..data.deals.len())
+        .filter(|&i| {
+            let deal = &data.deals[i];
+            deal.stage == DealStage::Won
+                && deal.closed_at.is_some_and(|at| {
+                    let day = at.date_naive();
+                    day >= quarter.start && day < quarter.end
+                })
+        })
+        .take(2)
+        .map(|i| (i + 1).to_string())
+        .collect();
+    assert_eq!(last_quarter.len(), 2, "the demo won deals last quarter");
     let partner_user = JsonValue::find_by_statement(sea_orm::Statement::from_string(
         db.get_database_backend(),
         "SELECT email, partner_id FROM users WHERE role = 'partner' ORDER BY id LIMIT 1",
@@ -521,6 +627,10 @@ async fn totals_of_amounts_at_the_64_bit_limit_still_answer(test_db: common::Tes
         format!(
             "UPDATE deals SET amount_minor = {max} WHERE id IN \
              (SELECT id FROM deals WHERE stage = 'open' AND currency = 'USD' ORDER BY id LIMIT 2)"
+        ),
+        format!(
+            "UPDATE deals SET amount_minor = {max} WHERE id IN ({})",
+            last_quarter.join(", ")
         ),
         format!("UPDATE payouts SET amount_minor = {max} WHERE partner_id = {partner}"),
         // The money totals (counts stay counts).
@@ -568,6 +678,26 @@ async fn totals_of_amounts_at_the_64_bit_limit_still_answer(test_db: common::Tes
         let status = response.status();
         assert_eq!(status, 200, "{path}: {}", response.text().await.unwrap());
     }
+    // The settings preview totals each partner's credit and commission under both models.
+    let settings: serde_json::Value = app
+        .call(&manager, "/api/settings/attribution", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut form: SettingsForm = serde_json::from_value(settings["form"].clone()).unwrap();
+    form.payable_model = "last_touch".into();
+    let fields = common::settings_fields(&form);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let preview = app
+        .call(&manager, "/api/settings/attribution/preview", &pairs)
+        .await;
+    let status = preview.status();
+    assert_eq!(status, 200, "preview: {}", preview.text().await.unwrap());
+
     let finance = app
         .signed_in("finance@northwind.example", demo::DEMO_PASSWORD)
         .await;

@@ -14,33 +14,13 @@ use partner_attribution::domain::reporting::Period;
 use partner_attribution::server::demo;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// The form as url-encoded fields, as the page sends it.
-fn fields(form: &SettingsForm) -> Vec<(String, String)> {
-    let mut out = vec![
-        ("form[payable_model]".to_owned(), form.payable_model.clone()),
-        (
-            "form[half_life_days]".to_owned(),
-            form.half_life_days.clone(),
-        ),
-    ];
-    for (kind, weight) in &form.role_weights {
-        out.push((format!("form[role_weights][{kind}]"), weight.clone()));
-    }
-    for (model, slots) in &form.slots {
-        for (slot, weight) in slots {
-            out.push((format!("form[slots][{model}][{slot}]"), weight.clone()));
-        }
-    }
-    out
-}
-
 async fn post(
     app: &common::TestApp,
     client: &reqwest::Client,
     path: &str,
     form: &SettingsForm,
 ) -> reqwest::Response {
-    let fields = fields(form);
+    let fields = common::settings_fields(form);
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -157,11 +137,15 @@ async fn preview_save_and_audit(test_db: common::TestDb) {
     let mut bad = first_touch.clone();
     bad.half_life_days = "-3".into();
     bad.role_weights.insert("demo".into(), "many".into());
+    bad.time_zone = "Atlantis/Capital".into();
     let refused = post(&app, &admin, "/api/settings/attribution/save", &bad).await;
     assert_eq!(refused.status(), 422);
     let body = refused.text().await.unwrap();
     assert!(
-        body.contains("half_life_days") && body.contains("role_weights.demo"),
+        body.contains("half_life_days")
+            && body.contains("role_weights.demo")
+            && body.contains("time_zone")
+            && body.contains("Atlantis/Capital"),
         "{body}"
     );
 
@@ -187,8 +171,11 @@ async fn preview_save_and_audit(test_db: common::TestDb) {
 
     let mut changed = first_touch.clone();
     changed.half_life_days = "45".into();
+    changed.time_zone = "europe/berlin".into();
     let saved = post(&app, &admin, "/api/settings/attribution/save", &changed).await;
     assert_eq!(saved.status(), 200);
+    // Read back under the zone's own spelling.
+    changed.time_zone = "Europe/Berlin".into();
     let after: AttributionSettings = app
         .call(&admin, "/api/settings/attribution", &[])
         .await
@@ -208,6 +195,7 @@ async fn preview_save_and_audit(test_db: common::TestDb) {
         "{after}"
     );
     assert!(after.contains("\"half_life_days\":\"45\""), "{after}");
+    assert!(after.contains("\"time_zone\":\"Europe/Berlin\""), "{after}");
 
     // The saved settings are now the ones in force: previewing them moves nothing.
     let settled: SettingsPreview =

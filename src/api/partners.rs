@@ -78,8 +78,8 @@ pub struct PartnerDetail {
     pub users: Vec<PartnerUser>,
     /// The same fields as the edit form shows them.
     pub form: PartnerForm,
-    /// The commission rule that pays this partner today in the base currency instead of its
-    /// own rate ("Gold tier v1"), if one does.
+    /// What pays this partner today when a commission rule does instead of its own rate, in
+    /// words ("rule Gold tier v1, not the default rate", or by currency where that differs).
     pub paid_by_rule: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppError;
 use crate::domain::attribution::AttributionModel;
+use crate::domain::deal::Involvement;
 use crate::domain::forecast::{Estimate, PipelineStage, WinRate};
 use crate::domain::ids::PartnerId;
 use crate::domain::labels::label_enum;
@@ -81,9 +82,14 @@ pub fn deals_link(stage: &str, range: DateRange, partner: Option<PartnerId>) -> 
     )
 }
 
-/// The won deals partners worked on in `range`: what the partner revenue bars add up.
-pub fn partnered_deals_link(range: DateRange) -> String {
-    format!("{}&partners=partnered", deals_link("won", range, None))
+/// The won deals of `range` partners were involved in so: what a partner revenue bar adds up
+/// (sourced, influenced, or both for last year's line).
+pub fn involved_deals_link(range: DateRange, involvement: Involvement) -> String {
+    format!(
+        "{}&partners={}",
+        deals_link("won", range, None),
+        involvement.as_str()
+    )
 }
 
 /// `deals_link` narrowed to deals a partner of one type (`key` "type") or tier ("tier") touched.

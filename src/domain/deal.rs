@@ -38,9 +38,12 @@ impl DealStage {
 
 label_enum! {
     /// Whether partners worked on a deal: a touch up to its close (any touch while open). The
-    /// revenue report's partner bars count exactly the partnered deals.
+    /// revenue report's partner bars count exactly the partnered deals: the sourced ones (the
+    /// first partner touch brought the deal in, `TouchpointKind::sources`) and the influenced rest.
     pub enum Involvement ("partner involvement") {
         Partnered => "partnered",
+        Sourced => "sourced",
+        Influenced => "influenced",
         Direct => "direct",
     }
 }
@@ -50,6 +53,8 @@ impl Involvement {
     pub fn choice(self) -> &'static str {
         match self {
             Involvement::Partnered => "With partners",
+            Involvement::Sourced => "Partner-sourced",
+            Involvement::Influenced => "Partner-influenced",
             Involvement::Direct => "Direct (no partner)",
         }
     }

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use partner_attribution::domain::attribution::form::SettingsForm;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
 use partner_attribution::server::crm::Crm;
 use partner_attribution::server::state::AppState;
@@ -192,4 +193,25 @@ macro_rules! on_both_databases {
             }
         }
     };
+}
+
+/// The form as url-encoded fields, as the page sends it.
+pub fn settings_fields(form: &SettingsForm) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("form[payable_model]".to_owned(), form.payable_model.clone()),
+        (
+            "form[half_life_days]".to_owned(),
+            form.half_life_days.clone(),
+        ),
+        ("form[time_zone]".to_owned(), form.time_zone.clone()),
+    ];
+    for (kind, weight) in &form.role_weights {
+        out.push((format!("form[role_weights][{kind}]"), weight.clone()));
+    }
+    for (model, slots) in &form.slots {
+        for (slot, weight) in slots {
+            out.push((format!("form[slots][{model}][{slot}]"), weight.clone()));
+        }
+    }
+    out
 }

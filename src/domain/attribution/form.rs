@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,8 @@ pub const SLOTS: &[(&str, &str)] = &[
 pub struct SettingsForm {
     pub payable_model: String,
     pub half_life_days: String,
+    /// An IANA time zone name (`Europe/Berlin`), the calendar days before a close are counted in.
+    pub time_zone: String,
     /// Touch kind label (or [`OTHER_KINDS`]) → weight.
     pub role_weights: BTreeMap<String, String>,
     /// Position model label → slot key → weight in percent.
@@ -53,6 +56,17 @@ pub fn slot_field(model: AttributionModel, slot: &str) -> String {
 
 fn slot_values(w: &SlotWeights) -> [Decimal; 5] {
     [w.first, w.registration, w.opportunity, w.last, w.rest]
+}
+
+/// A time zone as typed: an IANA name in any letter case, with spaces around it ignored.
+pub fn time_zone(typed: &str) -> Result<Tz, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err("Enter a time zone such as Europe/Berlin or UTC.".into());
+    }
+    Tz::from_str_insensitive(typed).map_err(|_| {
+        format!("\"{typed}\" is not a time zone: use a name such as Europe/Berlin, America/New_York or UTC.")
+    })
 }
 
 fn text(value: Decimal) -> String {
@@ -117,6 +131,7 @@ impl SettingsForm {
         SettingsForm {
             payable_model: payable.as_str().to_owned(),
             half_life_days: text(settings.half_life_days),
+            time_zone: settings.time_zone.name().to_owned(),
             role_weights,
             slots,
         }
@@ -152,6 +167,11 @@ impl SettingsForm {
             }
             Some(days) => settings.half_life_days = days,
             None => {}
+        }
+
+        match time_zone(&self.time_zone) {
+            Ok(zone) => settings.time_zone = zone,
+            Err(message) => errors.push(("time_zone".into(), message)),
         }
 
         // A kind left empty weighs what "other kinds" weighs.
@@ -265,6 +285,7 @@ mod tests {
         let mut form = SettingsForm::from_settings(AttributionModel::EqualSplit, &base);
         form.payable_model = "time_decay".into();
         form.half_life_days = " 45.5 ".into();
+        form.time_zone = " america/new_york".into();
         form.role_weights.insert("demo".into(), "40".into());
         form.role_weights.insert("referral".into(), "".into());
         form.slots
@@ -274,6 +295,12 @@ mod tests {
         let (payable, settings) = form.validate(&base).unwrap();
         assert_eq!(payable, AttributionModel::TimeDecay);
         assert_eq!(settings.half_life_days, Decimal::new(455, 1));
+        assert_eq!(settings.time_zone, Tz::America__New_York);
+        assert_eq!(
+            SettingsForm::from_settings(payable, &settings).time_zone,
+            "America/New_York",
+            "shown as the zone's own name"
+        );
         assert_eq!(
             settings.role_weights.weight(TouchpointKind::Demo),
             Decimal::from(40)
@@ -293,6 +320,7 @@ mod tests {
         let mut form = SettingsForm::from_settings(AttributionModel::EqualSplit, &base);
         form.payable_model = "coin_toss".into();
         form.half_life_days = "0".into();
+        form.time_zone = "Central European".into();
         form.role_weights.insert("demo".into(), "-1".into());
         form.role_weights.insert(OTHER_KINDS.into(), "lots".into());
         let slots = form.slots.get_mut("j_shaped").unwrap();
@@ -310,6 +338,7 @@ mod tests {
             [
                 "payable_model",
                 "half_life_days",
+                "time_zone",
                 "role_weights.demo",
                 "role_weights.other",
                 "slots.j_shaped.first",

@@ -9,7 +9,7 @@
 //! unattributed (not an error). Zero and negative amounts (refunds, clawbacks) split symmetrically.
 
 mod decay;
-pub use decay::calendar_days;
+pub use decay::{calendar_days, close_day, day_in, start_of};
 mod engine;
 mod explanation;
 pub mod form;

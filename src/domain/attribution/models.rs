@@ -33,12 +33,12 @@ pub(super) fn touch_credits(
             .iter()
             .map(|t| {
                 let basis = Basis::Decay {
-                    days_before_close: decay::days_before(t.at, closed_at),
+                    days_before_close: decay::days_before(t.at, closed_at, settings.time_zone),
                     half_life_days: settings.half_life_days,
                 };
                 credit(
                     t,
-                    decay::weight(t.at, closed_at, settings.half_life_days),
+                    decay::weight(t.at, closed_at, settings.half_life_days, settings.time_zone),
                     basis,
                 )
             })

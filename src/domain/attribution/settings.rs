@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,14 @@ pub struct ModelSettings {
     pub inverse_j: SlotWeights,
     #[serde(default)]
     pub data_driven: DataDrivenSettings,
+    /// The organization's calendar: days before a close (on the deal page and in the time-decay
+    /// weight) are counted between dates in this zone. Settings stored before it existed mean UTC.
+    #[serde(default = "utc")]
+    pub time_zone: Tz,
+}
+
+fn utc() -> Tz {
+    Tz::UTC
 }
 
 /// Settings of the Shapley and Markov models.
@@ -90,6 +99,7 @@ impl Default for ModelSettings {
             j_shaped: SlotWeights::percent(20, 0, 0, 60, 20),
             inverse_j: SlotWeights::percent(60, 0, 0, 20, 20),
             data_driven: DataDrivenSettings::default(),
+            time_zone: Tz::UTC,
         }
     }
 }
@@ -262,6 +272,9 @@ impl ModelSettings {
         };
         match key.split_once('.') {
             None if key == "half_life_days" => self.half_life_days = decimal()?,
+            None if key == "time_zone" => {
+                self.time_zone = super::form::time_zone(value).map_err(|e| bad(&e))?
+            }
             Some(("role", "other")) => self.role_weights.other = decimal()?,
             Some(("role", kind)) => {
                 let kind: TouchpointKind =
@@ -331,7 +344,9 @@ mod tests {
         settings.set("w_shaped.rest", "20").unwrap();
         settings.set("data_driven.fallback", "role_based").unwrap();
         settings.set("data_driven.min_closed_deals", "100").unwrap();
+        settings.set("time_zone", " europe/berlin ").unwrap();
         assert_eq!(settings.half_life_days, dec!(7));
+        assert_eq!(settings.time_zone, Tz::Europe__Berlin);
         assert_eq!(settings.role_weights.weight(TouchpointKind::Demo), dec!(20));
         assert_eq!(
             settings
@@ -355,6 +370,7 @@ mod tests {
             ("w_shaped.middle", "5", "slots are"),
             ("data_driven.fallback", "markov", "rule-based"),
             ("colour", "blue", "unknown setting"),
+            ("time_zone", "Mars/Olympus", "not a time zone"),
         ] {
             let err = settings.set(key, value).unwrap_err().to_string();
             assert!(err.contains(expected), "{key}={value}: {err}");
@@ -363,6 +379,24 @@ mod tests {
             settings,
             ModelSettings::default(),
             "refused settings change nothing"
+        );
+    }
+
+    #[test]
+    fn settings_stored_before_the_time_zone_mean_utc() {
+        let mut stored = serde_json::to_value(ModelSettings::default()).unwrap();
+        stored.as_object_mut().unwrap().remove("time_zone");
+        let read: ModelSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.time_zone, Tz::UTC);
+        let berlin = ModelSettings {
+            time_zone: Tz::Europe__Berlin,
+            ..ModelSettings::default()
+        };
+        let json = serde_json::to_string(&berlin).unwrap();
+        assert!(json.contains("\"time_zone\":\"Europe/Berlin\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<ModelSettings>(&json).unwrap(),
+            berlin
         );
     }
 }

@@ -233,8 +233,6 @@ impl Commission {
     }
 }
 
-/// The commission on `credit` under `rules` (all versions; the ones in force are picked). A
-/// partner no base rule covers earns the rate on its profile.
 /// The base rule that pays `partner` on a deal in `currency` won on `day`, instead of the
 /// partner's own rate: the greatest by precedence of those in force that cover it. `None`:
 /// the partner's own rate applies.
@@ -251,6 +249,52 @@ pub fn paying_rule<'a>(
         .max_by_key(|r| r.precedence())
 }
 
+/// What pays `partner` on deals won on `day`, in words, when a rule and not its own rate does:
+/// "rule Gold v1, not the default rate" when one rule pays in every currency (`base` and each a
+/// rule in force names), else by currency ("rule Gold v1 on USD deals, the default rate on EUR
+/// deals"). `None`: the partner's own rate pays everywhere.
+pub fn what_pays(
+    rules: &[Rule],
+    partner: &PartnerFacts,
+    base: Currency,
+    day: NaiveDate,
+) -> Option<String> {
+    let mut currencies = vec![base];
+    for currency in rules
+        .iter()
+        .filter(|r| r.in_force(day))
+        .filter_map(|r| r.currency)
+    {
+        if !currencies.contains(&currency) {
+            currencies.push(currency);
+        }
+    }
+    let paying: Vec<(Currency, Option<&Rule>)> = currencies
+        .iter()
+        .map(|c| (*c, paying_rule(rules, partner, *c, day)))
+        .collect();
+    let name = |rule: &Rule| format!("rule {} v{}", rule.name, rule.version);
+    let same = |a: Option<&Rule>, b: Option<&Rule>| a.map(|r| r.id) == b.map(|r| r.id);
+    match paying.as_slice() {
+        [(_, None), rest @ ..] if rest.iter().all(|(_, r)| r.is_none()) => None,
+        [(_, first), rest @ ..] if rest.iter().all(|(_, r)| same(*r, *first)) => {
+            first.map(|rule| format!("{}, not the default rate", name(rule)))
+        }
+        _ => Some(
+            paying
+                .iter()
+                .map(|(currency, rule)| {
+                    let what = rule.map_or_else(|| "the default rate".to_owned(), name);
+                    format!("{what} on {currency} deals")
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+/// The commission on `credit` under `rules` (all versions; the ones in force are picked). A
+/// partner no base rule covers earns the rate on its profile.
 pub fn commission(rules: &[Rule], credit: &Credit) -> Result<Commission, DomainError> {
     let currency = credit.attributed.currency();
     let day = credit.won_on;

@@ -242,6 +242,57 @@ fn rules_with_amounts_only_pay_in_their_currency() {
 }
 
 #[test]
+fn what_pays_a_partner_is_said_per_currency_when_it_differs() {
+    let today = day(2026, 8, 14);
+    let percentage = rule(
+        2,
+        Scope::Everyone,
+        RuleKind::Percentage { rate: dec("0.10") },
+    );
+    let mut flat = rule(
+        1,
+        Scope::Everyone,
+        RuleKind::Flat {
+            amount_minor: 50_000,
+        },
+    );
+    flat.currency = Some(Currency::EUR);
+    flat.priority = 5;
+    assert_eq!(what_pays(&[], &partner(), Currency::USD, today), None);
+    assert_eq!(
+        what_pays(
+            std::slice::from_ref(&percentage),
+            &partner(),
+            Currency::USD,
+            today
+        )
+        .as_deref(),
+        Some("rule rule 2 v1, not the default rate")
+    );
+    // The EUR rule outranks the percentage on EUR deals only.
+    assert_eq!(
+        what_pays(
+            &[percentage, flat.clone()],
+            &partner(),
+            Currency::USD,
+            today
+        )
+        .as_deref(),
+        Some("rule rule 2 v1 on USD deals, rule rule 1 v1 on EUR deals")
+    );
+    // Only EUR deals are paid by a rule: the partner's rate pays the base currency.
+    assert_eq!(
+        what_pays(&[flat.clone()], &partner(), Currency::USD, today).as_deref(),
+        Some("the default rate on USD deals, rule rule 1 v1 on EUR deals")
+    );
+    // Rules not yet in force say nothing.
+    assert_eq!(
+        what_pays(&[flat], &partner(), Currency::USD, day(2025, 1, 1)),
+        None
+    );
+}
+
+#[test]
 fn overlapping_rules_pick_by_priority_then_later_start_then_id() {
     let base = |id: i64, priority: i32, from: NaiveDate| {
         let mut r = rule(

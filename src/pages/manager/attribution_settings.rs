@@ -129,6 +129,20 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                     </div>
                     {move || error("payable_model".into())().map(|m| view! { <p class="field-error" role="alert" data-field="payable_model">{m}</p> })}
 
+                    <legend class="section-title">"Calendar"</legend>
+                    <div class="field narrow">
+                        <label for="time-zone">"Time zone"</label>
+                        <input id="time-zone" list="time-zones" autocomplete="off" spellcheck="false"
+                            prop:value=move || draft.with(|f| f.time_zone.clone())
+                            on:input=move |ev| { let v = event_target_value(&ev); change(Box::new(move |f| f.time_zone = v)); }
+                            aria-invalid=move || error("time_zone".into())().is_some().then_some("true")/>
+                        <datalist id="time-zones">
+                            {chrono_tz::TZ_VARIANTS.iter().map(|zone| view! { <option value=zone.name()></option> }).collect_view()}
+                        </datalist>
+                        <p class="field-hint">"Days before a close are counted between dates in this zone, on the deal page and in the time-decay weight."</p>
+                        {move || error("time_zone".into())().map(|m| view! { <p class="field-error" role="alert" data-field="time_zone">{m}</p> })}
+                    </div>
+
                     <legend class="section-title">"Time decay"</legend>
                     <div class="field narrow">
                         <label for="half-life">"Half-life (days)"</label>

@@ -75,7 +75,7 @@ fn PartnerEditor(
 ) -> impl IntoView {
     let rate_hint = match paid_by_rule {
         Some(rule) => format!(
-            "0 to 100: what the partner earns on deals no commission rule covers. Today rule {rule} covers it, so this rate does not apply."
+            "0 to 100: what the partner earns on deals no commission rule covers. Today it is paid by {rule}."
         ),
         None => "0 to 100: what the partner earns on deals no commission rule covers.".to_owned(),
     };

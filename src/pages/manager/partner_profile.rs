@@ -132,7 +132,7 @@ fn Profile(
             <dl class="facts">
                 <div><dt title="What the partner earns on deals no commission rule covers">"Default commission rate"</dt><dd><span data-testid="partner-rate">{partner.commission_rate.to_string()}</span>
                     {detail.paid_by_rule.clone().map(|rule| view! {
-                        <span class="rule-note" data-testid="paid-by-rule">{format!(" · paid by rule {rule}, not the default rate")}</span>
+                        <span class="rule-note" data-testid="paid-by-rule">{format!(" · paid by {rule}")}</span>
                     })}</dd></div>
                 <div><dt>"Contact"</dt><dd>{detail.contact_name.clone().unwrap_or_else(|| "—".into())}</dd></div>
                 <div><dt>"Email"</dt><dd>{partner.contact_email.clone().unwrap_or_else(|| "—".into())}</dd></div>

@@ -14,6 +14,7 @@ use crate::domain::deal::{DealStage, Involvement};
 use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::money::Money;
 use crate::domain::partner::{PartnerTier, PartnerType};
+use crate::domain::touchpoint::TouchpointKind;
 use crate::server::entities::{attributions, deals, partners, touchpoints};
 use crate::server::tenant::Tenant;
 
@@ -94,6 +95,72 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
+/// Deals as partners worked on them: a touch up to the close counts (any touch while the deal
+/// is open), as in the revenue totals, and the first such touch (by time, partner, then kind, as
+/// `domain::monthly_stats` orders them) says whether partners sourced the deal.
+fn involved(involvement: Involvement) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{CaseStatement, ExprTrait, Order, SimpleExpr, SubQueryStatement};
+    let up_to_close = || {
+        Expr::col((touchpoints::Entity, touchpoints::Column::DealId))
+            .equals((deals::Entity, deals::Column::Id))
+            .and(
+                Expr::col((deals::Entity, deals::Column::ClosedAt))
+                    .is_null()
+                    .or(
+                        Expr::col((touchpoints::Entity, touchpoints::Column::OccurredAt))
+                            .lte(Expr::col((deals::Entity, deals::Column::ClosedAt))),
+                    ),
+            )
+    };
+    let touched = Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(touchpoints::Entity)
+            .and_where(up_to_close())
+            .to_owned(),
+    );
+    // The kinds in their declared order, the order the domain breaks ties in.
+    let rank =
+        TouchpointKind::ALL
+            .iter()
+            .enumerate()
+            .fold(CaseStatement::new(), |case, (rank, kind)| {
+                case.case(
+                    Expr::col((touchpoints::Entity, touchpoints::Column::Kind)).eq(kind.as_str()),
+                    Expr::val(rank as i32),
+                )
+            });
+    let opener = SimpleExpr::from(SubQueryStatement::from(
+        Query::select()
+            .column((touchpoints::Entity, touchpoints::Column::Kind))
+            .from(touchpoints::Entity)
+            .and_where(up_to_close())
+            .order_by(
+                (touchpoints::Entity, touchpoints::Column::OccurredAt),
+                Order::Asc,
+            )
+            .order_by(
+                (touchpoints::Entity, touchpoints::Column::PartnerId),
+                Order::Asc,
+            )
+            .order_by_expr(rank.into(), Order::Asc)
+            .limit(1)
+            .to_owned(),
+    ));
+    let sourcing: Vec<&str> = TouchpointKind::ALL
+        .iter()
+        .filter(|kind| kind.sources())
+        .map(|kind| kind.as_str())
+        .collect();
+    match involvement {
+        Involvement::Partnered => touched,
+        Involvement::Direct => touched.not(),
+        Involvement::Sourced => opener.is_in(sourcing),
+        // No touch leaves the opener NULL, which NOT IN never matches.
+        Involvement::Influenced => opener.is_not_in(sourcing),
+    }
+}
+
 fn filtered(
     tenant: &Tenant,
     filter: &Filter<'_>,
@@ -139,30 +206,7 @@ fn filtered(
         )));
     }
     if let Some(involvement) = filter.involvement {
-        use sea_orm::sea_query::ExprTrait;
-        // A touch up to the close counts (any touch while the deal is open), as in the totals.
-        let touched = Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(touchpoints::Entity)
-                .and_where(
-                    Expr::col((touchpoints::Entity, touchpoints::Column::DealId))
-                        .equals((deals::Entity, deals::Column::Id)),
-                )
-                .and_where(
-                    Expr::col((deals::Entity, deals::Column::ClosedAt))
-                        .is_null()
-                        .or(
-                            Expr::col((touchpoints::Entity, touchpoints::Column::OccurredAt))
-                                .lte(Expr::col((deals::Entity, deals::Column::ClosedAt))),
-                        ),
-                )
-                .to_owned(),
-        );
-        select = select.filter(match involvement {
-            Involvement::Partnered => touched,
-            Involvement::Direct => touched.not(),
-        });
+        select = select.filter(involved(involvement));
     }
     if let Some(min) = filter.min_amount {
         select = select.filter(deals::Column::AmountMinor.gte(min));

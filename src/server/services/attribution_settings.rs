@@ -106,16 +106,14 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
     };
     let mut commission_now = commissions(&now)?.into_iter();
     let mut commission_proposed = commissions(&proposed)?.into_iter();
-    // Per partner: credit and commission (minor units), now and proposed.
-    let mut totals: HashMap<i64, [i64; 4]> = HashMap::new();
+    // Per partner: credit and commission (minor units), now and proposed; 128 bits, so no
+    // stored amounts overflow them.
+    let mut totals: HashMap<i64, [i128; 4]> = HashMap::new();
     let mut add =
         |split: &Split, offset: usize, commission: Option<Money>| -> Result<(), AppError> {
-            let commission = commission
-                .map(|c| c.to_minor())
-                .transpose()?
-                .unwrap_or_default();
+            let commission = commission.map_or(0, |c| c.total_minor());
             let entry = totals.entry(split.partner.0).or_default();
-            entry[offset] += split.amount.to_minor()?;
+            entry[offset] += split.amount.total_minor();
             entry[offset + 2] += commission;
             Ok(())
         };
@@ -135,7 +133,7 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         }
     }
 
-    let mut moved: Vec<(i64, [i64; 4])> = totals.into_iter().collect();
+    let mut moved: Vec<(i64, [i128; 4])> = totals.into_iter().collect();
     moved.sort_by_key(|(id, [now, proposed, ..])| {
         (
             std::cmp::Reverse((proposed - now).abs()),
@@ -144,7 +142,7 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         )
     });
     let total =
-        |index: usize| Money::from_minor(moved.iter().map(|(_, t)| t[index]).sum(), currency);
+        |index: usize| Money::from_total(moved.iter().map(|(_, t)| t[index]).sum(), currency);
     let (commission_now, commission_proposed) = (total(2), total(3));
     let shown: Vec<i64> = moved.iter().take(PREVIEW_ROWS).map(|(id, _)| *id).collect();
     let names = repo::deals::names_of(&caller.tenant, &caller.db, &shown).await?;
@@ -172,10 +170,10 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
                         .get(&id)
                         .cloned()
                         .unwrap_or_else(|| format!("Partner {id}")),
-                    credit_now: Money::from_minor(credit_now, currency),
-                    credit_proposed: Money::from_minor(credit_proposed, currency),
-                    commission_now: Money::from_minor(commission_now, currency),
-                    commission_proposed: Money::from_minor(commission_proposed, currency),
+                    credit_now: Money::from_total(credit_now, currency),
+                    credit_proposed: Money::from_total(credit_proposed, currency),
+                    commission_now: Money::from_total(commission_now, currency),
+                    commission_proposed: Money::from_total(commission_proposed, currency),
                 }
             },
         )

@@ -10,7 +10,9 @@ use crate::api::deals::{
     ModelSplit, SplitLine, TimelineEntry,
 };
 use crate::domain::access::{Action, Resource};
-use crate::domain::attribution::{self, AttributionModel, DealInput, Touch, calendar_days};
+use crate::domain::attribution::{
+    self, AttributionModel, DealInput, Touch, calendar_days, close_day,
+};
 use crate::domain::deal::DealForm;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::money::{Currency, Money, parse_amount};
@@ -105,11 +107,14 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             .unwrap_or_else(|| format!("Partner {id}"))
     };
 
+    let (payable, settings) =
+        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
+    let zone = settings.time_zone;
     // Days are counted to the close, or for an open deal to its expected close.
+    let close_on = close_day(deal.closed_at, deal.expected_close_on, zone);
     let close_at = deal.closed_at.or_else(|| {
         deal.expected_close_on
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
+            .and_then(|day| attribution::start_of(day, zone))
     });
     let mut timeline = Vec::with_capacity(touchpoints.len());
     let mut touches = Vec::with_capacity(touchpoints.len());
@@ -130,12 +135,10 @@ pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
             kind,
             occurred_at: t.occurred_at,
             note: t.note.clone(),
-            days_before_close: close_at.map(|close| calendar_days(t.occurred_at, close)),
+            days_before_close: close_on.map(|day| calendar_days(t.occurred_at, day, zone)),
         });
     }
 
-    let (payable, settings) =
-        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
     let amount = repo::deals::amount_of(&deal)?;
     let mut attribution: Vec<ModelSplit> = Vec::new();
 

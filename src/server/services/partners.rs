@@ -123,10 +123,9 @@ async fn paying_rule_name(caller: &Caller, id: PartnerId) -> Result<Option<Strin
         .await?
         .base_currency;
     let today = chrono::Utc::now().date_naive();
-    Ok(
-        crate::domain::commission_rules::paying_rule(&rules, partner, base, today)
-            .map(|rule| format!("{} v{}", rule.name, rule.version)),
-    )
+    Ok(crate::domain::commission_rules::what_pays(
+        &rules, partner, base, today,
+    ))
 }
 
 /// The audited picture of a partner.

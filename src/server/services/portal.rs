@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::api::AppError;
 use crate::api::deals::DealSort;
@@ -15,7 +16,7 @@ use crate::api::portal::{
 };
 use crate::domain::access::{Action, Resource};
 use crate::domain::attribution::{
-    AttributionModel, DealInput, Engine, Explanation, Touch, calendar_days,
+    AttributionModel, DealInput, Engine, Explanation, Touch, calendar_days, close_day,
 };
 use crate::domain::deal::DealStage;
 use crate::domain::earnings::{ByStatus, awaiting_payment, earned_since, summarize};
@@ -148,6 +149,8 @@ pub async fn overview() -> Result<PortalOverview, AppError> {
 /// partner's touches today (under the payable model), none for lost deals.
 struct Credits {
     model: AttributionModel,
+    /// The organization's calendar, which days before a close are counted in.
+    zone: Tz,
     engine: Engine,
     stored: HashMap<i64, crate::server::entities::attributions::Model>,
     touches: HashMap<DealId, Vec<Touch>>,
@@ -171,6 +174,7 @@ impl Credits {
             .collect();
         let stored =
             repo::partner_stats::credit_on(tenant, db, partner, model.as_str(), &won).await?;
+        let zone = settings.time_zone;
         let mut engine = Engine::new(settings)?;
         let projecting = deals.iter().any(|(_, stage)| *stage == DealStage::Open);
         if projecting && model.is_data_driven() {
@@ -181,6 +185,7 @@ impl Credits {
         }
         Ok(Credits {
             model,
+            zone,
             engine,
             stored,
             touches,
@@ -328,12 +333,9 @@ pub async fn deal(id: DealId) -> Result<PortalDealDetail, AppError> {
         .ok_or_else(|| AppError::NotFound("the deal".into()))?;
     let row = repo::deals::row(&model, Vec::new())?;
     let own = repo::deals::touchpoints_of(tenant, db, id).await?;
-    let close_at = model.closed_at.or_else(|| {
-        model
-            .expected_close_on
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
-    });
+    let mut credits = Credits::load(&caller, partner, &[(row.id, row.stage)]).await?;
+    let zone = credits.zone;
+    let close_on = close_day(model.closed_at, model.expected_close_on, zone);
     let timeline = own
         .iter()
         .filter(|t| t.partner_id == partner.0)
@@ -342,11 +344,10 @@ pub async fn deal(id: DealId) -> Result<PortalDealDetail, AppError> {
                 kind: t.kind.parse().map_err(AppError::internal)?,
                 occurred_at: t.occurred_at,
                 note: t.note.clone(),
-                days_before_close: close_at.map(|close| calendar_days(t.occurred_at, close)),
+                days_before_close: close_on.map(|day| calendar_days(t.occurred_at, day, zone)),
             })
         })
         .collect::<Result<_, AppError>>()?;
-    let mut credits = Credits::load(&caller, partner, &[(row.id, row.stage)]).await?;
     let model_name = credits.model.name().to_owned();
     let deal = credits.row(partner, row)?;
     let filter = repo::payouts::Filter {
