@@ -27,16 +27,27 @@ test("an admin previews a new payable model on last quarter's deals, fixes a bad
   await halfLife.fill("45");
   await expect(page.locator('[data-field="half_life_days"]')).toHaveCount(0);
 
+  // The calendar days are counted in: an unknown zone is named, a real one in any case is taken.
+  const zone = page.getByLabel("Time zone");
+  await expect(zone).toHaveValue("UTC");
+  await zone.fill("Mars/Base");
+  await expect(page.locator('[data-field="time_zone"]')).toContainText('"Mars/Base" is not a time zone');
+  await expect(zone).toHaveValue("Mars/Base");
+  await zone.fill("europe/berlin");
+  await expect(page.locator('[data-field="time_zone"]')).toHaveCount(0);
+
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByTestId("toasts")).toContainText("Attribution settings saved.");
   await page.reload();
   await hydrated(page);
   await expect(page.getByLabel(/^First touch/)).toBeChecked();
   await expect(page.getByLabel("Half-life (days)")).toHaveValue("45");
+  await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
 
   // Back to the defaults, so the other tests see equal split as payable.
   await page.getByRole("button", { name: "Reset to defaults" }).click();
   await expect(page.getByLabel(/^Equal split/)).toBeChecked();
+  await expect(page.getByLabel("Time zone")).toHaveValue("UTC");
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByTestId("toasts")).toContainText("Attribution settings saved.");
   expect(errors).toEqual([]);

@@ -92,6 +92,26 @@ pub fn involved_deals_link(range: DateRange, involvement: Involvement) -> String
     )
 }
 
+/// The deals behind a point of the revenue chart in `month` (see `charts::reports::revenue_mix`):
+/// the sourced bar (series 0) the won deals partners brought in, the influenced bar (1) those
+/// they worked on, the all-won line (2) every won deal, last year's line (3) the deals partners
+/// worked on a year before.
+pub fn revenue_point_link(month: NaiveDate, series: usize) -> String {
+    let range = |start: NaiveDate| DateRange {
+        start,
+        end: start + chrono::Months::new(1),
+    };
+    match series {
+        0 => involved_deals_link(range(month), Involvement::Sourced),
+        1 => involved_deals_link(range(month), Involvement::Influenced),
+        2 => deals_link("won", range(month), None),
+        _ => involved_deals_link(
+            range(month - chrono::Months::new(12)),
+            Involvement::Partnered,
+        ),
+    }
+}
+
 /// `deals_link` narrowed to deals a partner of one type (`key` "type") or tier ("tier") touched.
 pub fn group_deals_link(stage: &str, range: DateRange, key: &str, value: &str) -> String {
     format!("{}&{key}={value}", deals_link(stage, range, None))
@@ -446,6 +466,25 @@ mod tests {
 
     fn usd(minor: i64) -> Money {
         Money::from_minor(minor, Currency::USD)
+    }
+
+    #[test]
+    fn each_revenue_series_opens_the_deals_it_adds_up() {
+        let march = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let won = "/deals?stage=won&from=2026-03-01&to=2026-03-31";
+        assert_eq!(
+            revenue_point_link(march, 0),
+            format!("{won}&partners=sourced")
+        );
+        assert_eq!(
+            revenue_point_link(march, 1),
+            format!("{won}&partners=influenced")
+        );
+        assert_eq!(revenue_point_link(march, 2), won);
+        assert_eq!(
+            revenue_point_link(march, 3),
+            "/deals?stage=won&from=2025-03-01&to=2025-03-31&partners=partnered"
+        );
     }
 
     fn range() -> DateRange {

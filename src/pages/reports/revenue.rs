@@ -8,12 +8,11 @@ use leptos_router::components::A;
 use super::{ReportHeader, change, drill_down, loaded, percent, range_text, use_period};
 use crate::api::reports::{
     Report, RevenueGroup, RevenueReport, RevenueTotals, deals_link, group_deals_link,
-    involved_deals_link, load_revenue_report,
+    load_revenue_report, revenue_point_link,
 };
 use crate::components::charts::echart::EChart;
 use crate::components::charts::reports::{ranked_bars, revenue_mix};
 use crate::components::kpi::KpiCard;
-use crate::domain::deal::Involvement;
 use crate::domain::reporting::{DateRange, Period};
 
 #[component]
@@ -44,19 +43,10 @@ fn RevenueBody(report: RevenueReport) -> impl IntoView {
     let total = report.total.clone();
     let months = report.months.clone();
     let chart = revenue_mix(&report.months, currency);
-    // Each series lists the deals it adds up: the sourced bar the won deals partners brought in,
-    // the influenced bar those they worked on, the all-won line every won deal, last year's line
-    // the deals partners worked on a year before.
     let on_click = drill_down(move |series, index| {
-        months.get(index).map(|m| match series {
-            0 => involved_deals_link(month_range(m.month), Involvement::Sourced),
-            1 => involved_deals_link(month_range(m.month), Involvement::Influenced),
-            2 => deals_link("won", month_range(m.month), None),
-            _ => involved_deals_link(
-                month_range(m.month - chrono::Months::new(12)),
-                Involvement::Partnered,
-            ),
-        })
+        months
+            .get(index)
+            .map(|m| revenue_point_link(m.month, series))
     });
     let sourced_deals: i64 = report.months.iter().map(|m| m.sourced_deals).sum();
     let influenced_deals: i64 = report.months.iter().map(|m| m.influenced_deals).sum();
