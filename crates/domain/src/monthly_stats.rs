@@ -428,7 +428,7 @@ pub fn counts_in(month: &str, before: &str, from: &str, to: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::touchpoint::TouchpointKind;
+    use crate::touchpoint::TouchpointKind;
     use chrono::TimeZone;
     use proptest::prelude::*;
 

@@ -4,9 +4,9 @@ use chrono::{Duration, TimeZone};
 use rust_decimal::dec;
 
 use super::*;
-use crate::domain::ids::DealId;
-use crate::domain::money::Currency;
-use crate::domain::touchpoint::TouchpointKind::*;
+use crate::ids::DealId;
+use crate::money::Currency;
+use crate::touchpoint::TouchpointKind::*;
 
 const A: PartnerId = PartnerId(1);
 const B: PartnerId = PartnerId(2);
@@ -649,7 +649,7 @@ mod properties {
 
 mod data_driven {
     use super::*;
-    use crate::domain::attribution::learned::{CoalitionRates, shapley};
+    use crate::attribution::learned::{CoalitionRates, shapley};
 
     /// `count` closed deals touched by `partners`, `wins` of them won.
     fn history(partners: &[PartnerId], count: usize, wins: usize) -> Vec<HistoricalDeal> {

@@ -1,6 +1,7 @@
 //! `label_enum!`: a closed set of values with one lower-snake-case spelling each, used alike in JSON,
 //! the database and URLs. Parsing rejects unknown values with a message that lists the valid ones.
 
+#[macro_export]
 macro_rules! label_enum {
     (
         $(#[$meta:meta])*
@@ -44,12 +45,12 @@ macro_rules! label_enum {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = $crate::domain::DomainError;
+            type Err = $crate::DomainError;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 match value {
                     $($label => Ok($name::$variant),)+
-                    _ => Err($crate::domain::DomainError::UnknownValue {
+                    _ => Err($crate::DomainError::UnknownValue {
                         kind: $kind.to_owned(),
                         value: value.to_owned(),
                         expected: [$($label),+].join(", "),
@@ -58,33 +59,59 @@ macro_rules! label_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl $crate::labels::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::labels::__private::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
-        // Documented in the REST API's OpenAPI document as a string with its allowed values.
-        #[cfg(feature = "ssr")]
-        impl ::utoipa::PartialSchema for $name {
-            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
-                ::utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(::utoipa::openapi::schema::Type::String)
-                    .enum_values(Some([$($label),+]))
-                    .into()
-            }
-        }
+        $crate::__openapi_schema!($name, [$($label),+]);
 
-        #[cfg(feature = "ssr")]
-        impl ::utoipa::ToSchema for $name {}
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
-                text.parse().map_err(::serde::de::Error::custom)
+        impl<'de> $crate::labels::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::labels::__private::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str> as $crate::labels::__private::serde::Deserialize>::deserialize(d)?;
+                text.parse().map_err($crate::labels::__private::serde::de::Error::custom)
             }
         }
     };
 }
 
-pub(crate) use label_enum;
+pub use crate::label_enum;
+
+/// What the macro's expansion names, reachable from any crate that invokes it.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    #[cfg(feature = "ssr")]
+    pub use utoipa;
+}
+
+/// In the server build, documents a label enum in the REST API's OpenAPI document as a string with
+/// its allowed values; in the browser build, nothing. Decided here, by this crate's features, not
+/// by the features of the crate that invokes `label_enum!`.
+#[cfg(feature = "ssr")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __openapi_schema {
+    ($name:ident, [$($label:literal),+]) => {
+        impl $crate::labels::__private::utoipa::PartialSchema for $name {
+            fn schema() -> $crate::labels::__private::utoipa::openapi::RefOr<
+                $crate::labels::__private::utoipa::openapi::schema::Schema,
+            > {
+                $crate::labels::__private::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type($crate::labels::__private::utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($label),+]))
+                    .into()
+            }
+        }
+
+        impl $crate::labels::__private::utoipa::ToSchema for $name {}
+    };
+}
+
+#[cfg(not(feature = "ssr"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __openapi_schema {
+    ($name:ident, [$($label:literal),+]) => {};
+}

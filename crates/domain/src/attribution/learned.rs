@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Touch;
-use crate::domain::ids::PartnerId;
+use crate::ids::PartnerId;
 
 /// A closed deal as history for the data-driven models.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

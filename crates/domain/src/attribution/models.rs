@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 use super::explanation::{Basis, SlotRole, TouchCredit};
 use super::settings::{ModelSettings, SlotWeights};
 use super::{AttributionModel, Touch, decay};
-use crate::domain::DomainError;
-use crate::domain::touchpoint::TouchpointKind;
+use crate::DomainError;
+use crate::touchpoint::TouchpointKind;
 
 pub(super) fn touch_credits(
     model: AttributionModel,

@@ -572,7 +572,7 @@ impl ConnectionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::webhook::Targets;
+    use crate::webhook::Targets;
     use rust_decimal::dec;
 
     fn at(text: &str) -> DateTime<Utc> {

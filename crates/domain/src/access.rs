@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn the_documented_matrix_is_the_one_in_code() {
-        let doc = include_str!("../../docs/ACCESS.md");
+        let doc = include_str!("../../../docs/ACCESS.md");
         let table = matrix_markdown();
         assert!(
             doc.contains(&table),

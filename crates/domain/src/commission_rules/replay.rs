@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Credit, PartnerFacts, Rule, commission};
-use crate::domain::DomainError;
-use crate::domain::ids::PartnerId;
-use crate::domain::money::{Currency, Money};
-use crate::domain::reporting::quarter_start;
+use crate::DomainError;
+use crate::ids::PartnerId;
+use crate::money::{Currency, Money};
+use crate::reporting::quarter_start;
 
 /// One partner's credit on one won deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +119,8 @@ pub fn with_proposal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::commission_rules::{Band, RuleKind, Scope};
-    use crate::domain::partner::{CommissionRate, PartnerTier, PartnerType};
+    use crate::commission_rules::{Band, RuleKind, Scope};
+    use crate::partner::{CommissionRate, PartnerTier, PartnerType};
     use rust_decimal::Decimal;
 
     fn day(m: u32, d: u32) -> NaiveDate {

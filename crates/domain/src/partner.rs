@@ -328,10 +328,7 @@ mod tests {
         assert_eq!(draft.contact_email.unwrap().as_str(), "ines@harbor.example");
         assert_eq!(draft.website.as_deref(), Some("https://harbor.example"));
         assert_eq!(draft.region, None);
-        assert_eq!(
-            draft.payout_currency,
-            Some(crate::domain::money::Currency::EUR)
-        );
+        assert_eq!(draft.payout_currency, Some(crate::money::Currency::EUR));
     }
 
     #[test]

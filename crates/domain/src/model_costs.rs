@@ -52,12 +52,12 @@ pub fn model_costs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::attribution::Touch;
-    use crate::domain::commission_rules::{RuleKind, Scope};
-    use crate::domain::ids::DealId;
-    use crate::domain::money::{Currency, Money};
-    use crate::domain::partner::{CommissionRate, PartnerTier, PartnerType};
-    use crate::domain::touchpoint::TouchpointKind;
+    use crate::attribution::Touch;
+    use crate::commission_rules::{RuleKind, Scope};
+    use crate::ids::DealId;
+    use crate::money::{Currency, Money};
+    use crate::partner::{CommissionRate, PartnerTier, PartnerType};
+    use crate::touchpoint::TouchpointKind;
     use chrono::{NaiveDate, TimeZone, Utc};
     use rust_decimal::Decimal;
 

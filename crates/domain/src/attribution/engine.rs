@@ -11,8 +11,8 @@ use super::{
     ModelSettings, PartnerBasis, PartnerCredit, Touch, Weighing, attribute_with, compare,
     rule_based,
 };
-use crate::domain::DomainError;
-use crate::domain::ids::PartnerId;
+use crate::DomainError;
+use crate::ids::PartnerId;
 
 /// Settings plus what the data-driven models learned from closed deals.
 #[derive(Debug, Clone)]

@@ -265,7 +265,7 @@ pub fn window_days(text: &str) -> Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::money::Currency;
+    use crate::money::Currency;
 
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::{AttributionModel, Touch};
-use crate::domain::touchpoint::TouchpointKind;
+use crate::touchpoint::TouchpointKind;
 
 /// The reasoning behind one split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

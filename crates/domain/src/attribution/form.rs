@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{AttributionModel, ModelSettings, SlotWeights};
-use crate::domain::touchpoint::TouchpointKind;
+use crate::touchpoint::TouchpointKind;
 
 /// The key of the weight of touch kinds without one of their own.
 pub const OTHER_KINDS: &str = "other";

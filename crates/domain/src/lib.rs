@@ -2,7 +2,7 @@
 //! Everything here is plain data and functions, unit-tested without I/O.
 
 mod error;
-pub(crate) mod labels;
+pub mod labels;
 
 pub mod access;
 pub mod api_key;

@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::AttributionModel;
-use crate::domain::DomainError;
-use crate::domain::touchpoint::TouchpointKind;
+use crate::DomainError;
+use crate::touchpoint::TouchpointKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSettings {

@@ -7,10 +7,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Band, Rule, RuleKind, Scope, percent};
-use crate::domain::ids::PartnerId;
-use crate::domain::labels::label_enum;
-use crate::domain::money::{Currency, Money, parse_amount};
-use crate::domain::partner::{CommissionRate, PartnerTier, PartnerType};
+use crate::ids::PartnerId;
+use crate::labels::label_enum;
+use crate::money::{Currency, Money, parse_amount};
+use crate::partner::{CommissionRate, PartnerTier, PartnerType};
 
 label_enum! {
     /// The kinds of rule, as the form and the database name them.
@@ -281,7 +281,7 @@ impl RuleForm {
     /// Every field checked at once; the errors name their fields.
     pub fn validate(&self) -> Result<RuleDraft, Errors> {
         let mut errors = Vec::new();
-        let name = crate::domain::text::required(&self.name, "a name for the rule", 100)
+        let name = crate::text::required(&self.name, "a name for the rule", 100)
             .map_err(|problem| errors.push(("name", problem)))
             .unwrap_or_default();
         let scope = match self.scope.parse::<ScopeName>() {
