@@ -1,6 +1,6 @@
 //! Server functions, one module per resource. Each is thin: authorize the caller, call one repository
-//! or service function, convert. The request and response types are defined here once
-//! and shared by the server and the browser.
+//! or service function, convert. Each module re-exports its request and response types from the
+//! `wire` crate, where they are defined once for the server and the browser.
 
 pub mod api_docs;
 pub mod api_keys;
@@ -11,7 +11,6 @@ pub mod crm;
 pub mod dashboard;
 pub mod deals;
 pub mod disputes;
-pub mod error;
 pub mod fx;
 pub mod imports;
 pub mod leaderboard;
@@ -24,4 +23,4 @@ pub mod settings;
 pub mod users;
 pub mod webhooks;
 
-pub use error::AppError;
+pub use wire::{AppError, error};

@@ -165,17 +165,5 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 
 /// The HTTP status an error answers with.
 pub fn status_of(err: &AppError) -> StatusCode {
-    match err {
-        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::BadRequest {
-            too_large: true, ..
-        } => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(err.status()).expect("AppError statuses are valid HTTP statuses")
 }
