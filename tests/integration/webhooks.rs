@@ -3,7 +3,7 @@
 //! app's), retried with back-off, delivered after a restart, redelivered on request, and an
 //! endpoint that keeps failing switched off. The receiver is a real HTTP server on loopback.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,7 +2,7 @@
 //! rotation and cookies, invitations and password resets through the outbox, role changes and
 //! deactivation, cross-site refusal, and the audit trail of all of it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Deals over HTTP on both databases: the pipeline's filters and pages against the generated
 //! data, and a deal's timeline and attribution panel (every model, amounts exact to the cent).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

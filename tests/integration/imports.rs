@@ -3,7 +3,7 @@
 //! reported by line, a second run of the same file changing nothing, all-or-nothing writing
 //! nothing when one row is bad, the mapping remembered, cancelling, and who may import.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Partners over HTTP on both databases: search, filters, sorting and pages against the data;
 //! create / edit with field errors and the unique name; the onboarding status flow; the audit.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use partner_attribution::api::AppError;

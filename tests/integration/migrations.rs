@@ -1,7 +1,7 @@
 //! The schema migrates up, down and up again, and enforces what the domain promises (value sets,
 //! consistency, state transitions), on SQLite and PostgreSQL alike.
 
-mod common;
+use crate::common;
 
 use migration::{Migrator, MigratorTrait};
 use partner_attribution::domain::attribution::AttributionModel;

@@ -4,7 +4,7 @@
 //! negative) is exactly the commission its current credit earns, and the payout queue's totals
 //! per status are exactly the sums of the entries in that status.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

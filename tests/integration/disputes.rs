@@ -4,7 +4,7 @@
 //! that the ledger keeps when the deal is re-attributed, or rejects with an answer; finance only
 //! reads; closed disputes stay closed; every step is audited.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use partner_attribution::api::disputes::{DisputeDetail, DisputePage};

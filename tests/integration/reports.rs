@@ -8,7 +8,7 @@
 //! - D4 $2,000: partner 1 negotiation 5 days ago; lost.
 //! - D5 $8,000: partner 2 referral 3 days ago and proposal 2 days ago; open, expected in 45 days.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate, Utc};
 use partner_attribution::api::deals::DealPage;

@@ -4,7 +4,7 @@
 //! function or page that is missing from the table fails the test, so nothing new ships without
 //! deciding who may call it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
@@ -570,7 +570,7 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
         Target::OwnTenant,
         &[],
     ),
-    // An empty form is refused field by field (the preview's numbers are in tests/settings.rs).
+    // An empty form is refused field by field (the preview's numbers are in tests/integration/settings.rs).
     invalid_on_merits(endpoint(
         "/api/settings/attribution/preview",
         Gate::Role(Action::View, Resource::Attribution),
@@ -637,7 +637,7 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
             &[("delivery_id", "999999")],
         )
     },
-    // Uploads are their uploader's alone (tests/imports.rs): an unknown one is not found.
+    // Uploads are their uploader's alone (tests/integration/imports.rs): an unknown one is not found.
     Endpoint {
         allowed: 404,
         ..endpoint(
@@ -1006,7 +1006,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
     let db = test_db.migrated().await;
     let data = demo::generate(7, 60, Utc::now());
     demo::load(&db, &data).await.expect("demo data");
-    // Many sign-ins and failed attempts from one address: lift the limits (tested in tests/auth.rs).
+    // Many sign-ins and failed attempts from one address: lift the limits (tested in tests/integration/auth.rs).
     let app = common::TestApp::spawn_with(db, |config| {
         config.auth.limits.attempts_per_ip_per_minute = 100_000;
         config.auth.limits.failures_per_account = 100_000;
@@ -1238,7 +1238,7 @@ async fn every_endpoint_answers_as_the_table_says(test_db: common::TestDb) {
     let missing: Vec<_> = registered.difference(&listed).collect();
     assert!(
         missing.is_empty(),
-        "server functions missing from the access table in tests/access.rs: {missing:?}"
+        "server functions missing from the access table in tests/integration/access.rs: {missing:?}"
     );
     let stale: Vec<_> = listed.difference(&registered).collect();
     assert!(stale.is_empty(), "no longer registered: {stale:?}");
@@ -1336,7 +1336,7 @@ async fn every_page_answers_as_the_table_says(test_db: common::TestDb) {
     let missing: Vec<_> = routes.difference(&listed).collect();
     assert!(
         missing.is_empty(),
-        "pages missing from the access table in tests/access.rs: {missing:?}"
+        "pages missing from the access table in tests/integration/access.rs: {missing:?}"
     );
 
     let mut failures = Vec::new();

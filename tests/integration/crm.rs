@@ -6,7 +6,7 @@
 //! sync, incremental syncs by modified-since, write-back of the result, inbound webhooks checked
 //! by signature, a refused token reported, and who may do what.
 
-mod common;
+use crate::common;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -3,7 +3,7 @@
 //! versions from a date that leave earned commissions alone, the database refusing to rewrite a
 //! version, and the what-if replay of last quarter.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;

@@ -2,7 +2,7 @@
 //! totals, every transition (and the ones refused), the four-eyes rule, two approvals at once,
 //! bulk actions and their idempotency, and who may see and do what.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use partner_attribution::api::payouts::{BulkResult, PayoutPage, PayoutRow};

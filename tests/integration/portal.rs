@@ -3,7 +3,7 @@
 //! database) and nothing that names another partner, even on deals they share; a deal only
 //! another partner touched does not exist for it; staff have no portal.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -4,7 +4,7 @@
 //! registration touch, rejection needs a reason, two managers deciding at once yield one winner,
 //! protection runs out, the database refuses illegal moves, and every step is audited.
 
-mod common;
+use crate::common;
 
 use chrono::{Days, Utc};
 use partner_attribution::api::portal::PortalDealPage;

@@ -1,7 +1,7 @@
 //! The audit trail: append-only in the code and in the database, and readable as the activity
 //! log with its filters.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use partner_attribution::api::audit::AuditPage;

@@ -1,7 +1,7 @@
 //! The real server over HTTP: health, pages, the dashboard server function and its numbers, on a
 //! fresh SQLite file and a fresh PostgreSQL database.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use partner_attribution::api::AppError;

@@ -1,6 +1,6 @@
 //! The leaderboard against numbers computed independently from the generated data.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -3,7 +3,7 @@
 //! written through the same rules as the web app, idempotent upserts, keyset pages, tenancy, and
 //! the audit naming the key.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use partner_attribution::api::api_keys::{ApiKeyRow, CreatedApiKey};

@@ -3,7 +3,7 @@
 //! its close date, and once won its rate is locked on the deal, its attributions and its
 //! commissions, whatever rate is entered later.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;

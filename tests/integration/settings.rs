@@ -1,7 +1,7 @@
 //! Attribution settings over HTTP on both databases: the preview against numbers computed
 //! independently from the generated data, validation by field, who may save, and the audit.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

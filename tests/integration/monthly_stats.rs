@@ -1,7 +1,7 @@
 //! The monthly totals stay equal to totals rebuilt from the deals, through a random sequence of
 //! everything the workspace can do to a deal, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use partner_attribution::domain::ids::{DealId, OrganizationId, TouchpointId};
