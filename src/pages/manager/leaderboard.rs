@@ -13,6 +13,24 @@ use crate::domain::attribution::AttributionModel;
 use crate::domain::leaderboard::Ranking;
 use crate::domain::reporting::Period;
 
+/// The model picker: the model in the address, else the one the board was ranked under.
+fn model_select(
+    model: Memo<Option<AttributionModel>>,
+    ranked_under: Option<AttributionModel>,
+    set: Callback<(&'static str, String)>,
+) -> impl IntoView {
+    view! {
+        <select id="lb-model" on:change=move |ev| set.run(("model", event_target_value(&ev)))>
+            {AttributionModel::RULE_BASED.iter().map(|m| {
+                let m = *m;
+                view! {
+                    <option value=m.as_str() selected=move || model.get().or(ranked_under) == Some(m)>{m.name()}</option>
+                }
+            }).collect_view()}
+        </select>
+    }
+}
+
 #[component]
 pub fn LeaderboardPage() -> impl IntoView {
     let query = use_query_map();
@@ -56,16 +74,15 @@ pub fn LeaderboardPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="lb-model">"Attribution model"</label>
-                <select id="lb-model" on:change=move |ev| set.run(("model", event_target_value(&ev)))>
-                    {AttributionModel::RULE_BASED.iter().map(|m| {
-                        let m = *m;
-                        view! {
-                            <option value=m.as_str() selected=move || {
-                                model.get().or_else(|| board.get().and_then(|b| b.ok()).map(|b| b.model)) == Some(m)
-                            }>{m.name()}</option>
-                        }
-                    }).collect_view()}
-                </select>
+                // Without a model in the address the board answers under the payable model, so
+                // which option is selected waits for the board (inside a Transition, so the
+                // server renders the same selection the browser hydrates).
+                <Transition fallback=move || model_select(model, None, set)>
+                    {move || Suspend::new(async move {
+                        let payable = board.await.ok().map(|b| b.model);
+                        model_select(model, payable, set)
+                    })}
+                </Transition>
             </div>
             <div class="field">
                 <label for="lb-by">"Rank by"</label>
