@@ -26,6 +26,21 @@ use crate::domain::touchpoint::TouchpointKind;
 /// How long typing must pause before the preview is recomputed.
 const SETTLE: Duration = Duration::from_millis(350);
 
+/// A column label that may break across two lines in a narrow header: a soft hyphen mid-word in
+/// words too long for the column ("Regis-tration"), invisible when the word fits.
+fn breakable(label: &str) -> String {
+    label
+        .split(' ')
+        .map(|word| match word.char_indices().nth(5) {
+            Some((at, _)) if word.chars().count() > 8 => {
+                format!("{}\u{ad}{}", &word[..at], &word[at..])
+            }
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[component]
 pub fn AttributionSettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_attribution_settings());
@@ -180,7 +195,7 @@ fn SettingsEditor(settings: AttributionSettings) -> impl IntoView {
                     <p class="subtle">"The share of each slot of the touch sequence. Registration goes to the first deal registration between the first and last touch or, without one, to the earliest touch between them; Opportunity to the next proposal after it or, without one, the next touch; explanations say when a touch stands in. A slot without a touch drops out and the others share its weight."</p>
                     <div class="table-scroll">
                         <table class="table slots-table">
-                            <thead><tr><th>"Model"</th>{SLOTS.iter().map(|(_, label)| view! { <th class="num">{*label}</th> }).collect_view()}<th class="num">"Sum"</th></tr></thead>
+                            <thead><tr><th>"Model"</th>{SLOTS.iter().map(|(_, label)| view! { <th class="num">{breakable(label)}</th> }).collect_view()}<th class="num">"Sum"</th></tr></thead>
                             <tbody>
                                 {POSITION_MODELS.iter().map(|model| {
                                     let model = *model;
@@ -301,4 +316,22 @@ fn Preview(preview: SettingsPreview) -> impl IntoView {
         </div>
         {(preview.more > 0).then(|| view! { <p class="card-body subtle">{format!("… and {} more partners whose credit moves.", preview.more)}</p> })}
     }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::breakable;
+
+    #[test]
+    fn only_long_words_get_a_break_opportunity() {
+        assert_eq!(breakable("Registration"), "Regis\u{ad}tration");
+        assert_eq!(breakable("Opportunity"), "Oppor\u{ad}tunity");
+        assert_eq!(breakable("First"), "First");
+        assert_eq!(breakable("Others"), "Others");
+        // What a reader sees is the label itself.
+        assert_eq!(
+            breakable("Registration").replace('\u{ad}', ""),
+            "Registration"
+        );
+    }
 }
