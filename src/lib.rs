@@ -1,7 +1,8 @@
 //! Partner Attribution: partner attribution, commissions and payouts on top of a CRM.
 //!
-//! One crate, two builds: `ssr` is the Axum server, `hydrate` the WebAssembly client. `domain`
-//! and the request/response types in `api` are compiled into both, so each is defined once.
+//! The app crate, built twice: `ssr` is the Axum server, `hydrate` the WebAssembly client. Both
+//! link the `domain` crate (re-exported here) and the `wire` crate, whose request/response types
+//! the `api` modules re-export, so each is defined once.
 
 #![recursion_limit = "256"]
 
