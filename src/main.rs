@@ -226,15 +226,10 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     http::spawn_housekeeping(&state);
     partner_attribution::server::webhooks::worker::spawn(state.db.clone(), config.webhooks);
     partner_attribution::server::imports::spawn(
-        state.db.clone(),
-        state.report_cache.clone(),
+        state.backend.clone(),
         std::time::Duration::from_millis(500),
     );
-    partner_attribution::server::crm::sync::spawn(
-        state.db.clone(),
-        state.report_cache.clone(),
-        state.crm.clone(),
-    );
+    partner_attribution::server::crm::sync::spawn(state.backend.clone());
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 #[server(endpoint = "api-keys/list")]
 pub async fn load_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::api_keys::list().await)
+    context::serve(|caller| async move { services::api_keys::list(&caller).await }).await
 }
 
 #[server(endpoint = "api-keys/create")]
@@ -20,12 +20,12 @@ pub async fn create_api_key(
     #[server(default)] form: ApiKeyForm,
 ) -> Result<CreatedApiKey, AppError> {
     use crate::server::{context, services};
-    context::finish(services::api_keys::create(form).await)
+    context::serve(|caller| async move { services::api_keys::create(&caller, form).await }).await
 }
 
 /// Revokes a key: requests with it are refused from now on. Cannot be undone.
 #[server(endpoint = "api-keys/revoke")]
 pub async fn revoke_api_key(id: ApiKeyId) -> Result<(), AppError> {
     use crate::server::{context, services};
-    context::finish(services::api_keys::revoke(id).await)
+    context::serve(|caller| async move { services::api_keys::revoke(&caller, id).await }).await
 }

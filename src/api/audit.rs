@@ -11,5 +11,8 @@ pub async fn list_audit_events(
     page: Option<u64>,
 ) -> Result<AuditPage, AppError> {
     use crate::server::{context, services};
-    context::finish(services::audit::list(filter, page.unwrap_or(0)).await)
+    context::serve(|caller| async move {
+        services::audit::list(&caller, filter, page.unwrap_or(0)).await
+    })
+    .await
 }

@@ -15,13 +15,16 @@ pub async fn sign_in(
     remember: Option<String>,
 ) -> Result<SessionUser, AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::sign_in(&email, &password, remember.is_some()).await)
+    context::welcome(|visitor| async move {
+        services::accounts::sign_in(&visitor, &email, &password, remember.is_some()).await
+    })
+    .await
 }
 
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::sign_out().await)
+    context::welcome(|visitor| async move { services::accounts::sign_out(&visitor).await }).await
 }
 
 /// Creates an organization with its first admin, and signs that admin in.
@@ -41,14 +44,15 @@ pub async fn sign_up(
         email,
         password,
     };
-    context::finish(services::accounts::sign_up(form).await)
+    context::welcome(|visitor| async move { services::accounts::sign_up(&visitor, form).await })
+        .await
 }
 
 /// The demo logins, only when the server runs in demo mode.
 #[server(endpoint = "auth/demo-logins")]
 pub async fn fetch_demo_logins() -> Result<Option<DemoLogins>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::demo_logins().await)
+    context::welcome(|visitor| async move { services::accounts::demo_logins(&visitor).await }).await
 }
 
 /// Prepares a password-reset link in the organization's outbox. Answers the same whether or not
@@ -56,14 +60,20 @@ pub async fn fetch_demo_logins() -> Result<Option<DemoLogins>, AppError> {
 #[server(endpoint = "auth/forgot-password")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::request_password_reset(&email).await)
+    context::welcome(|visitor| async move {
+        services::accounts::request_password_reset(&visitor, &email).await
+    })
+    .await
 }
 
 /// What an unused, unexpired invitation or reset link is for.
 #[server(endpoint = "auth/link")]
 pub async fn inspect_link(token: String) -> Result<LinkDetails, AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::link_details(&token).await)
+    context::welcome(
+        |visitor| async move { services::accounts::link_details(&visitor, &token).await },
+    )
+    .await
 }
 
 /// Accepts an invitation: creates the user with the invited role and signs them in.
@@ -74,12 +84,18 @@ pub async fn accept_invitation(
     password: String,
 ) -> Result<SessionUser, AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::accept_invitation(&token, &name, &password).await)
+    context::welcome(|visitor| async move {
+        services::accounts::accept_invitation(&visitor, &token, &name, &password).await
+    })
+    .await
 }
 
 /// Sets a new password from a reset link, ends the user's other sessions and signs them in.
 #[server(endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String) -> Result<SessionUser, AppError> {
     use crate::server::{context, services};
-    context::finish(services::accounts::reset_password(&token, &password).await)
+    context::welcome(|visitor| async move {
+        services::accounts::reset_password(&visitor, &token, &password).await
+    })
+    .await
 }

@@ -9,11 +9,9 @@ use leptos::prelude::*;
 pub async fn load_dashboard() -> Result<DashboardSummary, AppError> {
     use crate::domain::access::{Action, Resource};
     use crate::server::{context, repo};
-    context::finish(
-        async {
-            let caller = context::authorize(Action::View, Resource::Dashboard).await?;
-            repo::dashboard::summary(&caller.tenant, &caller.db, chrono::Utc::now()).await
-        }
-        .await,
-    )
+    context::serve(|caller| async move {
+        caller.require(Action::View, Resource::Dashboard)?;
+        repo::dashboard::summary(&caller.tenant, caller.db(), chrono::Utc::now()).await
+    })
+    .await
 }

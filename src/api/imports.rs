@@ -12,7 +12,8 @@ use leptos::server_fn::codec::Json;
 #[server(endpoint = "imports/preview")]
 pub async fn preview_import(upload: i64, kind: ImportKind) -> Result<ImportPreview, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::preview(upload, kind).await)
+    context::serve(|caller| async move { services::imports::preview(&caller, upload, kind).await })
+        .await
 }
 
 /// Queues the uploaded file for import with this mapping (remembered for next time); answers
@@ -25,25 +26,28 @@ pub async fn start_import(
     mapping: ColumnMapping,
 ) -> Result<i64, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::start(upload, kind, mode, mapping).await)
+    context::serve(|caller| async move {
+        services::imports::start(&caller, upload, kind, mode, mapping).await
+    })
+    .await
 }
 
 /// The organization's imports, newest first.
 #[server(endpoint = "imports/list")]
 pub async fn load_imports() -> Result<Vec<ImportSummary>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::list().await)
+    context::serve(|caller| async move { services::imports::list(&caller).await }).await
 }
 
 #[server(endpoint = "imports/get")]
 pub async fn load_import(id: i64) -> Result<ImportDetail, AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::detail(id).await)
+    context::serve(|caller| async move { services::imports::detail(&caller, id).await }).await
 }
 
 /// Stops a queued or running import; rows already imported stay.
 #[server(endpoint = "imports/cancel")]
 pub async fn cancel_import(id: i64) -> Result<(), AppError> {
     use crate::server::{context, services};
-    context::finish(services::imports::cancel(id).await)
+    context::serve(|caller| async move { services::imports::cancel(&caller, id).await }).await
 }

@@ -16,12 +16,14 @@ pub async fn load_leaderboard(
     ranking: Option<Ranking>,
 ) -> Result<Leaderboard, AppError> {
     use crate::server::{context, services};
-    context::finish(
+    context::serve(|caller| async move {
         services::leaderboard::board(
+            &caller,
             period.unwrap_or(Period::ThisQuarter),
             model,
             ranking.unwrap_or(Ranking::Revenue),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }

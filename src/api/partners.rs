@@ -28,26 +28,34 @@ pub async fn list_partners(
         descending: descending.unwrap_or(false),
         page: page.unwrap_or(0),
     };
-    context::finish(services::partners::list(query).await)
+    context::serve(|caller| async move { services::partners::list(&caller, query).await }).await
 }
 
 #[server(endpoint = "partners/get")]
 pub async fn get_partner(id: PartnerId) -> Result<PartnerDetail, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partners::detail(id).await)
+    context::serve(|caller| async move { services::partners::detail(&caller, id).await }).await
 }
 
 #[server(endpoint = "partners/performance")]
 pub async fn load_partner_performance(id: PartnerId) -> Result<PartnerPerformance, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partner_performance::performance(id).await)
+    context::serve(
+        |caller| async move { services::partner_performance::performance(&caller, id).await },
+    )
+    .await
 }
 
 /// Creates a partner (`id` empty) or updates one; answers with its id.
 #[server(endpoint = "partners/save")]
 pub async fn save_partner(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partners::save(id, form).await)
+    context::serve(|caller| async move {
+        services::partners::save(&caller, id, form, None)
+            .await
+            .map(|(id, _)| id)
+    })
+    .await
 }
 
 /// Moves a partner along invited → onboarding → active ⇄ inactive.
@@ -57,7 +65,10 @@ pub async fn change_partner_status(
     status: PartnerStatus,
 ) -> Result<PartnerStatus, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partners::change_status(id, status).await)
+    context::serve(
+        |caller| async move { services::partners::change_status(&caller, id, status).await },
+    )
+    .await
 }
 
 /// Partners whose name contains `search` (all when empty), by name, at most [`CHOICES`]: what a
@@ -67,7 +78,10 @@ pub async fn partner_choices(
     search: Option<String>,
 ) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::partners::choices(search.as_deref().unwrap_or_default()).await)
+    context::serve(|caller| async move {
+        services::partners::choices(&caller, search.as_deref().unwrap_or_default()).await
+    })
+    .await
 }
 
 /// The partner's history: changes to its record and to its portal users, newest first.
@@ -76,5 +90,6 @@ pub async fn get_partner_history(
     id: PartnerId,
 ) -> Result<Vec<crate::api::audit::AuditRow>, AppError> {
     use crate::server::{context, services};
-    context::finish(services::audit::partner_history(id).await)
+    context::serve(|caller| async move { services::audit::partner_history(&caller, id).await })
+        .await
 }

@@ -17,15 +17,17 @@ pub async fn list_payouts(
     page: Option<u64>,
 ) -> Result<PayoutPage, AppError> {
     use crate::server::{context, services};
-    context::finish(
+    context::serve(|caller| async move {
         services::payouts::list(
+            &caller,
             filter,
             sort.unwrap_or(PayoutSort::Created),
             descending.unwrap_or(true),
             page.unwrap_or(0),
         )
-        .await,
-    )
+        .await
+    })
+    .await
 }
 
 /// One payout: approve, reject (with the reason) or mark paid (with reference and date). A
@@ -33,7 +35,8 @@ pub async fn list_payouts(
 #[server(endpoint = "payouts/act")]
 pub async fn act_on_payout(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRow, AppError> {
     use crate::server::{context, services};
-    context::finish(services::payouts::act_on_one(id, form).await)
+    context::serve(|caller| async move { services::payouts::act_on_one(&caller, id, form).await })
+        .await
 }
 
 /// Many payouts in one transaction. `idempotency_key` (chosen by the client, one per intended
@@ -45,7 +48,10 @@ pub async fn act_on_payouts(
     idempotency_key: String,
 ) -> Result<BulkResult, AppError> {
     use crate::server::{context, services};
-    context::finish(services::payouts::act_on_many(selection, form, idempotency_key).await)
+    context::serve(|caller| async move {
+        services::payouts::act_on_many(&caller, selection, form, idempotency_key).await
+    })
+    .await
 }
 
 /// Partner earnings (pending / approved / paid) for a period, optionally for one partner.
@@ -55,9 +61,11 @@ pub async fn load_earnings(
     partner_id: Option<PartnerId>,
 ) -> Result<Earnings, AppError> {
     use crate::server::{context, services};
-    context::finish(
-        services::payouts::earnings(period.unwrap_or(Period::Last12Months), partner_id).await,
-    )
+    context::serve(|caller| async move {
+        services::payouts::earnings(&caller, period.unwrap_or(Period::Last12Months), partner_id)
+            .await
+    })
+    .await
 }
 
 /// Turns the four-eyes rule on or off: with it, nobody approves a commission they created or
@@ -65,7 +73,8 @@ pub async fn load_earnings(
 #[server(endpoint = "payouts/four-eyes")]
 pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
     use crate::server::{context, services};
-    context::finish(services::payouts::set_four_eyes(enabled).await)
+    context::serve(|caller| async move { services::payouts::set_four_eyes(&caller, enabled).await })
+        .await
 }
 
 #[server(endpoint = "payouts/statement")]
@@ -74,7 +83,9 @@ pub async fn load_statement(
     period: Option<Period>,
 ) -> Result<Statement, AppError> {
     use crate::server::{context, services};
-    context::finish(
-        services::payouts::statement(partner_id, period.unwrap_or(Period::LastQuarter)).await,
-    )
+    context::serve(|caller| async move {
+        services::payouts::statement(&caller, partner_id, period.unwrap_or(Period::LastQuarter))
+            .await
+    })
+    .await
 }

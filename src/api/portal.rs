@@ -14,7 +14,7 @@ use leptos::prelude::*;
 #[server(endpoint = "portal/overview")]
 pub async fn load_portal_overview() -> Result<PortalOverview, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal::overview().await)
+    context::serve(|caller| async move { services::portal::overview(&caller).await }).await
 }
 
 #[server(endpoint = "portal/deals")]
@@ -24,25 +24,31 @@ pub async fn load_portal_deals(
     page: Option<u64>,
 ) -> Result<PortalDealPage, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal::deals(search, stage, page.unwrap_or(0)).await)
+    context::serve(|caller| async move {
+        services::portal::deals(&caller, search, stage, page.unwrap_or(0)).await
+    })
+    .await
 }
 
 #[server(endpoint = "portal/deal")]
 pub async fn load_portal_deal(id: DealId) -> Result<PortalDealDetail, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal::deal(id).await)
+    context::serve(|caller| async move { services::portal::deal(&caller, id).await }).await
 }
 
 #[server(endpoint = "portal/statement")]
 pub async fn load_portal_statement(period: Option<Period>) -> Result<Statement, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal::statement(period.unwrap_or(Period::ThisQuarter)).await)
+    context::serve(|caller| async move {
+        services::portal::statement(&caller, period.unwrap_or(Period::ThisQuarter)).await
+    })
+    .await
 }
 
 #[server(endpoint = "portal/profile")]
 pub async fn load_portal_profile() -> Result<PortalProfile, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal_profile::profile().await)
+    context::serve(|caller| async move { services::portal_profile::profile(&caller).await }).await
 }
 
 #[server(endpoint = "portal/contacts")]
@@ -50,7 +56,10 @@ pub async fn save_portal_contacts(
     form: crate::domain::partner::ContactsForm,
 ) -> Result<PortalProfile, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal_profile::save_contacts(form).await)
+    context::serve(
+        |caller| async move { services::portal_profile::save_contacts(&caller, form).await },
+    )
+    .await
 }
 
 #[server(endpoint = "portal/payout-details")]
@@ -58,12 +67,16 @@ pub async fn save_payout_details(
     form: crate::domain::payout_details::PayoutDetailsForm,
 ) -> Result<PortalProfile, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal_profile::save_payout_details(form).await)
+    context::serve(|caller| async move {
+        services::portal_profile::save_payout_details(&caller, form).await
+    })
+    .await
 }
 
 /// A partner's administrator invites a colleague of the same partner.
 #[server(endpoint = "portal/invite")]
 pub async fn invite_colleague(email: String) -> Result<super::users::Invitation, AppError> {
     use crate::server::{context, services};
-    context::finish(services::portal_profile::invite(email).await)
+    context::serve(|caller| async move { services::portal_profile::invite(&caller, email).await })
+        .await
 }

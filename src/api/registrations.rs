@@ -16,14 +16,18 @@ pub async fn list_registrations(
     page: Option<u64>,
 ) -> Result<RegistrationPage, AppError> {
     use crate::server::{context, services};
-    context::finish(services::registrations::list(status, partner_id, page.unwrap_or(0)).await)
+    context::serve(|caller| async move {
+        services::registrations::list(&caller, status, partner_id, page.unwrap_or(0)).await
+    })
+    .await
 }
 
 /// A partner user registers an opportunity for its own partner.
 #[server(endpoint = "registrations/register")]
 pub async fn register_deal(form: RegistrationForm) -> Result<RegistrationRow, AppError> {
     use crate::server::{context, services};
-    context::finish(services::registrations::register(form).await)
+    context::serve(|caller| async move { services::registrations::register(&caller, form).await })
+        .await
 }
 
 #[server(endpoint = "registrations/decide")]
@@ -32,11 +36,13 @@ pub async fn decide_registration(
     form: DecisionForm,
 ) -> Result<RegistrationRow, AppError> {
     use crate::server::{context, services};
-    context::finish(services::registrations::decide(id, form).await)
+    context::serve(|caller| async move { services::registrations::decide(&caller, id, form).await })
+        .await
 }
 
 #[server(endpoint = "registrations/window")]
 pub async fn set_registration_window(days: String) -> Result<u32, AppError> {
     use crate::server::{context, services};
-    context::finish(services::registrations::set_window(days).await)
+    context::serve(|caller| async move { services::registrations::set_window(&caller, days).await })
+        .await
 }

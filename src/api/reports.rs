@@ -11,29 +11,30 @@ use leptos::prelude::*;
 #[server(endpoint = "reports/revenue")]
 pub async fn load_revenue_report(period: Option<Period>) -> Result<RevenueReport, AppError> {
     use crate::server::{context, services};
-    context::finish(services::reports::revenue(period).await)
+    context::serve(|caller| async move { services::reports::revenue(&caller, period).await }).await
 }
 
 #[server(endpoint = "reports/top_partners")]
 pub async fn load_top_partners(period: Option<Period>) -> Result<TopPartnersReport, AppError> {
     use crate::server::{context, services};
-    context::finish(services::reports::top_partners(period).await)
+    context::serve(|caller| async move { services::reports::top_partners(&caller, period).await })
+        .await
 }
 
 #[server(endpoint = "reports/models")]
 pub async fn load_model_comparison(period: Option<Period>) -> Result<ModelComparison, AppError> {
     use crate::server::{context, services};
-    context::finish(services::reports::models(period).await)
+    context::serve(|caller| async move { services::reports::models(&caller, period).await }).await
 }
 
 #[server(endpoint = "reports/roi")]
 pub async fn load_roi_report(period: Option<Period>) -> Result<RoiReport, AppError> {
     use crate::server::{context, services};
-    context::finish(services::reports::roi(period).await)
+    context::serve(|caller| async move { services::reports::roi(&caller, period).await }).await
 }
 
 #[server(endpoint = "reports/forecast")]
 pub async fn load_forecast() -> Result<ForecastReport, AppError> {
     use crate::server::{context, services};
-    context::finish(services::reports::forecast().await)
+    context::serve(|caller| async move { services::reports::forecast(&caller).await }).await
 }

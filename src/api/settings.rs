@@ -10,7 +10,8 @@ use leptos::prelude::*;
 #[server(endpoint = "settings/attribution")]
 pub async fn get_attribution_settings() -> Result<AttributionSettings, AppError> {
     use crate::server::{context, services};
-    context::finish(services::attribution_settings::current().await)
+    context::serve(|caller| async move { services::attribution_settings::current(&caller).await })
+        .await
 }
 
 /// How the proposed settings would split last quarter's won deals, next to the current ones.
@@ -19,7 +20,10 @@ pub async fn preview_attribution_settings(
     #[server(default)] form: SettingsForm,
 ) -> Result<SettingsPreview, AppError> {
     use crate::server::{context, services};
-    context::finish(services::attribution_settings::preview(form).await)
+    context::serve(
+        |caller| async move { services::attribution_settings::preview(&caller, form).await },
+    )
+    .await
 }
 
 /// Saves the settings. Deals won from now on use them; won deals keep their stored splits until
@@ -29,13 +33,16 @@ pub async fn save_attribution_settings(
     #[server(default)] form: SettingsForm,
 ) -> Result<(), AppError> {
     use crate::server::{context, services};
-    context::finish(services::attribution_settings::save(form).await)
+    context::serve(
+        |caller| async move { services::attribution_settings::save(&caller, form).await },
+    )
+    .await
 }
 
 #[server(endpoint = "settings/program")]
 pub async fn load_program_settings() -> Result<ProgramSettings, AppError> {
     use crate::server::{context, services};
-    context::finish(services::program_settings::current().await)
+    context::serve(|caller| async move { services::program_settings::current(&caller).await }).await
 }
 
 #[server(endpoint = "settings/program/save")]
@@ -43,5 +50,6 @@ pub async fn save_program_settings(
     form: crate::domain::tier_program::TierBarsForm,
 ) -> Result<ProgramSettings, AppError> {
     use crate::server::{context, services};
-    context::finish(services::program_settings::save(form).await)
+    context::serve(|caller| async move { services::program_settings::save(&caller, form).await })
+        .await
 }

@@ -70,7 +70,7 @@ fn change_of<'a>(entry: &'a Entry<'a>) -> crate::server::webhooks::Change<'a> {
 
 /// An entry by the signed-in caller of a server function.
 pub async fn by_caller(
-    caller: &crate::server::context::Caller,
+    caller: &crate::server::caller::Caller,
     db: &impl ConnectionTrait,
     entry: Entry<'_>,
 ) -> Result<(), DbErr> {
@@ -78,7 +78,7 @@ pub async fn by_caller(
 }
 
 /// The caller as the audit trail names it: the user, or the API key (no user acted).
-pub fn actor_of(caller: &crate::server::context::Caller) -> Actor<'_> {
+pub fn actor_of(caller: &crate::server::caller::Caller) -> Actor<'_> {
     match &caller.key {
         Some(key) => Actor::Named {
             user_id: None,
@@ -129,17 +129,11 @@ pub async fn record_many(
 }
 
 tokio::task_local! {
-    /// The request id of a REST API request (server functions find theirs in Leptos' context).
-    pub static API_REQUEST_ID: Option<String>;
+    /// The id of the request being served (`http::name_request` sets it for every request), so
+    /// each entry says which request made the change; none for work outside a request.
+    pub static REQUEST_ID: Option<String>;
 }
 
 fn request_id() -> Option<String> {
-    leptos::prelude::use_context::<axum::http::request::Parts>()
-        .and_then(|p| {
-            p.headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .or_else(|| API_REQUEST_ID.try_with(Clone::clone).ok().flatten())
+    REQUEST_ID.try_with(Clone::clone).ok().flatten()
 }

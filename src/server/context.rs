@@ -1,95 +1,20 @@
-//! What a server function knows about the request it serves: the app state, the signed-in user
-//! (resolved once per request by `auth::layer::resolve_viewer`), and the answer to "may they?".
+//! What a server function knows about the request it serves: the app state and the signed-in
+//! user (resolved once per request by `auth::layer::resolve_viewer`), made into a [`Caller`].
 
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
-use sea_orm::DatabaseConnection;
+use tower_sessions::Session;
 
 use super::auth::Viewer;
+use super::caller::{Caller, Visitor};
 use super::state::AppState;
-use super::tenant::Tenant;
 use crate::api::AppError;
 use crate::api::auth::SessionUser;
 use crate::domain::access::{Action, Resource};
-use crate::domain::api_key::KeyScope;
-use crate::domain::ids::UserId;
-
-/// An authorized caller: who they are, the tenant their queries are scoped to, and the database.
-pub struct Caller {
-    pub db: DatabaseConnection,
-    /// The signed-in user; for an API key, the user who created it (`key` says what it may do).
-    pub user: SessionUser,
-    pub tenant: Tenant,
-    pub report_cache: std::sync::Arc<super::report_cache::ReportCache>,
-    /// Set when the request came with an API key rather than a session.
-    pub key: Option<KeyActor>,
-}
-
-/// An API key acting for its organization.
-#[derive(Debug, Clone)]
-pub struct KeyActor {
-    pub id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub scope: KeyScope,
-}
-
-impl KeyActor {
-    /// How the audit trail names the key.
-    pub fn label(&self) -> String {
-        format!("API key \"{}\" (pa_{})", self.name, self.prefix)
-    }
-}
-
-impl Caller {
-    /// A background job acting for `user` of `organization` (who started an import or a sync):
-    /// none when they can no longer sign in or belong elsewhere now. Their role still decides
-    /// what the job may change.
-    pub async fn for_user(
-        db: &DatabaseConnection,
-        cache: &std::sync::Arc<super::report_cache::ReportCache>,
-        organization: crate::domain::ids::OrganizationId,
-        user: UserId,
-    ) -> Result<Option<Caller>, AppError> {
-        let Some(user) = super::repo::users::session_user(db, user).await? else {
-            return Ok(None);
-        };
-        if user.organization_id != organization {
-            return Ok(None);
-        }
-        Ok(Some(Caller {
-            db: db.clone(),
-            tenant: Tenant::of(&user),
-            user,
-            report_cache: cache.clone(),
-            key: None,
-        }))
-    }
-
-    /// The role matrix for a user, the key's scope for an API key.
-    pub fn can(&self, action: Action, resource: Resource) -> bool {
-        match &self.key {
-            Some(key) => key.scope.can(action, resource),
-            None => self.user.can(action, resource),
-        }
-    }
-
-    /// The user acting, to record as a row's creator; none for an API key.
-    pub fn user_id(&self) -> Option<UserId> {
-        self.key.is_none().then_some(self.user.id)
-    }
-
-    /// `Forbidden` unless the caller may `action` the `resource`.
-    pub fn require(&self, action: Action, resource: Resource) -> Result<(), AppError> {
-        if self.can(action, resource) {
-            Ok(())
-        } else {
-            tracing::warn!(user = %self.user.id, key = ?self.key.as_ref().map(|k| k.id), %action, %resource, "access denied");
-            Err(AppError::Forbidden)
-        }
-    }
-}
 
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>()
@@ -109,32 +34,85 @@ pub fn viewer() -> Option<SessionUser> {
         .and_then(|viewer| viewer.0)
 }
 
-/// The caller, if signed in and allowed to `action` the `resource`; otherwise `Unauthorized`
-/// (nobody signed in) or `Forbidden` (the role may not). Every server function that reads or
-/// writes tenant data starts here.
-pub async fn authorize(action: Action, resource: Resource) -> Result<Caller, AppError> {
-    authorize_viewer(&app_state()?, viewer(), action, resource)
+/// The caller of this server function or page: `Unauthorized` when nobody is signed in. The
+/// service it calls decides what they may do.
+pub fn caller() -> Result<Caller, AppError> {
+    Caller::signed_in(&app_state()?.backend, viewer())
 }
 
-/// `authorize` for plain Axum handlers (downloads), which are handed the viewer directly.
+/// The caller of a plain Axum handler (a download, an upload), which is handed the viewer
+/// directly, if they may `action` the `resource`.
 pub fn authorize_viewer(
     state: &AppState,
     user: Option<SessionUser>,
     action: Action,
     resource: Resource,
 ) -> Result<Caller, AppError> {
-    let user = user.ok_or(AppError::Unauthorized)?;
-    if !user.can(action, resource) {
-        tracing::warn!(user = %user.id, role = %user.role, %action, %resource, "access denied");
-        return Err(AppError::Forbidden);
-    }
-    Ok(Caller {
-        db: state.db.clone(),
-        tenant: Tenant::of(&user),
-        user,
-        report_cache: state.report_cache.clone(),
-        key: None,
+    let caller = Caller::signed_in(&state.backend, user)?;
+    caller.require(action, resource)?;
+    Ok(caller)
+}
+
+/// The visitor of a sign-in, sign-up or link page: their session, address and, if any, user.
+pub fn visitor() -> Result<Visitor, AppError> {
+    let state = app_state()?;
+    let parts = request_parts()?;
+    let session = parts
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("session layer missing"))?;
+    Ok(Visitor {
+        ip: client_ip(&parts, state.auth.behind_proxy),
+        session,
+        user: viewer(),
+        backend: state.backend,
     })
+}
+
+/// The client's IP address: the socket peer, or behind a proxy the first `X-Forwarded-For` entry.
+fn client_ip(parts: &Parts, behind_proxy: bool) -> Option<IpAddr> {
+    if behind_proxy {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// [`serve`] for the pages at the door: the visitor, one service call, its error's status.
+pub async fn welcome<T, F, Fut>(service: F) -> Result<T, AppError>
+where
+    F: FnOnce(Visitor) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = match visitor() {
+        Ok(visitor) => service(visitor).await,
+        Err(err) => Err(err),
+    };
+    finish(result)
+}
+
+/// A server function's body: the caller, one service call, its error's HTTP status.
+pub async fn serve<T, F, Fut>(service: F) -> Result<T, AppError>
+where
+    F: FnOnce(Caller) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = match caller() {
+        Ok(caller) => service(caller).await,
+        Err(err) => Err(err),
+    };
+    finish(result)
 }
 
 /// Gives a server function's error its HTTP status (401, 403, 404, 422, 409, 429, 500), so API

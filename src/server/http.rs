@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        .layer(middleware::from_fn(name_request))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -95,6 +96,17 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
         .with_state(state)
+}
+
+/// Serves the request with its id (set by `SetRequestIdLayer` outside) where the audit trail
+/// finds it, whichever handler, server function or service records a change.
+async fn name_request(request: Request<Body>, next: middleware::Next) -> axum::response::Response {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    super::audit::REQUEST_ID.scope(id, next.run(request)).await
 }
 
 /// Liveness and database reachability, for load balancers and test harnesses.

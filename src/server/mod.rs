@@ -4,6 +4,7 @@ pub mod analyst;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod caller;
 pub mod config;
 pub mod context;
 pub mod crm;

@@ -10,10 +10,10 @@ use super::crm::{Crm, CrmConfig};
 use super::report_cache::ReportCache;
 use super::webhooks::WebhookSettings;
 
-/// What every request handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
+/// What the use cases need besides the caller: the database and the process's settings and
+/// caches. Services, workers and the CLI reach it the same way, without a request.
+#[derive(Clone)]
+pub struct Backend {
     pub db: DatabaseConnection,
     pub auth: Arc<AuthSettings>,
     pub limits: Arc<SignInLimits>,
@@ -23,6 +23,25 @@ pub struct AppState {
     pub webhooks: WebhookSettings,
     /// CRM connectors: settings, the key sealing their credentials, the HTTP client.
     pub crm: Arc<Crm>,
+    /// Where absolute links start: the configured public URL, else (demo mode and tests: the
+    /// server refuses to start without one otherwise) the address it listens on. Never the
+    /// request's `Host`, which whoever sends the request chooses.
+    pub site_url: Arc<str>,
+}
+
+/// What every request handler and server function can reach: the back end and Leptos' options.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub backend: Backend,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Backend;
+
+    fn deref(&self) -> &Backend {
+        &self.backend
+    }
 }
 
 impl AppState {
@@ -32,29 +51,32 @@ impl AppState {
         auth: AuthSettings,
         demo: bool,
     ) -> AppState {
+        let site_url = auth.site_url(leptos_options.site_addr).into();
         AppState {
             leptos_options,
-            db,
-            limits: Arc::new(SignInLimits::new(auth.limits)),
-            auth: Arc::new(auth),
-            demo,
-            report_cache: Arc::new(ReportCache::default()),
-            webhooks: WebhookSettings::default(),
-            crm: Arc::new(Crm::ephemeral(CrmConfig::default())),
+            backend: Backend {
+                db,
+                limits: Arc::new(SignInLimits::new(auth.limits)),
+                auth: Arc::new(auth),
+                demo,
+                report_cache: Arc::new(ReportCache::default()),
+                webhooks: WebhookSettings::default(),
+                crm: Arc::new(Crm::ephemeral(CrmConfig::default())),
+                site_url,
+            },
         }
     }
 
     /// The webhook settings of Leptos.toml (the defaults send only to public https addresses).
-    pub fn with_webhooks(self, webhooks: WebhookSettings) -> AppState {
-        AppState { webhooks, ..self }
+    pub fn with_webhooks(mut self, webhooks: WebhookSettings) -> AppState {
+        self.backend.webhooks = webhooks;
+        self
     }
 
     /// The CRM connectors as configured (without, credentials are sealed with a key of this
     /// process only).
-    pub fn with_crm(self, crm: Crm) -> AppState {
-        AppState {
-            crm: Arc::new(crm),
-            ..self
-        }
+    pub fn with_crm(mut self, crm: Crm) -> AppState {
+        self.backend.crm = Arc::new(crm);
+        self
     }
 }

@@ -27,7 +27,6 @@ use partner_attribution::server::entities::{
     attributions, audit_events, crm_connections, crm_syncs, deals, partners, touchpoints,
 };
 use partner_attribution::server::repo;
-use partner_attribution::server::report_cache::ReportCache;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -300,9 +299,8 @@ async fn start_sync(
 
 /// Runs the worker until the sync finishes (waiting out rate limits).
 async fn run_to_end(app: &common::TestApp, client: &reqwest::Client, id: i64) -> SyncDetail {
-    let cache = Arc::new(ReportCache::default());
     for _ in 0..100 {
-        while partner_attribution::server::crm::sync::run_next(&app.db, &app.crm, &cache)
+        while partner_attribution::server::crm::sync::run_next(&app.backend)
             .await
             .expect("worker")
         {}
@@ -450,7 +448,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
         .unwrap();
     let sealed = row.credentials.clone().unwrap();
     assert!(!sealed.contains(TOKEN) && sealed.starts_with("v1:"));
-    assert_eq!(app.crm.vault.open(&sealed).unwrap(), TOKEN);
+    assert_eq!(app.backend.crm.vault.open(&sealed).unwrap(), TOKEN);
     let view = connection_view(&app, &admin, "hubspot").await;
     assert!(view.has_token && view.has_webhook_secret && view.form.token.is_empty());
     let hook_url = view.webhook_url.clone().expect("HubSpot takes webhooks");

@@ -13,7 +13,6 @@ use partner_attribution::domain::import::ImportStatus;
 use partner_attribution::server::demo;
 use partner_attribution::server::entities::{audit_events, deals, partners, touchpoints};
 use partner_attribution::server::imports::run_next;
-use partner_attribution::server::report_cache::ReportCache;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -152,8 +151,7 @@ async fn import(
 }
 
 async fn drain(app: &common::TestApp) {
-    let cache = Arc::new(ReportCache::default());
-    while run_next(&app.db, &cache).await.expect("worker") {}
+    while run_next(&app.backend).await.expect("worker") {}
 }
 
 async fn detail(app: &common::TestApp, client: &reqwest::Client, id: i64) -> ImportDetail {

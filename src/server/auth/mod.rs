@@ -1,7 +1,7 @@
 //! Authentication plumbing: database-backed sessions (tower-sessions over SeaORM), Argon2id
 //! passwords with a strength check (zxcvbn), one-time tokens, sign-in rate limits (governor) and
 //! the HTTP layers that resolve the signed-in user, refuse cross-site writes and set security
-//! headers. Authorization itself is `domain::access::can`, asked by `context::authorize`.
+//! headers. Authorization itself is `domain::access::can`, asked by `Caller::require`.
 
 pub mod layer;
 pub mod limits;

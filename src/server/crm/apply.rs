@@ -10,7 +10,7 @@ use crate::domain::crm::{self, CrmDeal, CrmKind, CrmSettings, Touch};
 use crate::domain::deal::DealStage;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::touchpoint::TouchpointForm;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::services::{Saved, deal_changes, deals, partners};
 
 /// What a deal did.
@@ -68,17 +68,17 @@ pub async fn apply(
         )));
     }
     let changes = crm::changes(kind, settings, deal, now);
-    let existing = deals::by_source_as(caller, kind.as_str(), &deal.id).await?;
+    let existing = deals::by_source(caller, kind.as_str(), &deal.id).await?;
     let mut changed = false;
     // A closed deal that moves is re-opened first: won is never lost directly.
     if let Some(existing) = &existing {
         let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
         if stage.is_closed() && stage != changes.stage {
-            deal_changes::reopen_as(caller, DealId(existing.id)).await?;
+            deal_changes::reopen(caller, DealId(existing.id)).await?;
             changed = true;
         }
     }
-    let (id, saved) = deal_changes::save_from_as(
+    let (id, saved) = deal_changes::save_from(
         caller,
         existing.as_ref().map(|d| DealId(d.id)),
         changes.form.clone(),
@@ -98,7 +98,7 @@ pub async fn apply(
         }
     }
     changed |= drop_unnamed(caller, kind, deal, id, &changes.touches).await?;
-    changed |= deal_changes::move_to_at_as(
+    changed |= deal_changes::move_to(
         caller,
         id,
         changes.stage,
@@ -127,7 +127,7 @@ pub async fn delete(
         outcome: Outcome::Unchanged,
         warnings,
     };
-    let Some(existing) = deals::by_source_as(caller, kind.as_str(), id).await? else {
+    let Some(existing) = deals::by_source(caller, kind.as_str(), id).await? else {
         return Ok(unchanged(Vec::new()));
     };
     let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
@@ -142,7 +142,7 @@ pub async fn delete(
         DealStage::Open => {}
     }
     let reason = format!("Deleted in {}", kind.name());
-    deal_changes::move_to_at_as(
+    deal_changes::move_to(
         caller,
         DealId(existing.id),
         DealStage::Lost,
@@ -167,12 +167,12 @@ async fn drop_unnamed(
 ) -> Result<bool, AppError> {
     let prefix = format!("{}:{}:", kind.as_str(), deal.id);
     let mut dropped = false;
-    for touch in deals::touchpoints_of_as(caller, id).await? {
+    for touch in deals::touchpoints_of(caller, id).await? {
         let Some(external) = touch.external_id.as_deref() else {
             continue;
         };
         if external.starts_with(&prefix) && named.iter().all(|t| t.external_id != external) {
-            deal_changes::remove_touchpoint_as(caller, TouchpointId(touch.id)).await?;
+            deal_changes::remove_touchpoint(caller, TouchpointId(touch.id)).await?;
             dropped = true;
         }
     }
@@ -182,11 +182,11 @@ async fn drop_unnamed(
 /// The CRM's partner: by the CRM's id of it (kept as the partner's external id), then by name.
 async fn partner_of(caller: &Caller, touch: &Touch) -> Result<Option<PartnerId>, AppError> {
     if let Some(id) = touch.partner.id.as_deref()
-        && let Some(found) = partners::by_external_id_as(caller, id).await?
+        && let Some(found) = partners::by_external_id(caller, id).await?
     {
         return Ok(Some(PartnerId(found.id)));
     }
-    Ok(partners::by_name_as(caller, touch.partner.name.trim())
+    Ok(partners::by_name(caller, touch.partner.name.trim())
         .await?
         .map(|p| PartnerId(p.id)))
 }
@@ -208,7 +208,7 @@ async fn touch_one(
         occurred_on: touch.occurred_on.format("%Y-%m-%d").to_string(),
         note: String::new(),
     };
-    match deals::touchpoint_by_external_id_as(caller, &touch.external_id).await? {
+    match deals::touchpoint_by_external_id(caller, &touch.external_id).await? {
         Some(existing) if existing.deal_id != deal.0 => Err(Failure::Record(
             "A touch of this deal is recorded on another deal; it was left there.".into(),
         )),
@@ -218,11 +218,11 @@ async fn touch_one(
                 ..form
             };
             let saved =
-                deal_changes::update_touchpoint_as(caller, TouchpointId(existing.id), form).await?;
+                deal_changes::update_touchpoint(caller, TouchpointId(existing.id), form).await?;
             Ok(Some(saved != Saved::Unchanged))
         }
         None => {
-            deal_changes::add_touchpoint_as(caller, deal, form, Some(&touch.external_id)).await?;
+            deal_changes::add_touchpoint(caller, deal, form, Some(&touch.external_id)).await?;
             Ok(Some(true))
         }
     }

@@ -5,7 +5,6 @@
 //! CRM's own message. A finished sync writes changed results back to the CRM. A scheduler queues
 //! an incremental sync for each enabled connection.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -18,21 +17,18 @@ use crate::api::AppError;
 use crate::domain::crm::{self, SyncMode, SyncStatus};
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::touchpoint::TouchpointKind;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::entities::crm_syncs;
 use crate::server::repo::{
     self,
     crm::{PageEnd, RecordError, Tally},
 };
-use crate::server::report_cache::ReportCache;
 use crate::server::services::deals;
+use crate::server::state::Backend;
 
 /// Runs the next sync there is, until it finishes or waits; false when there was none.
-pub async fn run_next(
-    db: &DatabaseConnection,
-    crm: &Crm,
-    cache: &Arc<ReportCache>,
-) -> Result<bool, AppError> {
+pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
+    let db = &backend.db;
     let now = Utc::now();
     let Some(sync) = repo::crm::next_sync(db, now).await? else {
         return Ok(false);
@@ -41,7 +37,7 @@ pub async fn run_next(
         return Ok(true);
     }
     let id = sync.id;
-    if let Err(err) = run(db, crm, cache, sync).await {
+    if let Err(err) = run(backend, sync).await {
         tracing::error!(sync = id, %err, "CRM sync failed");
         fail(db, id, &format!("The sync stopped: {err}")).await?;
     }
@@ -104,12 +100,8 @@ async fn fetch_signed_in(
     }
 }
 
-async fn run(
-    db: &DatabaseConnection,
-    crm: &Crm,
-    cache: &Arc<ReportCache>,
-    sync: crm_syncs::Model,
-) -> Result<(), AppError> {
+async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> {
+    let (db, crm) = (&backend.db, &*backend.crm);
     let Some(row) = repo::crm::connection_for_worker(db, sync.connection_id).await? else {
         return fail(db, sync.id, "The connection was removed.").await;
     };
@@ -120,7 +112,7 @@ async fn run(
     let actor = sync.created_by.or(row.updated_by);
     let caller = match actor {
         Some(user) => {
-            Caller::for_user(db, cache, OrganizationId(row.organization_id), UserId(user)).await?
+            Caller::for_user(backend, OrganizationId(row.organization_id), UserId(user)).await?
         }
         None => None,
     };
@@ -233,7 +225,7 @@ async fn write_back_changed(
     conn: &mut Connection,
     sync: &crm_syncs::Model,
 ) -> Result<bool, AppError> {
-    let model = deals::payable_model_as(caller).await?;
+    let model = deals::payable_model(caller).await?;
     let facts = repo::crm::write_back_facts(
         &caller.tenant,
         db,
@@ -350,8 +342,9 @@ const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 
 /// Works through queued syncs every `poll_ms`, and once a minute schedules incremental ones,
 /// until the process ends.
-pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, crm: Arc<Crm>) {
+pub fn spawn(backend: Backend) {
     tokio::spawn(async move {
+        let (db, crm) = (&backend.db, &backend.crm);
         let mut every = tokio::time::interval(Duration::from_millis(crm.config.poll_ms.max(10)));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut scheduled: Option<std::time::Instant> = None;
@@ -359,12 +352,12 @@ pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, crm: Arc<Crm>) {
             every.tick().await;
             if scheduled.is_none_or(|at| at.elapsed() >= SCHEDULE_EVERY) {
                 scheduled = Some(std::time::Instant::now());
-                if let Err(err) = schedule(&db, &crm).await {
+                if let Err(err) = schedule(db, crm).await {
                     tracing::error!(%err, "CRM syncs could not be scheduled");
                 }
             }
             loop {
-                match run_next(&db, &crm, &cache).await {
+                match run_next(&backend).await {
                     Ok(true) => continue,
                     Ok(false) => break,
                     Err(err) => {

@@ -9,26 +9,25 @@ pub mod upload;
 
 pub use file::{Table, parse};
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::DatabaseConnection;
 
 use crate::api::AppError;
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError};
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::entities::imports;
 use crate::server::repo::{self, imports::Tally};
-use crate::server::report_cache::ReportCache;
+use crate::server::state::Backend;
 use rows::{Lookups, Outcome, RowFailure};
 
 /// Rows written between two progress records.
 const BATCH: usize = 200;
 
 /// Runs the next import there is, to its end; false when there was none.
-pub async fn run_next(db: &DatabaseConnection, cache: &Arc<ReportCache>) -> Result<bool, AppError> {
+pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
+    let db = &backend.db;
     let now = Utc::now();
     let Some(import) = repo::imports::next_to_run(db, now).await? else {
         return Ok(false);
@@ -37,7 +36,7 @@ pub async fn run_next(db: &DatabaseConnection, cache: &Arc<ReportCache>) -> Resu
         return Ok(true);
     }
     let id = import.id;
-    let outcome = run(db, cache, import).await;
+    let outcome = run(backend, import).await;
     crate::server::memory::release();
     if let Err(err) = outcome {
         tracing::error!(import = id, %err, "import failed");
@@ -55,11 +54,8 @@ pub async fn run_next(db: &DatabaseConnection, cache: &Arc<ReportCache>) -> Resu
     Ok(true)
 }
 
-async fn run(
-    db: &DatabaseConnection,
-    cache: &Arc<ReportCache>,
-    import: imports::Model,
-) -> Result<(), AppError> {
+async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> {
+    let db = &backend.db;
     let kind: ImportKind = import.kind.parse().map_err(AppError::internal)?;
     let mode: ImportMode = import.mode.parse().map_err(AppError::internal)?;
     let mapping: ColumnMapping =
@@ -80,8 +76,7 @@ async fn run(
     let caller = match import.created_by {
         Some(user) => {
             Caller::for_user(
-                db,
-                cache,
+                backend,
                 OrganizationId(import.organization_id),
                 UserId(user),
             )
@@ -199,7 +194,7 @@ fn borrowed(
 }
 
 /// Works through queued imports every `poll` until the process ends.
-pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, poll: Duration) {
+pub fn spawn(backend: Backend, poll: Duration) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(poll);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -209,13 +204,13 @@ pub fn spawn(db: DatabaseConnection, cache: Arc<ReportCache>, poll: Duration) {
             // Uploads no import started from, hourly (each upload sweeps too).
             if swept.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
                 let before = Utc::now() - crate::server::services::imports::UPLOAD_KEPT;
-                if let Err(err) = repo::imports::sweep_uploads(&db, before).await {
+                if let Err(err) = repo::imports::sweep_uploads(&backend.db, before).await {
                     tracing::error!(%err, "stale uploads could not be removed");
                 }
                 swept = Some(tokio::time::Instant::now());
             }
             loop {
-                match run_next(&db, &cache).await {
+                match run_next(&backend).await {
                     Ok(true) => continue,
                     Ok(false) => break,
                     Err(err) => {

@@ -10,7 +10,7 @@ use crate::domain::deal::DealStage;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::import::{self, ImportKind, RowError, RowStage};
 use crate::domain::touchpoint::TouchpointForm;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::services::{Saved, deal_changes, deals, partners};
 
 /// What a row did.
@@ -85,7 +85,7 @@ impl Lookups {
         if let Some(id) = self.deals.get(external) {
             return Ok(Some(*id));
         }
-        let found = deals::by_external_id_as(caller, external)
+        let found = deals::by_external_id(caller, external)
             .await?
             .map(|d| DealId(d.id));
         if let Some(id) = found {
@@ -103,9 +103,9 @@ impl Lookups {
         if let Some(id) = self.partners.get(named) {
             return Ok(Some(*id));
         }
-        let found = match partners::by_external_id_as(caller, named).await? {
+        let found = match partners::by_external_id(caller, named).await? {
             Some(partner) => Some(partner),
-            None => partners::by_name_as(caller, named).await?,
+            None => partners::by_name(caller, named).await?,
         }
         .map(|p| PartnerId(p.id));
         if let Some(id) = found {
@@ -193,11 +193,11 @@ pub async fn apply(
         ImportKind::Partners => {
             let row = import::partner_row(fields);
             let existing = match &row.external_id {
-                Some(external) => partners::by_external_id_as(caller, external).await,
-                None => partners::by_name_as(caller, &row.form.name).await,
+                Some(external) => partners::by_external_id(caller, external).await,
+                None => partners::by_name(caller, &row.form.name).await,
             }
             .map_err(fail)?;
-            let (id, saved) = partners::save_as(
+            let (id, saved) = partners::save(
                 caller,
                 existing.map(|p| PartnerId(p.id)),
                 row.form,
@@ -217,7 +217,7 @@ pub async fn apply(
                 None => None,
             };
             let (id, saved) =
-                deal_changes::save_as(caller, existing, row.form, row.external_id.as_deref())
+                deal_changes::save(caller, existing, row.form, row.external_id.as_deref())
                     .await
                     .map_err(fail)?;
             let stage = match row.stage {
@@ -225,7 +225,7 @@ pub async fn apply(
                 RowStage::Won => DealStage::Won,
                 RowStage::Lost => DealStage::Lost,
             };
-            let moved = deal_changes::move_to_as(caller, id, stage, row.lost_reason.as_deref())
+            let moved = deal_changes::move_to(caller, id, stage, row.lost_reason.as_deref(), None)
                 .await
                 .map_err(fail)?;
             if let Some(external) = row.external_id {
@@ -250,7 +250,7 @@ pub async fn apply(
                 .ok_or_else(|| bad(line, "partner", no_partner(&row.partner)))?;
             let form = touch_form(partner, &row);
             let existing = match &row.external_id {
-                Some(external) => deals::touchpoint_by_external_id_as(caller, external)
+                Some(external) => deals::touchpoint_by_external_id(caller, external)
                     .await
                     .map_err(fail)?,
                 None => same_touch(caller, deal, partner, &row)
@@ -265,13 +265,13 @@ pub async fn apply(
                 )),
                 Some(touch) => {
                     let saved =
-                        deal_changes::update_touchpoint_as(caller, TouchpointId(touch.id), form)
+                        deal_changes::update_touchpoint(caller, TouchpointId(touch.id), form)
                             .await
                             .map_err(fail)?;
                     Ok(saved.into())
                 }
                 None => {
-                    deal_changes::add_touchpoint_as(caller, deal, form, row.external_id.as_deref())
+                    deal_changes::add_touchpoint(caller, deal, form, row.external_id.as_deref())
                         .await
                         .map_err(fail)?;
                     Ok(Outcome::Created)
@@ -292,7 +292,7 @@ async fn same_touch(
     let Ok(day) = NaiveDate::parse_from_str(row.occurred_on.trim(), "%Y-%m-%d") else {
         return Ok(None);
     };
-    let touches = deals::touchpoints_after_as(
+    let touches = deals::touchpoints_after(
         caller,
         Some(deal),
         Some(partner),

@@ -136,7 +136,7 @@ fn form(name: String, account_name: String, amount: Amount, close: Option<NaiveD
 }
 
 async fn show(caller: &ApiCaller, id: DealId) -> Result<Deal, Problem> {
-    service::get_as(caller, id).await?.try_into()
+    service::get(caller, id).await?.try_into()
 }
 
 /// Moves the deal to `stage` unless it is there already.
@@ -147,7 +147,7 @@ async fn move_to(
     reason: Option<&str>,
 ) -> Result<(), Problem> {
     let Some(to) = stage else { return Ok(()) };
-    deal_changes::move_to_as(caller, id, to, reason)
+    deal_changes::move_to(caller, id, to, reason, None)
         .await
         .map_err(|err| {
             // The app's form calls it `reason`; here it is `lost_reason`.
@@ -175,7 +175,7 @@ async fn list(
         updated_since: params.updated_since,
         external_id: params.external_id.as_deref(),
     };
-    let models = service::after_as(&caller, params.stage, &cursor, limit).await?;
+    let models = service::after(&caller, params.stage, &cursor, limit).await?;
     Ok(Json(Page::of(models, limit, |m| m.id, Deal::try_from)?))
 }
 
@@ -185,9 +185,7 @@ async fn list(
 async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Response, Problem> {
     let external = input.external_id.as_deref().map(external_id).transpose()?;
     if let Some(external) = external
-        && service::by_external_id_as(&caller, external)
-            .await?
-            .is_some()
+        && service::by_external_id(&caller, external).await?.is_some()
     {
         return Err(respond::external_id_taken("deal", "deals", external));
     }
@@ -197,7 +195,7 @@ async fn create(caller: ApiCaller, Json(input): Json<DealInput>) -> Result<Respo
         input.amount,
         input.expected_close_on,
     );
-    let (id, _) = deal_changes::save_as(&caller, None, form, external).await?;
+    let (id, _) = deal_changes::save(&caller, None, form, external).await?;
     move_to(&caller, id, input.stage, input.lost_reason.as_deref()).await?;
     Ok(respond::created("deals", id.0, show(&caller, id).await?))
 }
@@ -218,7 +216,7 @@ async fn update(
     Json(patch): Json<DealPatch>,
 ) -> Result<Json<Deal>, Problem> {
     let id = DealId(id);
-    let existing = service::get_as(&caller, id).await?;
+    let existing = service::get(&caller, id).await?;
     let mut form = service::form_of(&existing)?;
     let details = patch.name.is_some()
         || patch.account_name.is_some()
@@ -238,7 +236,7 @@ async fn update(
         form.expected_close_on = close.to_string();
     }
     if details {
-        deal_changes::save_as(&caller, Some(id), form, None).await?;
+        deal_changes::save(&caller, Some(id), form, None).await?;
     }
     move_to(&caller, id, patch.stage, patch.lost_reason.as_deref()).await?;
     Ok(Json(show(&caller, id).await?))
@@ -257,14 +255,14 @@ async fn upsert(
     Json(input): Json<DealInput>,
 ) -> Result<Response, Problem> {
     let external = respond::upsert_id(&external, input.external_id.as_deref())?;
-    let existing = service::by_external_id_as(&caller, external).await?;
+    let existing = service::by_external_id(&caller, external).await?;
     let form = form(
         input.name,
         input.account_name,
         input.amount,
         input.expected_close_on,
     );
-    let (id, saved) = deal_changes::save_as(
+    let (id, saved) = deal_changes::save(
         &caller,
         existing.map(|d| DealId(d.id)),
         form,
@@ -335,8 +333,8 @@ async fn attribution(
     Path(id): Path<i64>,
     Query(params): Query<AttributionParams>,
 ) -> Result<Json<DealAttribution>, Problem> {
-    let stored = service::attributions_as(&caller, DealId(id)).await?;
-    let payable = service::payable_model_as(&caller).await?;
+    let stored = service::attributions(&caller, DealId(id)).await?;
+    let payable = service::payable_model(&caller).await?;
     let splits = stored
         .into_iter()
         .map(split)

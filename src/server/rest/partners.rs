@@ -161,7 +161,7 @@ fn form_of_input(input: PartnerInput) -> (PartnerForm, Option<String>) {
 }
 
 async fn show(caller: &ApiCaller, id: PartnerId) -> Result<Partner, Problem> {
-    service::get_as(caller, id).await?.try_into()
+    service::get(caller, id).await?.try_into()
 }
 
 /// List partners
@@ -184,7 +184,7 @@ async fn list(
         updated_since: params.updated_since,
         external_id: params.external_id.as_deref(),
     };
-    let models = service::after_as(&caller, &filter, &cursor, limit).await?;
+    let models = service::after(&caller, &filter, &cursor, limit).await?;
     Ok(Json(Page::of(models, limit, |m| m.id, Partner::try_from)?))
 }
 
@@ -195,13 +195,11 @@ async fn create(caller: ApiCaller, Json(input): Json<PartnerInput>) -> Result<Re
     let (form, external) = form_of_input(input);
     let external = external.as_deref().map(external_id).transpose()?;
     if let Some(external) = external
-        && service::by_external_id_as(&caller, external)
-            .await?
-            .is_some()
+        && service::by_external_id(&caller, external).await?.is_some()
     {
         return Err(respond::external_id_taken("partner", "partners", external));
     }
-    let (id, _) = service::save_as(&caller, None, form, external).await?;
+    let (id, _) = service::save(&caller, None, form, external).await?;
     Ok(respond::created("partners", id.0, show(&caller, id).await?))
 }
 
@@ -221,15 +219,15 @@ async fn update(
     Json(patch): Json<PartnerPatch>,
 ) -> Result<Json<Partner>, Problem> {
     let id = PartnerId(id);
-    let existing = service::get_as(&caller, id).await?;
+    let existing = service::get(&caller, id).await?;
     let mut form = service::form_of(&existing)?;
     let status = patch.status;
     apply_patch(&mut form, patch);
-    service::save_as(&caller, Some(id), form, None).await?;
+    service::save(&caller, Some(id), form, None).await?;
     if let Some(to) = status
         && to.as_str() != existing.status
     {
-        service::change_status_as(&caller, id, to).await?;
+        service::change_status(&caller, id, to).await?;
     }
     Ok(Json(show(&caller, id).await?))
 }
@@ -271,8 +269,8 @@ async fn upsert(
 ) -> Result<Response, Problem> {
     let external = respond::upsert_id(&external, input.external_id.as_deref())?;
     let (form, _) = form_of_input(input);
-    let existing = service::by_external_id_as(&caller, external).await?;
-    let (id, saved) = service::save_as(
+    let existing = service::by_external_id(&caller, external).await?;
+    let (id, saved) = service::save(
         &caller,
         existing.map(|m| PartnerId(m.id)),
         form,

@@ -125,7 +125,7 @@ async fn list(
         deal_id: params.deal_id.map(DealId),
         ..Filter::default()
     };
-    let models = service::after_as(&caller, &filter, params.kind, &cursor, limit).await?;
+    let models = service::after(&caller, &filter, params.kind, &cursor, limit).await?;
     Ok(Json(Page::of(models, limit, |m| m.id, Payout::try_from)?))
 }
 
@@ -133,7 +133,5 @@ async fn list(
 #[utoipa::path(operation_id = "read_payout", get, path = "/payouts/{id}", tag = "payouts", params(("id" = i64, Path)),
     responses((status = 200, body = Payout), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<Payout>, Problem> {
-    Ok(Json(
-        service::get_as(&caller, PayoutId(id)).await?.try_into()?,
-    ))
+    Ok(Json(service::get(&caller, PayoutId(id)).await?.try_into()?))
 }

@@ -121,12 +121,12 @@ fn form_of_input(input: &TouchpointInput) -> TouchpointForm {
 }
 
 async fn show(caller: &ApiCaller, id: TouchpointId) -> Result<Touchpoint, Problem> {
-    service::touchpoint_as(caller, id).await?.try_into()
+    service::touchpoint(caller, id).await?.try_into()
 }
 
 /// The deal a new touch goes on, which must be the caller's (404 otherwise, as for any record).
 async fn deal_of(caller: &ApiCaller, deal_id: i64) -> Result<DealId, Problem> {
-    service::get_as(caller, DealId(deal_id))
+    service::get(caller, DealId(deal_id))
         .await
         .map_err(|_| Problem::invalid("deal_id", "No deal of your organization has this id."))?;
     Ok(DealId(deal_id))
@@ -145,7 +145,7 @@ async fn list(
         updated_since: params.created_since,
         external_id: params.external_id.as_deref(),
     };
-    let models = service::touchpoints_after_as(
+    let models = service::touchpoints_after(
         &caller,
         params.deal_id.map(DealId),
         params.partner_id.map(PartnerId),
@@ -170,7 +170,7 @@ async fn create(
 ) -> Result<Response, Problem> {
     let external = input.external_id.as_deref().map(external_id).transpose()?;
     if let Some(external) = external
-        && service::touchpoint_by_external_id_as(&caller, external)
+        && service::touchpoint_by_external_id(&caller, external)
             .await?
             .is_some()
     {
@@ -181,8 +181,7 @@ async fn create(
         ));
     }
     let deal = deal_of(&caller, input.deal_id).await?;
-    let id =
-        deal_changes::add_touchpoint_as(&caller, deal, form_of_input(&input), external).await?;
+    let id = deal_changes::add_touchpoint(&caller, deal, form_of_input(&input), external).await?;
     Ok(respond::created(
         "touchpoints",
         id.0,
@@ -206,7 +205,7 @@ async fn update(
     Json(patch): Json<TouchpointPatch>,
 ) -> Result<Json<Touchpoint>, Problem> {
     let id = TouchpointId(id);
-    let mut form = form_of(&service::touchpoint_as(&caller, id).await?);
+    let mut form = form_of(&service::touchpoint(&caller, id).await?);
     if let Some(partner) = patch.partner_id {
         form.partner_id = partner.to_string();
     }
@@ -219,7 +218,7 @@ async fn update(
     if let Some(note) = patch.note {
         form.note = note;
     }
-    deal_changes::update_touchpoint_as(&caller, id, form).await?;
+    deal_changes::update_touchpoint(&caller, id, form).await?;
     Ok(Json(show(&caller, id).await?))
 }
 
@@ -227,7 +226,7 @@ async fn update(
 #[utoipa::path(operation_id = "remove_touchpoint", delete, path = "/touchpoints/{id}", tag = "touchpoints", params(("id" = i64, Path)),
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Problem> {
-    deal_changes::remove_touchpoint_as(&caller, TouchpointId(id)).await?;
+    deal_changes::remove_touchpoint(&caller, TouchpointId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -244,7 +243,7 @@ async fn upsert(
     Json(input): Json<TouchpointInput>,
 ) -> Result<Response, Problem> {
     let external = respond::upsert_id(&external, input.external_id.as_deref())?;
-    match service::touchpoint_by_external_id_as(&caller, external).await? {
+    match service::touchpoint_by_external_id(&caller, external).await? {
         Some(existing) => {
             if existing.deal_id != input.deal_id {
                 return Err(Problem::invalid(
@@ -253,20 +252,15 @@ async fn upsert(
                 ));
             }
             let id = TouchpointId(existing.id);
-            let saved =
-                deal_changes::update_touchpoint_as(&caller, id, form_of_input(&input)).await?;
+            let saved = deal_changes::update_touchpoint(&caller, id, form_of_input(&input)).await?;
             debug_assert!(saved != Saved::Created);
             Ok(Json(show(&caller, id).await?).into_response())
         }
         None => {
             let deal = deal_of(&caller, input.deal_id).await?;
-            let id = deal_changes::add_touchpoint_as(
-                &caller,
-                deal,
-                form_of_input(&input),
-                Some(external),
-            )
-            .await?;
+            let id =
+                deal_changes::add_touchpoint(&caller, deal, form_of_input(&input), Some(external))
+                    .await?;
             Ok(respond::created(
                 "touchpoints",
                 id.0,

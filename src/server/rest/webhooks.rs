@@ -1,7 +1,6 @@
 //! `/api/v1/webhooks`: manage the organization's webhook endpoints and read their delivery log.
 //! The same services as Settings → Webhooks.
 
-use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -119,7 +118,7 @@ fn form(input: WebhookEndpointInput) -> (EndpointForm, Option<bool>) {
 async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
     let with_secret = caller.can(Action::Edit, Resource::Webhooks);
     Ok(WebhookEndpoint::of(
-        service::get_as(caller, id).await?,
+        service::get(caller, id).await?,
         with_secret,
     ))
 }
@@ -129,7 +128,7 @@ async fn show(caller: &ApiCaller, id: i64) -> Result<WebhookEndpoint, Problem> {
     responses((status = 200, body = Page<WebhookEndpoint>), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(caller: ApiCaller) -> Result<Json<Page<WebhookEndpoint>>, Problem> {
     let with_secret = caller.can(Action::Edit, Resource::Webhooks);
-    let data = service::models_as(&caller)
+    let data = service::endpoints(&caller)
         .await?
         .into_iter()
         .map(|model| WebhookEndpoint::of(model, with_secret))
@@ -144,12 +143,11 @@ async fn list(caller: ApiCaller) -> Result<Json<Page<WebhookEndpoint>>, Problem>
 #[utoipa::path(operation_id = "create_webhook", post, path = "/webhooks", tag = "webhooks", request_body = WebhookEndpointInput,
     responses((status = 201, body = WebhookEndpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(
-    State(state): State<AppState>,
     caller: ApiCaller,
     Json(input): Json<WebhookEndpointInput>,
 ) -> Result<Response, Problem> {
     let (form, _) = form(input);
-    let id = service::save_as(&caller, None, form, state.webhooks.targets()).await?;
+    let id = service::save(&caller, None, form).await?;
     let endpoint = show(&caller, id).await?;
     let location = format!("/api/v1/webhooks/{id}");
     Ok((
@@ -171,15 +169,14 @@ async fn read(caller: ApiCaller, Path(id): Path<i64>) -> Result<Json<WebhookEndp
 #[utoipa::path(operation_id = "update_webhook", put, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)), request_body = WebhookEndpointInput,
     responses((status = 200, body = WebhookEndpoint), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn update(
-    State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
     Json(input): Json<WebhookEndpointInput>,
 ) -> Result<Json<WebhookEndpoint>, Problem> {
     let (form, enabled) = form(input);
-    service::save_as(&caller, Some(id), form, state.webhooks.targets()).await?;
+    service::save(&caller, Some(id), form).await?;
     if let Some(enabled) = enabled {
-        service::set_enabled_as(&caller, id, enabled).await?;
+        service::set_enabled(&caller, id, enabled).await?;
     }
     Ok(Json(show(&caller, id).await?))
 }
@@ -188,7 +185,7 @@ async fn update(
 #[utoipa::path(operation_id = "delete_webhook", delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path)),
     responses((status = 204), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn remove(caller: ApiCaller, Path(id): Path<i64>) -> Result<StatusCode, Problem> {
-    service::delete_as(&caller, id).await?;
+    service::delete(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -203,8 +200,8 @@ async fn deliveries(
 ) -> Result<Json<Page<WebhookDelivery>>, Problem> {
     let limit = pagination::limit(params.limit)?;
     let before = pagination::decode(params.cursor.as_deref())?;
-    service::get_as(&caller, id).await?;
-    let rows = service::deliveries_as(&caller, id, before, limit).await?;
+    service::get(&caller, id).await?;
+    let rows = service::deliveries(&caller, id, before, limit).await?;
     Ok(Json(Page::of(
         rows,
         limit,
@@ -234,6 +231,6 @@ async fn deliveries(
     params(("delivery_id" = i64, Path)),
     responses((status = 202), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn redeliver(caller: ApiCaller, Path(delivery_id): Path<i64>) -> Result<StatusCode, Problem> {
-    service::redeliver_as(&caller, delivery_id).await?;
+    service::redeliver(&caller, delivery_id).await?;
     Ok(StatusCode::ACCEPTED)
 }

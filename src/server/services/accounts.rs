@@ -4,7 +4,6 @@ use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
-use super::request;
 use crate::api::AppError;
 use crate::api::auth::{DemoLogin, DemoLogins, LinkDetails, SessionUser};
 use crate::api::error::FieldError;
@@ -15,10 +14,11 @@ use crate::domain::registration::DEFAULT_WINDOW_DAYS;
 use crate::domain::user::{Email, Role};
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::auth::{password, session, session_store, tokens};
-use crate::server::context;
+use crate::server::caller::Visitor;
 use crate::server::entities::{organizations, users};
 use crate::server::repo::accounts::{self as links, NewMessage, NewToken, Purpose};
 use crate::server::repo::{self, users::NewUser};
+use crate::server::state::Backend;
 use crate::server::tenant::Tenant;
 
 /// The one answer to a wrong email or a wrong password, so neither reveals which accounts exist.
@@ -67,29 +67,34 @@ impl Fields {
     }
 }
 
-fn count_attempt(state: &crate::server::state::AppState) -> Result<(), AppError> {
-    match request::client_ip(state) {
-        Some(ip) => state.limits.attempt_from(ip),
+/// Counts an attempt against the visitor's address (sign-in, sign-up and link pages alike).
+fn count_attempt(visitor: &Visitor) -> Result<(), AppError> {
+    match visitor.ip {
+        Some(ip) => visitor.backend.limits.attempt_from(ip),
         None => Ok(()),
     }
 }
 
-fn ip_label(state: &crate::server::state::AppState) -> String {
-    request::client_ip(state).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+fn ip_label(visitor: &Visitor) -> String {
+    visitor
+        .ip
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
-async fn signed_in_user(
-    state: &crate::server::state::AppState,
-    id: UserId,
-) -> Result<SessionUser, AppError> {
+async fn signed_in_user(state: &Backend, id: UserId) -> Result<SessionUser, AppError> {
     repo::users::session_user(&state.db, id)
         .await?
         .ok_or_else(|| AppError::internal(format!("user {id} vanished while signing in")))
 }
 
-pub async fn sign_in(email: &str, password: &str, remember: bool) -> Result<SessionUser, AppError> {
-    let state = context::app_state()?;
-    count_attempt(&state)?;
+pub async fn sign_in(
+    visitor: &Visitor,
+    email: &str,
+    password: &str,
+    remember: bool,
+) -> Result<SessionUser, AppError> {
+    let state = &visitor.backend;
+    count_attempt(visitor)?;
     let email: Email = email
         .parse()
         .map_err(|e: String| AppError::invalid_field("email", e))?;
@@ -117,17 +122,17 @@ pub async fn sign_in(email: &str, password: &str, remember: bool) -> Result<Sess
                         entity_type: "user",
                         entity_id: Some(user.id),
                         before: None,
-                        after: Some(json!({ "ip": ip_label(&state), "active": user.active })),
+                        after: Some(json!({ "ip": ip_label(visitor), "active": user.active })),
                     },
                 )
                 .await?
             }
-            None => tracing::warn!(ip = %ip_label(&state), "sign-in failed for an unknown email"),
+            None => tracing::warn!(ip = %ip_label(visitor), "sign-in failed for an unknown email"),
         }
         return Err(AppError::invalid_field("password", WRONG_CREDENTIALS));
     };
     let user_id = UserId(row.id);
-    session::begin(&request::session()?, user_id, remember, &state.auth).await?;
+    session::begin(&visitor.session, user_id, remember, &state.auth).await?;
     let txn = crate::server::repo::begin_write(&state.db).await?;
     users::ActiveModel {
         id: Set(row.id),
@@ -148,21 +153,21 @@ pub async fn sign_in(email: &str, password: &str, remember: bool) -> Result<Sess
             entity_type: "user",
             entity_id: Some(row.id),
             before: None,
-            after: Some(json!({ "ip": ip_label(&state), "remember": remember })),
+            after: Some(json!({ "ip": ip_label(visitor), "remember": remember })),
         },
     )
     .await?;
     txn.commit().await?;
-    signed_in_user(&state, user_id).await
+    signed_in_user(state, user_id).await
 }
 
-pub async fn sign_out() -> Result<(), AppError> {
-    let state = context::app_state()?;
-    if let Some(user) = context::viewer() {
+pub async fn sign_out(visitor: &Visitor) -> Result<(), AppError> {
+    let state = &visitor.backend;
+    if let Some(user) = &visitor.user {
         audit::record(
-            &Tenant::of(&user),
+            &Tenant::of(user),
             &state.db,
-            Actor::User(&user),
+            Actor::User(user),
             Entry {
                 action: "user.signed_out",
                 entity_type: "user",
@@ -173,7 +178,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         )
         .await?;
     }
-    session::end(&request::session()?).await
+    session::end(&visitor.session).await
 }
 
 pub struct SignUp {
@@ -217,9 +222,9 @@ async fn free_slug(db: &impl sea_orm::ConnectionTrait, name: &str) -> Result<Str
     unreachable!("some slug is always free")
 }
 
-pub async fn sign_up(form: SignUp) -> Result<SessionUser, AppError> {
-    let state = context::app_state()?;
-    count_attempt(&state)?;
+pub async fn sign_up(visitor: &Visitor, form: SignUp) -> Result<SessionUser, AppError> {
+    let state = &visitor.backend;
+    count_attempt(visitor)?;
     let mut fields = Fields::default();
     let organization = fields.required(
         "organization",
@@ -313,12 +318,12 @@ pub async fn sign_up(form: SignUp) -> Result<SessionUser, AppError> {
     )
     .await?;
     txn.commit().await?;
-    session::begin(&request::session()?, user_id, false, &state.auth).await?;
-    signed_in_user(&state, user_id).await
+    session::begin(&visitor.session, user_id, false, &state.auth).await?;
+    signed_in_user(state, user_id).await
 }
 
-pub async fn demo_logins() -> Result<Option<DemoLogins>, AppError> {
-    let state = context::app_state()?;
+pub async fn demo_logins(visitor: &Visitor) -> Result<Option<DemoLogins>, AppError> {
+    let state = &visitor.backend;
     if !state.demo {
         return Ok(None);
     }
@@ -342,9 +347,9 @@ pub async fn demo_logins() -> Result<Option<DemoLogins>, AppError> {
     }))
 }
 
-pub async fn request_password_reset(email: &str) -> Result<(), AppError> {
-    let state = context::app_state()?;
-    count_attempt(&state)?;
+pub async fn request_password_reset(visitor: &Visitor, email: &str) -> Result<(), AppError> {
+    let state = &visitor.backend;
+    count_attempt(visitor)?;
     let email: Email = email
         .parse()
         .map_err(|e: String| AppError::invalid_field("email", e))?;
@@ -358,7 +363,7 @@ pub async fn request_password_reset(email: &str) -> Result<(), AppError> {
     let tenant = Tenant::system(OrganizationId(user.organization_id));
     let token = tokens::generate();
     let expires_at = Utc::now() + Duration::hours(state.auth.reset_hours);
-    let link = format!("{}/reset-password/{token}", request::site_url(&state));
+    let link = format!("{}/reset-password/{token}", state.site_url);
     let txn = crate::server::repo::begin_write(&state.db).await?;
     let token_id = links::insert_token(
         &tenant,
@@ -404,7 +409,7 @@ pub async fn request_password_reset(email: &str) -> Result<(), AppError> {
             entity_type: "user",
             entity_id: Some(user.id),
             before: None,
-            after: Some(json!({ "ip": ip_label(&state), "expires_at": expires_at })),
+            after: Some(json!({ "ip": ip_label(visitor), "expires_at": expires_at })),
         },
     )
     .await?;
@@ -412,8 +417,8 @@ pub async fn request_password_reset(email: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn link_details(token: &str) -> Result<LinkDetails, AppError> {
-    let state = context::app_state()?;
+pub async fn link_details(visitor: &Visitor, token: &str) -> Result<LinkDetails, AppError> {
+    let state = &visitor.backend;
     let digest = tokens::digest(token);
     let now = Utc::now();
     let row = match links::open_token(&state.db, &digest, Purpose::Invitation, now).await? {
@@ -437,12 +442,13 @@ pub async fn link_details(token: &str) -> Result<LinkDetails, AppError> {
 }
 
 pub async fn accept_invitation(
+    visitor: &Visitor,
     token: &str,
     name: &str,
     password: &str,
 ) -> Result<SessionUser, AppError> {
-    let state = context::app_state()?;
-    count_attempt(&state)?;
+    let state = &visitor.backend;
+    count_attempt(visitor)?;
     let now = Utc::now();
     let invitation = links::open_token(&state.db, &tokens::digest(token), Purpose::Invitation, now)
         .await?
@@ -512,13 +518,17 @@ pub async fn accept_invitation(
     )
     .await?;
     txn.commit().await?;
-    session::begin(&request::session()?, user_id, false, &state.auth).await?;
-    signed_in_user(&state, user_id).await
+    session::begin(&visitor.session, user_id, false, &state.auth).await?;
+    signed_in_user(state, user_id).await
 }
 
-pub async fn reset_password(token: &str, password: &str) -> Result<SessionUser, AppError> {
-    let state = context::app_state()?;
-    count_attempt(&state)?;
+pub async fn reset_password(
+    visitor: &Visitor,
+    token: &str,
+    password: &str,
+) -> Result<SessionUser, AppError> {
+    let state = &visitor.backend;
+    count_attempt(visitor)?;
     let now = Utc::now();
     let reset = links::open_token(
         &state.db,
@@ -566,11 +576,11 @@ pub async fn reset_password(token: &str, password: &str) -> Result<SessionUser, 
             entity_type: "user",
             entity_id: Some(user.id),
             before: None,
-            after: Some(json!({ "sessions_ended": ended, "ip": ip_label(&state) })),
+            after: Some(json!({ "sessions_ended": ended, "ip": ip_label(visitor) })),
         },
     )
     .await?;
     txn.commit().await?;
-    session::begin(&request::session()?, user_id, false, &state.auth).await?;
-    signed_in_user(&state, user_id).await
+    session::begin(&visitor.session, user_id, false, &state.auth).await?;
+    signed_in_user(state, user_id).await
 }

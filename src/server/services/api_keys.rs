@@ -14,7 +14,7 @@ use crate::domain::ids::{ApiKeyId, OrganizationId, UserId};
 use crate::domain::user::Role;
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::auth::tokens;
-use crate::server::context::{self, Caller, KeyActor};
+use crate::server::caller::{Caller, KeyActor};
 use crate::server::repo;
 use crate::server::repo::api_keys::NewKey;
 use crate::server::state::AppState;
@@ -22,9 +22,9 @@ use crate::server::tenant::Tenant;
 
 const PREFIX_LEN: usize = 12;
 
-pub async fn list() -> Result<Vec<ApiKeyRow>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Settings).await?;
-    Ok(repo::api_keys::list(&caller.tenant, &caller.db).await?)
+pub async fn list(caller: &Caller) -> Result<Vec<ApiKeyRow>, AppError> {
+    caller.require(Action::View, Resource::Settings)?;
+    Ok(repo::api_keys::list(&caller.tenant, caller.db()).await?)
 }
 
 /// A fresh key: its public prefix and the whole value.
@@ -38,14 +38,14 @@ fn new_key() -> (String, String) {
     (prefix, whole)
 }
 
-pub async fn create(form: ApiKeyForm) -> Result<CreatedApiKey, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+pub async fn create(caller: &Caller, form: ApiKeyForm) -> Result<CreatedApiKey, AppError> {
+    caller.require(Action::Edit, Resource::Settings)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
     let creator = (caller.user_id(), caller.user.name.clone());
     issue(
-        &caller.db,
+        caller.db(),
         &caller.tenant,
-        audit::actor_of(&caller),
+        audit::actor_of(caller),
         creator,
         &draft,
     )
@@ -95,9 +95,9 @@ pub async fn issue(
     Ok(CreatedApiKey { key, secret })
 }
 
-pub async fn revoke(id: ApiKeyId) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+pub async fn revoke(caller: &Caller, id: ApiKeyId) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Settings)?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let key = repo::api_keys::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the API key".into()))?;
@@ -105,7 +105,7 @@ pub async fn revoke(id: ApiKeyId) -> Result<(), AppError> {
         return Err(AppError::Conflict("This key was revoked already.".into()));
     }
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "api_key.revoked",
@@ -157,10 +157,9 @@ pub async fn caller_for_key(state: &AppState, presented: &str) -> Result<Caller,
         partner_name: None,
     };
     Ok(Caller {
-        db: state.db.clone(),
+        backend: state.backend.clone(),
         user,
         tenant: Tenant::system(organization_id),
-        report_cache: state.report_cache.clone(),
         key: Some(actor),
     })
 }

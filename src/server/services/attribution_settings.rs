@@ -16,13 +16,13 @@ use crate::domain::ids::PartnerId;
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 
-pub async fn current() -> Result<AttributionSettings, AppError> {
-    let caller = context::authorize(Action::View, Resource::Attribution).await?;
+pub async fn current(caller: &Caller) -> Result<AttributionSettings, AppError> {
+    caller.require(Action::View, Resource::Attribution)?;
     let (payable, settings) =
-        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+        repo::organizations::attribution_settings(caller.db(), caller.tenant.organization_id())
             .await?;
     Ok(AttributionSettings {
         form: SettingsForm::from_settings(payable, &settings),
@@ -44,7 +44,7 @@ async fn splits(
     let mut engine = Engine::new(settings)?;
     if model.is_data_driven() {
         engine.learn_for(
-            &repo::deals::history(&caller.tenant, &caller.db).await?,
+            &repo::deals::history(&caller.tenant, caller.db()).await?,
             &[model],
         );
     }
@@ -54,27 +54,27 @@ async fn splits(
         .collect()
 }
 
-pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
-    let caller = context::authorize(Action::View, Resource::Attribution).await?;
+pub async fn preview(caller: &Caller, form: SettingsForm) -> Result<SettingsPreview, AppError> {
+    caller.require(Action::View, Resource::Attribution)?;
     let (payable_now, settings_now) =
-        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+        repo::organizations::attribution_settings(caller.db(), caller.tenant.organization_id())
             .await?;
     let (payable_proposed, settings_proposed) = form
         .validate(&settings_now)
         .map_err(AppError::invalid_fields)?;
-    let currency = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+    let currency = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
     let range = Period::LastQuarter.range(Utc::now().date_naive());
     let mut deals =
-        repo::leaderboard::won_deals(&caller.tenant, &caller.db, range, currency, None).await?;
+        repo::leaderboard::won_deals(&caller.tenant, caller.db(), range, currency, None).await?;
     // In the order they were won: tiered rules count earlier credit in the quarter.
     deals.sort_by_key(|d| (d.closed_at, d.deal));
     let other_currency_deals =
-        repo::leaderboard::won_in_other_currencies(&caller.tenant, &caller.db, range, currency)
+        repo::leaderboard::won_in_other_currencies(&caller.tenant, caller.db(), range, currency)
             .await?;
-    let now = splits(&caller, &deals, payable_now, settings_now).await?;
-    let proposed = splits(&caller, &deals, payable_proposed, settings_proposed).await?;
+    let now = splits(caller, &deals, payable_now, settings_now).await?;
+    let proposed = splits(caller, &deals, payable_proposed, settings_proposed).await?;
 
     let partners: BTreeSet<i64> = now
         .iter()
@@ -83,8 +83,8 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         .map(|s| s.partner.0)
         .collect();
     let partners: Vec<i64> = partners.into_iter().collect();
-    let facts = repo::commission_rules::facts_of(&caller.tenant, &caller.db, &partners).await?;
-    let rules = repo::commission_rules::in_force(&caller.tenant, &caller.db).await?;
+    let facts = repo::commission_rules::facts_of(&caller.tenant, caller.db(), &partners).await?;
+    let rules = repo::commission_rules::in_force(&caller.tenant, caller.db()).await?;
     // Each split's commission under the rules in force, deal by deal in the order they were won.
     let commissions = |per_deal: &[Vec<Split>]| -> Result<Vec<Money>, AppError> {
         let credits = deals
@@ -145,7 +145,7 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
         |index: usize| Money::from_total(moved.iter().map(|(_, t)| t[index]).sum(), currency);
     let (commission_now, commission_proposed) = (total(2), total(3));
     let shown: Vec<i64> = moved.iter().take(PREVIEW_ROWS).map(|(id, _)| *id).collect();
-    let names = repo::deals::names_of(&caller.tenant, &caller.db, &shown).await?;
+    let names = repo::deals::names_of(&caller.tenant, caller.db(), &shown).await?;
     let more = moved
         .iter()
         .skip(PREVIEW_ROWS)
@@ -193,10 +193,10 @@ pub async fn preview(form: SettingsForm) -> Result<SettingsPreview, AppError> {
     })
 }
 
-pub async fn save(form: SettingsForm) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Attribution).await?;
+pub async fn save(caller: &Caller, form: SettingsForm) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Attribution)?;
     let org = caller.tenant.organization_id();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let (payable_before, settings_before) =
         repo::organizations::attribution_settings(&txn, org).await?;
     let (payable, settings) = form
@@ -204,7 +204,7 @@ pub async fn save(form: SettingsForm) -> Result<(), AppError> {
         .map_err(AppError::invalid_fields)?;
     repo::organizations::save_attribution_settings(&txn, org, payable, &settings).await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "attribution_settings.updated",

@@ -4,12 +4,12 @@ use crate::api::AppError;
 use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilter, AuditPage, AuditRow};
 use crate::domain::access::{Action, Resource};
 use crate::domain::ids::{DealId, PartnerId};
-use crate::server::context;
+use crate::server::caller::Caller;
 use crate::server::entities::audit_events;
 use crate::server::repo;
 
-pub async fn list(filter: AuditFilter, page: u64) -> Result<AuditPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::AuditLog).await?;
+pub async fn list(caller: &Caller, filter: AuditFilter, page: u64) -> Result<AuditPage, AppError> {
+    caller.require(Action::View, Resource::AuditLog)?;
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
@@ -26,7 +26,7 @@ pub async fn list(filter: AuditFilter, page: u64) -> Result<AuditPage, AppError>
         from: filter.from,
         to: filter.to,
     };
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let (rows, total) = repo::audit::page(tenant, db, &parsed, page, AUDIT_PAGE_SIZE).await?;
     Ok(AuditPage {
         rows,
@@ -43,9 +43,9 @@ const HISTORY_SIZE: u64 = 100;
 
 /// A deal's own history for those who may see the deal: the deal, its touchpoints and its
 /// ledger entries.
-pub async fn deal_history(id: DealId) -> Result<Vec<AuditRow>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Deals).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn deal_history(caller: &Caller, id: DealId) -> Result<Vec<AuditRow>, AppError> {
+    caller.require(Action::View, Resource::Deals)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     repo::deals::get(tenant, db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the deal".into()))?;
@@ -68,9 +68,9 @@ pub async fn deal_history(id: DealId) -> Result<Vec<AuditRow>, AppError> {
 }
 
 /// A partner's own history for those who may see partners: its record and its portal users.
-pub async fn partner_history(id: PartnerId) -> Result<Vec<AuditRow>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn partner_history(caller: &Caller, id: PartnerId) -> Result<Vec<AuditRow>, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     repo::partners::get(tenant, db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the partner".into()))?;

@@ -17,7 +17,7 @@ use crate::domain::commission_rules::{self, Rule, RuleDraft, RuleForm, Scope};
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 use crate::server::repo::commission_rules::Version;
 
@@ -55,8 +55,8 @@ impl Names {
             .collect();
         let users: Vec<i64> = versions.iter().filter_map(|v| v.created_by).collect();
         Ok(Names {
-            partners: repo::deals::names_of(&caller.tenant, &caller.db, &partners).await?,
-            users: repo::users::names_of(&caller.tenant, &caller.db, &users).await?,
+            partners: repo::deals::names_of(&caller.tenant, caller.db(), &partners).await?,
+            users: repo::users::names_of(&caller.tenant, caller.db(), &users).await?,
         })
     }
 
@@ -92,10 +92,10 @@ impl Names {
     }
 }
 
-pub async fn list() -> Result<RulesPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::CommissionRules).await?;
-    let versions = repo::commission_rules::versions(&caller.tenant, &caller.db, None).await?;
-    let names = Names::of(&caller, &versions).await?;
+pub async fn list(caller: &Caller) -> Result<RulesPage, AppError> {
+    caller.require(Action::View, Resource::CommissionRules)?;
+    let versions = repo::commission_rules::versions(&caller.tenant, caller.db(), None).await?;
+    let names = Names::of(caller, &versions).await?;
     let today = Utc::now().date_naive();
     let mut latest: BTreeMap<i64, (&Version, u32)> = BTreeMap::new();
     for version in &versions {
@@ -135,15 +135,15 @@ pub async fn list() -> Result<RulesPage, AppError> {
     })
 }
 
-pub async fn get(rule_id: i64) -> Result<RuleDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::CommissionRules).await?;
+pub async fn get(caller: &Caller, rule_id: i64) -> Result<RuleDetail, AppError> {
+    caller.require(Action::View, Resource::CommissionRules)?;
     let versions =
-        repo::commission_rules::versions(&caller.tenant, &caller.db, Some(rule_id)).await?;
+        repo::commission_rules::versions(&caller.tenant, caller.db(), Some(rule_id)).await?;
     let latest = versions
         .iter()
         .max_by_key(|v| v.rule.version)
         .ok_or_else(not_found)?;
-    let names = Names::of(&caller, &versions).await?;
+    let names = Names::of(caller, &versions).await?;
     let today = Utc::now().date_naive();
     let mut form = RuleForm::of(&latest.rule);
     // The next version starts today unless the latest one starts later.
@@ -166,7 +166,7 @@ pub async fn get(rule_id: i64) -> Result<RuleDetail, AppError> {
 async fn draft_of(caller: &Caller, form: &RuleForm) -> Result<RuleDraft, AppError> {
     let draft = form.validate().map_err(AppError::invalid_fields)?;
     if let Scope::Partner(id) = draft.scope
-        && repo::partners::get(&caller.tenant, &caller.db, id)
+        && repo::partners::get(&caller.tenant, caller.db(), id)
             .await?
             .is_none()
     {
@@ -228,11 +228,11 @@ fn changed_meanwhile() -> AppError {
     AppError::Conflict("This rule was changed a moment ago; reload it and try again.".into())
 }
 
-pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::CommissionRules).await?;
-    let draft = draft_of(&caller, &form).await?;
+pub async fn save(caller: &Caller, rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError> {
+    caller.require(Action::Edit, Resource::CommissionRules)?;
+    let draft = draft_of(caller, &form).await?;
     let now = Utc::now();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let Some(rule_id) = rule_id else {
         let rule = repo::commission_rules::insert(
             &caller.tenant,
@@ -245,7 +245,7 @@ pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError>
         )
         .await?;
         audit_rule(
-            &caller,
+            caller,
             &txn,
             "commission_rule.created",
             &rule,
@@ -302,7 +302,7 @@ pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError>
     before["ends"] = json!(end);
     before["replaced"] = json!(!active);
     audit_rule(
-        &caller,
+        caller,
         &txn,
         "commission_rule.versioned",
         &rule,
@@ -314,13 +314,13 @@ pub async fn save(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError>
     Ok(rule_id)
 }
 
-pub async fn end(rule_id: i64, last_day: String) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::CommissionRules).await?;
+pub async fn end(caller: &Caller, rule_id: i64, last_day: String) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::CommissionRules)?;
     let last_day: NaiveDate = last_day
         .trim()
         .parse()
         .map_err(|_| AppError::invalid_field("last_day", "Use a date such as 2026-12-31."))?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let versions = repo::commission_rules::versions(&caller.tenant, &txn, Some(rule_id)).await?;
     let latest = latest_active(&versions)?;
     let rule = &latest.rule;
@@ -345,7 +345,7 @@ pub async fn end(rule_id: i64, last_day: String) -> Result<(), AppError> {
     let mut after = snapshot(rule);
     after["effective_to"] = json!(last_day);
     audit_rule(
-        &caller,
+        caller,
         &txn,
         "commission_rule.ended",
         rule,
@@ -361,12 +361,16 @@ fn quarter_name(day: NaiveDate) -> String {
     format!("Q{} {}", day.month0() / 3 + 1, day.year())
 }
 
-pub async fn preview(rule_id: Option<i64>, form: RuleForm) -> Result<RulePreview, AppError> {
-    let caller = context::authorize(Action::View, Resource::CommissionRules).await?;
-    let draft = draft_of(&caller, &form).await?;
+pub async fn preview(
+    caller: &Caller,
+    rule_id: Option<i64>,
+    form: RuleForm,
+) -> Result<RulePreview, AppError> {
+    caller.require(Action::View, Resource::CommissionRules)?;
+    let draft = draft_of(caller, &form).await?;
     let range = Period::LastQuarter.range(Utc::now().date_naive());
     let (from, to) = (range.start, range.end - Duration::days(1));
-    let current = repo::commission_rules::in_force(&caller.tenant, &caller.db).await?;
+    let current = repo::commission_rules::in_force(&caller.tenant, caller.db()).await?;
     let version = match rule_id {
         Some(id) => {
             current
@@ -387,10 +391,10 @@ pub async fn preview(rule_id: Option<i64>, form: RuleForm) -> Result<RulePreview
         || (from..=to).contains(&proposal.effective_from));
     let proposed = commission_rules::with_proposal(&current, proposal, from, to);
     let (payable, _) =
-        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+        repo::organizations::attribution_settings(caller.db(), caller.tenant.organization_id())
             .await?;
     let credits =
-        repo::commission_rules::credits_won(&caller.tenant, &caller.db, payable, range).await?;
+        repo::commission_rules::credits_won(&caller.tenant, caller.db(), payable, range).await?;
     let changes = commission_rules::replay(&current, &proposed, &credits)?;
 
     let mut totals: BTreeMap<String, (Money, Money)> = BTreeMap::new();
@@ -404,7 +408,7 @@ pub async fn preview(rule_id: Option<i64>, form: RuleForm) -> Result<RulePreview
     }
     let moved: Vec<_> = changes.iter().filter(|c| c.current != c.proposed).collect();
     let ids: Vec<i64> = moved.iter().map(|c| c.partner.0).collect();
-    let names = repo::deals::names_of(&caller.tenant, &caller.db, &ids).await?;
+    let names = repo::deals::names_of(&caller.tenant, caller.db(), &ids).await?;
     Ok(RulePreview {
         period: quarter_name(from),
         credits: credits.len() as u32,

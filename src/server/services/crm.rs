@@ -11,7 +11,7 @@ use crate::api::crm::{
 use crate::domain::access::{Action, Resource};
 use crate::domain::crm::{ConnectionForm, CrmKind, CrmSettings, SyncMode, SyncStatus};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::crm_connections;
 use crate::server::repo::{self, crm::ConnectionChange};
 
@@ -50,19 +50,14 @@ fn settings_of(row: &crm_connections::Model) -> Result<CrmSettings, AppError> {
     serde_json::from_str(&row.settings).map_err(AppError::internal)
 }
 
-pub async fn list() -> Result<Vec<ConnectionSummary>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Integrations).await?;
-    list_as(&caller).await
-}
-
-pub async fn list_as(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError> {
+pub async fn list(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError> {
     caller.require(Action::View, Resource::Integrations)?;
-    let rows = repo::crm::connections(&caller.tenant, &caller.db).await?;
+    let rows = repo::crm::connections(&caller.tenant, caller.db()).await?;
     let mut out = Vec::new();
     for &kind in CrmKind::ALL {
         let row = rows.iter().find(|r| r.kind == kind.as_str());
         let last_sync = match row {
-            Some(row) => repo::crm::syncs(&caller.tenant, &caller.db, row.id, 1)
+            Some(row) => repo::crm::syncs(&caller.tenant, caller.db(), row.id, 1)
                 .await?
                 .pop()
                 .map(|listed| summary(kind, listed))
@@ -80,28 +75,18 @@ pub async fn list_as(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError
     Ok(out)
 }
 
-pub async fn connection(kind: CrmKind) -> Result<ConnectionView, AppError> {
-    let caller = context::authorize(Action::View, Resource::Integrations).await?;
-    let state = context::app_state()?;
-    let site = super::request::site_url(&state);
-    let private = state.crm.config.allow_private_targets;
-    connection_as(&caller, kind, &site, private).await
-}
-
 /// Where the CRM sends change webhooks for this connection (`site`: the app's address).
 pub fn webhook_url(site: &str, connection_id: i64) -> String {
     format!("{}/hooks/crm/{connection_id}", site.trim_end_matches('/'))
 }
 
-/// `private_targets_allowed`: the server's setting, shown next to the address.
-pub async fn connection_as(
-    caller: &Caller,
-    kind: CrmKind,
-    site: &str,
-    private_targets_allowed: bool,
-) -> Result<ConnectionView, AppError> {
+/// A connection's settings (secrets only said to be set), its webhook address and recent syncs;
+/// a blank form when it was never set up.
+pub async fn connection(caller: &Caller, kind: CrmKind) -> Result<ConnectionView, AppError> {
     caller.require(Action::View, Resource::Integrations)?;
-    let row = repo::crm::connection(&caller.tenant, &caller.db, kind).await?;
+    let site = &caller.backend.site_url;
+    let private_targets_allowed = caller.backend.crm.config.allow_private_targets;
+    let row = repo::crm::connection(&caller.tenant, caller.db(), kind).await?;
     let Some(row) = row else {
         let settings = kind.default_settings();
         return Ok(ConnectionView {
@@ -117,7 +102,7 @@ pub async fn connection_as(
             private_targets_allowed,
         });
     };
-    let syncs = repo::crm::syncs(&caller.tenant, &caller.db, row.id, LISTED)
+    let syncs = repo::crm::syncs(&caller.tenant, caller.db(), row.id, LISTED)
         .await?
         .into_iter()
         .map(|listed| summary(kind, listed))
@@ -138,12 +123,6 @@ pub async fn connection_as(
     })
 }
 
-pub async fn save(kind: CrmKind, form: ConnectionForm) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
-    let crm = context::app_state()?.crm;
-    save_as(&caller, &crm, kind, form).await
-}
-
 /// What the audit trail shows of a connection: everything but its secrets, which it only says
 /// are set.
 fn snapshot(row: &crm_connections::Model) -> serde_json::Value {
@@ -157,14 +136,10 @@ fn snapshot(row: &crm_connections::Model) -> serde_json::Value {
     })
 }
 
-pub async fn save_as(
-    caller: &Caller,
-    crm: &crate::server::crm::Crm,
-    kind: CrmKind,
-    form: ConnectionForm,
-) -> Result<(), AppError> {
+pub async fn save(caller: &Caller, kind: CrmKind, form: ConnectionForm) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Integrations)?;
-    let txn = repo::begin_write(&caller.db).await?;
+    let crm = &caller.backend.crm;
+    let txn = repo::begin_write(caller.db()).await?;
     let existing = repo::crm::connection(&caller.tenant, &txn, kind).await?;
     let has_token = existing.as_ref().is_some_and(|r| r.credentials.is_some());
     let draft = form
@@ -209,21 +184,12 @@ pub async fn save_as(
     Ok(())
 }
 
-pub async fn test(kind: CrmKind) -> Result<String, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
-    let crm = context::app_state()?.crm;
-    test_as(&caller, &crm, kind).await
-}
-
 /// Tries the saved connection with one read-only request (signing in first where it does); what
 /// the CRM said when it refused.
-pub async fn test_as(
-    caller: &Caller,
-    crm: &crate::server::crm::Crm,
-    kind: CrmKind,
-) -> Result<String, AppError> {
+pub async fn test(caller: &Caller, kind: CrmKind) -> Result<String, AppError> {
     caller.require(Action::Edit, Resource::Integrations)?;
-    let Some(row) = repo::crm::connection(&caller.tenant, &caller.db, kind).await? else {
+    let crm = &caller.backend.crm;
+    let Some(row) = repo::crm::connection(&caller.tenant, caller.db(), kind).await? else {
         return Err(AppError::Conflict(format!(
             "Connect {} first: save its settings with a token.",
             kind.name()
@@ -239,17 +205,12 @@ pub async fn test_as(
     ))
 }
 
-pub async fn disconnect(kind: CrmKind) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
-    disconnect_as(&caller, kind).await
-}
-
 /// Forgets a connection: its credentials, mapping, syncs and their logs. Deals it brought in
 /// stay (with their CRM ids, so connecting again finds them). Refused while a sync is queued or
 /// running, which would otherwise lose its place mid-page.
-pub async fn disconnect_as(caller: &Caller, kind: CrmKind) -> Result<(), AppError> {
+pub async fn disconnect(caller: &Caller, kind: CrmKind) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Integrations)?;
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let Some(connection) = repo::crm::connection(&caller.tenant, &txn, kind).await? else {
         return Err(AppError::NotFound(format!(
             "the {} connection",
@@ -280,12 +241,7 @@ pub async fn disconnect_as(caller: &Caller, kind: CrmKind) -> Result<(), AppErro
     Ok(())
 }
 
-pub async fn start(kind: CrmKind, mode: SyncMode) -> Result<i64, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
-    start_as(&caller, kind, mode).await
-}
-
-pub async fn start_as(caller: &Caller, kind: CrmKind, mode: SyncMode) -> Result<i64, AppError> {
+pub async fn start(caller: &Caller, kind: CrmKind, mode: SyncMode) -> Result<i64, AppError> {
     caller.require(Action::Edit, Resource::Integrations)?;
     if mode == SyncMode::Webhook {
         return Err(AppError::invalid_fields(vec![(
@@ -293,7 +249,7 @@ pub async fn start_as(caller: &Caller, kind: CrmKind, mode: SyncMode) -> Result<
             "Start a backfill or an incremental sync; webhooks start their own.".into(),
         )]));
     }
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let Some(connection) = repo::crm::connection(&caller.tenant, &txn, kind).await? else {
         return Err(AppError::Conflict(format!(
             "Connect {} first: save its settings with a token.",
@@ -331,22 +287,17 @@ pub async fn start_as(caller: &Caller, kind: CrmKind, mode: SyncMode) -> Result<
     Ok(sync.id)
 }
 
-pub async fn sync_detail(id: i64) -> Result<SyncDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::Integrations).await?;
-    sync_detail_as(&caller, id).await
-}
-
-pub async fn sync_detail_as(caller: &Caller, id: i64) -> Result<SyncDetail, AppError> {
+pub async fn sync_detail(caller: &Caller, id: i64) -> Result<SyncDetail, AppError> {
     caller.require(Action::View, Resource::Integrations)?;
-    let listed = repo::crm::sync(&caller.tenant, &caller.db, id)
+    let listed = repo::crm::sync(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
-    let connection = repo::crm::connection_for_worker(&caller.db, listed.0.connection_id)
+    let connection = repo::crm::connection_for_worker(caller.db(), listed.0.connection_id)
         .await?
         .ok_or_else(not_found)?;
     let kind: CrmKind = connection.kind.parse().map_err(AppError::internal)?;
     let (rows, error_count) =
-        repo::crm::sync_errors(&caller.tenant, &caller.db, id, ERRORS_SHOWN).await?;
+        repo::crm::sync_errors(&caller.tenant, caller.db(), id, ERRORS_SHOWN).await?;
     Ok(SyncDetail {
         sync: summary(kind, listed)?,
         errors: rows
@@ -361,14 +312,9 @@ pub async fn sync_detail_as(caller: &Caller, id: i64) -> Result<SyncDetail, AppE
     })
 }
 
-pub async fn cancel(id: i64) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Integrations).await?;
-    cancel_as(&caller, id).await
-}
-
-pub async fn cancel_as(caller: &Caller, id: i64) -> Result<(), AppError> {
+pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Integrations)?;
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let (model, _) = repo::crm::sync(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;

@@ -22,7 +22,7 @@ use crate::domain::ledger;
 use crate::domain::money::Currency;
 use crate::domain::touchpoint::{TouchpointDraft, TouchpointForm};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::deals;
 use crate::server::repo;
 use crate::server::repo::monthly_stats::Tracker;
@@ -98,26 +98,21 @@ async fn reattribute_if_won(
     audit_deal(caller, db, "deal.reattributed", deal.id, None, Some(moved)).await
 }
 
-pub async fn save(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Deals).await?;
-    Ok(save_as(&caller, id, form, None).await?.0)
-}
-
 /// Creates (`id` none; with the `external_id` an API client knows it by, if any) or updates a
 /// deal, for the web app and the REST API alike.
-pub async fn save_as(
+pub async fn save(
     caller: &Caller,
     id: Option<DealId>,
     form: DealForm,
     external_id: Option<&str>,
 ) -> Result<(DealId, Saved), AppError> {
     let source = external_id.map(|id| (repo::deals::API_SOURCE, id));
-    save_from_as(caller, id, form, source).await
+    save_from(caller, id, form, source).await
 }
 
-/// [`save_as`] for a deal another system keeps: `source` is that system and its id of the deal
+/// [`save`] for a deal another system keeps: `source` is that system and its id of the deal
 /// (a CRM connector's own source, so its ids never meet an API client's).
-pub async fn save_from_as(
+pub async fn save_from(
     caller: &Caller,
     id: Option<DealId>,
     form: DealForm,
@@ -125,7 +120,7 @@ pub async fn save_from_as(
 ) -> Result<(DealId, Saved), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let (saved, before, action, totals) = match id {
         None => {
             let saved =
@@ -181,17 +176,9 @@ pub async fn save_from_as(
     Ok((DealId(saved.id), outcome))
 }
 
-pub async fn add_touchpoint(
-    deal_id: DealId,
-    form: TouchpointForm,
-) -> Result<TouchpointId, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
-    add_touchpoint_as(&caller, deal_id, form, None).await
-}
-
 /// Records a partner's touch on a deal (with the `external_id` an API client knows it by, if
 /// any); on a won deal the deal is re-attributed.
-pub async fn add_touchpoint_as(
+pub async fn add_touchpoint(
     caller: &Caller,
     deal_id: DealId,
     form: TouchpointForm,
@@ -201,7 +188,7 @@ pub async fn add_touchpoint_as(
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let totals = Tracker::start(&caller.tenant, &txn, deal_id).await?;
     let (deal, _) = deal_of(caller, &txn, deal_id).await?;
     check_touch(caller, &txn, &deal, &draft).await?;
@@ -280,13 +267,7 @@ fn touch_snapshot(touch: &crate::server::entities::touchpoints::Model) -> serde_
     })
 }
 
-/// Changes a touchpoint's partner, kind, day or note; on a won deal the deal is re-attributed.
-pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
-    update_touchpoint_as(&caller, id, form).await.map(|_| ())
-}
-
-pub async fn update_touchpoint_as(
+pub async fn update_touchpoint(
     caller: &Caller,
     id: TouchpointId,
     form: TouchpointForm,
@@ -295,7 +276,7 @@ pub async fn update_touchpoint_as(
     let draft = form
         .validate(Utc::now().date_naive())
         .map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
@@ -329,14 +310,9 @@ pub async fn update_touchpoint_as(
     Ok(Saved::Updated)
 }
 
-pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Touchpoints).await?;
-    remove_touchpoint_as(&caller, id).await
-}
-
-pub async fn remove_touchpoint_as(caller: &Caller, id: TouchpointId) -> Result<(), AppError> {
+pub async fn remove_touchpoint(caller: &Caller, id: TouchpointId) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Touchpoints)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let touch = repo::deals::touchpoint(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
@@ -688,26 +664,8 @@ fn change_name(change: &ledger::Change) -> &'static str {
     }
 }
 
+/// Wins or loses an open deal at `at` (now, or a CRM's close date; never later than now).
 pub async fn close(
-    id: DealId,
-    outcome: DealStage,
-    reason: Option<&str>,
-) -> Result<DealStage, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Deals).await?;
-    close_as(&caller, id, outcome, reason).await
-}
-
-pub async fn close_as(
-    caller: &Caller,
-    id: DealId,
-    outcome: DealStage,
-    reason: Option<&str>,
-) -> Result<DealStage, AppError> {
-    close_at_as(caller, id, outcome, reason, Utc::now()).await
-}
-
-/// [`close_as`] at a given time (a CRM's close date; not later than now).
-pub async fn close_at_as(
     caller: &Caller,
     id: DealId,
     outcome: DealStage,
@@ -722,7 +680,7 @@ pub async fn close_at_as(
         ),
         _ => None,
     };
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(outcome)?;
@@ -805,34 +763,17 @@ async fn locked_rate(
     }
 }
 
-/// Re-opens a won or lost deal. A won deal's attributions go and its commissions are reversed:
-/// pending ones cancelled, settled ones clawed back by a new pending entry.
-pub async fn reopen(id: DealId) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Deals).await?;
-    reopen_as(&caller, id).await
-}
-
 /// Moves a deal to `to` when it is elsewhere: closes an open deal (won or lost, with `reason`)
 /// or re-opens a closed one; a won deal is not lost without being re-opened first. Answers
-/// whether the stage changed.
-pub async fn move_to_as(
-    caller: &Caller,
-    id: DealId,
-    to: DealStage,
-    reason: Option<&str>,
-) -> Result<bool, AppError> {
-    move_to_at_as(caller, id, to, reason, None).await
-}
-
-/// [`move_to_as`], closing at `at` when given (a CRM's close date) instead of now.
-pub async fn move_to_at_as(
+/// whether the stage changed. A close happens at `at` when given (a CRM's close date), else now.
+pub async fn move_to(
     caller: &Caller,
     id: DealId,
     to: DealStage,
     reason: Option<&str>,
     at: Option<DateTime<Utc>>,
 ) -> Result<bool, AppError> {
-    let now: DealStage = super::deals::get_as(caller, id)
+    let now: DealStage = super::deals::get(caller, id)
         .await?
         .stage
         .parse()
@@ -841,17 +782,17 @@ pub async fn move_to_at_as(
         return Ok(false);
     }
     match to {
-        DealStage::Open => reopen_as(caller, id).await?,
+        DealStage::Open => reopen(caller, id).await?,
         outcome => {
-            close_at_as(caller, id, outcome, reason, at.unwrap_or_else(Utc::now)).await?;
+            close(caller, id, outcome, reason, at.unwrap_or_else(Utc::now)).await?;
         }
     }
     Ok(true)
 }
 
-pub async fn reopen_as(caller: &Caller, id: DealId) -> Result<(), AppError> {
+pub async fn reopen(caller: &Caller, id: DealId) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Deals)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let totals = Tracker::start(&caller.tenant, &txn, id).await?;
     let (deal, from) = deal_of(caller, &txn, id).await?;
     from.transition(DealStage::Open)?;

@@ -16,7 +16,7 @@ use crate::domain::attribution::{
 use crate::domain::deal::DealForm;
 use crate::domain::ids::{DealId, PartnerId, TouchpointId};
 use crate::domain::money::{Currency, Money, parse_amount};
-use crate::server::context;
+use crate::server::caller::Caller;
 use crate::server::repo;
 use crate::server::repo::deals::Filter;
 
@@ -42,13 +42,14 @@ pub(super) fn minor(
 }
 
 pub async fn list(
+    caller: &Caller,
     query: DealFilter,
     sort: DealSort,
     descending: bool,
     page: u64,
 ) -> Result<DealPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::Deals).await?;
-    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+    caller.require(Action::View, Resource::Deals)?;
+    let base = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
     let filter = Filter {
@@ -65,7 +66,7 @@ pub async fn list(
     };
     let (rows, total) = repo::deals::page(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         &filter,
         sort,
         descending,
@@ -74,7 +75,7 @@ pub async fn list(
     )
     .await?;
     let partner_name = match query.partner_id {
-        Some(id) => repo::deals::names_of(&caller.tenant, &caller.db, &[id.0])
+        Some(id) => repo::deals::names_of(&caller.tenant, caller.db(), &[id.0])
             .await?
             .remove(&id.0),
         None => None,
@@ -85,13 +86,13 @@ pub async fn list(
         total,
         page,
         page_size: DEAL_PAGE_SIZE,
-        organization_total: repo::deals::count(&caller.tenant, &caller.db).await?,
+        organization_total: repo::deals::count(&caller.tenant, caller.db()).await?,
     })
 }
 
-pub async fn detail(id: DealId) -> Result<DealDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::Deals).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError> {
+    caller.require(Action::View, Resource::Deals)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let deal = repo::deals::get(tenant, db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the deal".into()))?;
@@ -319,66 +320,66 @@ fn deal_not_found() -> AppError {
     AppError::NotFound("the deal".into())
 }
 
-pub async fn get_as(
-    caller: &context::Caller,
+pub async fn get(
+    caller: &crate::server::caller::Caller,
     id: DealId,
 ) -> Result<crate::server::entities::deals::Model, AppError> {
     caller.require(Action::View, Resource::Deals)?;
-    repo::deals::get(&caller.tenant, &caller.db, id)
+    repo::deals::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(deal_not_found)
 }
 
-pub async fn after_as(
-    caller: &context::Caller,
+pub async fn after(
+    caller: &crate::server::caller::Caller,
     stage: Option<crate::domain::deal::DealStage>,
     cursor: &repo::Cursor<'_>,
     limit: u64,
 ) -> Result<Vec<crate::server::entities::deals::Model>, AppError> {
     caller.require(Action::View, Resource::Deals)?;
-    Ok(repo::deals::after(&caller.tenant, &caller.db, stage, cursor, limit).await?)
+    Ok(repo::deals::after(&caller.tenant, caller.db(), stage, cursor, limit).await?)
 }
 
 /// The deal an API client created with `external_id`, if any.
-pub async fn by_external_id_as(
-    caller: &context::Caller,
+pub async fn by_external_id(
+    caller: &crate::server::caller::Caller,
     external_id: &str,
 ) -> Result<Option<crate::server::entities::deals::Model>, AppError> {
-    by_source_as(caller, repo::deals::API_SOURCE, external_id).await
+    by_source(caller, repo::deals::API_SOURCE, external_id).await
 }
 
 /// The deal another system (`source`: the API, a CRM) knows by `external_id`, if any.
-pub async fn by_source_as(
-    caller: &context::Caller,
+pub async fn by_source(
+    caller: &crate::server::caller::Caller,
     source: &str,
     external_id: &str,
 ) -> Result<Option<crate::server::entities::deals::Model>, AppError> {
     caller.require(Action::View, Resource::Deals)?;
-    Ok(repo::deals::by_external_id(&caller.tenant, &caller.db, source, external_id).await?)
+    Ok(repo::deals::by_external_id(&caller.tenant, caller.db(), source, external_id).await?)
 }
 
 /// The attribution stored when the deal was won, under every model (none while it is open).
-pub async fn attributions_as(
-    caller: &context::Caller,
+pub async fn attributions(
+    caller: &crate::server::caller::Caller,
     id: DealId,
 ) -> Result<Vec<crate::server::entities::attributions::Model>, AppError> {
     caller.require(Action::View, Resource::Attribution)?;
-    get_as(caller, id).await?;
-    Ok(repo::deals::stored_attributions(&caller.tenant, &caller.db, id).await?)
+    get(caller, id).await?;
+    Ok(repo::deals::stored_attributions(&caller.tenant, caller.db(), id).await?)
 }
 
-pub async fn touchpoint_as(
-    caller: &context::Caller,
+pub async fn touchpoint(
+    caller: &crate::server::caller::Caller,
     id: TouchpointId,
 ) -> Result<crate::server::entities::touchpoints::Model, AppError> {
     caller.require(Action::View, Resource::Touchpoints)?;
-    repo::deals::touchpoint(&caller.tenant, &caller.db, id)
+    repo::deals::touchpoint(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))
 }
 
-pub async fn touchpoints_after_as(
-    caller: &context::Caller,
+pub async fn touchpoints_after(
+    caller: &crate::server::caller::Caller,
     deal: Option<DealId>,
     partner: Option<PartnerId>,
     cursor: &repo::Cursor<'_>,
@@ -386,33 +387,35 @@ pub async fn touchpoints_after_as(
 ) -> Result<Vec<crate::server::entities::touchpoints::Model>, AppError> {
     caller.require(Action::View, Resource::Touchpoints)?;
     Ok(
-        repo::deals::touchpoints_after(&caller.tenant, &caller.db, deal, partner, cursor, limit)
+        repo::deals::touchpoints_after(&caller.tenant, caller.db(), deal, partner, cursor, limit)
             .await?,
     )
 }
 
 /// The deal's touchpoints in time order (a partner user's: its own partner's only).
-pub async fn touchpoints_of_as(
-    caller: &context::Caller,
+pub async fn touchpoints_of(
+    caller: &crate::server::caller::Caller,
     deal: DealId,
 ) -> Result<Vec<crate::server::entities::touchpoints::Model>, AppError> {
     caller.require(Action::View, Resource::Touchpoints)?;
-    Ok(repo::deals::touchpoints_of(&caller.tenant, &caller.db, deal).await?)
+    Ok(repo::deals::touchpoints_of(&caller.tenant, caller.db(), deal).await?)
 }
 
-pub async fn touchpoint_by_external_id_as(
-    caller: &context::Caller,
+pub async fn touchpoint_by_external_id(
+    caller: &crate::server::caller::Caller,
     external_id: &str,
 ) -> Result<Option<crate::server::entities::touchpoints::Model>, AppError> {
     caller.require(Action::View, Resource::Touchpoints)?;
-    Ok(repo::deals::touchpoint_by_external_id(&caller.tenant, &caller.db, external_id).await?)
+    Ok(repo::deals::touchpoint_by_external_id(&caller.tenant, caller.db(), external_id).await?)
 }
 
 /// The model the organization pays commissions under.
-pub async fn payable_model_as(caller: &context::Caller) -> Result<AttributionModel, AppError> {
+pub async fn payable_model(
+    caller: &crate::server::caller::Caller,
+) -> Result<AttributionModel, AppError> {
     caller.require(Action::View, Resource::Attribution)?;
     let (payable, _) =
-        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+        repo::organizations::attribution_settings(caller.db(), caller.tenant.organization_id())
             .await?;
     Ok(payable)
 }

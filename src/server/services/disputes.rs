@@ -18,18 +18,18 @@ use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{DisputeStatus, PayoutStatus};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::{disputes, payouts};
 use crate::server::repo;
 
 /// The company with `action` on disputes, or a partner user through the portal (its tenant then
 /// reaches only its own partner's disputes).
-async fn caller(action: Action) -> Result<Caller, AppError> {
-    match context::authorize(action, Resource::Disputes).await {
+fn allow(caller: &Caller, action: Action) -> Result<(), AppError> {
+    match caller.require(action, Resource::Disputes) {
         Err(AppError::Forbidden) if matches!(action, Action::View | Action::Edit) => {
-            let caller = context::authorize(action, Resource::Portal).await?;
+            caller.require(action, Resource::Portal)?;
             match caller.tenant.partner_id() {
-                Some(_) => Ok(caller),
+                Some(_) => Ok(()),
                 None => Err(AppError::Forbidden),
             }
         }
@@ -58,8 +58,8 @@ async fn rows_of(
 ) -> Result<Vec<DisputeRow>, AppError> {
     let partners: Vec<i64> = models.iter().map(|d| d.partner_id).collect();
     let deals: Vec<i64> = models.iter().filter_map(|d| d.deal_id).collect();
-    let partner_names = repo::deals::names_of(&caller.tenant, &caller.db, &partners).await?;
-    let deal_names = repo::deals::titles_of(&caller.tenant, &caller.db, &deals).await?;
+    let partner_names = repo::deals::names_of(&caller.tenant, caller.db(), &partners).await?;
+    let deal_names = repo::deals::titles_of(&caller.tenant, caller.db(), &deals).await?;
     models
         .into_iter()
         .map(|d| {
@@ -83,14 +83,15 @@ async fn rows_of(
 }
 
 pub async fn list(
+    caller: &Caller,
     status: Option<DisputeStatus>,
     partner: Option<PartnerId>,
     page: u64,
 ) -> Result<DisputePage, AppError> {
-    let caller = caller(Action::View).await?;
+    allow(caller, Action::View)?;
     let (models, total) = repo::disputes::page(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         status,
         partner,
         page,
@@ -98,11 +99,11 @@ pub async fn list(
     )
     .await?;
     Ok(DisputePage {
-        rows: rows_of(&caller, models).await?,
+        rows: rows_of(caller, models).await?,
         total,
         page,
         page_size: DISPUTE_PAGE_SIZE,
-        open: repo::disputes::open_count(&caller.tenant, &caller.db).await?,
+        open: repo::disputes::open_count(&caller.tenant, caller.db()).await?,
     })
 }
 
@@ -121,7 +122,7 @@ async fn amount_in_question(
     dispute: &disputes::Model,
 ) -> Result<Option<Money>, AppError> {
     if let Some(payout) = dispute.payout_id {
-        return match repo::disputes::payout(&caller.tenant, &caller.db, payout).await? {
+        return match repo::disputes::payout(&caller.tenant, caller.db(), payout).await? {
             Some(entry) => signed(&entry).map(Some),
             None => Ok(None),
         };
@@ -131,7 +132,7 @@ async fn amount_in_question(
     };
     let entries = repo::payouts::of_deal_and_partner(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         DealId(deal),
         PartnerId(dispute.partner_id),
     )
@@ -150,15 +151,15 @@ async fn amount_in_question(
     Ok(total)
 }
 
-pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
-    let caller = caller(Action::View).await?;
-    let model = repo::disputes::get(&caller.tenant, &caller.db, id)
+pub async fn get(caller: &Caller, id: DisputeId) -> Result<DisputeDetail, AppError> {
+    allow(caller, Action::View)?;
+    let model = repo::disputes::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
     let status = status_of(&model)?;
     // Who opened it, and from which side (imported history: the partner).
     let opener = match model.opened_by {
-        Some(user) => repo::users::get(&caller.tenant, &caller.db, UserId(user)).await?,
+        Some(user) => repo::users::get(&caller.tenant, caller.db(), UserId(user)).await?,
         None => None,
     };
     let opened_by = opener.as_ref().map(|u| u.name.clone());
@@ -167,14 +168,14 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
         _ => Side::Partner,
     };
     let adjustment = match model.adjustment_payout_id {
-        Some(payout) => match repo::disputes::payout(&caller.tenant, &caller.db, payout).await? {
+        Some(payout) => match repo::disputes::payout(&caller.tenant, caller.db(), payout).await? {
             Some(entry) => Some((PayoutId(entry.id), signed(&entry)?)),
             None => None,
         },
         None => None,
     };
-    let amount_in_question = amount_in_question(&caller, &model).await?;
-    let partner_name = repo::deals::names_of(&caller.tenant, &caller.db, &[model.partner_id])
+    let amount_in_question = amount_in_question(caller, &model).await?;
+    let partner_name = repo::deals::names_of(&caller.tenant, caller.db(), &[model.partner_id])
         .await?
         .remove(&model.partner_id)
         .unwrap_or_default();
@@ -184,7 +185,7 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
         body: model.reason.clone(),
         at: model.created_at,
     }];
-    for message in repo::disputes::messages(&caller.tenant, &caller.db, id).await? {
+    for message in repo::disputes::messages(&caller.tenant, caller.db(), id).await? {
         thread.push(ThreadMessage {
             author: message.author_name,
             side: message.side.parse().map_err(AppError::internal)?,
@@ -200,7 +201,7 @@ pub async fn get(id: DisputeId) -> Result<DisputeDetail, AppError> {
     let can_reply = !status.is_final()
         && (caller.can(Action::Edit, Resource::Disputes) || caller.tenant.partner_id().is_some());
     let resolution = model.resolution.clone();
-    let dispute = rows_of(&caller, vec![model])
+    let dispute = rows_of(caller, vec![model])
         .await?
         .pop()
         .ok_or_else(not_found)?;
@@ -239,19 +240,19 @@ async fn audit_dispute(
     Ok(())
 }
 
-pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
-    let caller = caller(Action::Edit).await?;
+pub async fn open(caller: &Caller, form: DisputeForm) -> Result<DisputeId, AppError> {
+    allow(caller, Action::Edit)?;
     let draft = form.validate().map_err(AppError::invalid_fields)?;
     // What the caller cannot reach answers as if it did not exist.
     let (deal, payout) = match draft.subject {
         Subject::Attribution(deal) => {
-            repo::deals::get(&caller.tenant, &caller.db, deal)
+            repo::deals::get(&caller.tenant, caller.db(), deal)
                 .await?
                 .ok_or_else(|| AppError::NotFound("the deal".into()))?;
             (Some(deal.0), None)
         }
         Subject::Payout(id) => {
-            let entry = repo::disputes::payout(&caller.tenant, &caller.db, id.0)
+            let entry = repo::disputes::payout(&caller.tenant, caller.db(), id.0)
                 .await?
                 .ok_or_else(|| AppError::NotFound("the payout".into()))?;
             (entry.deal_id, Some(entry))
@@ -260,7 +261,7 @@ pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
     let partner = match (caller.tenant.partner_id(), draft.partner) {
         (Some(own), _) => own,
         (None, Some(partner)) => {
-            repo::partners::get(&caller.tenant, &caller.db, partner)
+            repo::partners::get(&caller.tenant, caller.db(), partner)
                 .await?
                 .ok_or_else(|| AppError::NotFound("the partner".into()))?;
             partner
@@ -280,7 +281,7 @@ pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
     }
     let payout = payout.map(|p| p.id);
     let now = Utc::now();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let model = repo::disputes::insert(
         &caller.tenant,
         &txn,
@@ -295,7 +296,7 @@ pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
     )
     .await?;
     audit_dispute(
-        &caller,
+        caller,
         &txn,
         "dispute.opened",
         model.id,
@@ -313,11 +314,11 @@ pub async fn open(form: DisputeForm) -> Result<DisputeId, AppError> {
     Ok(DisputeId(model.id))
 }
 
-pub async fn reply(id: DisputeId, body: String) -> Result<(), AppError> {
-    let caller = caller(Action::Edit).await?;
+pub async fn reply(caller: &Caller, id: DisputeId, body: String) -> Result<(), AppError> {
+    allow(caller, Action::Edit)?;
     let body =
         text(&body, "Write a message first.").map_err(|e| AppError::invalid_field("body", e))?;
-    let model = repo::disputes::get(&caller.tenant, &caller.db, id)
+    let model = repo::disputes::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
     if status_of(&model)?.is_final() {
@@ -326,24 +327,24 @@ pub async fn reply(id: DisputeId, body: String) -> Result<(), AppError> {
         ));
     }
     let now = Utc::now();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     repo::disputes::add_message(
         &caller.tenant,
         &txn,
         id,
         (caller.user.id.0, &caller.user.name),
-        side_of(&caller),
+        side_of(caller),
         &body,
         now,
     )
     .await?;
     audit_dispute(
-        &caller,
+        caller,
         &txn,
         "dispute.replied",
         id.0,
         None,
-        Some(json!({ "side": side_of(&caller).as_str(), "body": body })),
+        Some(json!({ "side": side_of(caller).as_str(), "body": body })),
     )
     .await?;
     txn.commit().await?;
@@ -380,11 +381,11 @@ async fn adjustment_target(
     ))
 }
 
-pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Approve, Resource::Disputes).await?;
+pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Result<(), AppError> {
+    caller.require(Action::Approve, Resource::Disputes)?;
     let action = form.validate().map_err(AppError::invalid_fields)?;
     let now = Utc::now();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let model = repo::disputes::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
@@ -396,7 +397,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
             (Some(answer.clone()), None, format!("Rejected: {answer}"))
         }
         DisputeAction::Resolve { answer, adjustment } => {
-            let (deal, currency, fx_rate) = adjustment_target(&caller, &txn, &model).await?;
+            let (deal, currency, fx_rate) = adjustment_target(caller, &txn, &model).await?;
             let amount = Money::entered(adjustment.abs(), currency)
                 .and_then(|m| m.to_minor())
                 .map_err(|e| AppError::invalid_field("adjustment", e.to_string()))?;
@@ -428,7 +429,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
             .insert(&txn)
             .await?;
             audit::by_caller(
-                &caller,
+                caller,
                 &txn,
                 Entry {
                     action: "payout.created",
@@ -474,7 +475,7 @@ pub async fn act(id: DisputeId, form: DisputeActionForm) -> Result<(), AppError>
     )
     .await?;
     audit_dispute(
-        &caller,
+        caller,
         &txn,
         &format!("dispute.{}", to.as_str()),
         id.0,

@@ -10,19 +10,19 @@ use crate::api::fx::{ImportResult, RateRow, RatesPage};
 use crate::domain::access::{Action, Resource};
 use crate::domain::fx::{Rate, RateForm, parse_csv};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 /// Import files larger than this are refused before parsing.
 const LARGEST_IMPORT: usize = 1_000_000;
 
-pub async fn list() -> Result<RatesPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::Payouts).await?;
-    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+pub async fn list(caller: &Caller) -> Result<RatesPage, AppError> {
+    caller.require(Action::View, Resource::Payouts)?;
+    let base = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
-    let rates = repo::fx::all(&caller.tenant, &caller.db).await?;
-    let mut missing = repo::deals::open_currencies(&caller.tenant, &caller.db).await?;
+    let rates = repo::fx::all(&caller.tenant, caller.db()).await?;
+    let mut missing = repo::deals::open_currencies(&caller.tenant, caller.db()).await?;
     missing.retain(|c| *c != base && !rates.iter().any(|(r, _)| r.currency == *c));
     Ok(RatesPage {
         base,
@@ -60,25 +60,26 @@ async fn store(caller: &Caller, db: &impl ConnectionTrait, rate: &Rate) -> Resul
     Ok(())
 }
 
-async fn editor() -> Result<(Caller, crate::domain::money::Currency), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Payouts).await?;
-    let base = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+/// The base currency rates are quoted against, for a caller who may edit them.
+async fn editor(caller: &Caller) -> Result<crate::domain::money::Currency, AppError> {
+    caller.require(Action::Edit, Resource::Payouts)?;
+    let base = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
-    Ok((caller, base))
+    Ok(base)
 }
 
-pub async fn save(form: RateForm) -> Result<(), AppError> {
-    let (caller, base) = editor().await?;
+pub async fn save(caller: &Caller, form: RateForm) -> Result<(), AppError> {
+    let base = editor(caller).await?;
     let rate = form.validate(base).map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
-    store(&caller, &txn, &rate).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
+    store(caller, &txn, &rate).await?;
     txn.commit().await?;
     Ok(())
 }
 
-pub async fn import(csv: String) -> Result<ImportResult, AppError> {
-    let (caller, base) = editor().await?;
+pub async fn import(caller: &Caller, csv: String) -> Result<ImportResult, AppError> {
+    let base = editor(caller).await?;
     if csv.len() > LARGEST_IMPORT {
         return Err(AppError::invalid_field(
             "csv",
@@ -89,9 +90,9 @@ pub async fn import(csv: String) -> Result<ImportResult, AppError> {
         Ok(rates) => rates,
         Err(errors) => return Ok(ImportResult { saved: 0, errors }),
     };
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     for rate in &rates {
-        store(&caller, &txn, rate).await?;
+        store(caller, &txn, rate).await?;
     }
     txn.commit().await?;
     Ok(ImportResult {

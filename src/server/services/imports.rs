@@ -16,7 +16,7 @@ use crate::domain::import::{
     guess_mapping,
 };
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::{import_uploads, imports};
 use crate::server::imports::file;
 use crate::server::repo;
@@ -107,9 +107,10 @@ pub async fn upload(
     };
     let bytes = content.len() as u64;
     let now = Utc::now();
-    repo::imports::sweep_uploads(&caller.db, now - UPLOAD_KEPT).await?;
-    let id = repo::imports::save_upload(&caller.tenant, &caller.db, user, &file_name, content, now)
-        .await?;
+    repo::imports::sweep_uploads(caller.db(), now - UPLOAD_KEPT).await?;
+    let id =
+        repo::imports::save_upload(&caller.tenant, caller.db(), user, &file_name, content, now)
+            .await?;
     Ok(Uploaded {
         id,
         file_name,
@@ -120,26 +121,31 @@ pub async fn upload(
 /// The caller's own upload: nobody else's, not even a colleague's.
 async fn upload_of(caller: &Caller, id: i64) -> Result<import_uploads::Model, AppError> {
     let user = caller.user_id().ok_or_else(upload_not_found)?;
-    repo::imports::upload(&caller.tenant, &caller.db, user, id)
+    repo::imports::upload(&caller.tenant, caller.db(), user, id)
         .await?
         .ok_or_else(upload_not_found)
 }
 
 async fn remembered(caller: &Caller, kind: ImportKind) -> Result<ColumnMapping, AppError> {
-    Ok(repo::imports::mapping(&caller.tenant, &caller.db, kind)
+    Ok(repo::imports::mapping(&caller.tenant, caller.db(), kind)
         .await?
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default())
 }
 
-pub async fn preview(upload: i64, kind: ImportKind) -> Result<ImportPreview, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
-    let preview = preview_as(&caller, upload, kind).await;
+/// The first rows of an upload as `kind` would read them, with the columns guessed. The upload is
+/// read whole, so the memory it took is handed back to the system afterwards.
+pub async fn preview(
+    caller: &Caller,
+    upload: i64,
+    kind: ImportKind,
+) -> Result<ImportPreview, AppError> {
+    let preview = read_preview(caller, upload, kind).await;
     crate::server::memory::release();
     preview
 }
 
-pub async fn preview_as(
+async fn read_preview(
     caller: &Caller,
     upload: i64,
     kind: ImportKind,
@@ -198,19 +204,21 @@ fn cell_errors(
         .collect()
 }
 
+/// Queues an import of an upload (the worker applies it); answers with the import's id. Like
+/// [`preview`], it reads the upload whole (to count its rows) and hands the memory back after.
 pub async fn start(
+    caller: &Caller,
     upload: i64,
     kind: ImportKind,
     mode: ImportMode,
     mapping: ColumnMapping,
 ) -> Result<i64, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
-    let started = start_as(&caller, upload, kind, mode, mapping).await;
+    let started = queue(caller, upload, kind, mode, mapping).await;
     crate::server::memory::release();
     started
 }
 
-pub async fn start_as(
+async fn queue(
     caller: &Caller,
     upload: i64,
     kind: ImportKind,
@@ -249,7 +257,7 @@ pub async fn start_as(
     } = upload;
     let mapping_text = serde_json::to_string(&mapping).map_err(AppError::internal)?;
     let now = Utc::now();
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     repo::imports::remember_mapping(&caller.tenant, &txn, kind, &mapping_text, now).await?;
     let created = repo::imports::insert(
         &caller.tenant,
@@ -293,28 +301,23 @@ pub async fn start_as(
     Ok(created)
 }
 
-pub async fn list() -> Result<Vec<ImportSummary>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Imports).await?;
-    repo::imports::list(&caller.tenant, &caller.db, LISTED)
+pub async fn list(caller: &Caller) -> Result<Vec<ImportSummary>, AppError> {
+    caller.require(Action::View, Resource::Imports)?;
+    repo::imports::list(&caller.tenant, caller.db(), LISTED)
         .await?
         .into_iter()
         .map(summary)
         .collect()
 }
 
-pub async fn detail(id: i64) -> Result<ImportDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::Imports).await?;
-    detail_as(&caller, id).await
-}
-
-pub async fn detail_as(caller: &Caller, id: i64) -> Result<ImportDetail, AppError> {
+pub async fn detail(caller: &Caller, id: i64) -> Result<ImportDetail, AppError> {
     caller.require(Action::View, Resource::Imports)?;
-    let listed = repo::imports::get(&caller.tenant, &caller.db, id)
+    let listed = repo::imports::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
     let mapping = serde_json::from_str(&listed.0.mapping).unwrap_or_default();
     let (errors, error_count) =
-        repo::imports::errors(&caller.tenant, &caller.db, id, Some(ERRORS_SHOWN)).await?;
+        repo::imports::errors(&caller.tenant, caller.db(), id, Some(ERRORS_SHOWN)).await?;
     Ok(ImportDetail {
         import: summary(listed)?,
         mapping,
@@ -326,10 +329,10 @@ pub async fn detail_as(caller: &Caller, id: i64) -> Result<ImportDetail, AppErro
 /// Every bad row of an import as CSV (line, field, problem), with the file's name.
 pub async fn errors_csv(caller: &Caller, id: i64) -> Result<(String, String), AppError> {
     caller.require(Action::View, Resource::Imports)?;
-    let (import, _) = repo::imports::get(&caller.tenant, &caller.db, id)
+    let (import, _) = repo::imports::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
-    let (rows, _) = repo::imports::errors(&caller.tenant, &caller.db, id, None).await?;
+    let (rows, _) = repo::imports::errors(&caller.tenant, caller.db(), id, None).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(["line", "field", "problem"])
         .map_err(AppError::internal)?;
@@ -358,14 +361,9 @@ pub async fn errors_csv(caller: &Caller, id: i64) -> Result<(String, String), Ap
     Ok((format!("{stem}-errors.csv"), csv))
 }
 
-pub async fn cancel(id: i64) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Imports).await?;
-    cancel_as(&caller, id).await
-}
-
-pub async fn cancel_as(caller: &Caller, id: i64) -> Result<(), AppError> {
+pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Imports)?;
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let (model, _): (imports::Model, _) = repo::imports::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;

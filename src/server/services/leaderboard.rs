@@ -12,7 +12,7 @@ use crate::domain::ids::PartnerId;
 use crate::domain::leaderboard::{PartnerStats, Ranking, rank};
 use crate::domain::money::{Currency, Money};
 use crate::domain::reporting::{DateRange, Period};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 /// Which numbers a period needs: all of them for the period shown; for the one before, only
@@ -49,7 +49,7 @@ async fn credit(
     currency: Currency,
     settings: &attribution::ModelSettings,
 ) -> Result<HashMap<i64, i128>, AppError> {
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let (mut attributed, missing) =
         repo::leaderboard::stored_credit(tenant, db, range, model, currency).await?;
     if !missing {
@@ -75,7 +75,7 @@ async fn stats(
     settings: &attribution::ModelSettings,
     needs: Needs,
 ) -> Result<Vec<PartnerStats>, AppError> {
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let attributed = match needs.credit {
         true => credit(caller, range, model, currency, settings).await?,
         false => HashMap::new(),
@@ -110,13 +110,14 @@ async fn stats(
 }
 
 pub async fn board(
+    caller: &Caller,
     period: Period,
     model: Option<AttributionModel>,
     ranking: Ranking,
 ) -> Result<Leaderboard, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
+    caller.require(Action::View, Resource::Partners)?;
     let (payable, settings) =
-        repo::organizations::attribution_settings(&caller.db, caller.tenant.organization_id())
+        repo::organizations::attribution_settings(caller.db(), caller.tenant.organization_id())
             .await?;
     let model = model.unwrap_or(payable);
     if model.is_data_driven() {
@@ -125,22 +126,22 @@ pub async fn board(
             "Leaderboards compare rule-based models; data-driven credit is in the deal pages.",
         ));
     }
-    let currency = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+    let currency = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
     let today = Utc::now().date_naive();
     let (range, previous) = (period.range(today), period.previous(today));
-    let current = stats(&caller, range, model, currency, &settings, Needs::ALL).await?;
+    let current = stats(caller, range, model, currency, &settings, Needs::ALL).await?;
     let other_currency_deals =
-        repo::leaderboard::won_in_other_currencies(&caller.tenant, &caller.db, range, currency)
+        repo::leaderboard::won_in_other_currencies(&caller.tenant, caller.db(), range, currency)
             .await?;
     let needs = Needs::for_ranking(ranking);
-    let before = stats(&caller, previous, model, currency, &settings, needs).await?;
+    let before = stats(caller, previous, model, currency, &settings, needs).await?;
     let previous_ranks: HashMap<PartnerId, Option<u32>> =
         rank(&before, ranking).into_iter().collect();
     let ranked = rank(&current, ranking);
     let ids: Vec<i64> = ranked.iter().map(|(p, _)| p.0).collect();
-    let names = repo::deals::names_of(&caller.tenant, &caller.db, &ids).await?;
+    let names = repo::deals::names_of(&caller.tenant, caller.db(), &ids).await?;
     let by_id: HashMap<PartnerId, &PartnerStats> = current.iter().map(|s| (s.partner, s)).collect();
     let rows = ranked
         .into_iter()

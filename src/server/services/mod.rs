@@ -21,7 +21,6 @@ pub mod portal_profile;
 pub mod program_settings;
 pub mod registrations;
 pub mod reports;
-pub mod request;
 pub mod users;
 pub mod webhooks;
 

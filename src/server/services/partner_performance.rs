@@ -17,14 +17,14 @@ use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::PayoutStatus;
 use crate::domain::reporting::{DateRange, month_start, trailing_months};
-use crate::server::context;
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 const MONTHS: u32 = 12;
 
-pub async fn performance(id: PartnerId) -> Result<PartnerPerformance, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn performance(caller: &Caller, id: PartnerId) -> Result<PartnerPerformance, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     repo::partners::get(tenant, db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the partner".into()))?;

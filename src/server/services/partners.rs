@@ -9,7 +9,7 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::ids::PartnerId;
 use crate::domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::partners;
 use crate::server::repo::partners::{self as repo, Filter};
 use crate::server::services::Saved;
@@ -24,8 +24,8 @@ pub struct ListQuery {
     pub page: u64,
 }
 
-pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
+pub async fn list(caller: &Caller, query: ListQuery) -> Result<PartnerPage, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
     let filter = Filter {
         search: &query.search,
         partner_type: query.partner_type,
@@ -34,7 +34,7 @@ pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
     };
     let (rows, total) = repo::page(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         &filter,
         query.sort,
         query.descending,
@@ -47,15 +47,18 @@ pub async fn list(query: ListQuery) -> Result<PartnerPage, AppError> {
         total,
         page: query.page,
         page_size: PAGE_SIZE,
-        organization_total: repo::count(&caller.tenant, &caller.db).await?,
+        organization_total: repo::count(&caller.tenant, caller.db()).await?,
     })
 }
 
-pub async fn choices(search: &str) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
+pub async fn choices(
+    caller: &Caller,
+    search: &str,
+) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
     Ok(repo::choices(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         search,
         crate::api::partners::CHOICES,
     )
@@ -82,18 +85,18 @@ pub(crate) fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> 
     })
 }
 
-pub async fn detail(id: PartnerId) -> Result<PartnerDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::Partners).await?;
-    let model = repo::get(&caller.tenant, &caller.db, id)
+pub async fn detail(caller: &Caller, id: PartnerId) -> Result<PartnerDetail, AppError> {
+    caller.require(Action::View, Resource::Partners)?;
+    let model = repo::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
     let form = form_of(&model)?;
-    let users = repo::users_of(&caller.tenant, &caller.db, id).await?;
+    let users = repo::users_of(&caller.tenant, caller.db(), id).await?;
     let contact_name = model.contact_name.clone();
     let website = model.website.clone();
     let updated_at = model.updated_at;
     let partner = repo::row(model)?;
-    let paid_by_rule = paying_rule_name(&caller, id).await?;
+    let paid_by_rule = paying_rule_name(caller, id).await?;
     Ok(PartnerDetail {
         paid_by_rule,
         next_statuses: partner.status.next(),
@@ -109,7 +112,7 @@ pub async fn detail(id: PartnerId) -> Result<PartnerDetail, AppError> {
 /// The name and version of the rule that would pay the partner on a deal won today in the
 /// base currency, when one covers it (so its own rate does not apply).
 async fn paying_rule_name(caller: &Caller, id: PartnerId) -> Result<Option<String>, AppError> {
-    let db = &caller.db;
+    let db = caller.db();
     let rules = crate::server::repo::commission_rules::in_force(&caller.tenant, db).await?;
     if rules.is_empty() {
         return Ok(None);
@@ -144,14 +147,9 @@ fn snapshot(model: &partners::Model) -> Value {
     })
 }
 
-pub async fn save(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Partners).await?;
-    Ok(save_as(&caller, id, form, None).await?.0)
-}
-
 /// Creates (`id` none; with the `external_id` a CRM knows it by, if any) or updates a partner,
 /// for the web app and the REST API alike.
-pub async fn save_as(
+pub async fn save(
     caller: &Caller,
     id: Option<PartnerId>,
     form: PartnerForm,
@@ -176,7 +174,7 @@ pub async fn save_as(
         }
     };
     let name = form.name.trim();
-    if !name.is_empty() && repo::name_taken(&caller.tenant, &caller.db, name, id).await? {
+    if !name.is_empty() && repo::name_taken(&caller.tenant, caller.db(), name, id).await? {
         fields.push(FieldError {
             field: "name".into(),
             message: format!("Another partner is already called \"{name}\"."),
@@ -192,7 +190,7 @@ pub async fn save_as(
         }
     };
 
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let (saved, before, action) = match id {
         None => (
             repo::insert(&caller.tenant, &txn, &draft, external_id).await?,
@@ -235,24 +233,19 @@ pub async fn save_as(
     Ok((PartnerId(saved.id), outcome))
 }
 
-pub async fn change_status(id: PartnerId, to: PartnerStatus) -> Result<PartnerStatus, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Partners).await?;
-    change_status_as(&caller, id, to).await
-}
-
 /// Moves a partner along its onboarding flow (refusing a move the flow does not allow).
-pub async fn change_status_as(
+pub async fn change_status(
     caller: &Caller,
     id: PartnerId,
     to: PartnerStatus,
 ) -> Result<PartnerStatus, AppError> {
     caller.require(Action::Edit, Resource::Partners)?;
-    let existing = repo::get(&caller.tenant, &caller.db, id)
+    let existing = repo::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
     let from: PartnerStatus = existing.status.parse().map_err(AppError::internal)?;
     from.transition(to)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     if !repo::set_status(&caller.tenant, &txn, id, from, to).await? {
         return Err(AppError::Conflict(
             "Someone changed this partner's status a moment ago; reload to see it.".into(),
@@ -275,35 +268,35 @@ pub async fn change_status_as(
 }
 
 /// One partner of the caller's organization, as stored (for the REST API).
-pub async fn get_as(caller: &Caller, id: PartnerId) -> Result<partners::Model, AppError> {
+pub async fn get(caller: &Caller, id: PartnerId) -> Result<partners::Model, AppError> {
     caller.require(Action::View, Resource::Partners)?;
-    repo::get(&caller.tenant, &caller.db, id)
+    repo::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)
 }
 
 /// The partner a CRM or API client knows by `external_id`, if any.
-pub async fn by_external_id_as(
+pub async fn by_external_id(
     caller: &Caller,
     external_id: &str,
 ) -> Result<Option<partners::Model>, AppError> {
     caller.require(Action::View, Resource::Partners)?;
-    Ok(repo::by_external_id(&caller.tenant, &caller.db, external_id).await?)
+    Ok(repo::by_external_id(&caller.tenant, caller.db(), external_id).await?)
 }
 
 /// The partner of this name (without case), if any: how an import without ids finds a partner.
-pub async fn by_name_as(caller: &Caller, name: &str) -> Result<Option<partners::Model>, AppError> {
+pub async fn by_name(caller: &Caller, name: &str) -> Result<Option<partners::Model>, AppError> {
     caller.require(Action::View, Resource::Partners)?;
-    Ok(repo::by_name(&caller.tenant, &caller.db, name).await?)
+    Ok(repo::by_name(&caller.tenant, caller.db(), name).await?)
 }
 
 /// Partners in id order from a cursor on (the REST API's list).
-pub async fn after_as(
+pub async fn after(
     caller: &Caller,
     filter: &Filter<'_>,
     cursor: &crate::server::repo::Cursor<'_>,
     limit: u64,
 ) -> Result<Vec<partners::Model>, AppError> {
     caller.require(Action::View, Resource::Partners)?;
-    Ok(repo::after(&caller.tenant, &caller.db, filter, cursor, limit).await?)
+    Ok(repo::after(&caller.tenant, caller.db(), filter, cursor, limit).await?)
 }

@@ -22,7 +22,7 @@ use crate::domain::ledger::EntryKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payout::{self, PayoutAction, PayoutActionForm, SkipReason};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::{bulk_operations, payouts};
 use crate::server::repo;
 use crate::server::repo::payouts::{Candidate, Chosen, Filter, Step};
@@ -62,15 +62,16 @@ fn invalid(errors: Vec<(&'static str, String)>) -> AppError {
 }
 
 pub async fn list(
+    caller: &Caller,
     filter: PayoutFilter,
     sort: PayoutSort,
     descending: bool,
     page: u64,
 ) -> Result<PayoutPage, AppError> {
-    let caller = context::authorize(Action::View, Resource::Payouts).await?;
-    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    caller.require(Action::View, Resource::Payouts)?;
+    let org = repo::organizations::header(caller.db(), caller.tenant.organization_id()).await?;
     let parsed = parse_filter(&filter, org.base_currency)?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let (rows, total) = repo::payouts::page(
         tenant,
         db,
@@ -177,11 +178,15 @@ async fn act(
     Ok(Outcome { moved, skipped })
 }
 
-pub async fn act_on_one(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRow, AppError> {
-    let caller = context::authorize(Action::Approve, Resource::Payouts).await?;
+pub async fn act_on_one(
+    caller: &Caller,
+    id: PayoutId,
+    form: PayoutActionForm,
+) -> Result<PayoutRow, AppError> {
+    caller.require(Action::Approve, Resource::Payouts)?;
     let action = form.validate(Utc::now().date_naive()).map_err(invalid)?;
-    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let org = repo::organizations::header(caller.db(), caller.tenant.organization_id()).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     repo::payouts::lock_for_update(&txn).await?;
     let ids = [id];
     let candidates = repo::payouts::candidates(&caller.tenant, &txn, Chosen::Ids(&ids)).await?;
@@ -189,7 +194,7 @@ pub async fn act_on_one(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRo
         return Err(AppError::NotFound("the payout".into()));
     };
     let outcome = act(
-        &caller,
+        caller,
         &txn,
         candidates,
         &action,
@@ -208,17 +213,18 @@ pub async fn act_on_one(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRo
         })));
     }
     txn.commit().await?;
-    repo::payouts::row(&caller.tenant, &caller.db, id)
+    repo::payouts::row(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("the payout".into()))
 }
 
 pub async fn act_on_many(
+    caller: &Caller,
     selection: PayoutSelection,
     form: PayoutActionForm,
     idempotency_key: String,
 ) -> Result<BulkResult, AppError> {
-    let caller = context::authorize(Action::Approve, Resource::Payouts).await?;
+    caller.require(Action::Approve, Resource::Payouts)?;
     let key = idempotency_key.trim();
     if key.is_empty() || key.len() > 100 {
         return Err(AppError::invalid_field(
@@ -233,11 +239,11 @@ pub async fn act_on_many(
             "Choose the payouts to act on.",
         ));
     }
-    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let org = repo::organizations::header(caller.db(), caller.tenant.organization_id()).await?;
     let filter = parse_filter(&selection.filter, org.base_currency)?;
     let request = json!({ "selection": selection, "form": form }).to_string();
 
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     repo::payouts::lock_for_update(&txn).await?;
     let org_id = caller.tenant.organization_id().0;
     if let Some(done) = bulk_operations::Entity::find_by_id((org_id, key.to_owned()))
@@ -263,7 +269,7 @@ pub async fn act_on_many(
     let candidates = repo::payouts::candidates(&caller.tenant, &txn, chosen).await?;
     let batch = matches!(action, PayoutAction::MarkPaid { .. }).then_some(key);
     let outcome = act(
-        &caller,
+        caller,
         &txn,
         candidates,
         &action,
@@ -383,19 +389,20 @@ pub fn to_csv(rows: &[PayoutRow]) -> Result<String, AppError> {
 
 /// The CSV download of the payouts `filter` matches.
 pub async fn export(caller: &Caller, filter: &PayoutFilter) -> Result<String, AppError> {
-    let org = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let org = repo::organizations::header(caller.db(), caller.tenant.organization_id()).await?;
     let parsed = parse_filter(filter, org.base_currency)?;
-    let rows = repo::payouts::all(&caller.tenant, &caller.db, &parsed).await?;
+    let rows = repo::payouts::all(&caller.tenant, caller.db(), &parsed).await?;
     to_csv(&rows)
 }
 
 pub async fn earnings(
+    caller: &Caller,
     period: crate::domain::reporting::Period,
     partner: Option<crate::domain::ids::PartnerId>,
 ) -> Result<Earnings, AppError> {
     use crate::domain::earnings::{ByStatus, summarize};
-    let caller = context::authorize(Action::View, Resource::Payouts).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    caller.require(Action::View, Resource::Payouts)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let currency = repo::organizations::header(db, tenant.organization_id())
         .await?
         .base_currency;
@@ -454,17 +461,17 @@ pub async fn earnings(
     })
 }
 
-pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Payouts).await?;
+pub async fn set_four_eyes(caller: &Caller, enabled: bool) -> Result<bool, AppError> {
+    caller.require(Action::Edit, Resource::Payouts)?;
     let org = caller.tenant.organization_id();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let before = repo::organizations::header(&txn, org)
         .await?
         .payout_four_eyes;
     if before != enabled {
         repo::organizations::set_payout_four_eyes(&txn, org, enabled).await?;
         audit::by_caller(
-            &caller,
+            caller,
             &txn,
             Entry {
                 action: "payout_settings.updated",
@@ -482,11 +489,12 @@ pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
 
 /// A partner's statement for a period. Staff with payout access read any partner's.
 pub async fn statement(
+    caller: &Caller,
     partner: crate::domain::ids::PartnerId,
     period: crate::domain::reporting::Period,
 ) -> Result<Statement, AppError> {
-    let caller = context::authorize(Action::View, Resource::Payouts).await?;
-    statement_for(&caller, partner, period).await
+    caller.require(Action::View, Resource::Payouts)?;
+    statement_for(caller, partner, period).await
 }
 
 pub async fn statement_for(
@@ -494,7 +502,7 @@ pub async fn statement_for(
     partner: crate::domain::ids::PartnerId,
     period: crate::domain::reporting::Period,
 ) -> Result<Statement, AppError> {
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let name = repo::deals::names_of(tenant, db, &[partner.0])
         .await?
         .remove(&partner.0)
@@ -573,14 +581,14 @@ pub fn statement_csv(statement: &Statement) -> Result<String, AppError> {
 
 // The REST API's reads: entries as stored, for `server::rest` to put on the wire.
 
-pub async fn get_as(caller: &Caller, id: PayoutId) -> Result<payouts::Model, AppError> {
+pub async fn get(caller: &Caller, id: PayoutId) -> Result<payouts::Model, AppError> {
     caller.require(Action::View, Resource::Payouts)?;
-    repo::payouts::get(&caller.tenant, &caller.db, id)
+    repo::payouts::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("the payout".into()))
 }
 
-pub async fn after_as(
+pub async fn after(
     caller: &Caller,
     filter: &Filter,
     kind: Option<EntryKind>,
@@ -588,5 +596,5 @@ pub async fn after_as(
     limit: u64,
 ) -> Result<Vec<payouts::Model>, AppError> {
     caller.require(Action::View, Resource::Payouts)?;
-    Ok(repo::payouts::after(&caller.tenant, &caller.db, filter, kind, cursor, limit).await?)
+    Ok(repo::payouts::after(&caller.tenant, caller.db(), filter, kind, cursor, limit).await?)
 }

@@ -24,17 +24,17 @@ use crate::domain::ids::{DealId, PartnerId};
 use crate::domain::money::{Currency, Money};
 use crate::domain::reporting::{DateRange, Period, quarter_start, trailing_months};
 use crate::domain::tier_program;
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 use crate::server::tenant::Tenant;
 
 const MONTHS: u32 = 12;
 
 /// The caller and its partner; staff have no partner and no portal.
-async fn partner_caller(action: Action) -> Result<(Caller, PartnerId), AppError> {
-    let caller = context::authorize(action, Resource::Portal).await?;
-    let partner = caller.tenant.partner_id().ok_or(AppError::Forbidden)?;
-    Ok((caller, partner))
+/// The partner a portal user acts for: `Forbidden` for anyone else.
+fn partner_of(caller: &Caller, action: Action) -> Result<PartnerId, AppError> {
+    caller.require(action, Resource::Portal)?;
+    caller.tenant.partner_id().ok_or(AppError::Forbidden)
 }
 
 fn money_of(minor: i128, currency: Currency) -> Money {
@@ -50,9 +50,9 @@ fn totals(start: NaiveDate, sums: ByStatus, currency: Currency) -> EarnedTotals 
     }
 }
 
-pub async fn overview() -> Result<PortalOverview, AppError> {
-    let (caller, partner) = partner_caller(Action::View).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn overview(caller: &Caller) -> Result<PortalOverview, AppError> {
+    let partner = partner_of(caller, Action::View)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let org = repo::organizations::header(db, tenant.organization_id()).await?;
     let currency = org.base_currency;
     let profile = repo::partners::get(tenant, db, partner)
@@ -162,7 +162,7 @@ impl Credits {
         partner: PartnerId,
         deals: &[(DealId, DealStage)],
     ) -> Result<Credits, AppError> {
-        let (tenant, db) = (&caller.tenant, &caller.db);
+        let (tenant, db) = (&caller.tenant, caller.db());
         let (model, settings) =
             repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
         let ids: Vec<i64> = deals.iter().map(|(id, _)| id.0).collect();
@@ -279,12 +279,13 @@ impl Credits {
 }
 
 pub async fn deals(
+    caller: &Caller,
     search: String,
     stage: Option<DealStage>,
     page: u64,
 ) -> Result<PortalDealPage, AppError> {
-    let (caller, partner) = partner_caller(Action::View).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let partner = partner_of(caller, Action::View)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let filter = repo::deals::Filter {
         search: &search,
         stage,
@@ -308,7 +309,7 @@ pub async fn deals(
     )
     .await?;
     let keys: Vec<(DealId, DealStage)> = rows.iter().map(|r| (r.id, r.stage)).collect();
-    let mut credits = Credits::load(&caller, partner, &keys).await?;
+    let mut credits = Credits::load(caller, partner, &keys).await?;
     let model_name = credits.model.name().to_owned();
     let rows = rows
         .into_iter()
@@ -324,16 +325,16 @@ pub async fn deals(
     })
 }
 
-pub async fn deal(id: DealId) -> Result<PortalDealDetail, AppError> {
-    let (caller, partner) = partner_caller(Action::View).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn deal(caller: &Caller, id: DealId) -> Result<PortalDealDetail, AppError> {
+    let partner = partner_of(caller, Action::View)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     // Scoped to the deals the partner touched: any other answers as if it did not exist.
     let model = repo::deals::get(tenant, db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("the deal".into()))?;
     let row = repo::deals::row(&model, Vec::new())?;
     let own = repo::deals::touchpoints_of(tenant, db, id).await?;
-    let mut credits = Credits::load(&caller, partner, &[(row.id, row.stage)]).await?;
+    let mut credits = Credits::load(caller, partner, &[(row.id, row.stage)]).await?;
     let zone = credits.zone;
     let close_on = close_day(model.closed_at, model.expected_close_on, zone);
     let timeline = own
@@ -362,7 +363,7 @@ pub async fn deal(id: DealId) -> Result<PortalDealDetail, AppError> {
     })
 }
 
-pub async fn statement(period: Period) -> Result<Statement, AppError> {
-    let (caller, partner) = partner_caller(Action::View).await?;
-    crate::server::services::payouts::statement_for(&caller, partner, period).await
+pub async fn statement(caller: &Caller, period: Period) -> Result<Statement, AppError> {
+    let partner = partner_of(caller, Action::View)?;
+    crate::server::services::payouts::statement_for(caller, partner, period).await
 }

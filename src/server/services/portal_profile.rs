@@ -13,30 +13,30 @@ use crate::domain::ids::{PartnerId, UserId};
 use crate::domain::partner::ContactsForm;
 use crate::domain::payout_details::{PayoutDetailsForm, mask};
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::partners;
 use crate::server::repo;
 
-async fn partner_caller(action: Action) -> Result<(Caller, PartnerId), AppError> {
-    let caller = context::authorize(action, Resource::Portal).await?;
-    let partner = caller.tenant.partner_id().ok_or(AppError::Forbidden)?;
-    Ok((caller, partner))
+/// The partner a portal user acts for: `Forbidden` for anyone else.
+fn portal_partner(caller: &Caller, action: Action) -> Result<PartnerId, AppError> {
+    caller.require(action, Resource::Portal)?;
+    caller.tenant.partner_id().ok_or(AppError::Forbidden)
 }
 
-/// The caller, if it administers its partner; other partner users may only read.
-async fn admin_caller() -> Result<(Caller, PartnerId), AppError> {
-    let (caller, partner) = partner_caller(Action::Edit).await?;
-    let me = repo::users::get(&caller.tenant, &caller.db, caller.user.id)
+/// The caller's partner, if they administer it; other partner users may only read.
+async fn admin_partner(caller: &Caller) -> Result<PartnerId, AppError> {
+    let partner = portal_partner(caller, Action::Edit)?;
+    let me = repo::users::get(&caller.tenant, caller.db(), caller.user.id)
         .await?
         .ok_or(AppError::Unauthorized)?;
     if !me.partner_admin {
         return Err(AppError::Forbidden);
     }
-    Ok((caller, partner))
+    Ok(partner)
 }
 
 async fn partner_of(caller: &Caller, partner: PartnerId) -> Result<partners::Model, AppError> {
-    repo::partners::get(&caller.tenant, &caller.db, partner)
+    repo::partners::get(&caller.tenant, caller.db(), partner)
         .await?
         .ok_or_else(|| AppError::NotFound("the partner".into()))
 }
@@ -51,7 +51,7 @@ fn payout_snapshot(model: &partners::Model) -> serde_json::Value {
 
 async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, AppError> {
     let users =
-        repo::partners::portal_users(&caller.tenant, &caller.db, PartnerId(model.id)).await?;
+        repo::partners::portal_users(&caller.tenant, caller.db(), PartnerId(model.id)).await?;
     let is_admin = users
         .iter()
         .any(|u| u.id == caller.user.id.0 && u.partner_admin);
@@ -94,7 +94,7 @@ async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, 
             .collect(),
         invited: repo::accounts::open_invitations_of(
             &caller.tenant,
-            &caller.db,
+            caller.db(),
             PartnerId(model.id),
             chrono::Utc::now(),
         )
@@ -103,17 +103,17 @@ async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, 
     })
 }
 
-pub async fn profile() -> Result<PortalProfile, AppError> {
-    let (caller, partner) = partner_caller(Action::View).await?;
-    let model = partner_of(&caller, partner).await?;
-    view(&caller, model).await
+pub async fn profile(caller: &Caller) -> Result<PortalProfile, AppError> {
+    let partner = portal_partner(caller, Action::View)?;
+    let model = partner_of(caller, partner).await?;
+    view(caller, model).await
 }
 
-pub async fn save_contacts(form: ContactsForm) -> Result<PortalProfile, AppError> {
-    let (caller, partner) = admin_caller().await?;
+pub async fn save_contacts(caller: &Caller, form: ContactsForm) -> Result<PortalProfile, AppError> {
+    let partner = admin_partner(caller).await?;
     let contacts = form.validate().map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
-    let before = partner_of(&caller, partner).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
+    let before = partner_of(caller, partner).await?;
     let snapshot = |m: &partners::Model| {
         json!({
             "contact_name": m.contact_name,
@@ -124,7 +124,7 @@ pub async fn save_contacts(form: ContactsForm) -> Result<PortalProfile, AppError
     let was = snapshot(&before);
     let after = repo::partners::set_contacts(&txn, before, &contacts).await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "partner.contacts_updated",
@@ -136,20 +136,23 @@ pub async fn save_contacts(form: ContactsForm) -> Result<PortalProfile, AppError
     )
     .await?;
     txn.commit().await?;
-    view(&caller, after).await
+    view(caller, after).await
 }
 
-pub async fn save_payout_details(form: PayoutDetailsForm) -> Result<PortalProfile, AppError> {
-    let (caller, partner) = admin_caller().await?;
-    let before = partner_of(&caller, partner).await?;
+pub async fn save_payout_details(
+    caller: &Caller,
+    form: PayoutDetailsForm,
+) -> Result<PortalProfile, AppError> {
+    let partner = admin_partner(caller).await?;
+    let before = partner_of(caller, partner).await?;
     let details = form
         .validate(before.payout_account.is_some())
         .map_err(AppError::invalid_fields)?;
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let was = payout_snapshot(&before);
     let after = repo::partners::set_payout_details(&txn, before, &details).await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "partner.payout_details_updated",
@@ -161,13 +164,13 @@ pub async fn save_payout_details(form: PayoutDetailsForm) -> Result<PortalProfil
     )
     .await?;
     txn.commit().await?;
-    view(&caller, after).await
+    view(caller, after).await
 }
 
-pub async fn invite(email: String) -> Result<Invitation, AppError> {
-    let (caller, partner) = admin_caller().await?;
+pub async fn invite(caller: &Caller, email: String) -> Result<Invitation, AppError> {
+    let partner = admin_partner(caller).await?;
     crate::server::services::users::send_invitation(
-        &caller,
+        caller,
         &email,
         crate::domain::user::Role::Partner.as_str(),
         Some(&partner.to_string()),

@@ -8,11 +8,11 @@ use crate::api::settings::ProgramSettings;
 use crate::domain::access::{Action, Resource};
 use crate::domain::tier_program::TierBarsForm;
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 async fn settings_of(caller: &Caller) -> Result<ProgramSettings, AppError> {
-    let header = repo::organizations::header(&caller.db, caller.tenant.organization_id()).await?;
+    let header = repo::organizations::header(caller.db(), caller.tenant.organization_id()).await?;
     Ok(ProgramSettings {
         form: TierBarsForm::from_bars(header.tier_bars),
         currency: header.base_currency,
@@ -20,21 +20,21 @@ async fn settings_of(caller: &Caller) -> Result<ProgramSettings, AppError> {
     })
 }
 
-pub async fn current() -> Result<ProgramSettings, AppError> {
-    let caller = context::authorize(Action::View, Resource::Settings).await?;
-    settings_of(&caller).await
+pub async fn current(caller: &Caller) -> Result<ProgramSettings, AppError> {
+    caller.require(Action::View, Resource::Settings)?;
+    settings_of(caller).await
 }
 
-pub async fn save(form: TierBarsForm) -> Result<ProgramSettings, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+pub async fn save(caller: &Caller, form: TierBarsForm) -> Result<ProgramSettings, AppError> {
+    caller.require(Action::Edit, Resource::Settings)?;
     let bars = form.validate().map_err(AppError::invalid_fields)?;
     let org = caller.tenant.organization_id();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let before = repo::organizations::header(&txn, org).await?.tier_bars;
     if before != bars {
         repo::organizations::set_tier_bars(&txn, org, bars).await?;
         audit::by_caller(
-            &caller,
+            caller,
             &txn,
             Entry {
                 action: "program_settings.updated",
@@ -47,5 +47,5 @@ pub async fn save(form: TierBarsForm) -> Result<ProgramSettings, AppError> {
         .await?;
     }
     txn.commit().await?;
-    settings_of(&caller).await
+    settings_of(caller).await
 }

@@ -22,7 +22,7 @@ use crate::domain::registration::{
 };
 use crate::domain::touchpoint::{TouchpointDraft, TouchpointKind};
 use crate::server::audit::{self, Actor, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::deal_registrations as registrations;
 use crate::server::repo;
 use crate::server::repo::monthly_stats::Tracker;
@@ -33,12 +33,12 @@ fn not_found() -> AppError {
 }
 
 /// Staff with the deals permission, or a partner user through the portal (fenced to its own).
-async fn reader() -> Result<Caller, AppError> {
-    match context::authorize(Action::View, Resource::Deals).await {
+fn allow_read(caller: &Caller) -> Result<(), AppError> {
+    match caller.require(Action::View, Resource::Deals) {
         Err(AppError::Forbidden) => {
-            let caller = context::authorize(Action::View, Resource::Portal).await?;
+            caller.require(Action::View, Resource::Portal)?;
             caller.tenant.partner_id().ok_or(AppError::Forbidden)?;
-            Ok(caller)
+            Ok(())
         }
         other => other,
     }
@@ -124,7 +124,7 @@ fn row(
 /// window; a pending one never decided within it). Runs before reads and new registrations, so
 /// lists and conflict checks never show a protection that has ended.
 async fn expire_due(caller: &Caller) -> Result<(), AppError> {
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let window = repo::organizations::header(db, tenant.organization_id())
         .await?
         .registration_window_days;
@@ -174,13 +174,14 @@ async fn expire_due(caller: &Caller) -> Result<(), AppError> {
 }
 
 pub async fn list(
+    caller: &Caller,
     status: Option<RegistrationStatus>,
     partner: Option<PartnerId>,
     page: u64,
 ) -> Result<RegistrationPage, AppError> {
-    let caller = reader().await?;
-    expire_due(&caller).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    allow_read(caller)?;
+    expire_due(caller).await?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let (models, total) =
         repo::registrations::page(tenant, db, status, partner, page, REGISTRATION_PAGE_SIZE)
             .await?;
@@ -190,7 +191,7 @@ pub async fn list(
         .into_iter()
         .map(|m| {
             let name = names.get(&m.partner_id).cloned().unwrap_or_default();
-            row(&caller, m, name)
+            row(caller, m, name)
         })
         .collect::<Result<_, _>>()?;
     Ok(RegistrationPage {
@@ -206,10 +207,13 @@ pub async fn list(
     })
 }
 
-pub async fn register(mut form: RegistrationForm) -> Result<RegistrationRow, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Portal).await?;
+pub async fn register(
+    caller: &Caller,
+    mut form: RegistrationForm,
+) -> Result<RegistrationRow, AppError> {
+    caller.require(Action::Edit, Resource::Portal)?;
     let partner = caller.tenant.partner_id().ok_or(AppError::Forbidden)?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     if form.currency.trim().is_empty() {
         form.currency = repo::organizations::header(db, tenant.organization_id())
             .await?
@@ -218,7 +222,7 @@ pub async fn register(mut form: RegistrationForm) -> Result<RegistrationRow, App
     }
     let today = Utc::now().date_naive();
     let draft = form.validate(today).map_err(AppError::invalid_fields)?;
-    expire_due(&caller).await?;
+    expire_due(caller).await?;
     let claims = repo::registrations::claims(tenant, db, &draft.account_name).await?;
     let found = conflicts(partner, &draft.account_name, &claims, today);
     let txn = crate::server::repo::begin_write(db).await?;
@@ -234,10 +238,10 @@ pub async fn register(mut form: RegistrationForm) -> Result<RegistrationRow, App
         },
     )
     .await?;
-    audit_registration(&caller, &txn, "registration.created", None, &model).await?;
+    audit_registration(caller, &txn, "registration.created", None, &model).await?;
     txn.commit().await?;
     let name = caller.user.partner_name.clone().unwrap_or_default();
-    row(&caller, model, name)
+    row(caller, model, name)
 }
 
 /// The reason a rejection gives the partner: required, at most 500 characters.
@@ -258,9 +262,13 @@ fn reason(text: &str) -> Result<String, AppError> {
     }
 }
 
-pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<RegistrationRow, AppError> {
-    let caller = context::authorize(Action::Approve, Resource::Deals).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+pub async fn decide(
+    caller: &Caller,
+    id: RegistrationId,
+    form: DecisionForm,
+) -> Result<RegistrationRow, AppError> {
+    caller.require(Action::Approve, Resource::Deals)?;
+    let (tenant, db) = (&caller.tenant, caller.db());
     let approve = match form.verb.as_str() {
         "approve" => true,
         "reject" => false,
@@ -299,7 +307,7 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
     let decision = match &rejection {
         Some(reason) => Decision::Reject { reason },
         None => {
-            let deal = open_deal(&caller, &txn, &before).await?;
+            let deal = open_deal(caller, &txn, &before).await?;
             Decision::Approve {
                 deal,
                 protected_until: protected_until(today, window),
@@ -320,10 +328,10 @@ pub async fn decide(id: RegistrationId, form: DecisionForm) -> Result<Registrati
     } else {
         "registration.rejected"
     };
-    audit_registration(&caller, &txn, action, Some(&before), &after).await?;
-    tell_partner(&caller, &txn, &after).await?;
+    audit_registration(caller, &txn, action, Some(&before), &after).await?;
+    tell_partner(caller, &txn, &after).await?;
     txn.commit().await?;
-    row(&caller, after, partner_name)
+    row(caller, after, partner_name)
 }
 
 /// Tells the partner user who registered how it was decided (a message in the outbox, which a
@@ -364,7 +372,6 @@ async fn tell_partner(
             ),
         ),
     };
-    let state = context::app_state()?;
     repo::accounts::insert_message(
         &caller.tenant,
         db,
@@ -373,10 +380,7 @@ async fn tell_partner(
             recipient: &recipient,
             subject,
             body,
-            link: Some(format!(
-                "{}/portal/registrations",
-                crate::server::services::request::site_url(&state)
-            )),
+            link: Some(format!("{}/portal/registrations", caller.backend.site_url)),
         },
     )
     .await?;
@@ -452,18 +456,18 @@ async fn open_deal(
     Ok(id)
 }
 
-pub async fn set_window(days: String) -> Result<u32, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Settings).await?;
+pub async fn set_window(caller: &Caller, days: String) -> Result<u32, AppError> {
+    caller.require(Action::Edit, Resource::Settings)?;
     let days = registration::window_days(&days).map_err(|e| AppError::invalid_field("days", e))?;
     let org = caller.tenant.organization_id();
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let before = repo::organizations::header(&txn, org)
         .await?
         .registration_window_days;
     if before != days {
         repo::organizations::set_registration_window(&txn, org, days).await?;
         audit::by_caller(
-            &caller,
+            caller,
             &txn,
             Entry {
                 action: "registration_settings.updated",

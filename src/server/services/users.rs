@@ -4,7 +4,6 @@ use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
-use super::request;
 use crate::api::AppError;
 use crate::api::users::{Invitation, OutboxMessage, PartnerOption, UserRow};
 use crate::domain::access::{Action, Resource};
@@ -12,35 +11,36 @@ use crate::domain::ids::{PartnerId, UserId};
 use crate::domain::user::{Email, Role};
 use crate::server::audit::{self, Entry};
 use crate::server::auth::{session_store, tokens};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::users;
 use crate::server::repo;
 use crate::server::repo::accounts::{self as links, NewMessage, NewToken, Purpose};
 
 const OUTBOX_SHOWN: u64 = 200;
 
-pub async fn list() -> Result<Vec<UserRow>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Users).await?;
-    Ok(repo::users::list(&caller.tenant, &caller.db, caller.user.id).await?)
+pub async fn list(caller: &Caller) -> Result<Vec<UserRow>, AppError> {
+    caller.require(Action::View, Resource::Users)?;
+    Ok(repo::users::list(&caller.tenant, caller.db(), caller.user.id).await?)
 }
 
-pub async fn partner_options() -> Result<Vec<PartnerOption>, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Users).await?;
-    Ok(repo::users::partner_options(&caller.tenant, &caller.db).await?)
+pub async fn partner_options(caller: &Caller) -> Result<Vec<PartnerOption>, AppError> {
+    caller.require(Action::Edit, Resource::Users)?;
+    Ok(repo::users::partner_options(&caller.tenant, caller.db()).await?)
 }
 
-pub async fn outbox() -> Result<Vec<OutboxMessage>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Users).await?;
-    Ok(repo::accounts::outbox(&caller.tenant, &caller.db, OUTBOX_SHOWN, Utc::now()).await?)
+pub async fn outbox(caller: &Caller) -> Result<Vec<OutboxMessage>, AppError> {
+    caller.require(Action::View, Resource::Users)?;
+    Ok(repo::accounts::outbox(&caller.tenant, caller.db(), OUTBOX_SHOWN, Utc::now()).await?)
 }
 
 pub async fn invite(
+    caller: &Caller,
     email: &str,
     role: &str,
     partner_id: Option<&str>,
 ) -> Result<Invitation, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Users).await?;
-    send_invitation(&caller, email, role, partner_id).await
+    caller.require(Action::Edit, Resource::Users)?;
+    send_invitation(caller, email, role, partner_id).await
 }
 
 /// Invites `email` to the caller's organization as `role` (for a partner user, of the partner
@@ -51,7 +51,6 @@ pub(crate) async fn send_invitation(
     role: &str,
     partner_id: Option<&str>,
 ) -> Result<Invitation, AppError> {
-    let state = context::app_state()?;
     let email: Email = email
         .parse()
         .map_err(|e: String| AppError::invalid_field("email", e))?;
@@ -70,14 +69,14 @@ pub(crate) async fn send_invitation(
             let id: PartnerId = id
                 .parse()
                 .map_err(|_| AppError::invalid_field("partner_id", "Choose a partner."))?;
-            let name = repo::users::partner_name(&caller.tenant, &caller.db, id)
+            let name = repo::users::partner_name(&caller.tenant, caller.db(), id)
                 .await?
                 .ok_or_else(|| AppError::invalid_field("partner_id", "Choose a partner."))?;
             (Some(id), Some(name))
         }
         (_, _) => (None, None),
     };
-    if repo::users::by_email(&caller.db, &email).await?.is_some() {
+    if repo::users::by_email(caller.db(), &email).await?.is_some() {
         return Err(AppError::invalid_field(
             "email",
             "Someone with this email already has an account.",
@@ -85,9 +84,9 @@ pub(crate) async fn send_invitation(
     }
     let token = tokens::generate();
     let path = format!("/invitation/{token}");
-    let link = format!("{}{path}", request::site_url(&state));
-    let expires_at = Utc::now() + Duration::days(state.auth.invitation_days);
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let link = format!("{}{path}", caller.backend.site_url);
+    let expires_at = Utc::now() + Duration::days(caller.backend.auth.invitation_days);
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     let token_id = links::insert_token(
         &caller.tenant,
         &txn,
@@ -120,7 +119,9 @@ pub(crate) async fn send_invitation(
             body: format!(
                 "Hello,\n\n{} invited you to join {} {joining}. Open the link below to choose \
                  your password. It works once and expires in {} days.",
-                caller.user.name, caller.user.organization_name, state.auth.invitation_days
+                caller.user.name,
+                caller.user.organization_name,
+                caller.backend.auth.invitation_days
             ),
             link: Some(link.clone()),
         },
@@ -157,17 +158,17 @@ async fn other_user(caller: &Caller, id: UserId, doing: &str) -> Result<users::M
     if id == caller.user.id {
         return Err(AppError::Conflict(format!("You cannot {doing} yourself.")));
     }
-    repo::users::get(&caller.tenant, &caller.db, id)
+    repo::users::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(|| AppError::NotFound("the user".into()))
 }
 
-pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Users).await?;
+pub async fn change_role(caller: &Caller, id: UserId, role: &str) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Users)?;
     let role: Role = role
         .parse()
         .map_err(|e: crate::domain::DomainError| AppError::invalid_field("role", e.to_string()))?;
-    let user = other_user(&caller, id, "change the role of").await?;
+    let user = other_user(caller, id, "change the role of").await?;
     let before: Role = user.role.parse().map_err(AppError::internal)?;
     if before == role {
         return Ok(());
@@ -179,7 +180,7 @@ pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
              or from partner.",
         ));
     }
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     users::ActiveModel {
         id: Set(user.id),
         role: Set(role.as_str().to_owned()),
@@ -188,7 +189,7 @@ pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
     .update(&txn)
     .await?;
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: "user.role_changed",
@@ -203,18 +204,13 @@ pub async fn change_role(id: UserId, role: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn set_active(id: UserId, active: bool) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Users).await?;
-    let user = other_user(
-        &caller,
-        id,
-        if active { "reactivate" } else { "deactivate" },
-    )
-    .await?;
+pub async fn set_active(caller: &Caller, id: UserId, active: bool) -> Result<(), AppError> {
+    caller.require(Action::Edit, Resource::Users)?;
+    let user = other_user(caller, id, if active { "reactivate" } else { "deactivate" }).await?;
     if user.active == active {
         return Ok(());
     }
-    let txn = crate::server::repo::begin_write(&caller.db).await?;
+    let txn = crate::server::repo::begin_write(caller.db()).await?;
     users::ActiveModel {
         id: Set(user.id),
         active: Set(active),
@@ -228,7 +224,7 @@ pub async fn set_active(id: UserId, active: bool) -> Result<(), AppError> {
         session_store::delete_user_sessions(&txn, user.id).await?
     };
     audit::by_caller(
-        &caller,
+        caller,
         &txn,
         Entry {
             action: if active {

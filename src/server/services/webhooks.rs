@@ -14,9 +14,9 @@ use crate::api::webhooks::{
     DELIVERIES_SHOWN, DeliveryRow, EndpointDetail, EndpointRow, TargetRule,
 };
 use crate::domain::access::{Action, Resource};
-use crate::domain::webhook::{EndpointForm, Targets};
+use crate::domain::webhook::EndpointForm;
 use crate::server::audit::{self, Entry};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
 use crate::server::repo;
 use crate::server::webhooks::{events_of, sign};
@@ -63,45 +63,40 @@ fn snapshot(model: &endpoints::Model) -> serde_json::Value {
     })
 }
 
-pub async fn target_rule() -> Result<TargetRule, AppError> {
-    context::authorize(Action::View, Resource::Webhooks).await?;
+pub async fn target_rule(caller: &Caller) -> Result<TargetRule, AppError> {
+    caller.require(Action::View, Resource::Webhooks)?;
     Ok(TargetRule {
-        private_allowed: context::app_state()?.webhooks.allow_private_targets,
+        private_allowed: caller.backend.webhooks.allow_private_targets,
     })
 }
 
-pub async fn list() -> Result<Vec<EndpointRow>, AppError> {
-    let caller = context::authorize(Action::View, Resource::Webhooks).await?;
-    list_as(&caller).await
-}
-
-pub async fn list_as(caller: &Caller) -> Result<Vec<EndpointRow>, AppError> {
-    Ok(models_as(caller).await?.iter().map(row).collect())
+pub async fn list(caller: &Caller) -> Result<Vec<EndpointRow>, AppError> {
+    Ok(endpoints(caller).await?.iter().map(row).collect())
 }
 
 /// The organization's endpoints as stored, oldest first.
-pub async fn models_as(caller: &Caller) -> Result<Vec<endpoints::Model>, AppError> {
+pub async fn endpoints(caller: &Caller) -> Result<Vec<endpoints::Model>, AppError> {
     caller.require(Action::View, Resource::Webhooks)?;
     Ok(endpoints::Entity::find()
         .filter(endpoints::Column::OrganizationId.eq(caller.tenant.organization_id().0))
         .order_by_asc(endpoints::Column::Id)
-        .all(&caller.db)
+        .all(caller.db())
         .await?)
 }
 
-pub async fn get_as(caller: &Caller, id: i64) -> Result<endpoints::Model, AppError> {
+pub async fn get(caller: &Caller, id: i64) -> Result<endpoints::Model, AppError> {
     caller.require(Action::View, Resource::Webhooks)?;
     endpoints::Entity::find_by_id(id)
         .filter(endpoints::Column::OrganizationId.eq(caller.tenant.organization_id().0))
-        .one(&caller.db)
+        .one(caller.db())
         .await?
         .ok_or_else(not_found)
 }
 
-pub async fn detail(id: i64) -> Result<EndpointDetail, AppError> {
-    let caller = context::authorize(Action::View, Resource::Webhooks).await?;
-    let endpoint = get_as(&caller, id).await?;
-    let deliveries = deliveries_as(&caller, id, None, DELIVERIES_SHOWN).await?;
+pub async fn detail(caller: &Caller, id: i64) -> Result<EndpointDetail, AppError> {
+    caller.require(Action::View, Resource::Webhooks)?;
+    let endpoint = get(caller, id).await?;
+    let deliveries = deliveries(caller, id, None, DELIVERIES_SHOWN).await?;
     Ok(EndpointDetail {
         form: EndpointForm {
             url: endpoint.url.clone(),
@@ -118,7 +113,7 @@ pub async fn detail(id: i64) -> Result<EndpointDetail, AppError> {
 }
 
 /// The endpoint's deliveries, newest first, before `before` (an id) when given.
-pub async fn deliveries_as(
+pub async fn deliveries(
     caller: &Caller,
     endpoint: i64,
     before: Option<i64>,
@@ -134,28 +129,19 @@ pub async fn deliveries_as(
     select
         .order_by_desc(deliveries::Column::Id)
         .limit(limit)
-        .all(&caller.db)
+        .all(caller.db())
         .await?
         .into_iter()
         .map(delivery_row)
         .collect()
 }
 
-pub async fn save(id: Option<i64>, form: EndpointForm) -> Result<i64, AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Webhooks).await?;
-    let targets = context::app_state()?.webhooks.targets();
-    save_as(&caller, id, form, targets).await
-}
-
-/// Creates (`id` none) or changes an endpoint whose address `targets` allows.
-pub async fn save_as(
-    caller: &Caller,
-    id: Option<i64>,
-    form: EndpointForm,
-    targets: Targets,
-) -> Result<i64, AppError> {
+/// Creates (`id` none) or changes an endpoint whose address the server's settings allow.
+pub async fn save(caller: &Caller, id: Option<i64>, form: EndpointForm) -> Result<i64, AppError> {
     caller.require(Action::Edit, Resource::Webhooks)?;
-    let draft = form.validate(targets).map_err(AppError::invalid_fields)?;
+    let draft = form
+        .validate(caller.backend.webhooks.targets())
+        .map_err(AppError::invalid_fields)?;
     let events = draft
         .events
         .iter()
@@ -163,7 +149,7 @@ pub async fn save_as(
         .collect::<Vec<_>>()
         .join(",");
     let now = Utc::now();
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let (saved, before, action) = match id {
         None => {
             let model = endpoints::ActiveModel {
@@ -184,7 +170,7 @@ pub async fn save_as(
             (model, None, "webhook_endpoint.created")
         }
         Some(id) => {
-            let existing = get_as(caller, id).await?;
+            let existing = get(caller, id).await?;
             let before = snapshot(&existing);
             let mut model: endpoints::ActiveModel = existing.into();
             model.url = Set(draft.url.clone());
@@ -214,18 +200,13 @@ pub async fn save_as(
     Ok(saved.id)
 }
 
-pub async fn set_enabled(id: i64, enabled: bool) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Webhooks).await?;
-    set_enabled_as(&caller, id, enabled).await
-}
-
-pub async fn set_enabled_as(caller: &Caller, id: i64, enabled: bool) -> Result<(), AppError> {
+pub async fn set_enabled(caller: &Caller, id: i64, enabled: bool) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Webhooks)?;
-    let existing = get_as(caller, id).await?;
+    let existing = get(caller, id).await?;
     if existing.enabled == enabled {
         return Ok(());
     }
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let reason = (!enabled).then(|| format!("Switched off by {}.", caller.user.name));
     endpoints::Entity::update_many()
         .col_expr(endpoints::Column::Enabled, Expr::value(enabled))
@@ -260,16 +241,11 @@ pub async fn set_enabled_as(caller: &Caller, id: i64, enabled: bool) -> Result<(
     Ok(())
 }
 
-pub async fn delete(id: i64) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Webhooks).await?;
-    delete_as(&caller, id).await
-}
-
 /// Removes the endpoint and its delivery log; pending messages to it are dropped.
-pub async fn delete_as(caller: &Caller, id: i64) -> Result<(), AppError> {
+pub async fn delete(caller: &Caller, id: i64) -> Result<(), AppError> {
     caller.require(Action::Edit, Resource::Webhooks)?;
-    let existing = get_as(caller, id).await?;
-    let txn = repo::begin_write(&caller.db).await?;
+    let existing = get(caller, id).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     deliveries::Entity::delete_many()
         .filter(deliveries::Column::EndpointId.eq(id))
         .exec(&txn)
@@ -291,28 +267,23 @@ pub async fn delete_as(caller: &Caller, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn redeliver(delivery_id: i64) -> Result<(), AppError> {
-    let caller = context::authorize(Action::Edit, Resource::Webhooks).await?;
-    redeliver_as(&caller, delivery_id).await.map(|_| ())
-}
-
 /// Queues the message of a delivery again (same message id and body), due now; answers the new
 /// delivery's id. Refused while the endpoint is switched off.
-pub async fn redeliver_as(caller: &Caller, delivery_id: i64) -> Result<i64, AppError> {
+pub async fn redeliver(caller: &Caller, delivery_id: i64) -> Result<i64, AppError> {
     caller.require(Action::Edit, Resource::Webhooks)?;
     let original = deliveries::Entity::find_by_id(delivery_id)
         .filter(deliveries::Column::OrganizationId.eq(caller.tenant.organization_id().0))
-        .one(&caller.db)
+        .one(caller.db())
         .await?
         .ok_or_else(|| AppError::NotFound("the delivery".into()))?;
-    let endpoint = get_as(caller, original.endpoint_id).await?;
+    let endpoint = get(caller, original.endpoint_id).await?;
     if !endpoint.enabled {
         return Err(AppError::Conflict(
             "The endpoint is switched off: switch it on to deliver again.".into(),
         ));
     }
     let now = Utc::now();
-    let txn = repo::begin_write(&caller.db).await?;
+    let txn = repo::begin_write(caller.db()).await?;
     let copy = deliveries::ActiveModel {
         organization_id: Set(original.organization_id),
         endpoint_id: Set(original.endpoint_id),

@@ -9,6 +9,7 @@ use partner_attribution::domain::attribution::form::SettingsForm;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
 use partner_attribution::server::crm::Crm;
 use partner_attribution::server::state::AppState;
+use partner_attribution::server::state::Backend;
 use partner_attribution::server::{database, http};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
@@ -84,8 +85,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
-    /// The CRM connectors' settings and key, for running their worker in a test.
-    pub crm: std::sync::Arc<Crm>,
+    /// What the server runs on (database, settings, CRM key), for running its workers in a test.
+    pub backend: Backend,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -105,7 +106,7 @@ impl TestApp {
         let state = AppState::new(config.leptos, db.clone(), config.auth, true)
             .with_webhooks(config.webhooks)
             .with_crm(Crm::ephemeral(config.crm));
-        let crm = state.crm.clone();
+        let backend = state.backend.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, http::router(state), async {
             let _ = rx.await;
@@ -113,7 +114,7 @@ impl TestApp {
         TestApp {
             addr,
             db,
-            crm,
+            backend,
             client: reqwest::Client::builder()
                 .timeout(REQUEST_TIMEOUT)
                 .build()

@@ -5,7 +5,7 @@ use crate::api::AppError;
 use crate::api::reports::Report;
 use crate::domain::money::Money;
 use crate::domain::reporting::Period;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::services::payouts::cell;
 
 /// The amount with its currency's decimals: "10000.00".

@@ -18,7 +18,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::monthly_stats::{Metric, UNDATED, month_of};
 use crate::domain::partner::PartnerType;
 use crate::domain::reporting::{DateRange, month_start, quarter_start};
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::repo::reports::PartnerLabel;
 use crate::server::repo::{self, monthly_stats};
 
@@ -58,7 +58,7 @@ async fn partner_revenue(
     for metric in [Metric::Sourced, Metric::Influenced] {
         for (month, _, minor) in monthly_stats::organization_months(
             &caller.tenant,
-            &caller.db,
+            caller.db(),
             metric,
             (&span.0, &span.1),
         )
@@ -78,7 +78,7 @@ async fn outcomes(
 ) -> Result<Outcomes, AppError> {
     let mut outcomes = Outcomes::default();
     for (partner, _, detail, n) in
-        monthly_stats::partner_months(&caller.tenant, &caller.db, Metric::Outcome, (since, until))
+        monthly_stats::partner_months(&caller.tenant, caller.db(), Metric::Outcome, (since, until))
             .await?
     {
         let (Some(label), Some((stage, outcome))) = (labels.get(&partner), split_detail(&detail))
@@ -105,7 +105,7 @@ async fn open_pipeline(
     base: Base,
     today: NaiveDate,
 ) -> Result<Pipeline, AppError> {
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let known_rates: Vec<fx::Rate> = repo::fx::all(tenant, db)
         .await?
         .into_iter()
@@ -271,13 +271,13 @@ fn backtests(
 }
 
 pub async fn build(caller: &Caller, today: NaiveDate) -> Result<ForecastReport, AppError> {
-    let currency = repo::organizations::header(&caller.db, caller.tenant.organization_id())
+    let currency = repo::organizations::header(caller.db(), caller.tenant.organization_id())
         .await?
         .base_currency;
     let base = Base(currency);
     let this_month = month_start(today);
     let next_month = this_month + Months::new(1);
-    let labels = repo::reports::partner_labels(&caller.tenant, &caller.db).await?;
+    let labels = repo::reports::partner_labels(&caller.tenant, caller.db()).await?;
 
     let first = this_month - Months::new(HISTORY_MONTHS);
     let revenue = partner_revenue(caller, first, next_month).await?;

@@ -20,7 +20,7 @@ use crate::domain::access::{Action, Resource};
 use crate::domain::money::Money;
 use crate::domain::monthly_stats::months_of;
 use crate::domain::reporting::{DateRange, Period};
-use crate::server::context::{self, Caller};
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 pub use csv_out::csv;
@@ -36,10 +36,10 @@ pub fn default_period(report: Report) -> Period {
 
 async fn scope(caller: &Caller, period: Period) -> Result<ReportScope, AppError> {
     let org = caller.tenant.organization_id();
-    let currency = repo::organizations::header(&caller.db, org)
+    let currency = repo::organizations::header(caller.db(), org)
         .await?
         .base_currency;
-    let (payable, _) = repo::organizations::attribution_settings(&caller.db, org).await?;
+    let (payable, _) = repo::organizations::attribution_settings(caller.db(), org).await?;
     Ok(ReportScope {
         period,
         range: period.range(Utc::now().date_naive()),
@@ -79,35 +79,34 @@ fn count(n: i128) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-async fn viewer() -> Result<Caller, AppError> {
-    context::authorize(Action::View, Resource::Reports).await
+pub async fn revenue(caller: &Caller, period: Option<Period>) -> Result<RevenueReport, AppError> {
+    caller.require(Action::View, Resource::Reports)?;
+    revenue::build(caller, period.unwrap_or(default_period(Report::Revenue))).await
 }
 
-pub async fn revenue(period: Option<Period>) -> Result<RevenueReport, AppError> {
-    let caller = viewer().await?;
-    revenue::build(&caller, period.unwrap_or(default_period(Report::Revenue))).await
-}
-
-pub async fn top_partners(period: Option<Period>) -> Result<TopPartnersReport, AppError> {
-    let caller = viewer().await?;
+pub async fn top_partners(
+    caller: &Caller,
+    period: Option<Period>,
+) -> Result<TopPartnersReport, AppError> {
+    caller.require(Action::View, Resource::Reports)?;
     top_partners::build(
-        &caller,
+        caller,
         period.unwrap_or(default_period(Report::TopPartners)),
     )
     .await
 }
 
-pub async fn models(period: Option<Period>) -> Result<ModelComparison, AppError> {
-    let caller = viewer().await?;
-    models::build(&caller, period.unwrap_or(default_period(Report::Models))).await
+pub async fn models(caller: &Caller, period: Option<Period>) -> Result<ModelComparison, AppError> {
+    caller.require(Action::View, Resource::Reports)?;
+    models::build(caller, period.unwrap_or(default_period(Report::Models))).await
 }
 
-pub async fn roi(period: Option<Period>) -> Result<RoiReport, AppError> {
-    let caller = viewer().await?;
-    roi::build(&caller, period.unwrap_or(default_period(Report::Roi))).await
+pub async fn roi(caller: &Caller, period: Option<Period>) -> Result<RoiReport, AppError> {
+    caller.require(Action::View, Resource::Reports)?;
+    roi::build(caller, period.unwrap_or(default_period(Report::Roi))).await
 }
 
-pub async fn forecast() -> Result<ForecastReport, AppError> {
-    let caller = viewer().await?;
-    forecast::build(&caller, Utc::now().date_naive()).await
+pub async fn forecast(caller: &Caller) -> Result<ForecastReport, AppError> {
+    caller.require(Action::View, Resource::Reports)?;
+    forecast::build(caller, Utc::now().date_naive()).await
 }

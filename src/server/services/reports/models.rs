@@ -15,15 +15,19 @@ use crate::domain::attribution::AttributionModel;
 use crate::domain::ids::PartnerId;
 use crate::domain::model_costs::{PartnerCosts, model_costs};
 use crate::domain::reporting::Period;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::repo;
 
 pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, AppError> {
     let scope = scope(caller, period).await?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let org = tenant.organization_id().0;
     let version = repo::audit::newest(tenant, db).await?;
-    if let Some(report) = caller.report_cache.models(org, scope.range, version) {
+    if let Some(report) = caller
+        .backend
+        .report_cache
+        .models(org, scope.range, version)
+    {
         return Ok(report);
     }
 
@@ -104,6 +108,7 @@ pub async fn build(caller: &Caller, period: Period) -> Result<ModelComparison, A
         other_currency_deals: other_currency_deals as i64,
     };
     caller
+        .backend
         .report_cache
         .keep_models(org, report.scope.range, version, &report);
     Ok(report)

@@ -10,7 +10,7 @@ use crate::api::AppError;
 use crate::api::reports::{RevenueGroup, RevenueMonth, RevenueReport, RevenueTotals};
 use crate::domain::monthly_stats::{Metric, month_of};
 use crate::domain::reporting::{DateRange, Period, quarter_start};
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::repo::{self, monthly_stats};
 
 /// Per month key: the organization metric's total (every detail).
@@ -21,7 +21,7 @@ async fn by_month(
 ) -> Result<HashMap<String, i128>, AppError> {
     let mut months: HashMap<String, i128> = HashMap::new();
     for (month, _, value) in
-        monthly_stats::organization_months(&caller.tenant, &caller.db, metric, span).await?
+        monthly_stats::organization_months(&caller.tenant, caller.db(), metric, span).await?
     {
         *months.entry(month).or_default() += i128::from(value);
     }
@@ -96,13 +96,13 @@ pub async fn build(caller: &Caller, period: Period) -> Result<RevenueReport, App
 
     let credit = monthly_stats::partner_sums(
         &caller.tenant,
-        &caller.db,
+        caller.db(),
         Metric::Revenue,
         span,
         Some(scope.payable.as_str()),
     )
     .await?;
-    let labels = repo::reports::partner_labels(&caller.tenant, &caller.db).await?;
+    let labels = repo::reports::partner_labels(&caller.tenant, caller.db()).await?;
     let mut by_type: BTreeMap<_, (i128, i64)> = BTreeMap::new();
     let mut by_tier: BTreeMap<_, (i128, i64)> = BTreeMap::new();
     for (partner, minor) in credit.into_iter().filter(|(_, minor)| *minor != 0) {

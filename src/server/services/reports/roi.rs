@@ -9,7 +9,7 @@ use crate::api::reports::{ReportScope, RoiReport, RoiRow};
 use crate::domain::earnings::summarize;
 use crate::domain::monthly_stats::Metric;
 use crate::domain::reporting::Period;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::repo::{self, monthly_stats};
 
 /// Attributed, commission and paid (minor units).
@@ -39,7 +39,7 @@ fn add(into: &mut Sums, from: Sums) {
 pub async fn build(caller: &Caller, period: Period) -> Result<RoiReport, AppError> {
     let scope = scope(caller, period).await?;
     let (from, to) = month_keys(scope.range)?;
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let attributed = monthly_stats::partner_sums(
         tenant,
         db,

@@ -9,14 +9,14 @@ use crate::api::AppError;
 use crate::api::reports::{TOP_PARTNERS, TopPartner, TopPartnersReport};
 use crate::domain::monthly_stats::Metric;
 use crate::domain::reporting::Period;
-use crate::server::context::Caller;
+use crate::server::caller::Caller;
 use crate::server::repo::{self, monthly_stats};
 
 pub async fn build(caller: &Caller, period: Period) -> Result<TopPartnersReport, AppError> {
     let scope = scope(caller, period).await?;
     let (from, to) = month_keys(scope.range)?;
     let span = (from.as_str(), to.as_str());
-    let (tenant, db) = (&caller.tenant, &caller.db);
+    let (tenant, db) = (&caller.tenant, caller.db());
     let sums = |metric, detail| monthly_stats::partner_sums(tenant, db, metric, span, detail);
     let revenue = sums(Metric::Revenue, Some(scope.payable.as_str())).await?;
     let won = sums(Metric::Won, None).await?;
