@@ -1,11 +1,11 @@
 //! Criterion benchmarks of the attribution engine: `cargo bench --features ssr`.
 //! For the million-deal figures, run `partner-attribution bench-attribution --deals 1000000`.
 
+use backend::synthetic;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use partner_attribution::domain::attribution::{
     AttributionModel, Engine, ModelSettings, attribute,
 };
-use partner_attribution::server::synthetic;
 
 fn rule_based(c: &mut Criterion) {
     let data = synthetic::deals(10_000, 1_000, 7);

@@ -7,12 +7,13 @@
 
 use std::time::Instant;
 
+use backend::entities::payouts;
+use backend::{database, demo};
 use chrono::Utc;
 use partner_attribution::api::payouts::BulkResult;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
-use partner_attribution::server::entities::payouts;
+use partner_attribution::server::http;
 use partner_attribution::server::state::AppState;
-use partner_attribution::server::{database, demo, http};
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 const PAYOUTS: usize = 10_000;

@@ -9,10 +9,11 @@
 
 use std::time::{Duration, Instant};
 
+use backend::{database, demo};
 use chrono::Utc;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
+use partner_attribution::server::http;
 use partner_attribution::server::state::AppState;
-use partner_attribution::server::{database, demo, http};
 use sea_orm::ConnectionTrait;
 
 const SAMPLES: usize = 60;

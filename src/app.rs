@@ -163,7 +163,7 @@ fn set_security_policy() {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) && let Ok(value) =
-        axum::http::HeaderValue::from_str(&crate::server::auth::layer::page_policy(&nonce))
+        axum::http::HeaderValue::from_str(&backend::auth::layer::page_policy(&nonce))
     {
         response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }

@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use backend::crm::{Crm, vault::Vault};
+use backend::{analyst, database, demo};
 use clap::{Parser, Subcommand};
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::server::config::Config;
-use partner_attribution::server::crm::{Crm, vault::Vault};
 use partner_attribution::server::state::AppState;
-use partner_attribution::server::{analyst, database, demo, http, telemetry};
+use partner_attribution::server::{http, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -88,7 +89,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    partner_attribution::server::memory::limit_arenas();
+    backend::memory::limit_arenas();
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,15 +123,15 @@ async fn run() -> ExitCode {
     }) = cli.command
     {
         if let Some(dir) = write_csv {
-            let data = partner_attribution::server::synthetic::deals(deals, partners, 42);
-            if let Err(err) = partner_attribution::server::synthetic::write_csv(&data, &dir) {
+            let data = backend::synthetic::deals(deals, partners, 42);
+            if let Err(err) = backend::synthetic::write_csv(&data, &dir) {
                 eprintln!("error: cannot write {}: {err}", dir.display());
                 return ExitCode::FAILURE;
             }
             eprintln!("wrote {}/deals.csv and touchpoints.csv", dir.display());
         }
-        partner_attribution::server::bench::run(deals, partners, |m| println!("{m}"));
-        if let Some(peak) = partner_attribution::server::bench::peak_memory_mib() {
+        backend::bench::run(deals, partners, |m| println!("{m}"));
+        if let Some(peak) = backend::bench::peak_memory_mib() {
             println!("peak memory {peak:.0} MiB");
         }
         return ExitCode::SUCCESS;
@@ -224,12 +225,9 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .with_webhooks(config.webhooks)
         .with_crm(Crm::new(config.crm, vault));
     http::spawn_housekeeping(&state);
-    partner_attribution::server::webhooks::worker::spawn(state.db.clone(), config.webhooks);
-    partner_attribution::server::imports::spawn(
-        state.backend.clone(),
-        std::time::Duration::from_millis(500),
-    );
-    partner_attribution::server::crm::sync::spawn(state.backend.clone());
+    backend::webhooks::worker::spawn(state.db.clone(), config.webhooks);
+    backend::imports::spawn(state.backend.clone(), std::time::Duration::from_millis(500));
+    backend::crm::sync::spawn(state.backend.clone());
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
@@ -343,7 +341,7 @@ fn attribute_files(
                 report.unattributed,
                 report.ignored_touches,
             );
-            if let Some(peak) = partner_attribution::server::bench::peak_memory_mib() {
+            if let Some(peak) = backend::bench::peak_memory_mib() {
                 eprintln!("peak memory {peak:.0} MiB");
             }
             ExitCode::SUCCESS
@@ -359,11 +357,11 @@ async fn create_api_key(
     name: String,
     scope: String,
 ) -> Result<(), String> {
+    use backend::audit::Actor;
+    use backend::services::api_keys;
+    use backend::tenant::Tenant;
     use partner_attribution::domain::api_key::ApiKeyForm;
     use partner_attribution::domain::ids::OrganizationId;
-    use partner_attribution::server::audit::Actor;
-    use partner_attribution::server::services::api_keys;
-    use partner_attribution::server::tenant::Tenant;
     let draft = ApiKeyForm { name, scope }.validate().map_err(|errors| {
         errors
             .into_iter()
@@ -374,10 +372,9 @@ async fn create_api_key(
     let db = database::connect_and_migrate(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
-    let exists =
-        partner_attribution::server::repo::organizations::header(&db, OrganizationId(organization))
-            .await
-            .is_ok();
+    let exists = backend::repo::organizations::header(&db, OrganizationId(organization))
+        .await
+        .is_ok();
     if !exists {
         return Err(format!("there is no organization {organization}"));
     }

@@ -9,5 +9,5 @@ use leptos::prelude::*;
 
 #[server(endpoint = "api-docs/reference")]
 pub async fn load_api_reference() -> Result<ApiReference, AppError> {
-    Ok(crate::server::rest::reference())
+    Ok(backend::rest::reference())
 }

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 /// The organization's keys, live ones first, newest first.
 #[server(endpoint = "api-keys/list")]
 pub async fn load_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::api_keys::list(&caller).await }).await
 }
 
@@ -19,13 +20,15 @@ pub async fn load_api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
 pub async fn create_api_key(
     #[server(default)] form: ApiKeyForm,
 ) -> Result<CreatedApiKey, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::api_keys::create(&caller, form).await }).await
 }
 
 /// Revokes a key: requests with it are refused from now on. Cannot be undone.
 #[server(endpoint = "api-keys/revoke")]
 pub async fn revoke_api_key(id: ApiKeyId) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::api_keys::revoke(&caller, id).await }).await
 }

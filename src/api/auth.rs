@@ -14,7 +14,8 @@ pub async fn sign_in(
     password: String,
     remember: Option<String>,
 ) -> Result<SessionUser, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move {
         services::accounts::sign_in(&visitor, &email, &password, remember.is_some()).await
     })
@@ -23,7 +24,8 @@ pub async fn sign_in(
 
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move { services::accounts::sign_out(&visitor).await }).await
 }
 
@@ -36,7 +38,8 @@ pub async fn sign_up(
     email: String,
     password: String,
 ) -> Result<SessionUser, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     let form = services::accounts::SignUp {
         organization,
         currency,
@@ -51,7 +54,8 @@ pub async fn sign_up(
 /// The demo logins, only when the server runs in demo mode.
 #[server(endpoint = "auth/demo-logins")]
 pub async fn fetch_demo_logins() -> Result<Option<DemoLogins>, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move { services::accounts::demo_logins(&visitor).await }).await
 }
 
@@ -59,7 +63,8 @@ pub async fn fetch_demo_logins() -> Result<Option<DemoLogins>, AppError> {
 /// the email belongs to an account.
 #[server(endpoint = "auth/forgot-password")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move {
         services::accounts::request_password_reset(&visitor, &email).await
     })
@@ -69,7 +74,8 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// What an unused, unexpired invitation or reset link is for.
 #[server(endpoint = "auth/link")]
 pub async fn inspect_link(token: String) -> Result<LinkDetails, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(
         |visitor| async move { services::accounts::link_details(&visitor, &token).await },
     )
@@ -83,7 +89,8 @@ pub async fn accept_invitation(
     name: String,
     password: String,
 ) -> Result<SessionUser, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move {
         services::accounts::accept_invitation(&visitor, &token, &name, &password).await
     })
@@ -93,7 +100,8 @@ pub async fn accept_invitation(
 /// Sets a new password from a reset link, ends the user's other sessions and signs them in.
 #[server(endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String) -> Result<SessionUser, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::welcome(|visitor| async move {
         services::accounts::reset_password(&visitor, &token, &password).await
     })

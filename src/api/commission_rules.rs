@@ -10,13 +10,15 @@ use leptos::prelude::*;
 
 #[server(endpoint = "commission-rules/list")]
 pub async fn list_rules() -> Result<RulesPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::commission_rules::list(&caller).await }).await
 }
 
 #[server(endpoint = "commission-rules/get")]
 pub async fn get_rule(rule_id: i64) -> Result<RuleDetail, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::commission_rules::get(&caller, rule_id).await })
         .await
 }
@@ -24,7 +26,8 @@ pub async fn get_rule(rule_id: i64) -> Result<RuleDetail, AppError> {
 /// Saves a new rule (`rule_id` empty) or a new version of one; returns the rule's id.
 #[server(endpoint = "commission-rules/save")]
 pub async fn save_rule(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::commission_rules::save(&caller, rule_id, form).await
     })
@@ -34,7 +37,8 @@ pub async fn save_rule(rule_id: Option<i64>, form: RuleForm) -> Result<i64, AppE
 /// Ends a rule after `last_day` (YYYY-MM-DD).
 #[server(endpoint = "commission-rules/end")]
 pub async fn end_rule(rule_id: i64, last_day: String) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::commission_rules::end(&caller, rule_id, last_day).await
     })
@@ -44,7 +48,8 @@ pub async fn end_rule(rule_id: i64, last_day: String) -> Result<(), AppError> {
 /// Last quarter's won deals replayed under the proposal, nothing saved.
 #[server(endpoint = "commission-rules/preview")]
 pub async fn preview_rule(rule_id: Option<i64>, form: RuleForm) -> Result<RulePreview, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::commission_rules::preview(&caller, rule_id, form).await
     })

@@ -16,7 +16,8 @@ pub async fn list_deals(
     descending: Option<bool>,
     page: Option<u64>,
 ) -> Result<DealPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::deals::list(
             &caller,
@@ -32,7 +33,8 @@ pub async fn list_deals(
 
 #[server(endpoint = "deals/get")]
 pub async fn get_deal(id: DealId) -> Result<DealDetail, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::deals::detail(&caller, id).await }).await
 }
 
@@ -40,7 +42,8 @@ pub async fn get_deal(id: DealId) -> Result<DealDetail, AppError> {
 /// new amount re-attributes it and adjusts its commissions.
 #[server(endpoint = "deals/save")]
 pub async fn save_deal(id: Option<DealId>, form: DealForm) -> Result<DealId, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::deal_changes::save(&caller, id, form, None)
             .await
@@ -55,7 +58,8 @@ pub async fn add_touchpoint(
     deal_id: DealId,
     form: TouchpointForm,
 ) -> Result<TouchpointId, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::deal_changes::add_touchpoint(&caller, deal_id, form, None).await
     })
@@ -65,7 +69,8 @@ pub async fn add_touchpoint(
 /// Changes a touchpoint (partner, kind, day, note); on a won deal the deal is re-attributed.
 #[server(endpoint = "deals/touchpoints/update")]
 pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::deal_changes::update_touchpoint(&caller, id, form)
             .await
@@ -77,7 +82,8 @@ pub async fn update_touchpoint(id: TouchpointId, form: TouchpointForm) -> Result
 /// Removes a touchpoint; on a won deal the deal is re-attributed.
 #[server(endpoint = "deals/touchpoints/remove")]
 pub async fn remove_touchpoint(id: TouchpointId) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::deal_changes::remove_touchpoint(&caller, id).await },
     )
@@ -93,7 +99,8 @@ pub async fn close_deal(
     outcome: DealStage,
     reason: Option<String>,
 ) -> Result<DealStage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::deal_changes::close(&caller, id, outcome, reason.as_deref(), chrono::Utc::now())
             .await
@@ -105,13 +112,15 @@ pub async fn close_deal(
 /// ones cancelled, approved or paid ones clawed back by a new pending entry.
 #[server(endpoint = "deals/reopen")]
 pub async fn reopen_deal(id: DealId) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::deal_changes::reopen(&caller, id).await }).await
 }
 
 /// The deal's history: changes to it, its touchpoints and its commissions, newest first.
 #[server(endpoint = "deals/history")]
 pub async fn get_deal_history(id: DealId) -> Result<Vec<crate::api::audit::AuditRow>, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::audit::deal_history(&caller, id).await }).await
 }

@@ -15,7 +15,8 @@ pub async fn load_leaderboard(
     model: Option<AttributionModel>,
     ranking: Option<Ranking>,
 ) -> Result<Leaderboard, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::leaderboard::board(
             &caller,

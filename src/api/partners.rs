@@ -18,7 +18,8 @@ pub async fn list_partners(
     descending: Option<bool>,
     page: Option<u64>,
 ) -> Result<PartnerPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     let query = services::partners::ListQuery {
         search: search.unwrap_or_default(),
         partner_type,
@@ -33,13 +34,15 @@ pub async fn list_partners(
 
 #[server(endpoint = "partners/get")]
 pub async fn get_partner(id: PartnerId) -> Result<PartnerDetail, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::partners::detail(&caller, id).await }).await
 }
 
 #[server(endpoint = "partners/performance")]
 pub async fn load_partner_performance(id: PartnerId) -> Result<PartnerPerformance, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::partner_performance::performance(&caller, id).await },
     )
@@ -49,7 +52,8 @@ pub async fn load_partner_performance(id: PartnerId) -> Result<PartnerPerformanc
 /// Creates a partner (`id` empty) or updates one; answers with its id.
 #[server(endpoint = "partners/save")]
 pub async fn save_partner(id: Option<PartnerId>, form: PartnerForm) -> Result<PartnerId, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::partners::save(&caller, id, form, None)
             .await
@@ -64,7 +68,8 @@ pub async fn change_partner_status(
     id: PartnerId,
     status: PartnerStatus,
 ) -> Result<PartnerStatus, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::partners::change_status(&caller, id, status).await },
     )
@@ -77,7 +82,8 @@ pub async fn change_partner_status(
 pub async fn partner_choices(
     search: Option<String>,
 ) -> Result<Vec<crate::api::users::PartnerOption>, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::partners::choices(&caller, search.as_deref().unwrap_or_default()).await
     })
@@ -89,7 +95,8 @@ pub async fn partner_choices(
 pub async fn get_partner_history(
     id: PartnerId,
 ) -> Result<Vec<crate::api::audit::AuditRow>, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::audit::partner_history(&caller, id).await })
         .await
 }

@@ -16,7 +16,8 @@ pub async fn list_payouts(
     descending: Option<bool>,
     page: Option<u64>,
 ) -> Result<PayoutPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::payouts::list(
             &caller,
@@ -34,7 +35,8 @@ pub async fn list_payouts(
 /// payout the action cannot apply to is an error saying why.
 #[server(endpoint = "payouts/act")]
 pub async fn act_on_payout(id: PayoutId, form: PayoutActionForm) -> Result<PayoutRow, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::payouts::act_on_one(&caller, id, form).await })
         .await
 }
@@ -47,7 +49,8 @@ pub async fn act_on_payouts(
     form: PayoutActionForm,
     idempotency_key: String,
 ) -> Result<BulkResult, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::payouts::act_on_many(&caller, selection, form, idempotency_key).await
     })
@@ -60,7 +63,8 @@ pub async fn load_earnings(
     period: Option<Period>,
     partner_id: Option<PartnerId>,
 ) -> Result<Earnings, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::payouts::earnings(&caller, period.unwrap_or(Period::Last12Months), partner_id)
             .await
@@ -72,7 +76,8 @@ pub async fn load_earnings(
 /// last changed. Returns the new setting.
 #[server(endpoint = "payouts/four-eyes")]
 pub async fn set_four_eyes(enabled: bool) -> Result<bool, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::payouts::set_four_eyes(&caller, enabled).await })
         .await
 }
@@ -82,7 +87,8 @@ pub async fn load_statement(
     partner_id: PartnerId,
     period: Option<Period>,
 ) -> Result<Statement, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::payouts::statement(&caller, partner_id, period.unwrap_or(Period::LastQuarter))
             .await

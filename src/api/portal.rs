@@ -13,7 +13,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "portal/overview")]
 pub async fn load_portal_overview() -> Result<PortalOverview, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::portal::overview(&caller).await }).await
 }
 
@@ -23,7 +24,8 @@ pub async fn load_portal_deals(
     stage: Option<DealStage>,
     page: Option<u64>,
 ) -> Result<PortalDealPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::portal::deals(&caller, search, stage, page.unwrap_or(0)).await
     })
@@ -32,13 +34,15 @@ pub async fn load_portal_deals(
 
 #[server(endpoint = "portal/deal")]
 pub async fn load_portal_deal(id: DealId) -> Result<PortalDealDetail, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::portal::deal(&caller, id).await }).await
 }
 
 #[server(endpoint = "portal/statement")]
 pub async fn load_portal_statement(period: Option<Period>) -> Result<Statement, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::portal::statement(&caller, period.unwrap_or(Period::ThisQuarter)).await
     })
@@ -47,7 +51,8 @@ pub async fn load_portal_statement(period: Option<Period>) -> Result<Statement, 
 
 #[server(endpoint = "portal/profile")]
 pub async fn load_portal_profile() -> Result<PortalProfile, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::portal_profile::profile(&caller).await }).await
 }
 
@@ -55,7 +60,8 @@ pub async fn load_portal_profile() -> Result<PortalProfile, AppError> {
 pub async fn save_portal_contacts(
     form: crate::domain::partner::ContactsForm,
 ) -> Result<PortalProfile, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::portal_profile::save_contacts(&caller, form).await },
     )
@@ -66,7 +72,8 @@ pub async fn save_portal_contacts(
 pub async fn save_payout_details(
     form: crate::domain::payout_details::PayoutDetailsForm,
 ) -> Result<PortalProfile, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::portal_profile::save_payout_details(&caller, form).await
     })
@@ -76,7 +83,8 @@ pub async fn save_payout_details(
 /// A partner's administrator invites a colleague of the same partner.
 #[server(endpoint = "portal/invite")]
 pub async fn invite_colleague(email: String) -> Result<super::users::Invitation, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::portal_profile::invite(&caller, email).await })
         .await
 }

@@ -15,7 +15,8 @@ pub async fn list_registrations(
     partner_id: Option<PartnerId>,
     page: Option<u64>,
 ) -> Result<RegistrationPage, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move {
         services::registrations::list(&caller, status, partner_id, page.unwrap_or(0)).await
     })
@@ -25,7 +26,8 @@ pub async fn list_registrations(
 /// A partner user registers an opportunity for its own partner.
 #[server(endpoint = "registrations/register")]
 pub async fn register_deal(form: RegistrationForm) -> Result<RegistrationRow, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::registrations::register(&caller, form).await })
         .await
 }
@@ -35,14 +37,16 @@ pub async fn decide_registration(
     id: RegistrationId,
     form: DecisionForm,
 ) -> Result<RegistrationRow, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::registrations::decide(&caller, id, form).await })
         .await
 }
 
 #[server(endpoint = "registrations/window")]
 pub async fn set_registration_window(days: String) -> Result<u32, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::registrations::set_window(&caller, days).await })
         .await
 }

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "settings/attribution")]
 pub async fn get_attribution_settings() -> Result<AttributionSettings, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::attribution_settings::current(&caller).await })
         .await
 }
@@ -19,7 +20,8 @@ pub async fn get_attribution_settings() -> Result<AttributionSettings, AppError>
 pub async fn preview_attribution_settings(
     #[server(default)] form: SettingsForm,
 ) -> Result<SettingsPreview, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::attribution_settings::preview(&caller, form).await },
     )
@@ -32,7 +34,8 @@ pub async fn preview_attribution_settings(
 pub async fn save_attribution_settings(
     #[server(default)] form: SettingsForm,
 ) -> Result<(), AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(
         |caller| async move { services::attribution_settings::save(&caller, form).await },
     )
@@ -41,7 +44,8 @@ pub async fn save_attribution_settings(
 
 #[server(endpoint = "settings/program")]
 pub async fn load_program_settings() -> Result<ProgramSettings, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::program_settings::current(&caller).await }).await
 }
 
@@ -49,7 +53,8 @@ pub async fn load_program_settings() -> Result<ProgramSettings, AppError> {
 pub async fn save_program_settings(
     form: crate::domain::tier_program::TierBarsForm,
 ) -> Result<ProgramSettings, AppError> {
-    use crate::server::{context, services};
+    use crate::server::context;
+    use backend::services;
     context::serve(|caller| async move { services::program_settings::save(&caller, form).await })
         .await
 }

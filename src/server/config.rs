@@ -10,10 +10,10 @@ use std::path::Path;
 use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
-use super::auth::AuthSettings;
-use super::crm::CrmConfig;
-use super::database;
-use super::webhooks::WebhookSettings;
+use backend::auth::AuthSettings;
+use backend::crm::CrmConfig;
+use backend::database;
+use backend::webhooks::WebhookSettings;
 
 /// The defaults, as shipped.
 pub const EMBEDDED_LEPTOS_TOML: &str = include_str!("../../Leptos.toml");

@@ -9,12 +9,12 @@ use axum::http::request::Parts;
 use leptos::prelude::use_context;
 use tower_sessions::Session;
 
-use super::auth::Viewer;
-use super::caller::{Caller, Visitor};
 use super::state::AppState;
 use crate::api::AppError;
 use crate::api::auth::SessionUser;
 use crate::domain::access::{Action, Resource};
+use backend::auth::Viewer;
+use backend::caller::{Caller, Visitor};
 
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>()

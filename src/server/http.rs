@@ -21,10 +21,10 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tracing::Level;
 
-use super::auth::layer::{reject_cross_site, resolve_viewer, security_headers};
-use super::auth::session_store::DbSessionStore;
 use super::state::AppState;
 use crate::app::{App, shell};
+use backend::auth::layer::{reject_cross_site, resolve_viewer, security_headers};
+use backend::auth::session_store::DbSessionStore;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -54,38 +54,42 @@ pub fn router(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     Router::new()
         .route("/healthz", get(health))
-        .route("/api/payouts/export.csv", get(super::exports::payouts_csv))
+        .route(
+            "/api/payouts/export.csv",
+            get(backend::exports::payouts_csv),
+        )
         .route(
             "/api/payouts/statement.csv",
-            get(super::exports::statement_csv),
+            get(backend::exports::statement_csv),
         )
         .route(
             "/api/imports/{id}/errors.csv",
-            get(super::exports::import_errors_csv),
+            get(backend::exports::import_errors_csv),
         )
         .route(
             crate::api::imports::UPLOAD_PATH,
-            axum::routing::post(super::imports::upload::upload),
+            axum::routing::post(backend::imports::upload::upload),
         )
         .merge(report_downloads())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // Innermost first: the user needs the session, which needs the cookie.
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.backend.clone(),
             resolve_viewer,
         ))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.backend.clone(),
             reject_cross_site,
         ))
+        .with_state(state.clone())
         // The REST API authenticates each request by its key: no session, no cookie, so no
         // cross-site forgery to refuse.
-        .merge(super::rest::router(&state))
-        .merge(super::crm::hooks::router())
+        .merge(backend::rest::router(&state.backend))
+        .merge(backend::crm::hooks::router(&state.backend))
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.backend.clone(),
             security_headers,
         ))
         .layer(middleware::from_fn(name_request))
@@ -95,7 +99,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         )
-        .with_state(state)
 }
 
 /// Serves the request with its id (set by `SetRequestIdLayer` outside) where the audit trail
@@ -106,7 +109,9 @@ async fn name_request(request: Request<Body>, next: middleware::Next) -> axum::r
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    super::audit::REQUEST_ID.scope(id, next.run(request)).await
+    backend::audit::REQUEST_ID
+        .scope(id, next.run(request))
+        .await
 }
 
 /// Liveness and database reachability, for load balancers and test harnesses.
@@ -201,9 +206,9 @@ fn report_downloads() -> Router<AppState> {
             report.csv_path(),
             get(
                 move |State(state): State<AppState>,
-                      viewer: Option<Extension<super::auth::Viewer>>,
-                      Query(query): Query<super::exports::ReportQuery>| {
-                    super::exports::report_csv(state, viewer, query, report)
+                      viewer: Option<Extension<backend::auth::Viewer>>,
+                      Query(query): Query<backend::exports::ReportQuery>| {
+                    backend::exports::report_csv(state.backend, viewer, query, report)
                 },
             ),
         );

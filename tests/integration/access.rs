@@ -8,11 +8,11 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use backend::demo;
 use chrono::Utc;
 use partner_attribution::domain::access::{Action, Resource, can};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::user::Role;
-use partner_attribution::server::demo;
 use reqwest::StatusCode;
 
 /// Who may call a server function.
@@ -1000,9 +1000,9 @@ const OTHER_ORG_ADMIN: &str = "olga@other-org.example";
 const PASSWORD: &str = "amber-tundra-signal-64";
 
 async fn fixture(test_db: common::TestDb) -> Fixture {
+    use backend::repo::users::{self, NewUser};
+    use backend::tenant::Tenant;
     use partner_attribution::domain::ids::OrganizationId;
-    use partner_attribution::server::repo::users::{self, NewUser};
-    use partner_attribution::server::tenant::Tenant;
     let db = test_db.migrated().await;
     let data = demo::generate(7, 60, Utc::now());
     demo::load(&db, &data).await.expect("demo data");
@@ -1110,7 +1110,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
         .expect("a payout of the member partner");
     // An open dispute of the member partner, on that payout.
     let member_dispute = {
-        use partner_attribution::server::entities::disputes;
+        use backend::entities::disputes;
         use sea_orm::{ActiveModelTrait, Set};
         disputes::ActiveModel {
             organization_id: Set(1),
@@ -1129,7 +1129,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
     };
     // A registration of the member partner, already rejected: deciding it again is refused.
     let member_registration = {
-        use partner_attribution::server::entities::deal_registrations;
+        use backend::entities::deal_registrations;
         use sea_orm::{ActiveModelTrait, Set};
         deal_registrations::ActiveModel {
             organization_id: Set(1),

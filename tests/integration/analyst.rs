@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use backend::analyst::{self, AnalystError, Request};
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
-use partner_attribution::server::analyst::{self, AnalystError, Request};
 use rust_decimal::Decimal;
 
 const DEALS: &str = "deal_id,amount,currency,closed_at,status

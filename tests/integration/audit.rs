@@ -3,10 +3,10 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::payouts;
 use chrono::{Duration, Utc};
 use partner_attribution::api::audit::AuditPage;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::payouts;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// No code path changes or removes an audit event: the only writes are inserts.

@@ -6,13 +6,13 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use backend::demo;
+use backend::entities::{audit_events, auth_tokens, sessions};
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;
 use partner_attribution::api::auth::SessionUser;
 use partner_attribution::api::users::{Invitation, OutboxMessage};
 use partner_attribution::domain::user::Role;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, auth_tokens, sessions};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 const ADMIN: &str = "admin@northwind.example";
@@ -486,7 +486,7 @@ async fn password_reset_flow(test_db: common::TestDb) {
 on_both_databases!(password_resets_go_through_the_outbox, password_reset_flow);
 
 async fn role_changes_and_deactivation(test_db: common::TestDb) {
-    use partner_attribution::server::entities::users;
+    use backend::entities::users;
     let app = demo_app(&test_db).await;
     let admin = app.signed_in(ADMIN, demo::DEMO_PASSWORD).await;
     let finance_client = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;

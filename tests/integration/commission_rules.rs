@@ -5,6 +5,8 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{audit_events, commission_rules, partners, payouts};
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;
 use partner_attribution::api::commission_rules::{
@@ -12,8 +14,6 @@ use partner_attribution::api::commission_rules::{
 };
 use partner_attribution::domain::ids::{DealId, PartnerId};
 use partner_attribution::domain::money::{Currency, Money};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, commission_rules, partners, payouts};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 const FINANCE: &str = "finance@northwind.example";

@@ -16,17 +16,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use backend::demo;
+use backend::entities::{
+    attributions, audit_events, crm_connections, crm_syncs, deals, partners, touchpoints,
+};
+use backend::repo;
 use base64::Engine;
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use partner_attribution::api::AppError;
 use partner_attribution::api::crm::{ConnectionView, SyncDetail};
 use partner_attribution::domain::crm::SyncStatus;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{
-    attributions, audit_events, crm_connections, crm_syncs, deals, partners, touchpoints,
-};
-use partner_attribution::server::repo;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -300,7 +300,7 @@ async fn start_sync(
 /// Runs the worker until the sync finishes (waiting out rate limits).
 async fn run_to_end(app: &common::TestApp, client: &reqwest::Client, id: i64) -> SyncDetail {
     for _ in 0..100 {
-        while partner_attribution::server::crm::sync::run_next(&app.backend)
+        while backend::crm::sync::run_next(&app.backend)
             .await
             .expect("worker")
         {}

@@ -5,13 +5,13 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use backend::{demo, repo};
 use chrono::Utc;
 use partner_attribution::api::deals::{DEAL_PAGE_SIZE, DealDetail, DealPage};
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::ids::OrganizationId;
 use partner_attribution::domain::money::Money;
-use partner_attribution::server::{demo, repo};
 
 async fn list(app: &common::TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> DealPage {
     let response = app.call(client, "/api/deals/list", form).await;
@@ -271,9 +271,9 @@ async fn deal_page(test_db: common::TestDb) {
 on_both_databases!(a_deal_shows_its_timeline_and_every_split, deal_page);
 
 async fn create_touch_and_close(test_db: common::TestDb) {
+    use backend::entities::{attributions, audit_events, payouts};
     use partner_attribution::domain::ids::DealId;
     use partner_attribution::domain::payout::PayoutStatus;
-    use partner_attribution::server::entities::{attributions, audit_events, payouts};
     use rust_decimal::Decimal;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -488,7 +488,7 @@ on_both_databases!(
 
 /// The commission balance of a partner on a deal: entries that are not rejected, clawbacks negative.
 async fn balance(db: &sea_orm::DatabaseConnection, deal: i64, partner: i64) -> i64 {
-    use partner_attribution::server::entities::payouts;
+    use backend::entities::payouts;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     payouts::Entity::find()
         .filter(payouts::Column::DealId.eq(deal))
@@ -509,8 +509,8 @@ async fn balance(db: &sea_orm::DatabaseConnection, deal: i64, partner: i64) -> i
 }
 
 async fn reattribute_and_reopen(test_db: common::TestDb) {
+    use backend::entities::{attributions, audit_events, payouts, touchpoints};
     use partner_attribution::domain::ids::DealId;
-    use partner_attribution::server::entities::{attributions, audit_events, payouts, touchpoints};
     use rust_decimal::Decimal;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 

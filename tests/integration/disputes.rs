@@ -6,13 +6,13 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{audit_events, partners, payouts, touchpoints, users};
 use chrono::Utc;
 use partner_attribution::api::disputes::{DisputeDetail, DisputePage};
 use partner_attribution::domain::dispute::{DisputeVerb, Side};
 use partner_attribution::domain::ids::DisputeId;
 use partner_attribution::domain::payout::DisputeStatus;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, partners, payouts, touchpoints, users};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 async fn detail(app: &common::TestApp, client: &reqwest::Client, id: DisputeId) -> DisputeDetail {
@@ -247,8 +247,8 @@ async fn disputes_end_to_end(test_db: common::TestDb) {
         .all(&app.db)
         .await
         .unwrap();
-    let won: Vec<i64> = partner_attribution::server::entities::deals::Entity::find()
-        .filter(partner_attribution::server::entities::deals::Column::Stage.eq("won"))
+    let won: Vec<i64> = backend::entities::deals::Entity::find()
+        .filter(backend::entities::deals::Column::Stage.eq("won"))
         .all(&app.db)
         .await
         .unwrap()

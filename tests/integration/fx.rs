@@ -5,13 +5,13 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{attributions, audit_events, deals, payouts};
 use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;
 use partner_attribution::api::fx::{ImportResult, RatesPage};
 use partner_attribution::domain::ids::DealId;
 use partner_attribution::domain::money::Currency;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{attributions, audit_events, deals, payouts};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 async fn rates_lock_at_close(test_db: common::TestDb) {
@@ -143,7 +143,7 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
     let rates = || {
         let app = &app;
         async move {
-            partner_attribution::server::entities::fx_rates::Entity::find()
+            backend::entities::fx_rates::Entity::find()
                 .count(&app.db)
                 .await
                 .unwrap()

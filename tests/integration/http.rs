@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use backend::demo;
 use chrono::Utc;
 use partner_attribution::api::AppError;
 use partner_attribution::api::dashboard::DashboardSummary;
@@ -10,7 +11,6 @@ use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::partner::PartnerStatus;
 use partner_attribution::domain::payout::PayoutStatus;
 use partner_attribution::domain::reporting::trailing_months;
-use partner_attribution::server::demo;
 
 async fn fetch_summary(app: &common::TestApp, client: &reqwest::Client) -> reqwest::Response {
     app.call(client, "/api/dashboard/summary", &[]).await
@@ -225,8 +225,8 @@ async fn demo_loads_once(test_db: common::TestDb) {
 on_both_databases!(demo_data_only_loads_into_an_empty_database, demo_loads_once);
 
 async fn settings_round_trip(test_db: common::TestDb) {
+    use backend::repo::organizations;
     use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
-    use partner_attribution::server::repo::organizations;
     let db = test_db.migrated().await;
     demo::load(&db, &demo::generate(5, 20, Utc::now()))
         .await

@@ -7,12 +7,12 @@ use crate::common;
 
 use std::sync::Arc;
 
+use backend::demo;
+use backend::entities::{audit_events, deals, partners, touchpoints};
+use backend::imports::run_next;
 use chrono::Utc;
 use partner_attribution::api::imports::{ImportDetail, ImportPreview, MAX_FILE_BYTES, Uploaded};
 use partner_attribution::domain::import::ImportStatus;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, deals, partners, touchpoints};
-use partner_attribution::server::imports::run_next;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -604,14 +604,14 @@ async fn slow_receiver() -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>
 /// and every payout.paid message reaches the receiver (redelivered with its own id at most).
 #[tokio::test]
 async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
+    use backend::entities::payouts;
     use partner_attribution::api::payouts::BulkResult;
-    use partner_attribution::server::entities::payouts;
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("crash.db");
     let database_url = format!("sqlite://{}?mode=rwc", file.display());
     {
-        let db = partner_attribution::server::database::connect_and_migrate(&database_url)
+        let db = backend::database::connect_and_migrate(&database_url)
             .await
             .unwrap();
         demo::load(&db, &demo::generate(71, 400, Utc::now()))
@@ -638,9 +638,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         format!("{head}[partner-attribution.webhooks]{webhooks}"),
     )
     .unwrap();
-    let db = partner_attribution::server::database::connect(&database_url)
-        .await
-        .unwrap();
+    let db = backend::database::connect(&database_url).await.unwrap();
     let approved: Vec<i64> = payouts::Entity::find()
         .filter(payouts::Column::Status.eq("approved"))
         .all(&db)
@@ -732,7 +730,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
 
     // Kill while the import runs and a delivery is (or deliveries are) still to come.
     let progress = || async {
-        let import = partner_attribution::server::entities::imports::Entity::find_by_id(import_id)
+        let import = backend::entities::imports::Entity::find_by_id(import_id)
             .one(&db)
             .await
             .unwrap()
@@ -779,7 +777,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
     // The import resumes once its lease has run out, and deliveries once theirs has.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
     loop {
-        let import = partner_attribution::server::entities::imports::Entity::find_by_id(import_id)
+        let import = backend::entities::imports::Entity::find_by_id(import_id)
             .one(&db)
             .await
             .unwrap()

@@ -4,11 +4,11 @@ use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 
+use backend::demo;
 use chrono::Utc;
 use partner_attribution::api::leaderboard::Leaderboard;
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::reporting::Period;
-use partner_attribution::server::demo;
 
 async fn leaderboard_numbers(test_db: common::TestDb) {
     let db = test_db.migrated().await;

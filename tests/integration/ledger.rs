@@ -8,13 +8,11 @@ use crate::common;
 
 use std::collections::HashMap;
 
+use backend::demo;
+use backend::entities::{attributions, commission_rules, deals, partners, payouts};
 use chrono::{Duration, Utc};
 use partner_attribution::api::payouts::PayoutPage;
 use partner_attribution::domain::ids::{DealId, TouchpointId};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{
-    attributions, commission_rules, deals, partners, payouts,
-};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 

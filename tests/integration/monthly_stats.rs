@@ -3,11 +3,11 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::partner_monthly_stats;
+use backend::repo::monthly_stats;
 use chrono::{Duration, Utc};
 use partner_attribution::domain::ids::{DealId, OrganizationId, TouchpointId};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::partner_monthly_stats;
-use partner_attribution::server::repo::monthly_stats;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 /// A small deterministic generator (xorshift): the same sequence on every run.

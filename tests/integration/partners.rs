@@ -3,13 +3,13 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::audit_events;
 use chrono::Utc;
 use partner_attribution::api::AppError;
 use partner_attribution::api::partners::{PAGE_SIZE, PartnerDetail, PartnerPage};
 use partner_attribution::domain::ids::PartnerId;
 use partner_attribution::domain::partner::{PartnerStatus, PartnerTier};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::audit_events;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 

@@ -4,11 +4,11 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{audit_events, organizations, payouts};
 use chrono::Utc;
 use partner_attribution::api::payouts::{BulkResult, PayoutPage, PayoutRow};
 use partner_attribution::domain::payout::{PayoutStatus, PayoutVerb, SkipReason};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, organizations, payouts};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -188,8 +188,8 @@ async fn four_eyes_and_races(test_db: common::TestDb) {
         .unwrap();
     let app = common::TestApp::spawn(db).await;
     let finance = app.signed_in(FINANCE, demo::DEMO_PASSWORD).await;
-    let finance_id = partner_attribution::server::entities::users::Entity::find()
-        .filter(partner_attribution::server::entities::users::Column::Email.eq(FINANCE))
+    let finance_id = backend::entities::users::Entity::find()
+        .filter(backend::entities::users::Column::Email.eq(FINANCE))
         .one(&app.db)
         .await
         .unwrap()
@@ -393,7 +393,7 @@ async fn export(test_db: common::TestDb) {
         .await
         .unwrap();
     // A name a spreadsheet would run as a formula.
-    let mut partner = partner_attribution::server::entities::partners::Entity::find_by_id(1)
+    let mut partner = backend::entities::partners::Entity::find_by_id(1)
         .one(&db)
         .await
         .unwrap()

@@ -7,16 +7,14 @@ use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use backend::demo;
+use backend::entities::{attributions, organizations, partners, payouts, touchpoints};
 use chrono::{Datelike, Utc};
 use partner_attribution::api::payouts::Statement;
 use partner_attribution::api::portal::{PortalDealDetail, PortalDealPage, PortalOverview};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::reporting::quarter_start;
 use partner_attribution::domain::user::Role;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{
-    attributions, organizations, partners, payouts, touchpoints,
-};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 async fn json<T: serde::de::DeserializeOwned>(
@@ -288,9 +286,9 @@ on_both_databases!(portal_isolation, portal_shows_only_the_partners_own_data);
 /// The profile: the account leaves the server (and enters the audit trail) only masked; the
 /// partner's administrator edits and invites, a colleague it invited only reads.
 async fn profile_is_masked_and_administered(test_db: common::TestDb) {
+    use backend::entities::audit_events;
     use partner_attribution::api::portal::PortalProfile;
     use partner_attribution::api::users::Invitation;
-    use partner_attribution::server::entities::audit_events;
     let db = test_db.migrated().await;
     let data = demo::generate(29, 40, Utc::now());
     demo::load(&db, &data).await.unwrap();

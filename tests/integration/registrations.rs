@@ -6,16 +6,14 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{audit_events, deal_registrations, deals, outbox_messages, touchpoints};
 use chrono::{Days, Utc};
 use partner_attribution::api::portal::PortalDealPage;
 use partner_attribution::api::registrations::{RegistrationPage, RegistrationRow};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::registration::RegistrationStatus;
 use partner_attribution::domain::user::Role;
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{
-    audit_events, deal_registrations, deals, outbox_messages, touchpoints,
-};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };

@@ -10,6 +10,7 @@
 
 use crate::common;
 
+use backend::demo;
 use chrono::{Duration, NaiveDate, Utc};
 use partner_attribution::api::deals::DealPage;
 use partner_attribution::api::reports::{
@@ -23,7 +24,6 @@ use partner_attribution::domain::ids::{DealId, PartnerId};
 use partner_attribution::domain::money::Money;
 use partner_attribution::domain::monthly_stats::month_of;
 use partner_attribution::domain::reporting::Period;
-use partner_attribution::server::demo;
 use rust_decimal::Decimal;
 
 fn minor(money: &Money) -> i64 {

@@ -5,10 +5,10 @@
 
 use crate::common;
 
+use backend::demo;
+use backend::entities::{audit_events, partners};
 use chrono::Utc;
 use partner_attribution::api::api_keys::{ApiKeyRow, CreatedApiKey};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, partners};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -93,7 +93,7 @@ async fn keys_authenticate_by_scope_until_revoked(test_db: common::TestDb) {
     assert!(read.secret.starts_with(&read.key.starts_with));
     assert_eq!(read.key.last_used_at, None);
     // The secret is never stored: only its digest.
-    let stored: Vec<String> = partner_attribution::server::entities::api_keys::Entity::find()
+    let stored: Vec<String> = backend::entities::api_keys::Entity::find()
         .all(&app.db)
         .await
         .unwrap()
@@ -687,8 +687,8 @@ async fn deals_and_touchpoints_flow_through_the_app_rules(test_db: common::TestD
     assert_eq!(only.len(), 1);
     assert_eq!(only[0]["partner_id"], first);
     assert_eq!(only[0]["amount"]["amount"], "10000.01");
-    let commissions = partner_attribution::server::entities::payouts::Entity::find()
-        .filter(partner_attribution::server::entities::payouts::Column::DealId.eq(deal_id))
+    let commissions = backend::entities::payouts::Entity::find()
+        .filter(backend::entities::payouts::Column::DealId.eq(deal_id))
         .count(&app.db)
         .await
         .unwrap();

@@ -5,13 +5,13 @@ use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 
+use backend::demo;
 use chrono::Utc;
 use partner_attribution::api::settings::{AttributionSettings, SettingsPreview};
 use partner_attribution::domain::attribution::form::SettingsForm;
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::reporting::Period;
-use partner_attribution::server::demo;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 async fn post(
@@ -29,7 +29,7 @@ async fn post(
 }
 
 async fn preview_save_and_audit(test_db: common::TestDb) {
-    use partner_attribution::server::entities::audit_events;
+    use backend::entities::audit_events;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let db = test_db.migrated().await;

@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use backend::demo;
+use backend::entities::{audit_events, webhook_deliveries, webhook_endpoints};
+use backend::webhooks::WebhookSettings;
+use backend::webhooks::worker::{client, deliver_due};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, Utc};
 use partner_attribution::api::webhooks::{DeliveryRow, EndpointDetail};
-use partner_attribution::server::demo;
-use partner_attribution::server::entities::{audit_events, webhook_deliveries, webhook_endpoints};
-use partner_attribution::server::webhooks::WebhookSettings;
-use partner_attribution::server::webhooks::worker::{client, deliver_due};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -224,9 +224,7 @@ async fn signed_retried_redelivered_and_durable(test_db: common::TestDb) {
     );
 
     // "Restart": a new connection and client find the pending delivery and send it.
-    let reopened = partner_attribution::server::database::connect(&test_db.url)
-        .await
-        .unwrap();
+    let reopened = backend::database::connect(&test_db.url).await.unwrap();
     let later = now + Duration::milliseconds(6);
     assert_eq!(
         deliver_due(&reopened, &client(&settings), &settings, later)
@@ -342,8 +340,8 @@ async fn signed_retried_redelivered_and_durable(test_db: common::TestDb) {
 
     // A bulk approval queues one payout.approved message per payout, for the endpoint that
     // subscribed to it.
-    let pending: Vec<i64> = partner_attribution::server::entities::payouts::Entity::find()
-        .filter(partner_attribution::server::entities::payouts::Column::Status.eq("pending"))
+    let pending: Vec<i64> = backend::entities::payouts::Entity::find()
+        .filter(backend::entities::payouts::Column::Status.eq("pending"))
         .all(&app.db)
         .await
         .unwrap()

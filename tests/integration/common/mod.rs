@@ -5,12 +5,13 @@
 
 use std::net::SocketAddr;
 
+use backend::Backend;
+use backend::crm::Crm;
+use backend::database;
 use partner_attribution::domain::attribution::form::SettingsForm;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
-use partner_attribution::server::crm::Crm;
+use partner_attribution::server::http;
 use partner_attribution::server::state::AppState;
-use partner_attribution::server::state::Backend;
-use partner_attribution::server::{database, http};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// A database that exists only for one test.

@@ -1,0 +1,303 @@
+//! Sends due deliveries: signs each message, posts it, and records the answer. A failure waits
+//! its turn in the retry schedule; after the last retry the delivery has failed. An endpoint
+//! that fails `DISABLE_AFTER_FAILURES` times in a row is switched off (audited). Several
+//! servers may run the worker: each claims a delivery before sending it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::json;
+
+use super::WebhookSettings;
+use super::sign::sign;
+use crate::audit::{self, Actor, Entry};
+use crate::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
+use crate::outbound::Outbound;
+use crate::tenant::Tenant;
+use domain::ids::OrganizationId;
+use domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
+
+/// Deliveries sent per pass.
+const BATCH: u64 = 50;
+/// What of an endpoint's answer the log keeps.
+const ANSWER_KEPT: usize = 500;
+
+pub fn client(settings: &WebhookSettings) -> Outbound {
+    let builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(Ord::max(settings.timeout_seconds, 1)))
+        .user_agent(concat!(
+            "PartnerAttribution-Webhooks/",
+            env!("CARGO_PKG_VERSION")
+        ));
+    Outbound::new(builder, settings.allow_private_targets)
+}
+
+/// Sends every delivery due at `now`; returns how many were attempted.
+pub async fn deliver_due(
+    db: &DatabaseConnection,
+    client: &Outbound,
+    settings: &WebhookSettings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let due = deliveries::Entity::find()
+        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::NextAttemptAt.lte(now))
+        .order_by_asc(deliveries::Column::NextAttemptAt)
+        .order_by_asc(deliveries::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut attempted = 0;
+    for delivery in due {
+        if claim(db, &delivery, settings, now).await? {
+            attempt(db, client, settings, delivery, now).await?;
+            attempted += 1;
+        }
+    }
+    Ok(attempted)
+}
+
+/// Moves the delivery's next attempt past the send, unless another worker did first.
+async fn claim(
+    db: &DatabaseConnection,
+    delivery: &deliveries::Model,
+    settings: &WebhookSettings,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let lease = chrono::Duration::seconds(settings.timeout_seconds as i64 + 30);
+    let claimed = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now + lease))
+        .filter(deliveries::Column::Id.eq(delivery.id))
+        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::NextAttemptAt.eq(delivery.next_attempt_at))
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+enum Answer {
+    Delivered(u16),
+    Failed(Option<u16>, String),
+}
+
+async fn post(
+    client: &Outbound,
+    endpoint: &endpoints::Model,
+    delivery: &deliveries::Model,
+    now: DateTime<Utc>,
+) -> Answer {
+    let timestamp = now.timestamp();
+    let signature = match sign(
+        &endpoint.secret,
+        &delivery.message_id,
+        timestamp,
+        &delivery.payload,
+    ) {
+        Ok(signature) => signature,
+        Err(err) => return Answer::Failed(None, err),
+    };
+    let request = client
+        .post(&endpoint.url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &delivery.message_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(delivery.payload.clone());
+    let sent = client.send(request).await;
+    match sent {
+        Ok(response) if response.status().is_success() => {
+            Answer::Delivered(response.status().as_u16())
+        }
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            let body: String = body.chars().take(ANSWER_KEPT).collect();
+            Answer::Failed(
+                Some(status),
+                format!("HTTP {status} {body}").trim().to_owned(),
+            )
+        }
+        Err(err) => Answer::Failed(None, err.to_string()),
+    }
+}
+
+async fn attempt(
+    db: &DatabaseConnection,
+    client: &Outbound,
+    settings: &WebhookSettings,
+    delivery: deliveries::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(endpoint) = endpoints::Entity::find_by_id(delivery.endpoint_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let attempts = delivery.attempts + 1;
+    if !endpoint.enabled {
+        return finish(
+            db,
+            &delivery,
+            "failed",
+            attempts - 1,
+            None,
+            Some("The endpoint is switched off."),
+            now,
+        )
+        .await;
+    }
+    match post(client, &endpoint, &delivery, now).await {
+        Answer::Delivered(status) => {
+            finish(
+                db,
+                &delivery,
+                "delivered",
+                attempts,
+                Some(status),
+                None,
+                now,
+            )
+            .await?;
+            endpoints::Entity::update_many()
+                .col_expr(endpoints::Column::FailureStreak, Expr::value(0))
+                .filter(endpoints::Column::Id.eq(endpoint.id))
+                .exec(db)
+                .await?;
+        }
+        Answer::Failed(status, error) => {
+            match retry_delay(attempts as u32) {
+                Some(units) => {
+                    let wait = chrono::Duration::milliseconds(
+                        i64::from(units) * settings.retry_unit_ms as i64,
+                    );
+                    deliveries::Entity::update_many()
+                        .col_expr(deliveries::Column::Attempts, Expr::value(attempts))
+                        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now + wait))
+                        .col_expr(deliveries::Column::LastAttemptAt, Expr::value(now))
+                        .col_expr(
+                            deliveries::Column::LastStatus,
+                            Expr::value(status.map(i32::from)),
+                        )
+                        .col_expr(deliveries::Column::LastError, Expr::value(error.clone()))
+                        .filter(deliveries::Column::Id.eq(delivery.id))
+                        .exec(db)
+                        .await?;
+                }
+                None => {
+                    finish(db, &delivery, "failed", attempts, status, Some(&error), now).await?;
+                }
+            }
+            count_failure(db, &endpoint, &error).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn finish(
+    db: &DatabaseConnection,
+    delivery: &deliveries::Model,
+    status: &str,
+    attempts: i32,
+    answer: Option<u16>,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::Status, Expr::value(status))
+        .col_expr(deliveries::Column::Attempts, Expr::value(attempts))
+        .col_expr(
+            deliveries::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(deliveries::Column::LastAttemptAt, Expr::value(now))
+        .col_expr(
+            deliveries::Column::LastStatus,
+            Expr::value(answer.map(i32::from)),
+        )
+        .col_expr(
+            deliveries::Column::LastError,
+            Expr::value(error.map(str::to_owned)),
+        )
+        .col_expr(
+            deliveries::Column::DeliveredAt,
+            Expr::value((status == "delivered").then_some(now)),
+        )
+        .filter(deliveries::Column::Id.eq(delivery.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// One more failure in a row for the endpoint; at the limit it is switched off.
+async fn count_failure(
+    db: &DatabaseConnection,
+    endpoint: &endpoints::Model,
+    error: &str,
+) -> Result<(), DbErr> {
+    endpoints::Entity::update_many()
+        .col_expr(
+            endpoints::Column::FailureStreak,
+            Expr::col(endpoints::Column::FailureStreak).add(1),
+        )
+        .filter(endpoints::Column::Id.eq(endpoint.id))
+        .exec(db)
+        .await?;
+    let streak = endpoint.failure_streak + 1;
+    if streak < DISABLE_AFTER_FAILURES as i32 {
+        return Ok(());
+    }
+    let reason =
+        format!("Switched off after {streak} failed deliveries in a row. The last: {error}");
+    let txn = crate::repo::begin_write(db).await?;
+    let switched = endpoints::Entity::update_many()
+        .col_expr(endpoints::Column::Enabled, Expr::value(false))
+        .col_expr(
+            endpoints::Column::DisabledReason,
+            Expr::value(reason.clone()),
+        )
+        .filter(endpoints::Column::Id.eq(endpoint.id))
+        .filter(endpoints::Column::Enabled.eq(true))
+        .exec(&txn)
+        .await?;
+    if switched.rows_affected == 1 {
+        tracing::warn!(endpoint = endpoint.id, %reason, "webhook endpoint switched off");
+        audit::record(
+            &Tenant::system(OrganizationId(endpoint.organization_id)),
+            &txn,
+            Actor::Named {
+                user_id: None,
+                label: "webhook delivery".into(),
+            },
+            Entry {
+                action: "webhook_endpoint.disabled",
+                entity_type: "webhook_endpoint",
+                entity_id: Some(endpoint.id),
+                before: Some(json!({ "enabled": true })),
+                after: Some(json!({ "enabled": false, "reason": reason })),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await
+}
+
+/// Runs `deliver_due` every `poll_ms` until the process ends.
+pub fn spawn(db: DatabaseConnection, settings: WebhookSettings) {
+    tokio::spawn(async move {
+        let client = client(&settings);
+        let mut every =
+            tokio::time::interval(Duration::from_millis(Ord::max(settings.poll_ms, 50)));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(err) = deliver_due(&db, &client, &settings, Utc::now()).await {
+                tracing::error!(%err, "webhook deliveries failed");
+            }
+        }
+    });
+}
