@@ -11,6 +11,9 @@ use backend::entities::payouts;
 use backend::{database, demo};
 use chrono::Utc;
 use partner_attribution::api::payouts::BulkResult;
+use partner_attribution::domain::ledger::EntryKind;
+use partner_attribution::domain::money::Currency;
+use partner_attribution::domain::payout::PayoutStatus;
 use partner_attribution::server::config::{Config, EMBEDDED_LEPTOS_TOML};
 use partner_attribution::server::http;
 use partner_attribution::server::state::AppState;
@@ -26,9 +29,9 @@ async fn add_pending(db: &impl ConnectionTrait, partners: i64) {
             organization_id: Set(1),
             partner_id: Set(i as i64 % partners + 1),
             amount_minor: Set(10_000 + i as i64),
-            currency: Set("USD".into()),
-            status: Set("pending".into()),
-            kind: Set("commission".into()),
+            currency: Set(Currency::USD.into()),
+            status: Set(PayoutStatus::Pending.into()),
+            kind: Set(EntryKind::Commission.into()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

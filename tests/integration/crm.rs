@@ -27,6 +27,7 @@ use hmac::{Hmac, Mac};
 use partner_attribution::api::AppError;
 use partner_attribution::api::crm::{ConnectionView, SyncDetail};
 use partner_attribution::domain::crm::SyncStatus;
+use partner_attribution::domain::deal::DealStage;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -538,7 +539,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     // The won deal: with its primary company, closed at HubSpot's date, both partners'
     // touches, attributed.
     let won = deal(&app.db, "hubspot", "5101").await;
-    assert_eq!(won.stage, "won");
+    assert_eq!(won.stage, DealStage::Won);
     assert_eq!(won.account_name, "Globex Corporation");
     let links = fake
         .seen()
@@ -580,7 +581,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     let lost = deal(&app.db, "hubspot", "5103").await;
     assert_eq!(
         (
-            lost.stage.as_str(),
+            lost.stage.0.as_str(),
             lost.lost_reason.as_deref(),
             lost.account_name.as_str()
         ),
@@ -593,8 +594,8 @@ async fn hubspot_flow(test_db: common::TestDb) {
     let open = deal(&app.db, "hubspot", "5102").await;
     assert_eq!(
         (
-            open.stage.as_str(),
-            open.currency.as_str(),
+            open.stage.0.as_str(),
+            open.currency.0.code(),
             open.account_name.as_str()
         ),
         ("open", "USD", "Initech analytics pilot"),
@@ -694,7 +695,7 @@ async fn hubspot_flow(test_db: common::TestDb) {
     assert_eq!(filter["value"], newest.timestamp_millis().to_string());
     let pilot = deal(&app.db, "hubspot", "5102").await;
     assert_eq!(
-        (pilot.stage.as_str(), pilot.amount_minor),
+        (pilot.stage.0.as_str(), pilot.amount_minor),
         ("won", 1_500_000)
     );
 
@@ -918,7 +919,7 @@ async fn salesforce_flow(test_db: common::TestDb) {
     let won = deal(&app.db, "salesforce", "006RO00000A1").await;
     assert_eq!(
         (
-            won.stage.as_str(),
+            won.stage.0.as_str(),
             won.account_name.as_str(),
             won.amount_minor
         ),
@@ -931,14 +932,14 @@ async fn salesforce_flow(test_db: common::TestDb) {
     let touches = touches_of(&app.db, won.id).await;
     assert_eq!(touches.len(), 1);
     assert_eq!(
-        (touches[0].partner_id, touches[0].kind.as_str()),
+        (touches[0].partner_id, touches[0].kind.0.as_str()),
         (a.id, "co_sell"),
         "found by its account id, recorded as the connection's touch kind"
     );
     let open = deal(&app.db, "salesforce", "006RO00000A2").await;
     assert_eq!(
         (
-            open.stage.as_str(),
+            open.stage.0.as_str(),
             open.account_name.as_str(),
             open.amount_minor
         ),
@@ -947,7 +948,7 @@ async fn salesforce_flow(test_db: common::TestDb) {
     );
     let lost = deal(&app.db, "salesforce", "006RO00000A3").await;
     assert_eq!(
-        (lost.stage.as_str(), lost.lost_reason.as_deref()),
+        (lost.stage.0.as_str(), lost.lost_reason.as_deref()),
         ("lost", Some("Lost in Salesforce"))
     );
     assert_eq!(touches_of(&app.db, lost.id).await[0].partner_id, b.id);
@@ -1031,12 +1032,12 @@ async fn salesforce_flow(test_db: common::TestDb) {
     );
     let gone = deal(&app.db, "salesforce", "006RO00000A2").await;
     assert_eq!(
-        (gone.stage.as_str(), gone.lost_reason.as_deref()),
+        (gone.stage.0.as_str(), gone.lost_reason.as_deref()),
         ("lost", Some("Deleted in Salesforce"))
     );
     assert_eq!(
         deal(&app.db, "salesforce", "006RO00000A1").await.stage,
-        "won"
+        DealStage::Won
     );
     assert!(
         deletions
@@ -1130,16 +1131,16 @@ async fn pipedrive_flow(test_db: common::TestDb) {
     let open = deal(&app.db, "pipedrive", "301").await;
     assert_eq!(
         (
-            open.stage.as_str(),
+            open.stage.0.as_str(),
             open.account_name.as_str(),
-            open.currency.as_str(),
+            open.currency.0.code(),
             open.amount_minor
         ),
         ("open", "Stark Industries", "EUR", 1_850_075)
     );
     assert_eq!(touches_of(&app.db, open.id).await[0].partner_id, a.id);
     let won = deal(&app.db, "pipedrive", "302").await;
-    assert_eq!(won.stage, "won");
+    assert_eq!(won.stage, DealStage::Won);
     assert_eq!(
         won.closed_at.unwrap().to_rfc3339(),
         "2026-04-01T16:00:00+00:00"
@@ -1289,7 +1290,7 @@ async fn pipedrive_flow(test_db: common::TestDb) {
     assert_eq!(deletions.sync.status, SyncStatus::Done);
     let gone = deal(&app.db, "pipedrive", "301").await;
     assert_eq!(
-        (gone.stage.as_str(), gone.lost_reason.as_deref()),
+        (gone.stage.0.as_str(), gone.lost_reason.as_deref()),
         ("lost", Some("Deleted in Pipedrive"))
     );
     assert!(
@@ -1392,7 +1393,7 @@ async fn hubspot_search_cap_flow(test_db: common::TestDb) {
     );
     let hooli = deal(&app.db, "hubspot", "5201").await;
     assert_eq!(
-        (hooli.stage.as_str(), hooli.lost_reason.as_deref()),
+        (hooli.stage.0.as_str(), hooli.lost_reason.as_deref()),
         ("lost", Some("Deleted in HubSpot"))
     );
 }

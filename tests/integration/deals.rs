@@ -11,7 +11,9 @@ use partner_attribution::api::deals::{DEAL_PAGE_SIZE, DealDetail, DealPage};
 use partner_attribution::domain::attribution::{AttributionModel, ModelSettings};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::ids::OrganizationId;
+use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::money::Money;
+use partner_attribution::domain::payout::PayoutStatus;
 
 async fn list(app: &common::TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> DealPage {
     let response = app.call(client, "/api/deals/list", form).await;
@@ -409,13 +411,16 @@ async fn create_touch_and_close(test_db: common::TestDb) {
     for model in AttributionModel::RULE_BASED {
         let total: i64 = stored
             .iter()
-            .filter(|s| s.model == model.as_str())
+            .filter(|s| s.model == *model)
             .map(|s| s.amount_minor)
             .sum();
         assert_eq!(total, 1_000_001, "{model} splits the whole amount");
     }
     // Equal split (the payable model): 3 touches, partner a has two.
-    let payable: Vec<_> = stored.iter().filter(|s| s.model == "equal_split").collect();
+    let payable: Vec<_> = stored
+        .iter()
+        .filter(|s| s.model == AttributionModel::EqualSplit)
+        .collect();
     let share_of = |p: i64| {
         payable
             .iter()
@@ -432,7 +437,7 @@ async fn create_touch_and_close(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(commissions.len(), 2);
     for c in &commissions {
-        assert_eq!(c.status, PayoutStatus::Pending.as_str());
+        assert_eq!(c.status, PayoutStatus::Pending);
         let attributed = Decimal::new(share_of(c.partner_id), 2);
         let expected = (attributed * rate(c.partner_id as usize))
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
@@ -499,7 +504,7 @@ async fn balance(db: &sea_orm::DatabaseConnection, deal: i64, partner: i64) -> i
         .unwrap()
         .iter()
         .map(|p| {
-            if p.kind == "clawback" {
+            if p.kind == EntryKind::Clawback {
                 -p.amount_minor
             } else {
                 p.amount_minor
@@ -619,12 +624,15 @@ async fn reattribute_and_reopen(test_db: common::TestDb) {
         .unwrap();
     let unchanged = a_entries.iter().find(|p| p.id == paid.id).unwrap();
     assert_eq!(
-        (unchanged.status.as_str(), unchanged.amount_minor),
+        (unchanged.status.0.as_str(), unchanged.amount_minor),
         ("paid", paid.amount_minor)
     );
-    let adjustment = a_entries.iter().find(|p| p.kind == "adjustment").unwrap();
+    let adjustment = a_entries
+        .iter()
+        .find(|p| p.kind == EntryKind::Adjustment)
+        .unwrap();
     assert_eq!(adjustment.corrects_payout_id, Some(paid.id));
-    assert_eq!(adjustment.status, "pending");
+    assert_eq!(adjustment.status, PayoutStatus::Pending);
     let stored: Vec<_> = attributions::Entity::find()
         .filter(attributions::Column::DealId.eq(id.0))
         .filter(attributions::Column::Model.eq("equal_split"))

@@ -215,8 +215,8 @@ async fn disputes_end_to_end(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(
         (
-            entry.kind.as_str(),
-            entry.status.as_str(),
+            entry.kind.0.as_str(),
+            entry.status.0.as_str(),
             entry.amount_minor
         ),
         ("clawback", "pending", 5_000)
@@ -319,7 +319,7 @@ async fn disputes_end_to_end(test_db: common::TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (kept.status.as_str(), kept.amount_minor),
+        (kept.status.0.as_str(), kept.amount_minor),
         ("pending", 12_050)
     );
 

@@ -11,6 +11,7 @@ use chrono::{Duration, Utc};
 use partner_attribution::api::AppError;
 use partner_attribution::api::fx::{ImportResult, RatesPage};
 use partner_attribution::domain::ids::DealId;
+use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::money::Currency;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -226,11 +227,11 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
     assert!(
         commissions
             .iter()
-            .all(|p| p.fx_rate.as_deref() == Some("1.0842") && p.currency == "EUR")
+            .all(|p| p.fx_rate.as_deref() == Some("1.0842") && p.currency == Currency::EUR)
     );
     // Partner 1's commission is also in pounds, at EUR → USD → GBP on the close date.
     let pounds = commissions.iter().find(|p| p.partner_id == 1).unwrap();
-    assert_eq!(pounds.payout_currency.as_deref(), Some("GBP"));
+    assert_eq!(pounds.payout_currency.map(|c| c.0), Some(Currency::GBP));
     assert_eq!(pounds.payout_rate.as_deref(), Some("0.8537007874"));
     let expected = (rust_decimal::Decimal::new(pounds.amount_minor, 2)
         * "0.8537007874".parse::<rust_decimal::Decimal>().unwrap())
@@ -281,18 +282,20 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
             range.start <= day && day < range.end
         })
         .map(|p| {
-            let sign = if p.kind == "clawback" { -1 } else { 1 };
+            let sign = if p.kind == EntryKind::Clawback { -1 } else { 1 };
             let minor = match p.fx_rate.as_deref() {
-                Some(rate) if p.currency != "USD" => partner_attribution::domain::fx::convert(
-                    partner_attribution::domain::money::Money::from_minor(
-                        p.amount_minor,
-                        p.currency.parse().unwrap(),
-                    ),
-                    rate.parse().unwrap(),
-                    Currency::USD,
-                )
-                .to_minor()
-                .unwrap(),
+                Some(rate) if p.currency != Currency::USD => {
+                    partner_attribution::domain::fx::convert(
+                        partner_attribution::domain::money::Money::from_minor(
+                            p.amount_minor,
+                            p.currency.0,
+                        ),
+                        rate.parse().unwrap(),
+                        Currency::USD,
+                    )
+                    .to_minor()
+                    .unwrap()
+                }
                 _ => p.amount_minor,
             };
             sign * minor

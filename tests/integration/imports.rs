@@ -13,6 +13,8 @@ use backend::imports::run_next;
 use chrono::Utc;
 use partner_attribution::api::imports::{ImportDetail, ImportPreview, MAX_FILE_BYTES, Uploaded};
 use partner_attribution::domain::import::ImportStatus;
+use partner_attribution::domain::partner::{PartnerTier, PartnerType};
+use partner_attribution::domain::payout::PayoutStatus;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -244,8 +246,8 @@ async fn imports_flow(test_db: common::TestDb) {
         .unwrap()
         .expect("imported partner");
     assert_eq!(harbor.name, "Harbor Analytics");
-    assert_eq!(harbor.partner_type, "referral");
-    assert_eq!(harbor.tier, "gold");
+    assert_eq!(harbor.partner_type, PartnerType::Referral);
+    assert_eq!(harbor.tier, PartnerTier::Gold);
     let created_audit = audit_events::Entity::find()
         .filter(audit_events::Column::Action.eq("partner.created"))
         .filter(audit_events::Column::EntityId.eq(harbor.id))
@@ -284,7 +286,7 @@ async fn imports_flow(test_db: common::TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((won.stage.as_str(), won.amount_minor), ("won", 4_800_000));
+    assert_eq!((won.stage.0.as_str(), won.amount_minor), ("won", 4_800_000));
     let deals_again = import(&app, &admin, "deals", "valid_only", DEALS_CSV).await;
     assert_eq!(
         deals_again.import.unchanged_rows, 2,
@@ -828,7 +830,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         .unwrap();
     assert!(
         paid.iter()
-            .all(|p| p.status == "paid" && p.batch_id.as_deref() == Some("crash-pay-1"))
+            .all(|p| p.status == PayoutStatus::Paid && p.batch_id.as_deref() == Some("crash-pay-1"))
     );
     for id in &approved {
         let events = audit_events::Entity::find()

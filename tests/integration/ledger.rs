@@ -12,7 +12,9 @@ use backend::demo;
 use backend::entities::{attributions, commission_rules, deals, partners, payouts};
 use chrono::{Duration, Utc};
 use partner_attribution::api::payouts::PayoutPage;
+use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::ids::{DealId, TouchpointId};
+use partner_attribution::domain::payout::PayoutStatus;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -29,7 +31,7 @@ impl Dice {
 }
 
 fn signed(entry: &payouts::Model) -> i64 {
-    match entry.kind.as_str() {
+    match entry.kind.0.as_str() {
         "clawback" => -entry.amount_minor,
         _ => entry.amount_minor,
     }
@@ -55,7 +57,7 @@ async fn assert_balanced_except(
         .await
         .unwrap()
         .into_iter()
-        .map(|p| (p.id, p.tier))
+        .map(|p| (p.id, p.tier.0.as_str().to_owned()))
         .collect();
     let ids: Vec<i64> = ours.iter().map(|d| d.0).collect();
     let won: HashMap<i64, bool> = deals::Entity::find()
@@ -64,7 +66,7 @@ async fn assert_balanced_except(
         .await
         .unwrap()
         .into_iter()
-        .map(|d| (d.id, d.stage == "won"))
+        .map(|d| (d.id, d.stage == DealStage::Won))
         .collect();
     let mut expected: HashMap<(i64, i64), i64> = HashMap::new();
     for a in attributions::Entity::find()
@@ -94,7 +96,7 @@ async fn assert_balanced_except(
     {
         let key = (entry.deal_id.unwrap(), entry.partner_id);
         let sum = balance.entry(key).or_default();
-        if entry.status != "rejected" {
+        if entry.status != PayoutStatus::Rejected {
             *sum += signed(&entry);
         }
         expected.entry(key).or_default();
@@ -129,7 +131,7 @@ async fn assert_totals(app: &common::TestApp, finance: &reqwest::Client, step: &
     for total in &page.totals {
         let mine: Vec<&payouts::Model> = entries
             .iter()
-            .filter(|e| e.status == total.status.as_str())
+            .filter(|e| e.status == total.status)
             .collect();
         assert_eq!(
             total.count,
@@ -139,7 +141,7 @@ async fn assert_totals(app: &common::TestApp, finance: &reqwest::Client, step: &
         );
         let mut sums: HashMap<String, i64> = HashMap::new();
         for e in &mine {
-            *sums.entry(e.currency.clone()).or_default() += signed(e);
+            *sums.entry(e.currency.0.code().to_owned()).or_default() += signed(e);
         }
         for amount in &total.amounts {
             assert_eq!(
@@ -198,7 +200,7 @@ async fn random_operations(test_db: common::TestDb) {
         let entry_in = |dice: &mut Dice, statuses: &[&str]| {
             let found: Vec<&payouts::Model> = entries
                 .iter()
-                .filter(|e| statuses.contains(&e.status.as_str()))
+                .filter(|e| statuses.contains(&e.status.0.as_str()))
                 .collect();
             (!found.is_empty()).then(|| found[pick(dice, found.len())].id.to_string())
         };

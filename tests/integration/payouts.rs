@@ -8,6 +8,7 @@ use backend::demo;
 use backend::entities::{audit_events, organizations, payouts};
 use chrono::Utc;
 use partner_attribution::api::payouts::{BulkResult, PayoutPage, PayoutRow};
+use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::payout::{PayoutStatus, PayoutVerb, SkipReason};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
@@ -105,7 +106,7 @@ async fn workflow(test_db: common::TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.status, "paid");
+    assert_eq!(stored.status, PayoutStatus::Paid);
     assert_eq!(stored.paid_reference.as_deref(), Some("WIRE-2026-001"));
     assert_eq!(stored.paid_on, Some(Utc::now().date_naive()));
     // Paid is final.
@@ -381,7 +382,7 @@ async fn bulk(test_db: common::TestDb) {
         .all(&app.db)
         .await
         .unwrap();
-    assert!(batch.iter().all(|p| p.status == "paid"
+    assert!(batch.iter().all(|p| p.status == PayoutStatus::Paid
         && p.paid_reference.as_deref() == Some("BATCH-42")
         && p.batch_id.as_deref() == Some("pay-1")));
 }
@@ -446,9 +447,13 @@ async fn export(test_db: common::TestDb) {
         let stored = paid.iter().find(|p| p.id == id).expect("a paid payout");
         let amount: rust_decimal::Decimal = record[7].parse().unwrap();
         let cents = i64::try_from(amount * rust_decimal::Decimal::ONE_HUNDRED).unwrap();
-        let sign = if stored.kind == "clawback" { -1 } else { 1 };
+        let sign = if stored.kind == EntryKind::Clawback {
+            -1
+        } else {
+            1
+        };
         assert_eq!(cents, sign * stored.amount_minor);
-        assert_eq!(&record[8], stored.currency.as_str());
+        assert_eq!(&record[8], stored.currency.0.code());
         assert_eq!(&record[6], "paid");
         assert_eq!(Some(&record[12]), stored.paid_reference.as_deref());
         if stored.partner_id == 1 {
@@ -507,13 +512,13 @@ async fn earnings(test_db: common::TestDb) {
             day >= range.start && day < range.end
         })
         .collect();
-    let sum = |status: &str, partner: Option<i64>| -> i64 {
+    let sum = |status: PayoutStatus, partner: Option<i64>| -> i64 {
         inside
             .iter()
-            .filter(|p| p.status == status && p.currency == base.code())
+            .filter(|p| p.status == status && p.currency == base)
             .filter(|p| partner.is_none_or(|id| p.partner_id == id))
             .map(|p| {
-                if p.kind == "clawback" {
+                if p.kind == EntryKind::Clawback {
                     -p.amount_minor
                 } else {
                     p.amount_minor
@@ -521,32 +526,37 @@ async fn earnings(test_db: common::TestDb) {
             })
             .sum()
     };
-    assert_eq!(earnings.totals.paid.to_minor().unwrap(), sum("paid", None));
+    assert_eq!(
+        earnings.totals.paid.to_minor().unwrap(),
+        sum(PayoutStatus::Paid, None)
+    );
     assert_eq!(
         earnings.totals.approved.to_minor().unwrap(),
-        sum("approved", None)
+        sum(PayoutStatus::Approved, None)
     );
     assert_eq!(
         earnings.totals.pending.to_minor().unwrap(),
-        sum("pending", None)
+        sum(PayoutStatus::Pending, None)
     );
     let by_month: i64 = earnings
         .months
         .iter()
         .map(|m| m.paid.to_minor().unwrap())
         .sum();
-    assert_eq!(by_month, sum("paid", None));
+    assert_eq!(by_month, sum(PayoutStatus::Paid, None));
     for partner in &earnings.partners {
         let id = partner.partner_id.0;
         assert_eq!(
             partner.paid.to_minor().unwrap(),
-            sum("paid", Some(id)),
+            sum(PayoutStatus::Paid, Some(id)),
             "{}",
             partner.name
         );
         assert_eq!(
             partner.total.to_minor().unwrap(),
-            sum("paid", Some(id)) + sum("approved", Some(id)) + sum("pending", Some(id))
+            sum(PayoutStatus::Paid, Some(id))
+                + sum(PayoutStatus::Approved, Some(id))
+                + sum(PayoutStatus::Pending, Some(id))
         );
     }
     assert!(
@@ -555,7 +565,7 @@ async fn earnings(test_db: common::TestDb) {
             .windows(2)
             .all(|w| w[0].total.amount() >= w[1].total.amount())
     );
-    let others = inside.iter().filter(|p| p.currency != base.code()).count() as u64;
+    let others = inside.iter().filter(|p| p.currency != base).count() as u64;
     assert_eq!(earnings.other_currency_payouts, others);
 
     // One partner's earnings are its own.
@@ -622,10 +632,10 @@ async fn statement(test_db: common::TestDb) {
             let expected: i64 = rows
                 .iter()
                 .filter(inside)
-                .filter(|p| p.partner_id == partner && p.status == total.status.as_str())
-                .filter(|p| p.currency == amount.currency().code())
+                .filter(|p| p.partner_id == partner && p.status == total.status)
+                .filter(|p| p.currency == amount.currency())
                 .map(|p| {
-                    if p.kind == "clawback" {
+                    if p.kind == EntryKind::Clawback {
                         -p.amount_minor
                     } else {
                         p.amount_minor

@@ -13,6 +13,8 @@ use chrono::{Datelike, Utc};
 use partner_attribution::api::payouts::Statement;
 use partner_attribution::api::portal::{PortalDealDetail, PortalDealPage, PortalOverview};
 use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::ledger::EntryKind;
+use partner_attribution::domain::payout::PayoutStatus;
 use partner_attribution::domain::reporting::quarter_start;
 use partner_attribution::domain::user::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -86,7 +88,7 @@ async fn portal_shows_only_the_partners_own_data(test_db: common::TestDb) {
         .payable_model;
     let stored: BTreeMap<i64, i64> = attributions::Entity::find()
         .filter(attributions::Column::PartnerId.eq(own))
-        .filter(attributions::Column::Model.eq(payable.as_str()))
+        .filter(attributions::Column::Model.eq(payable))
         .all(db)
         .await
         .unwrap()
@@ -171,12 +173,12 @@ async fn portal_shows_only_the_partners_own_data(test_db: common::TestDb) {
         .await
         .unwrap();
     let today = Utc::now().date_naive();
-    let sum = |since: chrono::NaiveDate, status: &str| -> i64 {
+    let sum = |since: chrono::NaiveDate, status: PayoutStatus| -> i64 {
         ledger
             .iter()
             .filter(|p| p.status == status && p.created_at.date_naive() >= since)
             .map(|p| {
-                if p.kind == "clawback" {
+                if p.kind == EntryKind::Clawback {
                     -p.amount_minor
                 } else {
                     p.amount_minor
@@ -193,14 +195,23 @@ async fn portal_shows_only_the_partners_own_data(test_db: common::TestDb) {
         (&overview.year, year),
         (&overview.quarter, quarter_start(today)),
     ] {
-        assert_eq!(totals.paid.to_minor().unwrap(), sum(since, "paid"));
-        assert_eq!(totals.approved.to_minor().unwrap(), sum(since, "approved"));
-        assert_eq!(totals.pending.to_minor().unwrap(), sum(since, "pending"));
+        assert_eq!(
+            totals.paid.to_minor().unwrap(),
+            sum(since, PayoutStatus::Paid)
+        );
+        assert_eq!(
+            totals.approved.to_minor().unwrap(),
+            sum(since, PayoutStatus::Approved)
+        );
+        assert_eq!(
+            totals.pending.to_minor().unwrap(),
+            sum(since, PayoutStatus::Pending)
+        );
     }
-    let owed = sum(chrono::NaiveDate::MIN, "approved");
+    let owed = sum(chrono::NaiveDate::MIN, PayoutStatus::Approved);
     assert_eq!(
         overview.next_payment.map(|n| n.amount.to_minor().unwrap()),
-        (ledger.iter().any(|p| p.status == "approved")).then_some(owed)
+        (ledger.iter().any(|p| p.status == PayoutStatus::Approved)).then_some(owed)
     );
     assert_eq!(overview.months.len(), 12);
 

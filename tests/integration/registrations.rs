@@ -13,6 +13,7 @@ use partner_attribution::api::portal::PortalDealPage;
 use partner_attribution::api::registrations::{RegistrationPage, RegistrationRow};
 use partner_attribution::domain::deal::DealStage;
 use partner_attribution::domain::registration::RegistrationStatus;
+use partner_attribution::domain::touchpoint::TouchpointKind;
 use partner_attribution::domain::user::Role;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
@@ -247,7 +248,7 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(deal.stage, "open");
+    assert_eq!(deal.stage, DealStage::Open);
     assert_eq!(deal.account_name, "Globex Corporation");
     assert!(
         !deal.name.contains(&a_name),
@@ -262,7 +263,7 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         .unwrap();
     assert_eq!(touches.len(), 1);
     assert_eq!(touches[0].partner_id, a_id);
-    assert_eq!(touches[0].kind, "deal_registration");
+    assert_eq!(touches[0].kind, TouchpointKind::DealRegistration);
     assert_eq!(
         deals::Entity::find()
             .filter(deals::Column::AccountName.eq("Globex Corporation"))

@@ -72,7 +72,7 @@ pub async fn apply(
     let mut changed = false;
     // A closed deal that moves is re-opened first: won is never lost directly.
     if let Some(existing) = &existing {
-        let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
+        let stage: DealStage = existing.stage.0;
         if stage.is_closed() && stage != changes.stage {
             deal_changes::reopen(caller, DealId(existing.id)).await?;
             changed = true;
@@ -130,7 +130,7 @@ pub async fn delete(
     let Some(existing) = deals::by_source(caller, kind.as_str(), id).await? else {
         return Ok(unchanged(Vec::new()));
     };
-    let stage: DealStage = existing.stage.parse().map_err(AppError::internal)?;
+    let stage: DealStage = existing.stage.0;
     match stage {
         DealStage::Lost => return Ok(unchanged(Vec::new())),
         DealStage::Won => {

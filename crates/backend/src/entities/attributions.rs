@@ -1,4 +1,8 @@
+use domain::attribution::AttributionModel;
+use domain::money::Currency;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attributions")]
@@ -7,11 +11,11 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     pub deal_id: i64,
-    pub model: String,
+    pub model: Text<AttributionModel>,
     pub partner_id: i64,
     pub share: String,
     pub amount_minor: i64,
-    pub currency: String,
+    pub currency: Text<Currency>,
     pub explanation: String,
     pub computed_at: DateTimeUtc,
     /// The deal's locked rate into the base currency (none when the deal is in it).

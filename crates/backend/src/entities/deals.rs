@@ -1,4 +1,8 @@
+use domain::deal::DealStage;
+use domain::money::Currency;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deals")]
@@ -9,8 +13,8 @@ pub struct Model {
     pub name: String,
     pub account_name: String,
     pub amount_minor: i64,
-    pub currency: String,
-    pub stage: String,
+    pub currency: Text<Currency>,
+    pub stage: Text<DealStage>,
     pub expected_close_on: Option<Date>,
     pub closed_at: Option<DateTimeUtc>,
     pub source: String,

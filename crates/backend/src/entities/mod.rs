@@ -27,6 +27,7 @@ pub mod partner_monthly_stats;
 pub mod partners;
 pub mod payouts;
 pub mod sessions;
+pub mod text;
 pub mod touchpoints;
 pub mod users;
 pub mod webhook_deliveries;

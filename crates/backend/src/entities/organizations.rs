@@ -1,4 +1,8 @@
+use domain::attribution::AttributionModel;
+use domain::money::Currency;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "organizations")]
@@ -7,8 +11,8 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub slug: String,
-    pub base_currency: String,
-    pub payable_model: String,
+    pub base_currency: Text<Currency>,
+    pub payable_model: Text<AttributionModel>,
     pub settings: String,
     pub created_at: DateTimeUtc,
     /// Whether a commission's approver must be someone other than who created or last changed it.

@@ -1,4 +1,11 @@
+use domain::money::Currency;
+use domain::partner::PartnerStatus;
+use domain::partner::PartnerTier;
+use domain::partner::PartnerType;
+use domain::payout_details::PayoutMethod;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "partners")]
@@ -7,9 +14,9 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     pub name: String,
-    pub partner_type: String,
-    pub status: String,
-    pub tier: String,
+    pub partner_type: Text<PartnerType>,
+    pub status: Text<PartnerStatus>,
+    pub tier: Text<PartnerTier>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub website: Option<String>,
@@ -18,9 +25,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// The currency the partner is paid in, when not each deal's own.
-    pub payout_currency: Option<String>,
+    pub payout_currency: Option<Text<Currency>>,
     /// How commissions reach the partner (`domain::payout_details::PayoutMethod`).
-    pub payout_method: Option<String>,
+    pub payout_method: Option<Text<PayoutMethod>>,
     pub payout_holder: Option<String>,
     /// Stored whole; only ever shown masked.
     pub payout_account: Option<String>,

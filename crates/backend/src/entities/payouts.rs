@@ -1,4 +1,9 @@
+use domain::ledger::EntryKind;
+use domain::money::Currency;
+use domain::payout::PayoutStatus;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payouts")]
@@ -11,8 +16,8 @@ pub struct Model {
     pub attribution_id: Option<i64>,
     pub commission_rule_id: Option<i64>,
     pub amount_minor: i64,
-    pub currency: String,
-    pub status: String,
+    pub currency: Text<Currency>,
+    pub status: Text<PayoutStatus>,
     pub approved_by: Option<i64>,
     pub approved_at: Option<DateTimeUtc>,
     pub paid_at: Option<DateTimeUtc>,
@@ -22,7 +27,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// commission, adjustment or clawback (which counts negative).
-    pub kind: String,
+    pub kind: Text<EntryKind>,
     /// The settled entry an adjustment or clawback corrects.
     pub corrects_payout_id: Option<i64>,
     /// Why the entry exists, in words ("Deal re-opened").
@@ -43,7 +48,7 @@ pub struct Model {
     pub fx_rate: Option<String>,
     /// For a partner paid in a currency of its own: the amount in it, and the rate from the
     /// entry's currency it was converted at (on the deal's close date).
-    pub payout_currency: Option<String>,
+    pub payout_currency: Option<Text<Currency>>,
     pub payout_amount_minor: Option<i64>,
     pub payout_rate: Option<String>,
 }

@@ -1,4 +1,7 @@
+use domain::touchpoint::TouchpointKind;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "touchpoints")]
@@ -8,7 +11,7 @@ pub struct Model {
     pub organization_id: i64,
     pub deal_id: i64,
     pub partner_id: i64,
-    pub kind: String,
+    pub kind: Text<TouchpointKind>,
     pub occurred_at: DateTimeUtc,
     pub note: Option<String>,
     pub actor_user_id: Option<i64>,

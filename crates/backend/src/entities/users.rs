@@ -1,4 +1,7 @@
+use domain::user::Role;
 use sea_orm::entity::prelude::*;
+
+use super::text::Text;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -9,7 +12,7 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Text<Role>,
     pub partner_id: Option<i64>,
     pub active: bool,
     pub created_at: DateTimeUtc,

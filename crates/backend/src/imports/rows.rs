@@ -301,6 +301,8 @@ async fn same_touch(
     )
     .await?;
     Ok(touches.into_iter().find(|t| {
-        t.kind == row.kind && t.occurred_at.date_naive() == day && t.external_id.is_none()
+        t.kind.0.as_str() == row.kind
+            && t.occurred_at.date_naive() == day
+            && t.external_id.is_none()
     }))
 }

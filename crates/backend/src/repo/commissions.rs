@@ -3,6 +3,7 @@
 //! Writes to pending entries are conditional on them still being pending, so finance approving an
 //! entry at the same moment makes the re-attribution fail and retry, never overwrite approved money.
 
+use crate::entities::text::Text;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -32,14 +33,15 @@ pub async fn store_attributions(
     fx_rate: Option<&str>,
 ) -> Result<HashMap<(AttributionModel, PartnerId), i64>, DbErr> {
     let org = tenant.organization_id().0;
-    let mut existing: HashMap<(String, i64), attributions::Model> = attributions::Entity::find()
-        .filter(attributions::Column::OrganizationId.eq(org))
-        .filter(attributions::Column::DealId.eq(deal.0))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| ((a.model.clone(), a.partner_id), a))
-        .collect();
+    let mut existing: HashMap<(AttributionModel, i64), attributions::Model> =
+        attributions::Entity::find()
+            .filter(attributions::Column::OrganizationId.eq(org))
+            .filter(attributions::Column::DealId.eq(deal.0))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| ((a.model.0, a.partner_id), a))
+            .collect();
     let mut ids = HashMap::new();
     for result in results {
         for split in result.splits() {
@@ -49,20 +51,20 @@ pub async fn store_attributions(
                 .amount
                 .to_minor()
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
-            let key = (result.model.as_str().to_owned(), split.partner.0);
+            let key = (result.model, split.partner.0);
             let mut row: attributions::ActiveModel = match existing.remove(&key) {
                 Some(old) => old.into(),
                 None => attributions::ActiveModel {
                     organization_id: Set(org),
                     deal_id: Set(deal.0),
-                    model: Set(key.0.clone()),
+                    model: Set(Text(key.0)),
                     partner_id: Set(split.partner.0),
                     ..Default::default()
                 },
             };
             row.share = Set(split.share.to_string());
             row.amount_minor = Set(amount_minor);
-            row.currency = Set(split.amount.currency().to_string());
+            row.currency = Set(Text(split.amount.currency()));
             row.explanation = Set(explanation);
             row.computed_at = Set(at);
             row.fx_rate = Set(fx_rate.map(str::to_owned));
@@ -102,14 +104,8 @@ pub async fn entries_of(
             .or_default()
             .push(Entry {
                 id: row.id,
-                kind: row
-                    .kind
-                    .parse()
-                    .map_err(|e| super::corrupt("commission kind", e))?,
-                status: row
-                    .status
-                    .parse()
-                    .map_err(|e| super::corrupt("payout status", e))?,
+                kind: row.kind.0,
+                status: row.status.0,
                 amount_minor: row.amount_minor,
             });
     }
@@ -143,13 +139,13 @@ pub struct Target<'a> {
 
 impl Target<'_> {
     /// An entry's amount in the partner's own currency, and the rate, when it has one.
-    fn paid_as(&self, amount_minor: i64) -> (Option<String>, Option<i64>, Option<String>) {
+    fn paid_as(&self, amount_minor: i64) -> (Option<Text<Currency>>, Option<i64>, Option<String>) {
         match self.payout {
             Some((currency, rate)) => {
                 let amount = Money::from_minor(amount_minor, self.currency);
                 let converted = domain::fx::convert(amount, rate, currency);
                 (
-                    Some(currency.to_string()),
+                    Some(Text(currency)),
                     converted.to_minor().ok(),
                     Some(rate.to_string()),
                 )
@@ -240,9 +236,9 @@ pub async fn apply(
                 explanation: Set(Some(target.explanation(kind))),
                 fx_rate: Set(target.fx_rate.map(str::to_owned)),
                 amount_minor: Set(amount_minor),
-                currency: Set(target.currency.to_string()),
-                status: Set(PayoutStatus::Pending.as_str().to_owned()),
-                kind: Set(kind.as_str().to_owned()),
+                currency: Set(Text(target.currency)),
+                status: Set(Text(PayoutStatus::Pending)),
+                kind: Set(Text(kind)),
                 corrects_payout_id: Set(corrects),
                 note: Set(Some(target.note.to_owned())),
                 created_at: Set(target.at),

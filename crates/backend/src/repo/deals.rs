@@ -1,5 +1,6 @@
 //! Deals of one tenant: the filtered, sorted, paginated pipeline; one deal with its touchpoints.
 
+use crate::entities::text::Text;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -231,19 +232,8 @@ fn filtered(
     select
 }
 
-fn stage_of(model: &deals::Model) -> Result<DealStage, DbErr> {
-    model
-        .stage
-        .parse()
-        .map_err(|e| super::corrupt("deal stage", e))
-}
-
-pub(crate) fn amount_of(model: &deals::Model) -> Result<Money, DbErr> {
-    let currency = model
-        .currency
-        .parse()
-        .map_err(|e| super::corrupt("deal currency", e))?;
-    Ok(Money::from_minor(model.amount_minor, currency))
+pub(crate) fn amount_of(model: &deals::Model) -> Money {
+    Money::from_minor(model.amount_minor, model.currency.0)
 }
 
 /// Partner names per deal, in the order each partner first touched it.
@@ -300,8 +290,8 @@ pub(crate) fn row(model: &deals::Model, partners: Vec<String>) -> Result<DealRow
         id: DealId(model.id),
         name: model.name.clone(),
         account_name: model.account_name.clone(),
-        amount: amount_of(model)?,
-        stage: stage_of(model)?,
+        amount: amount_of(model),
+        stage: model.stage.0,
         close_on: model
             .closed_at
             .map(|at| at.date_naive())
@@ -529,8 +519,8 @@ pub async fn insert(
             .amount
             .to_minor()
             .map_err(|e| DbErr::Custom(e.to_string()))?),
-        currency: Set(draft.amount.currency().to_string()),
-        stage: Set(DealStage::Open.as_str().to_owned()),
+        currency: Set(Text(draft.amount.currency())),
+        stage: Set(Text(DealStage::Open)),
         expected_close_on: Set(draft.expected_close_on),
         closed_at: Set(None),
         source: Set(from.map_or("manual", |(source, _)| source).to_owned()),
@@ -558,7 +548,7 @@ pub async fn update(
         .amount
         .to_minor()
         .map_err(|e| DbErr::Custom(e.to_string()))?);
-    model.currency = Set(draft.amount.currency().to_string());
+    model.currency = Set(Text(draft.amount.currency()));
     model.expected_close_on = Set(draft.expected_close_on);
     model.updated_at = Set(Utc::now());
     model.update(db).await
@@ -638,7 +628,7 @@ pub async fn insert_touchpoint(
         organization_id: Set(tenant.organization_id().0),
         deal_id: Set(deal.0),
         partner_id: Set(draft.partner.0),
-        kind: Set(draft.kind.as_str().to_owned()),
+        kind: Set(Text(draft.kind)),
         occurred_at: Set(draft.occurred_at),
         note: Set(draft.note.clone()),
         actor_user_id: Set(actor.map(|u| u.0)),
@@ -658,7 +648,7 @@ pub async fn update_touchpoint(
     use sea_orm::{ActiveModelTrait, Set};
     let mut model: touchpoints::ActiveModel = existing.into();
     model.partner_id = Set(draft.partner.0);
-    model.kind = Set(draft.kind.as_str().to_owned());
+    model.kind = Set(Text(draft.kind));
     model.occurred_at = Set(draft.occurred_at);
     model.note = Set(draft.note.clone());
     model.update(db).await

@@ -38,10 +38,7 @@ pub async fn header(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("organization {id}")))?;
     Ok(OrganizationHeader {
-        base_currency: row
-            .base_currency
-            .parse()
-            .map_err(|e| super::corrupt("organization currency", e))?,
+        base_currency: row.base_currency.0,
         name: row.name,
         payout_four_eyes: row.payout_four_eyes,
         registration_window_days: u32::try_from(row.registration_window_days)
@@ -64,10 +61,7 @@ pub async fn attribution_settings(
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("organization {id}")))?;
-    let payable: AttributionModel = row
-        .payable_model
-        .parse()
-        .map_err(|e| super::corrupt("payable model", e))?;
+    let payable = row.payable_model.0;
     let settings = if row.settings.trim() == "{}" {
         ModelSettings::default()
     } else {

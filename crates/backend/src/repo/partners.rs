@@ -1,5 +1,6 @@
 //! Partners of one tenant: the filtered, sorted, paginated list; one partner; writes.
 
+use crate::entities::text::Text;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, Func};
@@ -63,18 +64,9 @@ pub(crate) fn row(model: partners::Model) -> Result<PartnerRow, DbErr> {
         .map_err(|e| DbErr::Custom(format!("stored commission rate is invalid: {e}")))?;
     Ok(PartnerRow {
         id: PartnerId(model.id),
-        partner_type: model
-            .partner_type
-            .parse()
-            .map_err(|e| super::corrupt("partner type", e))?,
-        tier: model
-            .tier
-            .parse()
-            .map_err(|e| super::corrupt("partner tier", e))?,
-        status: model
-            .status
-            .parse()
-            .map_err(|e| super::corrupt("partner status", e))?,
+        partner_type: model.partner_type.0,
+        tier: model.tier.0,
+        status: model.status.0,
         commission_rate: CommissionRate::from_fraction(rate).map_err(DbErr::Custom)?,
         name: model.name,
         region: model.region,
@@ -238,14 +230,14 @@ pub async fn users_of(
 
 fn apply(model: &mut partners::ActiveModel, draft: &PartnerDraft) {
     model.name = Set(draft.name.clone());
-    model.partner_type = Set(draft.partner_type.as_str().to_owned());
-    model.tier = Set(draft.tier.as_str().to_owned());
+    model.partner_type = Set(Text(draft.partner_type));
+    model.tier = Set(Text(draft.tier));
     model.commission_rate = Set(draft.commission_rate.fraction().to_string());
     model.contact_name = Set(draft.contact_name.clone());
     model.contact_email = Set(draft.contact_email.as_ref().map(|e| e.to_string()));
     model.website = Set(draft.website.clone());
     model.region = Set(draft.region.clone());
-    model.payout_currency = Set(draft.payout_currency.map(|c| c.to_string()));
+    model.payout_currency = Set(draft.payout_currency.map(Text));
     model.updated_at = Set(Utc::now());
 }
 
@@ -259,7 +251,7 @@ pub async fn insert(
     let mut model = partners::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         external_id: Set(external_id.map(str::to_owned)),
-        status: Set(PartnerStatus::Invited.as_str().to_owned()),
+        status: Set(Text(PartnerStatus::Invited)),
         created_at: Set(Utc::now()),
         ..Default::default()
     };
@@ -396,7 +388,7 @@ pub async fn set_payout_details(
     details: &domain::payout_details::PayoutDetails,
 ) -> Result<partners::Model, DbErr> {
     let mut model: partners::ActiveModel = existing.into();
-    model.payout_method = Set(Some(details.method.as_str().to_owned()));
+    model.payout_method = Set(Some(Text(details.method)));
     model.payout_holder = Set(Some(details.holder.clone()));
     if let Some(account) = &details.account {
         model.payout_account = Set(Some(account.clone()));

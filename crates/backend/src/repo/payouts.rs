@@ -10,8 +10,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use super::corrupt;
 use super::sums::SelectTotal;
+use crate::entities::text::Text;
 use crate::entities::{attributions, deals, partners, payouts};
 use crate::tenant::Tenant;
 use domain::ids::{DealId, PartnerId, PayoutId, UserId};
@@ -106,14 +106,6 @@ pub async fn get(
         .await
 }
 
-fn status_of(text: &str) -> Result<PayoutStatus, DbErr> {
-    text.parse().map_err(|e| corrupt("payout status", e))
-}
-
-fn currency_of(text: &str) -> Result<Currency, DbErr> {
-    text.parse().map_err(|e| corrupt("payout currency", e))
-}
-
 /// Rows ready for the queue, names included.
 async fn rows(
     tenant: &Tenant,
@@ -135,18 +127,18 @@ async fn rows(
         .into_iter()
         .collect();
     let attribution_ids: Vec<i64> = models.iter().filter_map(|m| m.attribution_id).collect();
-    let attributed: HashMap<i64, (i64, String)> = attributions::Entity::find()
+    let attributed: HashMap<i64, (i64, Currency)> = attributions::Entity::find()
         .select_only()
         .column(attributions::Column::Id)
         .column(attributions::Column::AmountMinor)
         .column(attributions::Column::Currency)
         .filter(attributions::Column::OrganizationId.eq(org))
         .filter(attributions::Column::Id.is_in(attribution_ids))
-        .into_tuple::<(i64, i64, String)>()
+        .into_tuple::<(i64, i64, Text<Currency>)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(id, minor, currency)| (id, (minor, currency)))
+        .map(|(id, minor, currency)| (id, (minor, currency.0)))
         .collect();
     let deal_names: HashMap<i64, String> = deals::Entity::find()
         .select_only()
@@ -171,9 +163,9 @@ async fn rows(
                     .unwrap_or_default(),
                 deal_id: m.deal_id.map(DealId),
                 deal_name: m.deal_id.and_then(|d| deal_names.get(&d).cloned()),
-                amount: Money::from_minor(m.amount_minor, currency_of(&m.currency)?),
-                kind: m.kind.parse().map_err(|e| corrupt("payout kind", e))?,
-                status: status_of(&m.status)?,
+                amount: Money::from_minor(m.amount_minor, m.currency.0),
+                kind: m.kind.0,
+                status: m.status.0,
                 created_on: m.created_at.date_naive(),
                 approved_on: m.approved_at.map(|at| at.date_naive()),
                 paid_on: m.paid_on,
@@ -183,17 +175,15 @@ async fn rows(
                 note: m.note,
                 paid_as: match (&m.payout_currency, m.payout_amount_minor, &m.payout_rate) {
                     (Some(code), Some(minor), Some(rate)) => {
-                        Some((Money::from_minor(minor, currency_of(code)?), rate.clone()))
+                        Some((Money::from_minor(minor, code.0), rate.clone()))
                     }
                     _ => None,
                 },
                 explanation: m.explanation,
-                attributed: match m.attribution_id.and_then(|a| attributed.get(&a)) {
-                    Some((minor, currency)) => {
-                        Some(Money::from_minor(*minor, currency_of(currency)?))
-                    }
-                    None => None,
-                },
+                attributed: m
+                    .attribution_id
+                    .and_then(|a| attributed.get(&a))
+                    .map(|(minor, currency)| Money::from_minor(*minor, *currency)),
             })
         })
         .collect()
@@ -264,7 +254,13 @@ pub async fn totals(
         ..filter.clone()
     };
     // Status, currency, count and the amount's partial sums.
-    type Row = (String, String, i64, Option<i64>, Option<i64>);
+    type Row = (
+        Text<PayoutStatus>,
+        Text<Currency>,
+        i64,
+        Option<i64>,
+        Option<i64>,
+    );
     let sums: Vec<Row> = filtered(tenant, &any_status)
         .select_only()
         .column(payouts::Column::Status)
@@ -299,17 +295,16 @@ pub async fn totals(
         })
         .collect();
     for (status, currency, count, high, low) in sums {
-        let status = status_of(&status)?;
+        let status = status.0;
         let index = PayoutStatus::ALL
             .iter()
             .position(|s| *s == status)
             .unwrap_or(0);
         if let Some(total) = by_status.get_mut(&index) {
             total.count += u64::try_from(count).unwrap_or_default();
-            total.amounts.push(Money::from_total(
-                super::sums::total(high, low),
-                currency_of(&currency)?,
-            ));
+            total
+                .amounts
+                .push(Money::from_total(super::sums::total(high, low), currency.0));
         }
     }
     Ok(by_status.into_values().collect())
@@ -336,7 +331,14 @@ pub async fn lock_for_update(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 }
 
 /// id, status, created by, updated by, amount (minor units), currency.
-type CandidateRow = (i64, String, Option<i64>, Option<i64>, i64, String);
+type CandidateRow = (
+    i64,
+    Text<PayoutStatus>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Text<Currency>,
+);
 
 /// The chosen payouts with what decides whether they can be acted on, locked on PostgreSQL
 /// until the transaction ends.
@@ -370,11 +372,11 @@ pub async fn candidates(
             Ok(Candidate {
                 id,
                 state: PayoutState {
-                    status: status_of(&status)?,
+                    status: status.0,
                     created_by: created_by.map(UserId),
                     updated_by: updated_by.map(UserId),
                 },
-                amount: Money::from_minor(minor, currency_of(&currency)?),
+                amount: Money::from_minor(minor, currency.0),
             })
         })
         .collect()
@@ -477,10 +479,10 @@ pub async fn earned(
 
 type EarnedRow = (
     i64,
-    String,
-    String,
+    Text<PayoutStatus>,
+    Text<EntryKind>,
     i64,
-    String,
+    Text<Currency>,
     Option<String>,
     DateTime<Utc>,
 );
@@ -503,11 +505,11 @@ fn earned_of(
     currency: Currency,
 ) -> Result<domain::earnings::Earned, DbErr> {
     let amount_minor = match rate {
-        Some(rate) if code != currency.code() => {
+        Some(rate) if code != currency => {
             let rate: rust_decimal::Decimal = rate
                 .parse()
                 .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
-            let amount = Money::from_minor(minor, currency_of(&code)?);
+            let amount = Money::from_minor(minor, code.0);
             domain::fx::convert(amount, rate, currency).total_minor()
         }
         _ => i128::from(minor),
@@ -515,8 +517,8 @@ fn earned_of(
     Ok(domain::earnings::Earned {
         partner: PartnerId(partner),
         month: domain::reporting::month_start(at.date_naive()),
-        status: status_of(&status)?,
-        kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
+        status: status.0,
+        kind: kind.0,
         amount_minor,
     })
 }
@@ -537,7 +539,13 @@ pub async fn earned_by_partner(
         ..Filter::default()
     };
     // Partner, status, kind and the total's partial sums.
-    type Row = (i64, String, String, Option<i64>, Option<i64>);
+    type Row = (
+        i64,
+        Text<PayoutStatus>,
+        Text<EntryKind>,
+        Option<i64>,
+        Option<i64>,
+    );
     let sums: Vec<Row> = filtered(tenant, &filter)
         .filter(payouts::Column::Currency.eq(currency.code()))
         .select_only()
@@ -557,8 +565,8 @@ pub async fn earned_by_partner(
             Ok(domain::earnings::Earned {
                 partner: PartnerId(partner),
                 month: range.start,
-                status: status_of(&status)?,
-                kind: kind.parse().map_err(|e| corrupt("payout kind", e))?,
+                status: status.0,
+                kind: kind.0,
                 amount_minor: super::sums::total(high, low),
             })
         })

@@ -2,6 +2,7 @@
 //! two look-ups that establish one: the session's user by id and a sign-in by email (emails are
 //! unique across organizations).
 
+use crate::entities::text::Text;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -13,10 +14,6 @@ use domain::ids::{OrganizationId, PartnerId, UserId};
 use domain::user::{Email, Role};
 use wire::auth::SessionUser;
 use wire::users::{PartnerOption, UserRow};
-
-fn role_of(row: &users::Model) -> Result<Role, DbErr> {
-    row.role.parse().map_err(|e| super::corrupt("user role", e))
-}
 
 /// The active user behind a session, with the names the interface shows.
 pub async fn session_user(
@@ -44,7 +41,7 @@ pub async fn session_user(
     };
     Ok(Some(SessionUser {
         id: UserId(user.id),
-        role: role_of(&user)?,
+        role: user.role.0,
         name: user.name,
         email: user.email,
         organization_id: OrganizationId(user.organization_id),
@@ -96,7 +93,7 @@ pub async fn list(
         .map(|row| {
             Ok(UserRow {
                 id: UserId(row.id),
-                role: role_of(&row)?,
+                role: row.role.0,
                 partner_name: row.partner_id.and_then(|p| partner_names.get(&p).cloned()),
                 is_you: row.id == caller.0,
                 name: row.name,
@@ -191,7 +188,7 @@ pub async fn insert(
         email: Set(user.email.as_str().to_owned()),
         name: Set(user.name.to_owned()),
         password_hash: Set(user.password_hash),
-        role: Set(user.role.as_str().to_owned()),
+        role: Set(Text(user.role)),
         partner_id: Set(user.partner_id.map(|p| p.0)),
         active: Set(true),
         created_at: Set(chrono::Utc::now()),
@@ -217,17 +214,13 @@ pub async fn demo_logins(
         .all(db)
         .await?;
     // Partners see only their own records, so two partner logins show the difference.
-    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let mut seen = std::collections::HashMap::<Role, usize>::new();
     let mut partners = std::collections::HashSet::new();
     let mut picked: Vec<users::Model> = rows
         .into_iter()
         .filter(|row| {
-            let wanted = if row.role == Role::Partner.as_str() {
-                2
-            } else {
-                1
-            };
-            let count = seen.entry(row.role.clone()).or_default();
+            let wanted = if row.role == Role::Partner { 2 } else { 1 };
+            let count = seen.entry(row.role.0).or_default();
             let new_partner = row.partner_id.is_none_or(|p| partners.insert(p));
             let take = *count < wanted && new_partner;
             *count += usize::from(take);
@@ -237,7 +230,7 @@ pub async fn demo_logins(
     picked.sort_by_key(|row| {
         Role::ALL
             .iter()
-            .position(|r| r.as_str() == row.role)
+            .position(|r| row.role == *r)
             .unwrap_or(usize::MAX)
     });
     Ok(picked)

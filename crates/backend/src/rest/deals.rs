@@ -56,8 +56,8 @@ impl TryFrom<deals::Model> for Deal {
 
     fn try_from(model: deals::Model) -> Result<Deal, Problem> {
         Ok(Deal {
-            amount: amount_of(&model)?.into(),
-            stage: model.stage.parse().map_err(wire::AppError::internal)?,
+            amount: amount_of(&model).into(),
+            stage: model.stage.0,
             id: model.id,
             source: model.source,
             external_id: model.external_id,
@@ -310,9 +310,9 @@ pub struct AttributionParams {
 
 fn split(model: attributions::Model) -> Result<Split, Problem> {
     use wire::AppError;
-    let currency = model.currency.parse().map_err(AppError::internal)?;
+    let currency = model.currency.0;
     Ok(Split {
-        model: model.model.parse().map_err(AppError::internal)?,
+        model: model.model.0,
         partner_id: model.partner_id,
         share: model.share.parse().map_err(AppError::internal)?,
         amount: domain::money::Money::from_minor(model.amount_minor, currency).into(),

@@ -70,7 +70,7 @@ impl TryFrom<partners::Model> for Partner {
             contact_email: model.contact_email,
             website: model.website,
             region: model.region,
-            payout_currency: model.payout_currency,
+            payout_currency: model.payout_currency.map(|c| c.0.to_string()),
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
@@ -225,7 +225,7 @@ async fn update(
     apply_patch(&mut form, patch);
     service::save(&caller, Some(id), form, None).await?;
     if let Some(to) = status
-        && to.as_str() != existing.status
+        && existing.status != to
     {
         service::change_status(&caller, id, to).await?;
     }

@@ -22,7 +22,6 @@ use domain::ids::{DealId, PartnerId, PayoutId};
 use domain::ledger::EntryKind;
 use domain::money::Money;
 use domain::payout::PayoutStatus;
-use wire::AppError;
 
 pub fn routes() -> OpenApiRouter<Backend> {
     OpenApiRouter::new()
@@ -60,19 +59,17 @@ impl TryFrom<payouts::Model> for Payout {
     type Error = Problem;
 
     fn try_from(model: payouts::Model) -> Result<Payout, Problem> {
-        let currency = model.currency.parse().map_err(AppError::internal)?;
+        let currency = model.currency.0;
         let payout_amount = match (&model.payout_currency, model.payout_amount_minor) {
-            (Some(code), Some(minor)) => {
-                Some(Money::from_minor(minor, code.parse().map_err(AppError::internal)?).into())
-            }
+            (Some(code), Some(minor)) => Some(Money::from_minor(minor, code.0).into()),
             _ => None,
         };
         Ok(Payout {
             id: model.id,
             partner_id: model.partner_id,
             deal_id: model.deal_id,
-            kind: model.kind.parse().map_err(AppError::internal)?,
-            status: model.status.parse().map_err(AppError::internal)?,
+            kind: model.kind.0,
+            status: model.status.0,
             amount: Money::from_minor(model.amount_minor, currency).into(),
             payout_amount,
             corrects: model.corrects_payout_id,

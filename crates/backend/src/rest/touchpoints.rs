@@ -49,7 +49,7 @@ impl TryFrom<touchpoints::Model> for Touchpoint {
 
     fn try_from(model: touchpoints::Model) -> Result<Touchpoint, Problem> {
         Ok(Touchpoint {
-            kind: model.kind.parse().map_err(wire::AppError::internal)?,
+            kind: model.kind.0,
             id: model.id,
             external_id: model.external_id,
             deal_id: model.deal_id,
@@ -105,7 +105,7 @@ pub struct TouchpointPatch {
 fn form_of(model: &touchpoints::Model) -> TouchpointForm {
     TouchpointForm {
         partner_id: model.partner_id.to_string(),
-        kind: model.kind.clone(),
+        kind: model.kind.0.to_string(),
         occurred_on: model.occurred_at.date_naive().to_string(),
         note: model.note.clone().unwrap_or_default(),
     }

@@ -1,5 +1,6 @@
 //! Signing up, in and out; accepting invitations; resetting passwords.
 
+use crate::entities::text::Text;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
@@ -262,8 +263,8 @@ pub async fn sign_up(visitor: &Visitor, form: SignUp) -> Result<SessionUser, App
         organizations::ActiveModel {
             name: Set(organization.clone()),
             slug: Set(free_slug(&txn, &organization).await?),
-            base_currency: Set(currency.to_string()),
-            payable_model: Set(AttributionModel::EqualSplit.to_string()),
+            base_currency: Set(Text(currency)),
+            payable_model: Set(Text(AttributionModel::EqualSplit)),
             settings: Set(
                 serde_json::to_string(&ModelSettings::default()).map_err(AppError::internal)?
             ),
@@ -333,12 +334,10 @@ pub async fn demo_logins(visitor: &Visitor) -> Result<Option<DemoLogins>, AppErr
     let rows = repo::users::demo_logins(&Tenant::system(org), &state.db).await?;
     let logins = rows
         .into_iter()
-        .filter_map(|row| {
-            Some(DemoLogin {
-                role: row.role.parse().ok()?,
-                email: row.email,
-                name: row.name,
-            })
+        .map(|row| DemoLogin {
+            role: row.role.0,
+            email: row.email,
+            name: row.name,
         })
         .collect();
     Ok(Some(DemoLogins {

@@ -77,7 +77,7 @@ async fn deal_of(
     let deal = repo::deals::get(&caller.tenant, db, id)
         .await?
         .ok_or_else(not_found)?;
-    let stage = deal.stage.parse().map_err(AppError::internal)?;
+    let stage = deal.stage.0;
     Ok((deal, stage))
 }
 
@@ -88,7 +88,7 @@ async fn reattribute_if_won(
     deal: &deals::Model,
     why: &str,
 ) -> Result<(), AppError> {
-    if deal.stage != DealStage::Won.as_str() {
+    if deal.stage != DealStage::Won {
         return Ok(());
     }
     let closed_at = deal
@@ -134,7 +134,7 @@ pub async fn save_from(
             if super::deals::form_of(&existing)?.validate().as_ref() == Ok(&draft) {
                 return Ok((id, Saved::Unchanged));
             }
-            if stage == DealStage::Won && existing.currency != draft.amount.currency().code() {
+            if stage == DealStage::Won && existing.currency != draft.amount.currency() {
                 return Err(AppError::invalid_fields(vec![(
                     "currency",
                     "Commissions were computed in this currency: re-open the deal to change it."
@@ -232,9 +232,7 @@ async fn check_touch(
     deal: &deals::Model,
     draft: &TouchpointDraft,
 ) -> Result<(), AppError> {
-    if let Some(closed_at) = deal
-        .closed_at
-        .filter(|_| deal.stage == DealStage::Won.as_str())
+    if let Some(closed_at) = deal.closed_at.filter(|_| deal.stage == DealStage::Won)
         && draft.occurred_at > closed_at
     {
         return Err(AppError::invalid_fields(vec![(
@@ -281,7 +279,7 @@ pub async fn update_touchpoint(
         .await?
         .ok_or_else(|| AppError::NotFound("the touchpoint".into()))?;
     let unchanged = touch.partner_id == draft.partner.0
-        && touch.kind == draft.kind.as_str()
+        && touch.kind == draft.kind
         && touch.occurred_at == draft.occurred_at
         && touch.note == draft.note;
     if unchanged {
@@ -370,7 +368,7 @@ async fn payout_conversions(
     day: chrono::NaiveDate,
 ) -> Result<HashMap<i64, (Currency, Decimal)>, AppError> {
     let wanted = repo::partners::payout_currencies(&caller.tenant, db, partners).await?;
-    let currency: Currency = deal.currency.parse().map_err(AppError::internal)?;
+    let currency: Currency = deal.currency.0;
     let wanted: Vec<(i64, Currency)> = wanted.into_iter().filter(|(_, c)| *c != currency).collect();
     if wanted.is_empty() {
         return Ok(HashMap::new());
@@ -443,7 +441,7 @@ async fn settle(
 ) -> Result<serde_json::Value, AppError> {
     let tenant = &caller.tenant;
     let id = DealId(deal.id);
-    let amount = repo::deals::amount_of(deal)?;
+    let amount = repo::deals::amount_of(deal);
     let now = Utc::now();
     let (payable, results) = match closed_at {
         Some(closed_at) => {
@@ -453,7 +451,7 @@ async fn settle(
                 .map(|t| {
                     Ok(Touch {
                         partner: PartnerId(t.partner_id),
-                        kind: t.kind.parse().map_err(AppError::internal)?,
+                        kind: t.kind.0,
                         at: t.occurred_at,
                     })
                 })
@@ -474,7 +472,7 @@ async fn settle(
     let previous: BTreeMap<i64, i64> = repo::deals::stored_attributions(tenant, db, id)
         .await?
         .into_iter()
-        .filter(|a| a.model == payable.unwrap_or(payable_now).as_str())
+        .filter(|a| a.model == payable.unwrap_or(payable_now))
         .fold(BTreeMap::new(), |mut credit, a| {
             *credit.entry(a.partner_id).or_default() += a.amount_minor;
             credit
@@ -749,7 +747,7 @@ async fn locked_rate(
     let base = repo::organizations::header(db, caller.tenant.organization_id())
         .await?
         .base_currency;
-    let currency: domain::money::Currency = deal.currency.parse().map_err(AppError::internal)?;
+    let currency: domain::money::Currency = deal.currency.0;
     if currency == base {
         return Ok(None);
     }
@@ -772,11 +770,7 @@ pub async fn move_to(
     reason: Option<&str>,
     at: Option<DateTime<Utc>>,
 ) -> Result<bool, AppError> {
-    let now: DealStage = super::deals::get(caller, id)
-        .await?
-        .stage
-        .parse()
-        .map_err(AppError::internal)?;
+    let now = super::deals::get(caller, id).await?.stage.0;
     if now == to {
         return Ok(false);
     }

@@ -118,10 +118,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
     let mut timeline = Vec::with_capacity(touchpoints.len());
     let mut touches = Vec::with_capacity(touchpoints.len());
     for t in &touchpoints {
-        let kind = t
-            .kind
-            .parse()
-            .map_err(|e| AppError::internal(format!("stored touchpoint kind: {e}")))?;
+        let kind = t.kind.0;
         touches.push(Touch {
             partner: PartnerId(t.partner_id),
             kind,
@@ -138,18 +135,16 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
         });
     }
 
-    let amount = repo::deals::amount_of(&deal)?;
+    let amount = repo::deals::amount_of(&deal);
     let mut attribution: Vec<ModelSplit> = Vec::new();
 
     // What was stored when the deal was won, per model.
-    let mut stored_by_model: BTreeMap<String, Vec<SplitLine>> = BTreeMap::new();
+    // Keyed by label first, so the stored models list in the order they always have.
+    let mut stored_by_model: BTreeMap<(&str, AttributionModel), Vec<SplitLine>> = BTreeMap::new();
     for a in &stored {
-        let currency = a
-            .currency
-            .parse()
-            .map_err(|e| AppError::internal(format!("stored currency: {e}")))?;
+        let currency = a.currency.0;
         stored_by_model
-            .entry(a.model.clone())
+            .entry((a.model.0.as_str(), a.model.0))
             .or_default()
             .push(SplitLine {
                 partner_id: PartnerId(a.partner_id),
@@ -161,10 +156,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
                     .map_or_else(|_| a.explanation.clone(), |e| e.sentence()),
             });
     }
-    for (model, lines) in stored_by_model {
-        let Ok(model) = model.parse::<AttributionModel>() else {
-            continue;
-        };
+    for ((_, model), lines) in stored_by_model {
         attribution.push(ModelSplit {
             model,
             model_name: model.name().to_owned(),
@@ -240,10 +232,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
     };
     let mut commissions = Vec::new();
     for payout in repo::deals::payouts_of(tenant, db, id).await? {
-        let currency = payout
-            .currency
-            .parse()
-            .map_err(|e| AppError::internal(format!("stored currency: {e}")))?;
+        let currency = payout.currency.0;
         let attributed = stored
             .iter()
             .find(|a| Some(a.id) == payout.attribution_id)
@@ -253,9 +242,9 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
             partner_id: PartnerId(payout.partner_id),
             partner_name: name_of(payout.partner_id),
             attributed,
-            kind: payout.kind.parse().map_err(AppError::internal)?,
+            kind: payout.kind.0,
             amount: Money::from_minor(payout.amount_minor, currency),
-            status: payout.status.parse().map_err(AppError::internal)?,
+            status: payout.status.0,
             corrects: payout.corrects_payout_id,
             note: payout.rejected_reason.clone().or(payout.note.clone()),
             explanation: payout.explanation.clone(),
@@ -271,7 +260,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
             Some(LockedRate {
                 rate: rate.clone(),
                 effective_on,
-                base_amount: domain::fx::convert(repo::deals::amount_of(&deal)?, exact, base),
+                base_amount: domain::fx::convert(repo::deals::amount_of(&deal), exact, base),
             })
         }
         _ => None,
@@ -295,7 +284,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
 
 /// The edit form filled with the deal as stored.
 pub(crate) fn form_of(deal: &crate::entities::deals::Model) -> Result<DealForm, AppError> {
-    let amount = repo::deals::amount_of(deal)?;
+    let amount = repo::deals::amount_of(deal);
     Ok(DealForm {
         name: deal.name.clone(),
         account_name: deal.account_name.clone(),

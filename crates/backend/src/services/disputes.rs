@@ -3,6 +3,7 @@
 //! entry finance approves like any other) or reject them; finance reads them. Every step is
 //! audited and written into the thread both sides read.
 
+use crate::entities::text::Text;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
@@ -106,8 +107,8 @@ pub async fn list(
 }
 
 fn signed(entry: &payouts::Model) -> Result<Money, AppError> {
-    let kind: EntryKind = entry.kind.parse().map_err(AppError::internal)?;
-    let currency: Currency = entry.currency.parse().map_err(AppError::internal)?;
+    let kind: EntryKind = entry.kind.0;
+    let currency: Currency = entry.currency.0;
     Ok(Money::from_minor(
         kind.sign() * entry.amount_minor,
         currency,
@@ -138,7 +139,7 @@ async fn amount_in_question(
     let mut total: Option<Money> = None;
     for entry in entries
         .iter()
-        .filter(|e| e.status != PayoutStatus::Rejected.as_str())
+        .filter(|e| e.status != PayoutStatus::Rejected)
     {
         let amount = signed(entry)?;
         total = Some(match total {
@@ -360,11 +361,7 @@ async fn adjustment_target(
         let entry = repo::disputes::payout(&caller.tenant, db, payout)
             .await?
             .ok_or_else(|| AppError::internal("disputed payout vanished"))?;
-        return Ok((
-            entry.deal_id,
-            entry.currency.parse().map_err(AppError::internal)?,
-            entry.fx_rate,
-        ));
+        return Ok((entry.deal_id, entry.currency.0, entry.fx_rate));
     }
     let deal_id = model
         .deal_id
@@ -372,11 +369,7 @@ async fn adjustment_target(
     let deal = repo::deals::get(&caller.tenant, db, DealId(deal_id))
         .await?
         .ok_or_else(|| AppError::internal("disputed deal vanished"))?;
-    Ok((
-        Some(deal_id),
-        deal.currency.parse().map_err(AppError::internal)?,
-        deal.fx_rate,
-    ))
+    Ok((Some(deal_id), deal.currency.0, deal.fx_rate))
 }
 
 pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Result<(), AppError> {
@@ -410,9 +403,9 @@ pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Res
                 partner_id: Set(model.partner_id),
                 deal_id: Set(deal),
                 amount_minor: Set(amount),
-                currency: Set(currency.to_string()),
-                status: Set(PayoutStatus::Pending.as_str().to_owned()),
-                kind: Set(kind.as_str().to_owned()),
+                currency: Set(Text(currency)),
+                status: Set(Text(PayoutStatus::Pending)),
+                kind: Set(Text(kind)),
                 corrects_payout_id: Set(model.payout_id),
                 note: Set(Some(format!("Dispute #{} resolved", model.id))),
                 explanation: Set(Some(answer.clone())),

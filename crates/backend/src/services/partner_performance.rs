@@ -53,14 +53,14 @@ pub async fn performance(caller: &Caller, id: PartnerId) -> Result<PartnerPerfor
     let (mut open_deals, mut open_minor) = (0u64, 0i64);
     let mut won_here = Vec::new();
     for t in &touched {
-        let stage: DealStage = t.deal.stage.parse().map_err(AppError::internal)?;
+        let stage: DealStage = t.deal.stage.0;
         if t.touched_in_range {
             stats.deals_influenced += 1;
         }
         match (stage, t.deal.closed_at) {
             (DealStage::Open, _) => {
                 open_deals += 1;
-                if t.deal.currency == currency.code() {
+                if t.deal.currency == currency {
                     open_minor += t.deal.amount_minor;
                 }
             }
@@ -68,7 +68,7 @@ pub async fn performance(caller: &Caller, id: PartnerId) -> Result<PartnerPerfor
                 stats.deals_closed += 1;
                 if stage == DealStage::Won {
                     stats.deals_won += 1;
-                    if t.deal.currency == currency.code() {
+                    if t.deal.currency == currency {
                         won_here.push((t.deal.id, t.deal.amount_minor, closed_at));
                     }
                 }
@@ -116,8 +116,8 @@ pub async fn performance(caller: &Caller, id: PartnerId) -> Result<PartnerPerfor
                 id: DealId(t.deal.id),
                 name: t.deal.name.clone(),
                 account_name: t.deal.account_name.clone(),
-                stage: t.deal.stage.parse().map_err(AppError::internal)?,
-                amount: repo::deals::amount_of(&t.deal)?,
+                stage: t.deal.stage.0,
+                amount: repo::deals::amount_of(&t.deal),
                 touches: t.touches,
                 last_touch: t.last_touch,
             })

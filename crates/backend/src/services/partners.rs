@@ -75,7 +75,10 @@ pub(crate) fn form_of(model: &partners::Model) -> Result<PartnerForm, AppError> 
         contact_email: model.contact_email.clone().unwrap_or_default(),
         website: model.website.clone().unwrap_or_default(),
         region: model.region.clone().unwrap_or_default(),
-        payout_currency: model.payout_currency.clone().unwrap_or_default(),
+        payout_currency: model
+            .payout_currency
+            .map(|c| c.0.to_string())
+            .unwrap_or_default(),
     })
 }
 
@@ -236,7 +239,7 @@ pub async fn change_status(
     let existing = repo::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
-    let from: PartnerStatus = existing.status.parse().map_err(AppError::internal)?;
+    let from: PartnerStatus = existing.status.0;
     from.transition(to)?;
     let txn = crate::repo::begin_write(caller.db()).await?;
     if !repo::set_status(&caller.tenant, &txn, id, from, to).await? {

@@ -58,7 +58,7 @@ pub async fn overview(caller: &Caller) -> Result<PortalOverview, AppError> {
     let profile = repo::partners::get(tenant, db, partner)
         .await?
         .ok_or_else(|| AppError::NotFound("the partner".into()))?;
-    let tier = profile.tier.parse().map_err(AppError::internal)?;
+    let tier = profile.tier.0;
     let today = Utc::now().date_naive();
     let months = trailing_months(today, MONTHS);
     let tomorrow = today + chrono::Days::new(1);
@@ -82,7 +82,7 @@ pub async fn overview(caller: &Caller) -> Result<PortalOverview, AppError> {
     let (mut influenced, mut won, mut open) = (0, 0, 0);
     for t in &touched {
         influenced += u64::from(t.touched_in_range);
-        match t.deal.stage.parse().map_err(AppError::internal)? {
+        match t.deal.stage.0 {
             DealStage::Open => open += 1,
             DealStage::Won
                 if t.deal
@@ -218,10 +218,7 @@ impl Credits {
                 .map(|a| {
                     Ok(Credit {
                         share: a.share.parse().unwrap_or_default(),
-                        amount: Money::from_minor(
-                            a.amount_minor,
-                            a.currency.parse().map_err(AppError::internal)?,
-                        ),
+                        amount: Money::from_minor(a.amount_minor, a.currency.0),
                         projected: false,
                         explanation: serde_json::from_str::<Explanation>(&a.explanation)
                             .map_or_else(|_| a.explanation.clone(), |e| e.sentence()),
@@ -340,7 +337,7 @@ pub async fn deal(caller: &Caller, id: DealId) -> Result<PortalDealDetail, AppEr
         .filter(|t| t.partner_id == partner.0)
         .map(|t| {
             Ok(PortalTouch {
-                kind: t.kind.parse().map_err(AppError::internal)?,
+                kind: t.kind.0,
                 occurred_at: t.occurred_at,
                 note: t.note.clone(),
                 days_before_close: close_on.map(|day| calendar_days(t.occurred_at, day, zone)),

@@ -57,7 +57,7 @@ async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, 
         .any(|u| u.id == caller.user.id.0 && u.partner_admin);
     let payout = match (&model.payout_method, &model.payout_holder) {
         (Some(method), Some(holder)) => Some(PayoutDetailsView {
-            method: method.parse().map_err(AppError::internal)?,
+            method: method.0,
             holder: holder.clone(),
             account_masked: model
                 .payout_account
@@ -69,18 +69,14 @@ async fn view(caller: &Caller, model: partners::Model) -> Result<PortalProfile, 
     };
     Ok(PortalProfile {
         partner_name: model.name,
-        partner_type: model.partner_type.parse().map_err(AppError::internal)?,
-        tier: model.tier.parse().map_err(AppError::internal)?,
+        partner_type: model.partner_type.0,
+        tier: model.tier.0,
         region: model.region,
         contact_name: model.contact_name,
         contact_email: model.contact_email,
         website: model.website,
         payout,
-        payout_currency: model
-            .payout_currency
-            .map(|c| c.parse())
-            .transpose()
-            .map_err(AppError::internal)?,
+        payout_currency: model.payout_currency.map(|c| c.0),
         colleagues: users
             .into_iter()
             .map(|u| ColleagueRow {

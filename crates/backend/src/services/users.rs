@@ -1,5 +1,6 @@
 //! Administering the organization's users: invitations, roles, deactivation, the outbox.
 
+use crate::entities::text::Text;
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
@@ -169,7 +170,7 @@ pub async fn change_role(caller: &Caller, id: UserId, role: &str) -> Result<(), 
         .parse()
         .map_err(|e: domain::DomainError| AppError::invalid_field("role", e.to_string()))?;
     let user = other_user(caller, id, "change the role of").await?;
-    let before: Role = user.role.parse().map_err(AppError::internal)?;
+    let before: Role = user.role.0;
     if before == role {
         return Ok(());
     }
@@ -183,7 +184,7 @@ pub async fn change_role(caller: &Caller, id: UserId, role: &str) -> Result<(), 
     let txn = crate::repo::begin_write(caller.db()).await?;
     users::ActiveModel {
         id: Set(user.id),
-        role: Set(role.as_str().to_owned()),
+        role: Set(Text(role)),
         ..Default::default()
     }
     .update(&txn)
