@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::entities::audit_events;
 use crate::tenant::Tenant;
+use domain::audit::AuditAction;
 use domain::ids::UserId;
 use wire::auth::SessionUser;
 
@@ -21,8 +22,8 @@ pub enum Actor<'a> {
 }
 
 pub struct Entry<'a> {
-    /// What happened, as `entity.verb` (for example `user.signed_in`).
-    pub action: &'a str,
+    /// What happened (stored as `entity.verb`, for example `user.signed_in`).
+    pub action: AuditAction,
     pub entity_type: &'a str,
     pub entity_id: Option<i64>,
     pub before: Option<Value>,
@@ -45,7 +46,7 @@ pub async fn record(
         organization_id: Set(tenant.organization_id().0),
         actor_user_id: Set(actor_user_id),
         actor_label: Set(actor_label),
-        action: Set(entry.action.to_owned()),
+        action: Set(entry.action.as_str().to_owned()),
         entity_type: Set(entry.entity_type.to_owned()),
         entity_id: Set(entry.entity_id),
         before: Set(entry.before.map(|v| v.to_string())),
@@ -110,7 +111,7 @@ pub async fn record_many(
             organization_id: Set(tenant.organization_id().0),
             actor_user_id: Set(actor_user_id),
             actor_label: Set(actor_label.clone()),
-            action: Set(entry.action.to_owned()),
+            action: Set(entry.action.as_str().to_owned()),
             entity_type: Set(entry.entity_type.to_owned()),
             entity_id: Set(entry.entity_id),
             before: Set(entry.before.map(|v| v.to_string())),

@@ -3,7 +3,95 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::labels::label_enum;
 use super::money::{Currency, Money};
+
+label_enum! {
+    /// What happened, as an audit event records it (`entity.verb`). The audit trail, the
+    /// webhook events (`EventType::raised_by`) and the activity page all name changes by these;
+    /// a misspelt action does not compile.
+    pub enum AuditAction ("audit action") {
+        DealCreated => "deal.created",
+        DealUpdated => "deal.updated",
+        DealWon => "deal.won",
+        DealLost => "deal.lost",
+        DealReopened => "deal.reopened",
+        /// A won deal's credit was split again (its touches, amount or the payable model changed).
+        DealReattributed => "deal.reattributed",
+        TouchpointCreated => "touchpoint.created",
+        TouchpointUpdated => "touchpoint.updated",
+        TouchpointRemoved => "touchpoint.removed",
+        /// A commission, adjustment or clawback was booked.
+        PayoutCreated => "payout.created",
+        PayoutResized => "payout.resized",
+        PayoutCancelled => "payout.cancelled",
+        PayoutApproved => "payout.approved",
+        PayoutRejected => "payout.rejected",
+        PayoutPaid => "payout.paid",
+        DisputeOpened => "dispute.opened",
+        DisputeReplied => "dispute.replied",
+        DisputeUnderReview => "dispute.under_review",
+        DisputeResolved => "dispute.resolved",
+        DisputeRejected => "dispute.rejected",
+        PartnerCreated => "partner.created",
+        PartnerUpdated => "partner.updated",
+        PartnerStatusChanged => "partner.status_changed",
+        PartnerContactsUpdated => "partner.contacts_updated",
+        PartnerPayoutDetailsUpdated => "partner.payout_details_updated",
+        RegistrationCreated => "registration.created",
+        RegistrationApproved => "registration.approved",
+        RegistrationRejected => "registration.rejected",
+        RegistrationExpired => "registration.expired",
+        CommissionRuleCreated => "commission_rule.created",
+        CommissionRuleVersioned => "commission_rule.versioned",
+        CommissionRuleEnded => "commission_rule.ended",
+        UserCreated => "user.created",
+        UserInvited => "user.invited",
+        UserInvitationAccepted => "user.invitation_accepted",
+        UserRoleChanged => "user.role_changed",
+        UserDeactivated => "user.deactivated",
+        UserReactivated => "user.reactivated",
+        UserSignedIn => "user.signed_in",
+        UserSignedOut => "user.signed_out",
+        UserSignInFailed => "user.sign_in_failed",
+        UserPasswordResetRequested => "user.password_reset_requested",
+        UserPasswordReset => "user.password_reset",
+        OrganizationCreated => "organization.created",
+        DemoDataLoaded => "demo_data.loaded",
+        AttributionSettingsUpdated => "attribution_settings.updated",
+        ProgramSettingsUpdated => "program_settings.updated",
+        PayoutSettingsUpdated => "payout_settings.updated",
+        RegistrationSettingsUpdated => "registration_settings.updated",
+        FxRateSaved => "fx_rate.saved",
+        ApiKeyCreated => "api_key.created",
+        ApiKeyRevoked => "api_key.revoked",
+        WebhookEndpointCreated => "webhook_endpoint.created",
+        WebhookEndpointUpdated => "webhook_endpoint.updated",
+        WebhookEndpointEnabled => "webhook_endpoint.enabled",
+        WebhookEndpointDisabled => "webhook_endpoint.disabled",
+        WebhookEndpointDeleted => "webhook_endpoint.deleted",
+        WebhookDeliveryRedelivered => "webhook_delivery.redelivered",
+        ImportStarted => "import.started",
+        ImportCancelled => "import.cancelled",
+        CrmConnectionSaved => "crm_connection.saved",
+        CrmConnectionRemoved => "crm_connection.removed",
+        CrmSyncStarted => "crm_sync.started",
+        CrmSyncCancelled => "crm_sync.cancelled",
+    }
+}
+
+impl AuditAction {
+    /// The action that records a dispute reaching `status`.
+    pub fn dispute_reached(status: super::payout::DisputeStatus) -> AuditAction {
+        use super::payout::DisputeStatus;
+        match status {
+            DisputeStatus::Open => AuditAction::DisputeOpened,
+            DisputeStatus::UnderReview => AuditAction::DisputeUnderReview,
+            DisputeStatus::Resolved => AuditAction::DisputeResolved,
+            DisputeStatus::Rejected => AuditAction::DisputeRejected,
+        }
+    }
+}
 
 /// One field that an event changed, each side as display text (`None` when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +199,21 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn actions_are_distinct_entity_verbs_that_read_back() {
+        let mut seen = std::collections::HashSet::new();
+        for action in AuditAction::ALL {
+            let label = action.as_str();
+            let (entity, verb) = label.split_once('.').expect(label);
+            assert!(
+                !entity.is_empty() && !verb.is_empty() && !verb.contains('.'),
+                "{label}"
+            );
+            assert!(seen.insert(label), "{label} twice");
+            assert_eq!(label.parse::<AuditAction>(), Ok(*action));
+        }
+    }
 
     #[test]
     fn only_what_changed_is_listed() {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::audit::AuditAction;
 use super::labels::label_enum;
 
 label_enum! {
@@ -23,19 +24,19 @@ label_enum! {
 }
 
 impl EventType {
-    /// The events an audited change raises (its audit action, such as `deal.won`).
-    pub fn raised_by(action: &str) -> &'static [EventType] {
+    /// The events an audited change raises.
+    pub fn raised_by(action: AuditAction) -> &'static [EventType] {
         use EventType::*;
         match action {
-            "deal.won" => &[DealWon, AttributionComputed],
-            "deal.reattributed" => &[AttributionComputed],
-            "deal.lost" => &[DealLost],
-            "payout.created" => &[CommissionCreated],
-            "payout.approved" => &[PayoutApproved],
-            "payout.paid" => &[PayoutPaid],
-            "dispute.opened" => &[DisputeOpened],
-            "dispute.resolved" => &[DisputeResolved],
-            "partner.created" => &[PartnerCreated],
+            AuditAction::DealWon => &[DealWon, AttributionComputed],
+            AuditAction::DealReattributed => &[AttributionComputed],
+            AuditAction::DealLost => &[DealLost],
+            AuditAction::PayoutCreated => &[CommissionCreated],
+            AuditAction::PayoutApproved => &[PayoutApproved],
+            AuditAction::PayoutPaid => &[PayoutPaid],
+            AuditAction::DisputeOpened => &[DisputeOpened],
+            AuditAction::DisputeResolved => &[DisputeResolved],
+            AuditAction::PartnerCreated => &[PartnerCreated],
             _ => &[],
         }
     }
@@ -207,28 +208,20 @@ mod tests {
     #[test]
     fn audited_changes_raise_their_events() {
         assert_eq!(
-            EventType::raised_by("deal.won"),
+            EventType::raised_by(AuditAction::DealWon),
             [EventType::DealWon, EventType::AttributionComputed]
         );
-        assert_eq!(EventType::raised_by("payout.paid"), [EventType::PayoutPaid]);
-        assert!(EventType::raised_by("deal.updated").is_empty());
+        assert_eq!(
+            EventType::raised_by(AuditAction::PayoutPaid),
+            [EventType::PayoutPaid]
+        );
+        assert!(EventType::raised_by(AuditAction::DealUpdated).is_empty());
         // Every event is raised by some audited change.
-        let actions = [
-            "deal.won",
-            "deal.lost",
-            "deal.reattributed",
-            "payout.created",
-            "payout.approved",
-            "payout.paid",
-            "dispute.opened",
-            "dispute.resolved",
-            "partner.created",
-        ];
         for event in EventType::ALL {
             assert!(
-                actions
+                AuditAction::ALL
                     .iter()
-                    .any(|a| EventType::raised_by(a).contains(event)),
+                    .any(|a| EventType::raised_by(*a).contains(event)),
                 "{event}"
             );
         }

@@ -1,5 +1,6 @@
 use crate::entities::text::Text;
 use chrono::Utc;
+use domain::audit::AuditAction;
 use domain::ledger::EntryKind;
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -336,7 +337,7 @@ where
         organization_id: Set(org_id),
         actor_user_id: Set(None),
         actor_label: Set("system".into()),
-        action: Set("demo_data.loaded".into()),
+        action: Set(AuditAction::DemoDataLoaded.as_str().into()),
         entity_type: Set("organization".into()),
         entity_id: Set(Some(org_id)),
         before: Set(None),

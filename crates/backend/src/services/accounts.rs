@@ -14,6 +14,7 @@ use crate::repo::{self, users::NewUser};
 use crate::state::Backend;
 use crate::tenant::Tenant;
 use domain::attribution::{AttributionModel, ModelSettings};
+use domain::audit::AuditAction;
 use domain::ids::{OrganizationId, PartnerId, UserId};
 use domain::money::Currency;
 use domain::registration::DEFAULT_WINDOW_DAYS;
@@ -119,7 +120,7 @@ pub async fn sign_in(
                         label: email.to_string(),
                     },
                     Entry {
-                        action: "user.sign_in_failed",
+                        action: AuditAction::UserSignInFailed,
                         entity_type: "user",
                         entity_id: Some(user.id),
                         before: None,
@@ -150,7 +151,7 @@ pub async fn sign_in(
             label: row.email.clone(),
         },
         Entry {
-            action: "user.signed_in",
+            action: AuditAction::UserSignedIn,
             entity_type: "user",
             entity_id: Some(row.id),
             before: None,
@@ -170,7 +171,7 @@ pub async fn sign_out(visitor: &Visitor) -> Result<(), AppError> {
             &state.db,
             Actor::User(user),
             Entry {
-                action: "user.signed_out",
+                action: AuditAction::UserSignedOut,
                 entity_type: "user",
                 entity_id: Some(user.id.0),
                 before: None,
@@ -297,7 +298,7 @@ pub async fn sign_up(visitor: &Visitor, form: SignUp) -> Result<SessionUser, App
         &txn,
         actor(),
         Entry {
-            action: "organization.created",
+            action: AuditAction::OrganizationCreated,
             entity_type: "organization",
             entity_id: Some(org.id),
             before: None,
@@ -310,7 +311,7 @@ pub async fn sign_up(visitor: &Visitor, form: SignUp) -> Result<SessionUser, App
         &txn,
         actor(),
         Entry {
-            action: "user.created",
+            action: AuditAction::UserCreated,
             entity_type: "user",
             entity_id: Some(user_id.0),
             before: None,
@@ -404,7 +405,7 @@ pub async fn request_password_reset(visitor: &Visitor, email: &str) -> Result<()
             label: email.to_string(),
         },
         Entry {
-            action: "user.password_reset_requested",
+            action: AuditAction::UserPasswordResetRequested,
             entity_type: "user",
             entity_id: Some(user.id),
             before: None,
@@ -502,7 +503,7 @@ pub async fn accept_invitation(
             label: email.to_string(),
         },
         Entry {
-            action: "user.invitation_accepted",
+            action: AuditAction::UserInvitationAccepted,
             entity_type: "user",
             entity_id: Some(user_id.0),
             before: None,
@@ -571,7 +572,7 @@ pub async fn reset_password(
             label: user.email.clone(),
         },
         Entry {
-            action: "user.password_reset",
+            action: AuditAction::UserPasswordReset,
             entity_type: "user",
             entity_id: Some(user.id),
             before: None,

@@ -14,6 +14,7 @@ use crate::state::Backend;
 use crate::tenant::Tenant;
 use domain::access::{Action, Resource};
 use domain::api_key::{self, ApiKeyDraft, ApiKeyForm, KEY_PREFIX, KeyScope};
+use domain::audit::AuditAction;
 use domain::ids::{ApiKeyId, OrganizationId, UserId};
 use domain::user::Role;
 use wire::AppError;
@@ -80,7 +81,7 @@ pub async fn issue(
         &txn,
         actor,
         Entry {
-            action: "api_key.created",
+            action: AuditAction::ApiKeyCreated,
             entity_type: "api_key",
             entity_id: Some(saved.id),
             before: None,
@@ -108,7 +109,7 @@ pub async fn revoke(caller: &Caller, id: ApiKeyId) -> Result<(), AppError> {
         caller,
         &txn,
         Entry {
-            action: "api_key.revoked",
+            action: AuditAction::ApiKeyRevoked,
             entity_type: "api_key",
             entity_id: Some(key.id),
             before: Some(json!({ "name": key.name, "revoked": false })),

@@ -12,6 +12,7 @@ use crate::repo;
 use domain::access::{Action, Resource};
 use domain::attribution::form::SettingsForm;
 use domain::attribution::{AttributionModel, DealInput, Engine, ModelSettings, Split};
+use domain::audit::AuditAction;
 use domain::commission_rules::{self, ReplayDeal};
 use domain::ids::PartnerId;
 use domain::money::Money;
@@ -207,7 +208,7 @@ pub async fn save(caller: &Caller, form: SettingsForm) -> Result<(), AppError> {
         caller,
         &txn,
         Entry {
-            action: "attribution_settings.updated",
+            action: AuditAction::AttributionSettingsUpdated,
             entity_type: "organization",
             entity_id: Some(org.0),
             before: Some(json!({ "payable_model": payable_before, "settings": settings_before })),

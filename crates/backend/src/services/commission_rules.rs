@@ -13,6 +13,7 @@ use crate::caller::Caller;
 use crate::repo;
 use crate::repo::commission_rules::Version;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::commission_rules::{self, Rule, RuleDraft, RuleForm, Scope};
 use domain::money::Money;
 use domain::reporting::Period;
@@ -195,7 +196,7 @@ fn snapshot(rule: &Rule) -> serde_json::Value {
 async fn audit_rule(
     caller: &Caller,
     db: &impl ConnectionTrait,
-    action: &str,
+    action: AuditAction,
     rule: &Rule,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -247,7 +248,7 @@ pub async fn save(caller: &Caller, rule_id: Option<i64>, form: RuleForm) -> Resu
         audit_rule(
             caller,
             &txn,
-            "commission_rule.created",
+            AuditAction::CommissionRuleCreated,
             &rule,
             None,
             Some(snapshot(&rule)),
@@ -304,7 +305,7 @@ pub async fn save(caller: &Caller, rule_id: Option<i64>, form: RuleForm) -> Resu
     audit_rule(
         caller,
         &txn,
-        "commission_rule.versioned",
+        AuditAction::CommissionRuleVersioned,
         &rule,
         Some(before),
         Some(snapshot(&rule)),
@@ -347,7 +348,7 @@ pub async fn end(caller: &Caller, rule_id: i64, last_day: String) -> Result<(), 
     audit_rule(
         caller,
         &txn,
-        "commission_rule.ended",
+        AuditAction::CommissionRuleEnded,
         rule,
         Some(snapshot(rule)),
         Some(after),

@@ -9,6 +9,7 @@ use crate::caller::Caller;
 use crate::entities::crm_connections;
 use crate::repo::{self, crm::ConnectionChange};
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::crm::{ConnectionForm, CrmKind, CrmSettings, SyncMode, SyncStatus};
 use wire::AppError;
 use wire::crm::{
@@ -172,7 +173,7 @@ pub async fn save(caller: &Caller, kind: CrmKind, form: ConnectionForm) -> Resul
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "crm_connection.saved",
+            action: AuditAction::CrmConnectionSaved,
             entity_type: "crm_connection",
             entity_id: Some(saved.id),
             before,
@@ -229,7 +230,7 @@ pub async fn disconnect(caller: &Caller, kind: CrmKind) -> Result<(), AppError> 
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "crm_connection.removed",
+            action: AuditAction::CrmConnectionRemoved,
             entity_type: "crm_connection",
             entity_id: Some(connection.id),
             before: Some(snapshot(&connection)),
@@ -275,7 +276,7 @@ pub async fn start(caller: &Caller, kind: CrmKind, mode: SyncMode) -> Result<i64
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "crm_sync.started",
+            action: AuditAction::CrmSyncStarted,
             entity_type: "crm_sync",
             entity_id: Some(sync.id),
             before: None,
@@ -338,7 +339,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "crm_sync.cancelled",
+            action: AuditAction::CrmSyncCancelled,
             entity_type: "crm_sync",
             entity_id: Some(id),
             before: Some(json!({ "status": from, "fetched": model.fetched_records })),

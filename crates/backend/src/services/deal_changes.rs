@@ -21,6 +21,7 @@ use crate::services::Saved;
 use crate::tenant::Tenant;
 use domain::access::{Action, Resource};
 use domain::attribution::{AttributionModel, DealAttribution, DealInput, Engine, Touch};
+use domain::audit::AuditAction;
 use domain::commission_rules;
 use domain::deal::{DealForm, DealStage, lost_reason};
 use domain::ids::{DealId, PartnerId, TouchpointId};
@@ -49,7 +50,7 @@ fn snapshot(deal: &deals::Model) -> serde_json::Value {
 async fn audit_deal(
     caller: &Caller,
     db: &impl ConnectionTrait,
-    action: &str,
+    action: AuditAction,
     id: i64,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -95,7 +96,15 @@ async fn reattribute_if_won(
         .closed_at
         .ok_or_else(|| AppError::internal("a won deal without its close time"))?;
     let moved = settle(caller, db, deal, Some(closed_at), why).await?;
-    audit_deal(caller, db, "deal.reattributed", deal.id, None, Some(moved)).await
+    audit_deal(
+        caller,
+        db,
+        AuditAction::DealReattributed,
+        deal.id,
+        None,
+        Some(moved),
+    )
+    .await
 }
 
 /// Creates (`id` none; with the `external_id` an API client knows it by, if any) or updates a
@@ -126,7 +135,7 @@ pub async fn save_from(
             let saved =
                 repo::deals::insert(&caller.tenant, &txn, &draft, caller.user_id(), source).await?;
             let totals = Tracker::new_deal(DealId(saved.id));
-            (saved, None, "deal.created", totals)
+            (saved, None, AuditAction::DealCreated, totals)
         }
         Some(id) => {
             let totals = Tracker::start(&caller.tenant, &txn, id).await?;
@@ -145,7 +154,7 @@ pub async fn save_from(
             (
                 repo::deals::update(&txn, existing, &draft).await?,
                 Some(before),
-                "deal.updated",
+                AuditAction::DealUpdated,
                 totals,
             )
         }
@@ -168,7 +177,7 @@ pub async fn save_from(
     }
     totals.finish(&caller.tenant, &txn).await?;
     txn.commit().await?;
-    let outcome = if action == "deal.created" {
+    let outcome = if action == AuditAction::DealCreated {
         Saved::Created
     } else {
         Saved::Updated
@@ -205,7 +214,7 @@ pub async fn add_touchpoint(
         caller,
         &txn,
         Entry {
-            action: "touchpoint.created",
+            action: AuditAction::TouchpointCreated,
             entity_type: "touchpoint",
             entity_id: Some(saved.id),
             before: None,
@@ -294,7 +303,7 @@ pub async fn update_touchpoint(
         caller,
         &txn,
         Entry {
-            action: "touchpoint.updated",
+            action: AuditAction::TouchpointUpdated,
             entity_type: "touchpoint",
             entity_id: Some(id.0),
             before: Some(before),
@@ -321,7 +330,7 @@ pub async fn remove_touchpoint(caller: &Caller, id: TouchpointId) -> Result<(), 
         caller,
         &txn,
         Entry {
-            action: "touchpoint.removed",
+            action: AuditAction::TouchpointRemoved,
             entity_type: "touchpoint",
             entity_id: Some(id.0),
             before: Some(touch_snapshot(&touch)),
@@ -640,9 +649,9 @@ async fn audit_entry(
         db,
         Entry {
             action: match change {
-                ledger::Change::Add { .. } => "payout.created",
-                ledger::Change::Resize { .. } => "payout.resized",
-                ledger::Change::Cancel { .. } => "payout.cancelled",
+                ledger::Change::Add { .. } => AuditAction::PayoutCreated,
+                ledger::Change::Resize { .. } => AuditAction::PayoutResized,
+                ledger::Change::Cancel { .. } => AuditAction::PayoutCancelled,
             },
             entity_type: "payout",
             entity_id: Some(id),
@@ -722,9 +731,9 @@ pub async fn close(
         caller,
         &txn,
         if outcome == DealStage::Won {
-            "deal.won"
+            AuditAction::DealWon
         } else {
-            "deal.lost"
+            AuditAction::DealLost
         },
         id.0,
         Some(before),
@@ -807,7 +816,7 @@ pub async fn reopen(caller: &Caller, id: DealId) -> Result<(), AppError> {
     audit_deal(
         caller,
         &txn,
-        "deal.reopened",
+        AuditAction::DealReopened,
         id.0,
         Some(before),
         Some(after),

@@ -13,6 +13,7 @@ use crate::caller::Caller;
 use crate::entities::{disputes, payouts};
 use crate::repo;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::dispute::{DisputeAction, DisputeActionForm, DisputeForm, Side, Subject, text};
 use domain::ids::{DealId, DisputeId, PartnerId, PayoutId, UserId};
 use domain::ledger::EntryKind;
@@ -219,7 +220,7 @@ pub async fn get(caller: &Caller, id: DisputeId) -> Result<DisputeDetail, AppErr
 async fn audit_dispute(
     caller: &Caller,
     db: &impl ConnectionTrait,
-    action: &str,
+    action: AuditAction,
     id: i64,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -297,7 +298,7 @@ pub async fn open(caller: &Caller, form: DisputeForm) -> Result<DisputeId, AppEr
     audit_dispute(
         caller,
         &txn,
-        "dispute.opened",
+        AuditAction::DisputeOpened,
         model.id,
         None,
         Some(json!({
@@ -340,7 +341,7 @@ pub async fn reply(caller: &Caller, id: DisputeId, body: String) -> Result<(), A
     audit_dispute(
         caller,
         &txn,
-        "dispute.replied",
+        AuditAction::DisputeReplied,
         id.0,
         None,
         Some(json!({ "side": side_of(caller).as_str(), "body": body })),
@@ -423,7 +424,7 @@ pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Res
                 caller,
                 &txn,
                 Entry {
-                    action: "payout.created",
+                    action: AuditAction::PayoutCreated,
                     entity_type: "payout",
                     entity_id: Some(entry.id),
                     before: None,
@@ -468,7 +469,7 @@ pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Res
     audit_dispute(
         caller,
         &txn,
-        &format!("dispute.{}", to.as_str()),
+        AuditAction::dispute_reached(to),
         id.0,
         Some(json!({ "status": from.as_str() })),
         Some(json!({

@@ -9,6 +9,7 @@ use crate::audit::{self, Entry};
 use crate::caller::Caller;
 use crate::repo;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::fx::{Rate, RateForm, parse_csv};
 use wire::AppError;
 use wire::fx::{ImportResult, RateRow, RatesPage};
@@ -43,7 +44,7 @@ pub async fn list(caller: &Caller) -> Result<RatesPage, AppError> {
 async fn store(caller: &Caller, db: &impl ConnectionTrait, rate: &Rate) -> Result<(), AppError> {
     let before = repo::fx::upsert(&caller.tenant, db, rate, caller.user.id.0, Utc::now()).await?;
     audit::by_caller(caller, db, Entry {
-            action: "fx_rate.saved",
+            action: AuditAction::FxRateSaved,
             entity_type: "fx_rate",
             entity_id: None,
             before: before.map(|r| {

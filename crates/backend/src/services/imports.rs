@@ -11,6 +11,7 @@ use crate::entities::{import_uploads, imports};
 use crate::imports::file;
 use crate::repo;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::import::{
     self, ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError, check_mapping,
     guess_mapping,
@@ -283,7 +284,7 @@ async fn queue(
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "import.started",
+            action: AuditAction::ImportStarted,
             entity_type: "import",
             entity_id: Some(created),
             before: None,
@@ -387,7 +388,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
         &txn,
         audit::actor_of(caller),
         Entry {
-            action: "import.cancelled",
+            action: AuditAction::ImportCancelled,
             entity_type: "import",
             entity_id: Some(id),
             before: Some(json!({ "status": from, "processed_rows": model.processed_rows })),

@@ -8,6 +8,7 @@ use crate::entities::partners;
 use crate::repo::partners::{self as repo, Filter};
 use crate::services::Saved;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::ids::PartnerId;
 use domain::partner::{PartnerForm, PartnerStatus, PartnerTier, PartnerType};
 use wire::AppError;
@@ -191,7 +192,7 @@ pub async fn save(
         None => (
             repo::insert(&caller.tenant, &txn, &draft, external_id).await?,
             None,
-            "partner.created",
+            AuditAction::PartnerCreated,
         ),
         Some(id) => {
             let existing = repo::get(&caller.tenant, &txn, id)
@@ -204,7 +205,7 @@ pub async fn save(
             (
                 repo::update(&txn, existing, &draft).await?,
                 Some(before),
-                "partner.updated",
+                AuditAction::PartnerUpdated,
             )
         }
     };
@@ -251,7 +252,7 @@ pub async fn change_status(
         caller,
         &txn,
         Entry {
-            action: "partner.status_changed",
+            action: AuditAction::PartnerStatusChanged,
             entity_type: "partner",
             entity_id: Some(id.0),
             before: Some(json!({ "status": from.as_str() })),

@@ -17,6 +17,7 @@ use crate::repo;
 use crate::repo::payouts::{Candidate, Chosen, Filter, Step};
 use crate::services::deals::minor;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::ids::PayoutId;
 use domain::ledger::EntryKind;
 use domain::money::{Currency, Money};
@@ -156,9 +157,9 @@ async fn act(
         }
     };
     let verb = match action {
-        PayoutAction::Approve => "payout.approved",
-        PayoutAction::Reject { .. } => "payout.rejected",
-        PayoutAction::MarkPaid { .. } => "payout.paid",
+        PayoutAction::Approve => AuditAction::PayoutApproved,
+        PayoutAction::Reject { .. } => AuditAction::PayoutRejected,
+        PayoutAction::MarkPaid { .. } => AuditAction::PayoutPaid,
     };
     let entries = moved
         .iter()
@@ -474,7 +475,7 @@ pub async fn set_four_eyes(caller: &Caller, enabled: bool) -> Result<bool, AppEr
             caller,
             &txn,
             Entry {
-                action: "payout_settings.updated",
+                action: AuditAction::PayoutSettingsUpdated,
                 entity_type: "organization",
                 entity_id: Some(org.0),
                 before: Some(json!({ "four_eyes": before })),

@@ -10,6 +10,7 @@ use crate::caller::Caller;
 use crate::entities::partners;
 use crate::repo;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::ids::{PartnerId, UserId};
 use domain::partner::ContactsForm;
 use domain::payout_details::{PayoutDetailsForm, mask};
@@ -123,7 +124,7 @@ pub async fn save_contacts(caller: &Caller, form: ContactsForm) -> Result<Portal
         caller,
         &txn,
         Entry {
-            action: "partner.contacts_updated",
+            action: AuditAction::PartnerContactsUpdated,
             entity_type: "partner",
             entity_id: Some(partner.0),
             before: Some(was),
@@ -151,7 +152,7 @@ pub async fn save_payout_details(
         caller,
         &txn,
         Entry {
-            action: "partner.payout_details_updated",
+            action: AuditAction::PartnerPayoutDetailsUpdated,
             entity_type: "partner",
             entity_id: Some(partner.0),
             before: Some(was),

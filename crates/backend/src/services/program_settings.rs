@@ -7,6 +7,7 @@ use crate::audit::{self, Entry};
 use crate::caller::Caller;
 use crate::repo;
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::tier_program::TierBarsForm;
 use wire::AppError;
 use wire::settings::ProgramSettings;
@@ -37,7 +38,7 @@ pub async fn save(caller: &Caller, form: TierBarsForm) -> Result<ProgramSettings
             caller,
             &txn,
             Entry {
-                action: "program_settings.updated",
+                action: AuditAction::ProgramSettingsUpdated,
                 entity_type: "organization",
                 entity_id: Some(org.0),
                 before: Some(json!(before)),

@@ -16,6 +16,7 @@ use crate::repo;
 use crate::repo::monthly_stats::Tracker;
 use crate::repo::registrations::{Decision, NewRegistration, status_of};
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::deal::DealDraft;
 use domain::ids::{DealId, PartnerId, RegistrationId};
 use domain::money::Money;
@@ -64,7 +65,7 @@ fn snapshot(model: &registrations::Model) -> serde_json::Value {
 async fn audit_registration(
     caller: &Caller,
     db: &impl ConnectionTrait,
-    action: &str,
+    action: AuditAction,
     before: Option<&registrations::Model>,
     after: &registrations::Model,
 ) -> Result<(), AppError> {
@@ -159,7 +160,7 @@ async fn expire_due(caller: &Caller) -> Result<(), AppError> {
                     label: "Protection window".into(),
                 },
                 Entry {
-                    action: "registration.expired",
+                    action: AuditAction::RegistrationExpired,
                     entity_type: "registration",
                     entity_id: Some(model.id),
                     before: Some(snapshot(&model)),
@@ -238,7 +239,7 @@ pub async fn register(
         },
     )
     .await?;
-    audit_registration(caller, &txn, "registration.created", None, &model).await?;
+    audit_registration(caller, &txn, AuditAction::RegistrationCreated, None, &model).await?;
     txn.commit().await?;
     let name = caller.user.partner_name.clone().unwrap_or_default();
     row(caller, model, name)
@@ -324,9 +325,9 @@ pub async fn decide(
         .await?
         .ok_or_else(not_found)?;
     let action = if approve {
-        "registration.approved"
+        AuditAction::RegistrationApproved
     } else {
-        "registration.rejected"
+        AuditAction::RegistrationRejected
     };
     audit_registration(caller, &txn, action, Some(&before), &after).await?;
     tell_partner(caller, &txn, &after).await?;
@@ -421,7 +422,7 @@ async fn open_deal(
         repo::deals::insert_touchpoint(tenant, db, id, &touch, Some(caller.user.id), None).await?;
     for entry in [
         Entry {
-            action: "deal.created",
+            action: AuditAction::DealCreated,
             entity_type: "deal",
             entity_id: Some(deal.id),
             before: None,
@@ -436,7 +437,7 @@ async fn open_deal(
             })),
         },
         Entry {
-            action: "touchpoint.created",
+            action: AuditAction::TouchpointCreated,
             entity_type: "touchpoint",
             entity_id: Some(saved.id),
             before: None,
@@ -469,7 +470,7 @@ pub async fn set_window(caller: &Caller, days: String) -> Result<u32, AppError> 
             caller,
             &txn,
             Entry {
-                action: "registration_settings.updated",
+                action: AuditAction::RegistrationSettingsUpdated,
                 entity_type: "organization",
                 entity_id: Some(org.0),
                 before: Some(json!({ "window_days": before })),

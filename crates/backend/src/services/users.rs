@@ -12,6 +12,7 @@ use crate::entities::users;
 use crate::repo;
 use crate::repo::accounts::{self as links, NewMessage, NewToken, Purpose};
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::ids::{PartnerId, UserId};
 use domain::user::{Email, Role};
 use wire::AppError;
@@ -132,7 +133,7 @@ pub(crate) async fn send_invitation(
         caller,
         &txn,
         Entry {
-            action: "user.invited",
+            action: AuditAction::UserInvited,
             entity_type: "invitation",
             entity_id: Some(token_id),
             before: None,
@@ -193,7 +194,7 @@ pub async fn change_role(caller: &Caller, id: UserId, role: &str) -> Result<(), 
         caller,
         &txn,
         Entry {
-            action: "user.role_changed",
+            action: AuditAction::UserRoleChanged,
             entity_type: "user",
             entity_id: Some(user.id),
             before: Some(json!({ "role": before.as_str() })),
@@ -229,9 +230,9 @@ pub async fn set_active(caller: &Caller, id: UserId, active: bool) -> Result<(),
         &txn,
         Entry {
             action: if active {
-                "user.reactivated"
+                AuditAction::UserReactivated
             } else {
-                "user.deactivated"
+                AuditAction::UserDeactivated
             },
             entity_type: "user",
             entity_id: Some(user.id),

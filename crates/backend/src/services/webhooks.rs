@@ -15,6 +15,7 @@ use crate::entities::{webhook_deliveries as deliveries, webhook_endpoints as end
 use crate::repo;
 use crate::webhooks::{events_of, sign};
 use domain::access::{Action, Resource};
+use domain::audit::AuditAction;
 use domain::webhook::EndpointForm;
 use wire::AppError;
 use wire::webhooks::{DELIVERIES_SHOWN, DeliveryRow, EndpointDetail, EndpointRow, TargetRule};
@@ -165,7 +166,7 @@ pub async fn save(caller: &Caller, id: Option<i64>, form: EndpointForm) -> Resul
             }
             .insert(&txn)
             .await?;
-            (model, None, "webhook_endpoint.created")
+            (model, None, AuditAction::WebhookEndpointCreated)
         }
         Some(id) => {
             let existing = get(caller, id).await?;
@@ -178,7 +179,7 @@ pub async fn save(caller: &Caller, id: Option<i64>, form: EndpointForm) -> Resul
             (
                 model.update(&txn).await?,
                 Some(before),
-                "webhook_endpoint.updated",
+                AuditAction::WebhookEndpointUpdated,
             )
         }
     };
@@ -222,9 +223,9 @@ pub async fn set_enabled(caller: &Caller, id: i64, enabled: bool) -> Result<(), 
         &txn,
         Entry {
             action: if enabled {
-                "webhook_endpoint.enabled"
+                AuditAction::WebhookEndpointEnabled
             } else {
-                "webhook_endpoint.disabled"
+                AuditAction::WebhookEndpointDisabled
             },
             entity_type: "webhook_endpoint",
             entity_id: Some(id),
@@ -253,7 +254,7 @@ pub async fn delete(caller: &Caller, id: i64) -> Result<(), AppError> {
         caller,
         &txn,
         Entry {
-            action: "webhook_endpoint.deleted",
+            action: AuditAction::WebhookEndpointDeleted,
             entity_type: "webhook_endpoint",
             entity_id: Some(id),
             before: Some(snapshot(&existing)),
@@ -300,7 +301,7 @@ pub async fn redeliver(caller: &Caller, delivery_id: i64) -> Result<i64, AppErro
         caller,
         &txn,
         Entry {
-            action: "webhook_delivery.redelivered",
+            action: AuditAction::WebhookDeliveryRedelivered,
             entity_type: "webhook_delivery",
             entity_id: Some(copy.id),
             before: None,

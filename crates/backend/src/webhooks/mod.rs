@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::entities::{webhook_deliveries, webhook_endpoints};
 use crate::tenant::Tenant;
+use domain::audit::AuditAction;
 use domain::webhook::{EventType, Targets};
 
 /// The `[partner-attribution.webhooks]` section of Leptos.toml.
@@ -82,7 +83,7 @@ pub fn message_id() -> String {
 
 /// An audited change, as far as webhooks care.
 pub struct Change<'a> {
-    pub action: &'a str,
+    pub action: AuditAction,
     pub entity_type: &'a str,
     pub entity_id: Option<i64>,
     pub after: Option<&'a Value>,

@@ -18,6 +18,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
 use crate::outbound::Outbound;
 use crate::tenant::Tenant;
+use domain::audit::AuditAction;
 use domain::ids::OrganizationId;
 use domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
 
@@ -274,7 +275,7 @@ async fn count_failure(
                 label: "webhook delivery".into(),
             },
             Entry {
-                action: "webhook_endpoint.disabled",
+                action: AuditAction::WebhookEndpointDisabled,
                 entity_type: "webhook_endpoint",
                 entity_id: Some(endpoint.id),
                 before: Some(json!({ "enabled": true })),
