@@ -12,6 +12,9 @@ use backend::demo;
 use chrono::Utc;
 use partner_attribution::domain::access::{Action, Resource, can};
 use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::money::Currency;
+use partner_attribution::domain::payout::DisputeStatus;
+use partner_attribution::domain::registration::RegistrationStatus;
 use partner_attribution::domain::user::Role;
 use reqwest::StatusCode;
 
@@ -1118,7 +1121,7 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
             deal_id: Set(Some(data.payouts[member_payout].deal as i64 + 1)),
             payout_id: Set(Some(member_payout as i64 + 1)),
             reason: Set("The split looks wrong.".into()),
-            status: Set("open".into()),
+            status: Set(DisputeStatus::Open.into()),
             created_at: Set(Utc::now()),
             ..Default::default()
         }
@@ -1139,9 +1142,9 @@ async fn fixture(test_db: common::TestDb) -> Fixture {
             contact_name: Set("Ada Access".into()),
             contact_email: Set("ada@access.example".into()),
             estimated_amount_minor: Set(100_000),
-            currency: Set("USD".into()),
+            currency: Set(Currency::USD.into()),
             expected_close_on: Set(today + chrono::Days::new(30)),
-            status: Set("rejected".into()),
+            status: Set(RegistrationStatus::Rejected.into()),
             rejected_reason: Set(Some("Already in our pipeline.".into())),
             created_at: Set(Utc::now()),
             ..Default::default()

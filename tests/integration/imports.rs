@@ -790,7 +790,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
             .iter()
             .map(|(id, _)| id.clone())
             .collect();
-        if import.status == ImportStatus::Done.as_str() && ids.len() == approved.len() {
+        if import.status == ImportStatus::Done && ids.len() == approved.len() {
             break;
         }
         assert!(

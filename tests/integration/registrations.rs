@@ -236,7 +236,7 @@ async fn registrations_end_to_end(test_db: common::TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(approved.status, "approved");
+    assert_eq!(approved.status, RegistrationStatus::Approved);
     let window = 90;
     assert_eq!(
         approved.protected_until,

@@ -18,6 +18,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, Utc};
 use partner_attribution::api::webhooks::{DeliveryRow, EndpointDetail};
+use partner_attribution::domain::webhook::DeliveryStatus;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -185,13 +186,13 @@ async fn signed_retried_redelivered_and_durable(test_db: common::TestDb) {
         .all(&app.db)
         .await
         .unwrap();
-    let mut events: Vec<&str> = queued.iter().map(|d| d.event_type.as_str()).collect();
+    let mut events: Vec<&str> = queued.iter().map(|d| d.event_type.0.as_str()).collect();
     events.sort();
     assert_eq!(events, ["attribution.computed", "deal.won"]);
     assert!(
         queued
             .iter()
-            .all(|d| d.endpoint_id == endpoint && d.status == "pending")
+            .all(|d| d.endpoint_id == endpoint && d.status == DeliveryStatus::Pending)
     );
 
     // First pass: the receiver fails the first message (500), takes the second.
@@ -667,7 +668,7 @@ async fn internal_addresses_are_refused_when_connecting() {
             "{error}"
         );
         assert!(!error.contains("error sending request"), "{error}");
-        assert_eq!(delivery.status, "pending");
+        assert_eq!(delivery.status, DeliveryStatus::Pending);
     }
 
     // The control: allowed, the very same deliveries reach the listener.

@@ -69,9 +69,7 @@ async fn accept(
     let Some(row) = repo::crm::connection_for_worker(&state.db, connection).await? else {
         return Ok(UNKNOWN);
     };
-    let Ok(kind) = row.kind.parse::<CrmKind>() else {
-        return Ok(UNKNOWN);
-    };
+    let kind = row.kind.0;
     let Some(secret) = row
         .webhook_secret
         .as_deref()

@@ -92,7 +92,7 @@ impl Crm {
 
 /// The connection as the connectors use it; why not, when its settings cannot be used.
 pub fn ready(crm: &Crm, row: &crm_connections::Model) -> Result<Connection, String> {
-    let kind: CrmKind = row.kind.parse().map_err(|e| format!("{e}"))?;
+    let kind: CrmKind = row.kind.0;
     let settings: CrmSettings = serde_json::from_str(&row.settings)
         .map_err(|e| format!("The connection's settings cannot be read: {e}"))?;
     let token = match &row.credentials {

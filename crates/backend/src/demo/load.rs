@@ -312,7 +312,7 @@ where
                 deal_id: Set(Some(id(d.deal))),
                 payout_id: Set(Some(id(d.payout))),
                 reason: Set(d.reason.clone()),
-                status: Set(d.status.to_string()),
+                status: Set(Text(d.status)),
                 resolution: Set(d.resolution.clone()),
                 adjustment_payout_id: Set(None),
                 opened_by: Set(partner_user(d.partner)),

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::api_key::KeyScope;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_keys")]
 pub struct Model {
@@ -7,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     pub name: String,
-    pub scope: String,
+    pub scope: Text<KeyScope>,
     pub prefix: String,
     pub secret_digest: String,
     pub created_by: Option<i64>,

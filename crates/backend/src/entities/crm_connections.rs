@@ -1,12 +1,15 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::crm::CrmKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "crm_connections")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub organization_id: i64,
-    pub kind: String,
+    pub kind: Text<CrmKind>,
     pub base_url: String,
     /// Sealed: open with `server::crm::vault`.
     pub credentials: Option<String>,

@@ -1,5 +1,9 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::crm::SyncMode;
+use domain::crm::SyncStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "crm_syncs")]
 pub struct Model {
@@ -7,8 +11,8 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     pub connection_id: i64,
-    pub mode: String,
-    pub status: String,
+    pub mode: Text<SyncMode>,
+    pub status: Text<SyncStatus>,
     pub page_cursor: Option<String>,
     pub since: Option<DateTimeUtc>,
     pub seen_until: Option<DateTimeUtc>,

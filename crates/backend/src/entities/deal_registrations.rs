@@ -1,5 +1,9 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::money::Currency;
+use domain::registration::RegistrationStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deal_registrations")]
 pub struct Model {
@@ -13,10 +17,10 @@ pub struct Model {
     pub contact_name: String,
     pub contact_email: String,
     pub estimated_amount_minor: i64,
-    pub currency: String,
+    pub currency: Text<Currency>,
     pub expected_close_on: Date,
     pub notes: Option<String>,
-    pub status: String,
+    pub status: Text<RegistrationStatus>,
     pub conflict: Option<String>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::payout::DisputeStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "disputes")]
 pub struct Model {
@@ -10,7 +13,7 @@ pub struct Model {
     pub deal_id: Option<i64>,
     pub payout_id: Option<i64>,
     pub reason: String,
-    pub status: String,
+    pub status: Text<DisputeStatus>,
     pub resolution: Option<String>,
     pub adjustment_payout_id: Option<i64>,
     pub opened_by: Option<i64>,

@@ -1,14 +1,19 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::import::ImportKind;
+use domain::import::ImportMode;
+use domain::import::ImportStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "imports")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub organization_id: i64,
-    pub kind: String,
-    pub mode: String,
-    pub status: String,
+    pub kind: Text<ImportKind>,
+    pub mode: Text<ImportMode>,
+    pub status: Text<ImportStatus>,
     pub file_name: String,
     pub content: String,
     pub mapping: String,

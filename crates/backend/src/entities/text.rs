@@ -31,6 +31,12 @@ impl<T: PartialEq> PartialEq<T> for Text<T> {
     }
 }
 
+impl<T: Display> Display for Text<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl<T> From<T> for Text<T> {
     fn from(value: T) -> Text<T> {
         Text(value)

@@ -1,5 +1,9 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::webhook::DeliveryStatus;
+use domain::webhook::EventType;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_deliveries")]
 pub struct Model {
@@ -8,9 +12,9 @@ pub struct Model {
     pub organization_id: i64,
     pub endpoint_id: i64,
     pub message_id: String,
-    pub event_type: String,
+    pub event_type: Text<EventType>,
     pub payload: String,
-    pub status: String,
+    pub status: Text<DeliveryStatus>,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub last_attempt_at: Option<DateTimeUtc>,

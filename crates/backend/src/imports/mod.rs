@@ -56,8 +56,8 @@ pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
 
 async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> {
     let db = &backend.db;
-    let kind: ImportKind = import.kind.parse().map_err(AppError::internal)?;
-    let mode: ImportMode = import.mode.parse().map_err(AppError::internal)?;
+    let kind: ImportKind = import.kind.0;
+    let mode: ImportMode = import.mode.0;
     let mapping: ColumnMapping =
         serde_json::from_str(&import.mapping).map_err(AppError::internal)?;
     let fail = |message: String| async move {

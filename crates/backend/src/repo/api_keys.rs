@@ -8,6 +8,7 @@ use sea_orm::{
     Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{api_keys, users};
 use crate::tenant::Tenant;
 use domain::api_key::{ApiKeyDraft, KEY_PREFIX};
@@ -33,7 +34,7 @@ pub async fn insert(
     api_keys::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         name: Set(key.draft.name.clone()),
-        scope: Set(key.draft.scope.as_str().to_owned()),
+        scope: Set(Text(key.draft.scope)),
         prefix: Set(key.prefix.to_owned()),
         secret_digest: Set(key.secret_digest.to_owned()),
         created_by: Set(key.created_by.map(|u| u.0)),
@@ -48,10 +49,7 @@ pub fn row(model: api_keys::Model, created_by: Option<String>) -> Result<ApiKeyR
     Ok(ApiKeyRow {
         id: ApiKeyId(model.id),
         name: model.name,
-        scope: model
-            .scope
-            .parse()
-            .map_err(|e| super::corrupt("key scope", e))?,
+        scope: model.scope.0,
         starts_with: format!("{KEY_PREFIX}{}_", model.prefix),
         created_at: model.created_at,
         created_by,

@@ -12,12 +12,14 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{
     attributions, crm_connections, crm_sync_errors, crm_syncs, crm_write_backs, deals, partners,
     touchpoints,
 };
 use crate::tenant::Tenant;
 use domain::crm::{CrmKind, SyncMode, SyncStatus};
+use domain::deal::DealStage;
 use domain::ids::UserId;
 
 /// How long a running sync may go without a page before another worker takes it up.
@@ -99,7 +101,7 @@ pub async fn save_connection(
         Some(existing) => existing.into(),
         None => crm_connections::ActiveModel {
             organization_id: Set(tenant.organization_id().0),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(Text(kind)),
             created_at: Set(change.at),
             ..Default::default()
         },
@@ -191,8 +193,8 @@ pub async fn insert_sync(
     crm_syncs::ActiveModel {
         organization_id: Set(connection.organization_id),
         connection_id: Set(connection.id),
-        mode: Set(mode.as_str().to_owned()),
-        status: Set(SyncStatus::Queued.as_str().to_owned()),
+        mode: Set(Text(mode)),
+        status: Set(Text(SyncStatus::Queued)),
         since: Set(since),
         created_by: Set(created_by.map(|u| u.0)),
         created_at: Set(at),
@@ -302,7 +304,7 @@ pub async fn claim_sync(
             Expr::value(None::<DateTime<Utc>>),
         )
         .filter(crm_syncs::Column::Id.eq(sync.id))
-        .filter(crm_syncs::Column::Status.eq(sync.status.as_str()))
+        .filter(crm_syncs::Column::Status.eq(sync.status))
         .filter(crm_syncs::Column::UpdatedAt.eq(sync.updated_at));
     if sync.started_at.is_none() {
         update = update.col_expr(crm_syncs::Column::StartedAt, Expr::value(now));
@@ -485,7 +487,7 @@ pub async fn write_back_facts(
         .column(deals::Column::Name)
         .filter(deals::Column::OrganizationId.eq(org))
         .filter(deals::Column::Source.eq(source))
-        .filter(deals::Column::Stage.eq("won"))
+        .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
         .order_by_asc(deals::Column::Id)
         .into_tuple()
         .all(db)

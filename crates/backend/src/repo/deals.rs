@@ -217,8 +217,8 @@ fn filtered(
     }
     if filter.close_from.is_some() || filter.close_to.is_some() {
         // Closed deals by their close, open deals by their expected close.
-        let mut open = Condition::all().add(deals::Column::Stage.eq("open"));
-        let mut closed = Condition::all().add(deals::Column::Stage.ne("open"));
+        let mut open = Condition::all().add(deals::Column::Stage.eq(DealStage::Open.as_str()));
+        let mut closed = Condition::all().add(deals::Column::Stage.ne(DealStage::Open.as_str()));
         if let Some(from) = filter.close_from {
             open = open.add(deals::Column::ExpectedCloseOn.gte(from));
             closed = closed.add(deals::Column::ClosedAt.gte(start_of(from)));

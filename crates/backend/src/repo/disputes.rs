@@ -7,6 +7,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{dispute_messages, disputes, payouts};
 use crate::tenant::Tenant;
 use domain::dispute::Side;
@@ -106,7 +107,7 @@ pub async fn insert(
         deal_id: Set(new.deal),
         payout_id: Set(new.payout),
         reason: Set(new.reason.to_owned()),
-        status: Set(DisputeStatus::Open.as_str().to_owned()),
+        status: Set(Text(DisputeStatus::Open)),
         opened_by: Set(Some(new.by)),
         created_at: Set(new.at),
         ..Default::default()

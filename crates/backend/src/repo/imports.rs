@@ -8,6 +8,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{import_errors, import_mappings, import_uploads, imports};
 use crate::tenant::Tenant;
 use domain::ids::UserId;
@@ -39,9 +40,9 @@ pub async fn insert(
 ) -> Result<i64, DbErr> {
     let model = imports::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
-        kind: Set(new.kind.as_str().to_owned()),
-        mode: Set(new.mode.as_str().to_owned()),
-        status: Set(ImportStatus::Queued.as_str().to_owned()),
+        kind: Set(Text(new.kind)),
+        mode: Set(Text(new.mode)),
+        status: Set(Text(ImportStatus::Queued)),
         file_name: Set(new.file_name.to_owned()),
         content: Set(new.content),
         mapping: Set(new.mapping),
@@ -204,7 +205,7 @@ pub async fn claim(
         )
         .col_expr(imports::Column::UpdatedAt, Expr::value(now))
         .filter(imports::Column::Id.eq(import.id))
-        .filter(imports::Column::Status.eq(import.status.as_str()))
+        .filter(imports::Column::Status.eq(import.status))
         .filter(imports::Column::UpdatedAt.eq(import.updated_at));
     if import.started_at.is_none() {
         update = update.col_expr(imports::Column::StartedAt, Expr::value(now));

@@ -8,11 +8,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::entities::text::Text;
 use crate::entities::{attributions, deals, payouts, touchpoints};
 use crate::tenant::Tenant;
-use domain::attribution::Touch;
+use domain::attribution::{AttributionModel, Touch};
+use domain::deal::DealStage;
 use domain::ids::{DealId, PartnerId};
+use domain::ledger::EntryKind;
+use domain::money::Currency;
+use domain::payout::PayoutStatus;
 use domain::reporting::DateRange;
+use rust_decimal::Decimal;
 
 use super::sums::{SelectTotal, total};
 
@@ -128,9 +134,15 @@ pub async fn commission_totals(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     partner: PartnerId,
-) -> Result<Vec<(String, String, String, i128)>, DbErr> {
+) -> Result<Vec<(PayoutStatus, EntryKind, Currency, i128)>, DbErr> {
     // Status, kind, currency and the total's partial sums.
-    type Row = (String, String, String, Option<i64>, Option<i64>);
+    type Row = (
+        Text<PayoutStatus>,
+        Text<EntryKind>,
+        Text<Currency>,
+        Option<i64>,
+        Option<i64>,
+    );
     let rows: Vec<Row> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Status)
@@ -147,7 +159,7 @@ pub async fn commission_totals(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(status, kind, currency, high, low)| (status, kind, currency, total(high, low)))
+        .map(|(status, kind, currency, high, low)| (status.0, kind.0, currency.0, total(high, low)))
         .collect())
 }
 
@@ -199,15 +211,15 @@ pub async fn credit_won_in(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     partner: PartnerId,
-    model: &str,
+    model: AttributionModel,
     range: DateRange,
-) -> Result<Vec<(i64, String, Option<String>)>, DbErr> {
+) -> Result<Vec<(i64, Currency, Option<Decimal>)>, DbErr> {
     let org = tenant.organization_id().0;
     let won = sea_orm::sea_query::Query::select()
         .column(deals::Column::Id)
         .from(deals::Entity)
         .and_where(deals::Column::OrganizationId.eq(org))
-        .and_where(deals::Column::Stage.eq("won"))
+        .and_where(deals::Column::Stage.eq(DealStage::Won.as_str()))
         .and_where(deals::Column::ClosedAt.gte(at(range.start)))
         .and_where(deals::Column::ClosedAt.lt(at(range.end)))
         .to_owned();
@@ -218,9 +230,14 @@ pub async fn credit_won_in(
         .column(attributions::Column::FxRate)
         .filter(attributions::Column::OrganizationId.eq(org))
         .filter(attributions::Column::PartnerId.eq(partner.0))
-        .filter(attributions::Column::Model.eq(model))
+        .filter(attributions::Column::Model.eq(model.as_str()))
         .filter(attributions::Column::DealId.in_subquery(won))
-        .into_tuple()
+        .into_tuple::<(i64, Text<Currency>, Option<Text<Decimal>>)>()
         .all(db)
         .await
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(minor, currency, rate)| (minor, currency.0, rate.map(|r| r.0)))
+                .collect()
+        })
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::entities::{partners, users};
 use crate::tenant::Tenant;
 use domain::ids::{PartnerId, UserId};
+use domain::partner::PartnerTier;
 use domain::partner::{CommissionRate, PartnerDraft, PartnerStatus};
 use wire::partners::{PartnerRow, PartnerSort, PartnerUser};
 
@@ -125,10 +126,13 @@ pub async fn page(
         // Tiers sort by rank, not alphabetically; rates numerically (stored as decimal text).
         PartnerSort::Tier => select.order_by(
             Into::<Expr>::into(
-                Expr::case(partners::Column::Tier.eq("registered"), 0)
-                    .case(partners::Column::Tier.eq("silver"), 1)
-                    .case(partners::Column::Tier.eq("gold"), 2)
-                    .finally(3),
+                Expr::case(
+                    partners::Column::Tier.eq(PartnerTier::Registered.as_str()),
+                    0,
+                )
+                .case(partners::Column::Tier.eq(PartnerTier::Silver.as_str()), 1)
+                .case(partners::Column::Tier.eq(PartnerTier::Gold.as_str()), 2)
+                .finally(3),
             ),
             order.clone(),
         ),

@@ -8,6 +8,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{deal_registrations as registrations, deals, partners};
 use crate::tenant::Tenant;
 use domain::deal::DealStage;
@@ -21,13 +22,6 @@ fn scoped(tenant: &Tenant) -> Select<registrations::Entity> {
         select = select.filter(registrations::Column::PartnerId.eq(own.0));
     }
     select
-}
-
-pub fn status_of(model: &registrations::Model) -> Result<RegistrationStatus, DbErr> {
-    model
-        .status
-        .parse()
-        .map_err(|e| super::corrupt("registration status", e))
 }
 
 pub struct NewRegistration<'a> {
@@ -56,10 +50,10 @@ pub async fn insert(
             .estimated
             .to_minor()
             .map_err(|e| DbErr::Custom(e.to_string()))?),
-        currency: Set(draft.estimated.currency().to_string()),
+        currency: Set(Text(draft.estimated.currency())),
         expected_close_on: Set(draft.expected_close_on),
         notes: Set(draft.notes.clone()),
-        status: Set(RegistrationStatus::Pending.as_str().to_owned()),
+        status: Set(Text(RegistrationStatus::Pending)),
         conflict: Set(new.conflict.clone()),
         created_at: Set(new.at),
         ..Default::default()

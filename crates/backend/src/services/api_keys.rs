@@ -137,7 +137,7 @@ pub async fn caller_for_key(state: &Backend, presented: &str) -> Result<Caller, 
         return Err(refused());
     }
     repo::api_keys::mark_used(&state.db, key.id, Utc::now()).await?;
-    let scope: KeyScope = key.scope.parse().map_err(AppError::internal)?;
+    let scope: KeyScope = key.scope.0;
     let actor = KeyActor {
         id: key.id,
         name: key.name,

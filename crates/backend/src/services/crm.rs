@@ -25,11 +25,11 @@ fn not_found() -> AppError {
 
 fn summary(kind: CrmKind, (model, started_by): repo::crm::Listed) -> Result<SyncSummary, AppError> {
     let count = |n: i64| n.max(0) as u64;
-    let status: SyncStatus = model.status.parse().map_err(AppError::internal)?;
+    let status: SyncStatus = model.status.0;
     Ok(SyncSummary {
         id: model.id,
         kind,
-        mode: model.mode.parse().map_err(AppError::internal)?,
+        mode: model.mode.0,
         status,
         total: model.total_records.map(count),
         fetched: count(model.fetched_records),
@@ -56,7 +56,7 @@ pub async fn list(caller: &Caller) -> Result<Vec<ConnectionSummary>, AppError> {
     let rows = repo::crm::connections(&caller.tenant, caller.db()).await?;
     let mut out = Vec::new();
     for &kind in CrmKind::ALL {
-        let row = rows.iter().find(|r| r.kind == kind.as_str());
+        let row = rows.iter().find(|r| r.kind == kind);
         let last_sync = match row {
             Some(row) => repo::crm::syncs(&caller.tenant, caller.db(), row.id, 1)
                 .await?
@@ -296,7 +296,7 @@ pub async fn sync_detail(caller: &Caller, id: i64) -> Result<SyncDetail, AppErro
     let connection = repo::crm::connection_for_worker(caller.db(), listed.0.connection_id)
         .await?
         .ok_or_else(not_found)?;
-    let kind: CrmKind = connection.kind.parse().map_err(AppError::internal)?;
+    let kind: CrmKind = connection.kind.0;
     let (rows, error_count) =
         repo::crm::sync_errors(&caller.tenant, caller.db(), id, ERRORS_SHOWN).await?;
     Ok(SyncDetail {
@@ -319,7 +319,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
     let (model, _) = repo::crm::sync(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
-    let from: SyncStatus = model.status.parse().map_err(AppError::internal)?;
+    let from: SyncStatus = model.status.0;
     if !from.can_move_to(SyncStatus::Cancelled) {
         return Err(AppError::Conflict(format!(
             "This sync is {from} already and cannot be cancelled."

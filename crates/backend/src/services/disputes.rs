@@ -48,10 +48,6 @@ fn not_found() -> AppError {
     AppError::NotFound("the dispute".into())
 }
 
-fn status_of(model: &disputes::Model) -> Result<DisputeStatus, AppError> {
-    model.status.parse().map_err(AppError::internal)
-}
-
 async fn rows_of(
     caller: &Caller,
     models: Vec<disputes::Model>,
@@ -73,7 +69,7 @@ async fn rows_of(
                 deal_id: d.deal_id.map(DealId),
                 deal_name: d.deal_id.and_then(|id| deal_names.get(&id).cloned()),
                 payout_id: d.payout_id.map(PayoutId),
-                status: status_of(&d)?,
+                status: d.status.0,
                 reason: d.reason,
                 opened_at: d.created_at,
                 closed_at: d.resolved_at,
@@ -156,7 +152,7 @@ pub async fn get(caller: &Caller, id: DisputeId) -> Result<DisputeDetail, AppErr
     let model = repo::disputes::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
-    let status = status_of(&model)?;
+    let status = model.status.0;
     // Who opened it, and from which side (imported history: the partner).
     let opener = match model.opened_by {
         Some(user) => repo::users::get(&caller.tenant, caller.db(), UserId(user)).await?,
@@ -321,7 +317,7 @@ pub async fn reply(caller: &Caller, id: DisputeId, body: String) -> Result<(), A
     let model = repo::disputes::get(&caller.tenant, caller.db(), id)
         .await?
         .ok_or_else(not_found)?;
-    if status_of(&model)?.is_final() {
+    if model.status.0.is_final() {
         return Err(AppError::Conflict(
             "This dispute is closed; its thread is read-only.".into(),
         ));
@@ -381,7 +377,7 @@ pub async fn act(caller: &Caller, id: DisputeId, form: DisputeActionForm) -> Res
     let model = repo::disputes::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
-    let from = status_of(&model)?;
+    let from = model.status.0;
     let to = from.transition(action.to())?;
     let (answer, adjustment, message) = match &action {
         DisputeAction::StartReview => (None, None, "Started the review.".to_owned()),

@@ -45,9 +45,9 @@ fn require_kind(caller: &Caller, kind: ImportKind) -> Result<(), AppError> {
 fn summary((model, created_by): repo::imports::Listed) -> Result<ImportSummary, AppError> {
     Ok(ImportSummary {
         id: model.id,
-        kind: model.kind.parse().map_err(AppError::internal)?,
-        mode: model.mode.parse().map_err(AppError::internal)?,
-        status: model.status.parse().map_err(AppError::internal)?,
+        kind: model.kind.0,
+        mode: model.mode.0,
+        status: model.status.0,
         file_name: model.file_name,
         total_rows: model.total_rows as u64,
         processed_rows: model.processed_rows as u64,
@@ -368,7 +368,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
     let (model, _): (imports::Model, _) = repo::imports::get(&caller.tenant, &txn, id)
         .await?
         .ok_or_else(not_found)?;
-    let from: ImportStatus = model.status.parse().map_err(AppError::internal)?;
+    let from: ImportStatus = model.status.0;
     if from.is_finished() {
         return Err(AppError::Conflict(format!(
             "This import is {from} already and cannot be cancelled."

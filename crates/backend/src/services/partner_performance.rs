@@ -155,14 +155,11 @@ pub async fn performance(caller: &Caller, id: PartnerId) -> Result<PartnerPerfor
 /// Ledger sums by (status, kind, currency) as earned / paid / outstanding per currency, the base
 /// currency first.
 fn commissions(
-    rows: Vec<(String, String, String, i128)>,
+    rows: Vec<(PayoutStatus, EntryKind, Currency, i128)>,
     base: Currency,
 ) -> Result<Vec<CommissionTotals>, AppError> {
     let mut totals: BTreeMap<(bool, Currency), [i128; 3]> = BTreeMap::new();
-    for (status, kind, code, minor) in rows {
-        let status: PayoutStatus = status.parse().map_err(AppError::internal)?;
-        let kind: EntryKind = kind.parse().map_err(AppError::internal)?;
-        let currency: Currency = code.parse().map_err(AppError::internal)?;
+    for (status, kind, currency, minor) in rows {
         let signed = i128::from(kind.sign()) * minor;
         let entry = totals.entry((currency != base, currency)).or_default();
         match status {

@@ -98,16 +98,13 @@ pub async fn overview(caller: &Caller) -> Result<PortalOverview, AppError> {
     let (model, _) =
         repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
     let credit =
-        repo::partner_stats::credit_won_in(tenant, db, partner, model.as_str(), twelve_months)
-            .await?;
+        repo::partner_stats::credit_won_in(tenant, db, partner, model, twelve_months).await?;
     let mut attributed = Money::zero(currency);
     for (minor, code, rate) in credit {
-        let amount = Money::from_minor(minor, code.parse().map_err(AppError::internal)?);
+        let amount = Money::from_minor(minor, code);
         let in_base = match rate {
             _ if amount.currency() == currency => amount,
-            Some(rate) => {
-                domain::fx::convert(amount, rate.parse().map_err(AppError::internal)?, currency)
-            }
+            Some(rate) => domain::fx::convert(amount, rate, currency),
             // Won before rates were locked: it cannot count toward a tier in the base currency.
             None => continue,
         };

@@ -12,9 +12,10 @@ use serde_json::json;
 use crate::audit::{self, Actor, Entry};
 use crate::caller::Caller;
 use crate::entities::deal_registrations as registrations;
+use crate::entities::text::Text;
 use crate::repo;
 use crate::repo::monthly_stats::Tracker;
-use crate::repo::registrations::{Decision, NewRegistration, status_of};
+use crate::repo::registrations::{Decision, NewRegistration};
 use domain::access::{Action, Resource};
 use domain::audit::AuditAction;
 use domain::deal::DealDraft;
@@ -91,7 +92,7 @@ fn row(
     model: registrations::Model,
     partner_name: String,
 ) -> Result<RegistrationRow, AppError> {
-    let currency = model.currency.parse().map_err(AppError::internal)?;
+    let currency = model.currency.0;
     let conflicts: Vec<String> = match caller.tenant.partner_id() {
         Some(_) => Vec::new(),
         None => model
@@ -104,7 +105,7 @@ fn row(
         id: RegistrationId(model.id),
         partner_id: PartnerId(model.partner_id),
         partner_name,
-        status: status_of(&model)?,
+        status: model.status.0,
         flagged: model.conflict.is_some(),
         conflicts,
         account_name: model.account_name,
@@ -138,7 +139,7 @@ async fn expire_due(caller: &Caller) -> Result<(), AppError> {
     }
     let txn = crate::repo::begin_write(db).await?;
     for (model, stage) in due {
-        let status = status_of(&model)?;
+        let status = model.status.0;
         let until = match model.protected_until {
             Some(until) => until,
             None => registration::protected_until(model.created_at.date_naive(), window),
@@ -151,7 +152,7 @@ async fn expire_due(caller: &Caller) -> Result<(), AppError> {
         let id = RegistrationId(model.id);
         if repo::registrations::expire(&company, &txn, id, status).await? {
             let mut after = model.clone();
-            after.status = RegistrationStatus::Expired.as_str().to_owned();
+            after.status = Text(RegistrationStatus::Expired);
             audit::record(
                 &company,
                 &txn,
@@ -299,7 +300,7 @@ pub async fn decide(
     } else {
         RegistrationStatus::Rejected
     };
-    status_of(&before)?.transition(to)?;
+    before.status.0.transition(to)?;
     let partner = PartnerId(before.partner_id);
     let partner_name = repo::deals::names_of(tenant, &txn, &[partner.0])
         .await?
@@ -395,7 +396,7 @@ async fn open_deal(
     registration: &registrations::Model,
 ) -> Result<DealId, AppError> {
     let tenant = &caller.tenant;
-    let currency = registration.currency.parse().map_err(AppError::internal)?;
+    let currency = registration.currency.0;
     let draft = DealDraft {
         // No partner's name in it: other partners may come to touch the deal and see its name.
         name: format!(

@@ -11,12 +11,13 @@ use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::caller::Caller;
+use crate::entities::text::Text;
 use crate::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
 use crate::repo;
 use crate::webhooks::{events_of, sign};
 use domain::access::{Action, Resource};
 use domain::audit::AuditAction;
-use domain::webhook::EndpointForm;
+use domain::webhook::{DeliveryStatus, EndpointForm};
 use wire::AppError;
 use wire::webhooks::{DELIVERIES_SHOWN, DeliveryRow, EndpointDetail, EndpointRow, TargetRule};
 
@@ -40,8 +41,8 @@ pub fn row(model: &endpoints::Model) -> EndpointRow {
 pub fn delivery_row(model: deliveries::Model) -> Result<DeliveryRow, AppError> {
     Ok(DeliveryRow {
         id: model.id,
-        event: model.event_type.parse().map_err(AppError::internal)?,
-        status: model.status.parse().map_err(AppError::internal)?,
+        event: model.event_type.0,
+        status: model.status.0,
         message_id: model.message_id,
         attempts: model.attempts,
         next_attempt_at: model.next_attempt_at,
@@ -287,9 +288,9 @@ pub async fn redeliver(caller: &Caller, delivery_id: i64) -> Result<i64, AppErro
         organization_id: Set(original.organization_id),
         endpoint_id: Set(original.endpoint_id),
         message_id: Set(original.message_id.clone()),
-        event_type: Set(original.event_type.clone()),
+        event_type: Set(original.event_type),
         payload: Set(original.payload.clone()),
-        status: Set("pending".into()),
+        status: Set(Text(DeliveryStatus::Pending)),
         attempts: Set(0),
         next_attempt_at: Set(Some(now)),
         created_at: Set(now),

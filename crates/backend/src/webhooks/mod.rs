@@ -12,10 +12,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::entities::text::Text;
 use crate::entities::{webhook_deliveries, webhook_endpoints};
 use crate::tenant::Tenant;
 use domain::audit::AuditAction;
-use domain::webhook::{EventType, Targets};
+use domain::webhook::{DeliveryStatus, EventType, Targets};
 
 /// The `[partner-attribution.webhooks]` section of Leptos.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -133,9 +134,9 @@ pub async fn enqueue(
                     organization_id: Set(tenant.organization_id().0),
                     endpoint_id: Set(*endpoint),
                     message_id: Set(id.clone()),
-                    event_type: Set(event.as_str().to_owned()),
+                    event_type: Set(Text(event)),
                     payload: Set(body.clone()),
-                    status: Set("pending".to_owned()),
+                    status: Set(Text(DeliveryStatus::Pending)),
                     attempts: Set(0),
                     next_attempt_at: Set(Some(now)),
                     created_at: Set(now),

@@ -20,6 +20,7 @@ use crate::outbound::Outbound;
 use crate::tenant::Tenant;
 use domain::audit::AuditAction;
 use domain::ids::OrganizationId;
+use domain::webhook::DeliveryStatus;
 use domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
 
 /// Deliveries sent per pass.
@@ -45,7 +46,7 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let due = deliveries::Entity::find()
-        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
         .filter(deliveries::Column::NextAttemptAt.lte(now))
         .order_by_asc(deliveries::Column::NextAttemptAt)
         .order_by_asc(deliveries::Column::Id)
@@ -73,7 +74,7 @@ async fn claim(
     let claimed = deliveries::Entity::update_many()
         .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now + lease))
         .filter(deliveries::Column::Id.eq(delivery.id))
-        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
         .filter(deliveries::Column::NextAttemptAt.eq(delivery.next_attempt_at))
         .exec(db)
         .await?;
