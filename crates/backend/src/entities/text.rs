@@ -18,12 +18,6 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable};
 #[serde(transparent)]
 pub struct Text<T>(pub T);
 
-impl<T> Text<T> {
-    pub fn get(self) -> T {
-        self.0
-    }
-}
-
 /// `row.stage == DealStage::Won`: a column compares with the value it holds.
 impl<T: PartialEq> PartialEq<T> for Text<T> {
     fn eq(&self, other: &T) -> bool {
