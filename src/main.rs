@@ -225,9 +225,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
         .with_webhooks(config.webhooks)
         .with_crm(Crm::new(config.crm, vault));
     http::spawn_housekeeping(&state);
-    backend::webhooks::worker::spawn(state.db.clone(), config.webhooks);
-    backend::imports::spawn(state.backend.clone(), std::time::Duration::from_millis(500));
-    backend::crm::sync::spawn(state.backend.clone());
+    backend::jobs::spawn(state.backend.clone(), config.jobs);
     http::serve(listener, http::router(state), http::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

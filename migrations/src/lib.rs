@@ -29,6 +29,7 @@ mod m20261127_000020_imports;
 mod m20261127_000021_crm_sync;
 mod m20261127_000022_partner_name_lookup;
 mod m20261203_000023_import_uploads;
+mod m20261206_000024_jobs;
 mod schema_helpers;
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000021_crm_sync::Migration),
             Box::new(m20261127_000022_partner_name_lookup::Migration),
             Box::new(m20261203_000023_import_uploads::Migration),
+            Box::new(m20261206_000024_jobs::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use backend::auth::AuthSettings;
 use backend::crm::CrmConfig;
 use backend::database;
+use backend::jobs::JobSettings;
 use backend::webhooks::WebhookSettings;
 
 /// The defaults, as shipped.
@@ -28,6 +29,7 @@ pub struct Config {
     pub auth: AuthSettings,
     pub webhooks: WebhookSettings,
     pub crm: CrmConfig,
+    pub jobs: JobSettings,
     /// `SECRET_KEY`: the key sealing CRM credentials, overriding `crm.secret-key-file`.
     pub secret_key: Option<String>,
 }
@@ -51,6 +53,8 @@ struct AppSection {
     webhooks: WebhookSettings,
     #[serde(default)]
     crm: CrmConfig,
+    #[serde(default)]
+    jobs: JobSettings,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +118,7 @@ impl Config {
             },
             webhooks: file.app.webhooks,
             crm: file.app.crm,
+            jobs: file.app.jobs,
             secret_key: env("SECRET_KEY").filter(|v| !v.trim().is_empty()),
         })
     }

@@ -18,7 +18,6 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::SessionManagerLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::session_store::ExpiredDeletion;
 use tracing::Level;
 
 use super::state::AppState;
@@ -142,18 +141,14 @@ pub async fn serve(
     .await
 }
 
-/// Housekeeping while the server runs: expired sessions leave the database, idle rate-limit
-/// entries leave memory.
+/// Housekeeping of this process while it runs (what the database needs is a periodic job):
+/// SQLite's statistics stay fresh, idle rate-limit entries leave memory.
 pub fn spawn_housekeeping(state: &AppState) {
-    let store = DbSessionStore::new(state.db.clone());
     let db = state.db.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            if let Err(err) = store.delete_expired().await {
-                tracing::error!(%err, "deleting expired sessions failed");
-            }
             // SQLite's advice for long-running applications: keep the statistics fresh.
             if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
                 && let Err(err) =

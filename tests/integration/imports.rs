@@ -632,8 +632,8 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
             "allow-private-targets = true",
             1,
         )
-        .replacen("poll-ms = 1000", "poll-ms = 100", 1)
         .replacen("retry-unit-ms = 1000", "retry-unit-ms = 10", 1)
+        .replacen("poll-ms = 500", "poll-ms = 100", 1)
         .replacen("timeout-seconds = 10", "timeout-seconds = 2", 1);
     std::fs::write(
         dir.path().join("Leptos.toml"),

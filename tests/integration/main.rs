@@ -16,6 +16,7 @@ mod disputes;
 mod fx;
 mod http;
 mod imports;
+mod jobs;
 mod leaderboard;
 mod ledger;
 mod migrations;

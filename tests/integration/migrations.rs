@@ -7,6 +7,7 @@ use migration::{Migrator, MigratorTrait};
 use partner_attribution::domain::attribution::AttributionModel;
 use partner_attribution::domain::crm::{CrmKind, SyncMode, SyncStatus};
 use partner_attribution::domain::deal::DealStage;
+use partner_attribution::domain::job::{JobKind, JobStatus};
 use partner_attribution::domain::ledger::EntryKind;
 use partner_attribution::domain::monthly_stats::Metric;
 use partner_attribution::domain::partner::{PartnerStatus, PartnerTier, PartnerType};
@@ -317,6 +318,31 @@ async fn enum_checks_match_domain(test_db: common::TestDb) {
             "{metric}"
         );
     }
+
+    // Every job kind and status the domain has, and nothing else.
+    let job = |id: i64, kind: &str, status: &str| {
+        format!(
+            "INSERT INTO jobs (id, kind, subject_id, status, attempts, run_after, created_at, updated_at) \
+             VALUES ({id}, '{kind}', {id}, '{status}', 0, {NOW}, {NOW}, {NOW})"
+        )
+    };
+    let mut id = 1;
+    for kind in JobKind::ALL {
+        for status in JobStatus::ALL {
+            id += 1;
+            run(&db, &job(id, kind.as_str(), status.as_str()))
+                .await
+                .unwrap();
+        }
+    }
+    assert!(run(&db, &job(999, "bogus", "queued")).await.is_err());
+    assert!(run(&db, &job(998, "import", "paused")).await.is_err());
+    // One job per subject: a second job for import 2 is refused.
+    let second = format!(
+        "INSERT INTO jobs (id, kind, subject_id, status, attempts, run_after, created_at, updated_at) \
+         VALUES (997, 'import', 2, 'queued', 0, {NOW}, {NOW}, {NOW})"
+    );
+    assert!(run(&db, &second).await.is_err());
 }
 on_both_databases!(enum_checks_match_the_domain, enum_checks_match_domain);
 
@@ -558,6 +584,28 @@ async fn transitions_match_domain(test_db: common::TestDb) {
                 moved.is_ok(),
                 from.can_move_to(*to),
                 "sync {from} -> {to}: {moved:?}"
+            );
+        }
+    }
+
+    for from in JobStatus::ALL {
+        for to in JobStatus::ALL.iter().filter(|to| *to != from) {
+            let id = fresh_id();
+            run(&db, &format!(
+                "INSERT INTO jobs (id, kind, subject_id, status, attempts, run_after, created_at, updated_at) \
+                 VALUES ({id}, 'import', {id}, '{from}', 0, {NOW}, {NOW}, {NOW})"
+            ))
+            .await
+            .unwrap();
+            let moved = run(
+                &db,
+                &format!("UPDATE jobs SET status = '{to}' WHERE id = {id}"),
+            )
+            .await;
+            assert_eq!(
+                moved.is_ok(),
+                from.can_become(*to),
+                "job {from} -> {to}: {moved:?}"
             );
         }
     }

@@ -102,7 +102,6 @@ async fn receiver(answers: &[u16]) -> (String, Receiver) {
 fn settings() -> WebhookSettings {
     WebhookSettings {
         allow_private_targets: true,
-        poll_ms: 50,
         // One schedule step is a millisecond: the test moves `now` instead of waiting.
         retry_unit_ms: 1,
         timeout_seconds: 5,

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod entities;
 pub mod exports;
 pub mod imports;
+pub mod jobs;
 pub mod memory;
 pub mod outbound;
 pub mod repo;

@@ -17,6 +17,7 @@ pub mod forecast;
 pub mod fx;
 pub mod ids;
 pub mod import;
+pub mod job;
 pub mod leaderboard;
 pub mod ledger;
 pub mod model_costs;

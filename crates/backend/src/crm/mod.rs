@@ -32,8 +32,6 @@ pub struct CrmConfig {
     pub secret_key_file: String,
     /// Allow CRM addresses on loopback or private networks and plain http (tests, development).
     pub allow_private_targets: bool,
-    /// How often the worker looks for queued syncs.
-    pub poll_ms: u64,
     /// How often each enabled connection gets an incremental sync; 0: only on demand.
     pub sync_minutes: u64,
     /// How long the CRM may take to answer.
@@ -47,7 +45,6 @@ impl Default for CrmConfig {
         CrmConfig {
             secret_key_file: "data/secret.key".into(),
             allow_private_targets: false,
-            poll_ms: 1_000,
             sync_minutes: 15,
             timeout_seconds: 30,
             retry_ms: 1_000,

@@ -1,9 +1,9 @@
-//! The sync worker: takes queued syncs one at a time and reads the CRM page by page, writing each
-//! deal through `apply`, recording progress and per-record errors after each page (so a stopped
-//! server resumes at the page it was on). A rate-limited sync waits in the queue for the time the
-//! CRM asks; a failing CRM is retried three times with back-off, then the sync fails with the
-//! CRM's own message. A finished sync writes changed results back to the CRM. A scheduler queues
-//! an incremental sync for each enabled connection.
+//! The sync job: reads a claimed sync's CRM page by page, writing each deal through `apply`,
+//! recording progress and per-record errors and renewing its lease after each page (so when its
+//! server stops another resumes at the page it was on). A rate-limited sync waits in the queue
+//! for the time the CRM asks; a failing CRM is retried three times with back-off, then the sync
+//! fails with the CRM's own message. A finished sync writes changed results back to the CRM.
+//! `schedule` (a periodic sweep) queues an incremental sync for each enabled connection.
 
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ use super::apply::{self, Failure, Outcome};
 use super::client::{Connection, CrmError, Page, Record};
 use crate::caller::Caller;
 use crate::entities::crm_syncs;
+use crate::jobs::{self, Lease, Outcome as JobOutcome};
 use crate::repo::{
     self,
     crm::{PageEnd, RecordError, Tally},
@@ -23,28 +24,72 @@ use crate::services::deals;
 use crate::state::Backend;
 use domain::crm::{self, SyncMode, SyncStatus};
 use domain::ids::{OrganizationId, UserId};
+use domain::job::JobKind;
 use domain::touchpoint::TouchpointKind;
 use wire::AppError;
 
-/// Runs the next sync there is, until it finishes or waits; false when there was none.
+/// Claims the next sync due and runs it until it finishes or waits; false when there was none.
 pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
-    let db = &backend.db;
-    let now = Utc::now();
-    let Some(sync) = repo::crm::next_sync(db, now).await? else {
-        return Ok(false);
-    };
-    if !repo::crm::claim_sync(db, &sync, now).await? {
-        return Ok(true);
+    let lease = jobs::JobSettings::default().lease(JobKind::CrmSync);
+    let claimed = jobs::queue::claim(
+        &backend.db,
+        &[JobKind::CrmSync],
+        &jobs::worker_id(),
+        lease,
+        Utc::now(),
+        1,
+    )
+    .await?;
+    let found = !claimed.is_empty();
+    for lease in claimed {
+        jobs::runner::run(backend, lease).await?;
     }
-    let id = sync.id;
-    if let Err(err) = run(backend, sync).await {
-        tracing::error!(sync = id, %err, "CRM sync failed");
-        fail(db, id, &format!("The sync stopped: {err}")).await?;
-    }
-    Ok(true)
+    Ok(found)
 }
 
-async fn fail(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), AppError> {
+/// Runs a claimed sync from the page it was on, renewing the lease after each page.
+pub async fn run_job(backend: &Backend, lease: &Lease) -> Result<JobOutcome, AppError> {
+    let db = &backend.db;
+    let Some(sync) = repo::crm::start_sync(db, lease.subject(), Utc::now()).await? else {
+        return Ok(JobOutcome::Done);
+    };
+    let id = sync.id;
+    match run(backend, sync, lease).await {
+        Ok(false) => return Ok(JobOutcome::Lost),
+        Ok(true) => {}
+        Err(err) => {
+            tracing::error!(sync = id, %err, "CRM sync failed");
+            fail(db, id, &format!("The sync stopped: {err}")).await?;
+        }
+    }
+    let Some(ended) = repo::crm::sync_for_worker(db, id).await? else {
+        return Ok(JobOutcome::Done);
+    };
+    Ok(match ended.status.0 {
+        SyncStatus::Done => JobOutcome::Done,
+        SyncStatus::Failed => JobOutcome::Failed(ended.failure.unwrap_or_default()),
+        SyncStatus::Cancelled => JobOutcome::Cancelled,
+        // Paused for a rate limit: due again when the CRM said.
+        SyncStatus::Queued => JobOutcome::Wait(ended.not_before.unwrap_or_else(Utc::now)),
+        SyncStatus::Running => JobOutcome::Lost,
+    })
+}
+
+/// Ends a sync that is not finished as failed, with why.
+pub async fn give_up(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), AppError> {
+    repo::crm::finish_sync(
+        db,
+        id,
+        &[SyncStatus::Queued, SyncStatus::Running],
+        SyncStatus::Failed,
+        Some(message),
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn fail(db: &DatabaseConnection, id: i64, message: &str) -> Result<bool, AppError> {
     repo::crm::finish_sync(
         db,
         id,
@@ -54,7 +99,7 @@ async fn fail(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), App
         Utc::now(),
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// A page, retrying a CRM that fails three times (waiting `retry_ms`, then twice, four times
@@ -100,7 +145,8 @@ async fn fetch_signed_in(
     }
 }
 
-async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> {
+/// True when the sync ended or paused; false when the lease was lost.
+async fn run(backend: &Backend, sync: crm_syncs::Model, lease: &Lease) -> Result<bool, AppError> {
     let (db, crm) = (&backend.db, &*backend.crm);
     let Some(row) = repo::crm::connection_for_worker(db, sync.connection_id).await? else {
         return fail(db, sync.id, "The connection was removed.").await;
@@ -132,7 +178,7 @@ async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> 
             Err(CrmError::RateLimited { wait, .. }) => {
                 let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 repo::crm::pause_sync(db, sync.id, until, Utc::now()).await?;
-                return Ok(());
+                return Ok(true);
             }
             Err(err) => return fail(db, sync.id, &err.to_string()).await,
         };
@@ -184,7 +230,10 @@ async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> 
         };
         if !repo::crm::record_page(db, &sync, tally, &errors, end, Utc::now()).await? {
             // Cancelled meanwhile: what was written stays.
-            return Ok(());
+            return Ok(true);
+        }
+        if !lease.renew(db, Utc::now()).await? {
+            return Ok(false);
         }
         match page.next {
             Some(next) => cursor = Some(next),
@@ -192,9 +241,9 @@ async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> 
         }
     }
     if conn.settings.writes_back()
-        && !write_back_changed(db, crm, &caller, &mut conn, &sync).await?
+        && !write_back_changed(db, crm, &caller, &mut conn, &sync, lease).await?
     {
-        return Ok(());
+        return Ok(true);
     }
     if let Some(until) = seen_until {
         repo::crm::mark_synced(db, row.id, until).await?;
@@ -208,7 +257,7 @@ async fn run(backend: &Backend, sync: crm_syncs::Model) -> Result<(), AppError> 
         Utc::now(),
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Write-backs recorded between two progress records.
@@ -224,6 +273,7 @@ async fn write_back_changed(
     caller: &Caller,
     conn: &mut Connection,
     sync: &crm_syncs::Model,
+    lease: &Lease,
 ) -> Result<bool, AppError> {
     let model = deals::payable_model(caller).await?;
     let facts = repo::crm::write_back_facts(
@@ -288,7 +338,9 @@ async fn write_back_changed(
                 seen_until: None,
                 total: None,
             };
-            if !repo::crm::record_page(db, sync, tally, &errors, end, Utc::now()).await? {
+            if !repo::crm::record_page(db, sync, tally, &errors, end, Utc::now()).await?
+                || !lease.renew(db, Utc::now()).await?
+            {
                 return Ok(false);
             }
             tally = Tally::default();
@@ -335,37 +387,4 @@ pub async fn schedule(db: &DatabaseConnection, crm: &Crm) -> Result<(), AppError
         repo::crm::insert_sync(db, &connection, SyncMode::Incremental, None, now).await?;
     }
     Ok(())
-}
-
-/// How often the scheduler looks for connections due a sync.
-const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
-
-/// Works through queued syncs every `poll_ms`, and once a minute schedules incremental ones,
-/// until the process ends.
-pub fn spawn(backend: Backend) {
-    tokio::spawn(async move {
-        let (db, crm) = (&backend.db, &backend.crm);
-        let mut every = tokio::time::interval(Duration::from_millis(crm.config.poll_ms.max(10)));
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut scheduled: Option<std::time::Instant> = None;
-        loop {
-            every.tick().await;
-            if scheduled.is_none_or(|at| at.elapsed() >= SCHEDULE_EVERY) {
-                scheduled = Some(std::time::Instant::now());
-                if let Err(err) = schedule(db, crm).await {
-                    tracing::error!(%err, "CRM syncs could not be scheduled");
-                }
-            }
-            loop {
-                match run_next(&backend).await {
-                    Ok(true) => continue,
-                    Ok(false) => break,
-                    Err(err) => {
-                        tracing::error!(%err, "the CRM sync queue could not be read");
-                        break;
-                    }
-                }
-            }
-        }
-    });
 }

@@ -20,6 +20,7 @@ pub mod import_errors;
 pub mod import_mappings;
 pub mod import_uploads;
 pub mod imports;
+pub mod jobs;
 pub mod organization_monthly_stats;
 pub mod organizations;
 pub mod outbox_messages;

@@ -1,6 +1,6 @@
-//! The import worker: takes queued imports one at a time and writes their rows in batches,
-//! recording progress and bad rows after each batch, so the page can show a progress bar and a
-//! stopped server resumes where it was. An all-or-nothing import checks every row first and
+//! The import job: writes a claimed import's rows in batches, recording progress and bad rows
+//! and renewing its lease after each batch, so the page can show a progress bar and, when its
+//! server stops, another resumes where it was. An all-or-nothing import checks every row first and
 //! writes nothing when one is bad.
 
 pub mod file;
@@ -9,52 +9,87 @@ pub mod upload;
 
 pub use file::{Table, parse};
 
-use std::time::Duration;
-
 use chrono::Utc;
+use sea_orm::ConnectionTrait;
 
 use crate::caller::Caller;
 use crate::entities::imports;
+use crate::jobs::{self, Lease, Outcome as JobOutcome};
 use crate::repo::{self, imports::Tally};
 use crate::state::Backend;
 use domain::ids::{OrganizationId, UserId};
 use domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError};
+use domain::job::JobKind;
 use rows::{Lookups, Outcome, RowFailure};
 use wire::AppError;
 
 /// Rows written between two progress records.
 const BATCH: usize = 200;
 
-/// Runs the next import there is, to its end; false when there was none.
+/// Claims the next import due and runs it to its end; false when there was none.
 pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
-    let db = &backend.db;
-    let now = Utc::now();
-    let Some(import) = repo::imports::next_to_run(db, now).await? else {
-        return Ok(false);
-    };
-    if !repo::imports::claim(db, &import, now).await? {
-        return Ok(true);
+    let lease = crate::jobs::JobSettings::default().lease(JobKind::Import);
+    let claimed = jobs::queue::claim(
+        &backend.db,
+        &[JobKind::Import],
+        &jobs::worker_id(),
+        lease,
+        Utc::now(),
+        1,
+    )
+    .await?;
+    let found = !claimed.is_empty();
+    for lease in claimed {
+        jobs::runner::run(backend, lease).await?;
     }
-    let id = import.id;
-    let outcome = run(backend, import).await;
-    crate::memory::release();
-    if let Err(err) = outcome {
-        tracing::error!(import = id, %err, "import failed");
-        let message = format!("The import stopped: {err}");
-        repo::imports::finish(
-            db,
-            id,
-            &[ImportStatus::Running],
-            ImportStatus::Failed,
-            Some(&message),
-            Utc::now(),
-        )
-        .await?;
-    }
-    Ok(true)
+    Ok(found)
 }
 
-async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> {
+/// Runs a claimed import from where its progress says (a resumed import skips the rows its
+/// batches recorded), renewing the lease after each batch.
+pub async fn run_job(backend: &Backend, lease: &Lease) -> Result<JobOutcome, AppError> {
+    let db = &backend.db;
+    let Some(import) = repo::imports::start(db, lease.subject(), Utc::now()).await? else {
+        // Finished or cancelled before it was claimed.
+        return Ok(JobOutcome::Done);
+    };
+    let id = import.id;
+    let outcome = run(backend, import, lease).await;
+    crate::memory::release();
+    match outcome {
+        Ok(false) => return Ok(JobOutcome::Lost),
+        Ok(true) => {}
+        Err(err) => {
+            tracing::error!(import = id, %err, "import failed");
+            let message = format!("The import stopped: {err}");
+            give_up(db, id, &message).await?;
+        }
+    }
+    let ended = repo::imports::status(db, id).await?;
+    Ok(match ended {
+        Some((ImportStatus::Done, _)) | None => JobOutcome::Done,
+        Some((ImportStatus::Failed, failure)) => JobOutcome::Failed(failure.unwrap_or_default()),
+        Some((ImportStatus::Cancelled, _)) => JobOutcome::Cancelled,
+        Some((ImportStatus::Queued | ImportStatus::Running, _)) => JobOutcome::Lost,
+    })
+}
+
+/// Ends a running import as failed, with why.
+pub async fn give_up(db: &impl ConnectionTrait, id: i64, message: &str) -> Result<(), AppError> {
+    repo::imports::finish(
+        db,
+        id,
+        &[ImportStatus::Queued, ImportStatus::Running],
+        ImportStatus::Failed,
+        Some(message),
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// True when the import ended (done, failed or cancelled); false when the lease was lost.
+async fn run(backend: &Backend, import: imports::Model, lease: &Lease) -> Result<bool, AppError> {
     let db = &backend.db;
     let kind: ImportKind = import.kind.0;
     let mode: ImportMode = import.mode.0;
@@ -70,7 +105,7 @@ async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> 
             Utc::now(),
         )
         .await
-        .map(|_| ())
+        .map(|_| true)
         .map_err(AppError::from)
     };
     let caller = match import.created_by {
@@ -105,7 +140,10 @@ async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> 
     if mode == ImportMode::AllOrNothing && import.processed_rows == 0 {
         let mut errors = Vec::new();
         let mut bad_rows = 0;
-        for row in rows_of().map_err(AppError::internal)? {
+        for (index, row) in rows_of().map_err(AppError::internal)?.enumerate() {
+            if index % BATCH == BATCH - 1 && !lease.renew(db, Utc::now()).await? {
+                return Ok(false);
+            }
             let (line, record) = match row {
                 Ok(row) => row,
                 Err(message) => return fail(message).await,
@@ -170,9 +208,20 @@ async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> 
                 }
             }
         }
-        if !repo::imports::record_batch(db, &import, tally, &errors, Utc::now()).await? {
+        // The batch counts only while the lease is this server's: renewed and recorded in one
+        // transaction, so a server that lost its job (stalled past its lease) adds nothing to
+        // the counters of the server that took it over. Rows it wrote meanwhile are written
+        // again by that server, as unchanged.
+        let txn = repo::begin_write(db).await?;
+        if !lease.renew(&txn, Utc::now()).await? {
+            return Ok(false);
+        }
+        let running =
+            repo::imports::record_batch(&txn, &import, tally, &errors, Utc::now()).await?;
+        txn.commit().await?;
+        if !running {
             // Cancelled meanwhile: what was written stays, the rest is left.
-            return Ok(());
+            return Ok(true);
         }
     }
     repo::imports::finish(
@@ -184,41 +233,11 @@ async fn run(backend: &Backend, import: imports::Model) -> Result<(), AppError> 
         Utc::now(),
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 fn borrowed(
     owned: &std::collections::BTreeMap<String, String>,
 ) -> std::collections::BTreeMap<String, &str> {
     owned.iter().map(|(k, v)| (k.clone(), v.as_str())).collect()
-}
-
-/// Works through queued imports every `poll` until the process ends.
-pub fn spawn(backend: Backend, poll: Duration) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(poll);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut swept = None::<tokio::time::Instant>;
-        loop {
-            every.tick().await;
-            // Uploads no import started from, hourly (each upload sweeps too).
-            if swept.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
-                let before = Utc::now() - crate::services::imports::UPLOAD_KEPT;
-                if let Err(err) = repo::imports::sweep_uploads(&backend.db, before).await {
-                    tracing::error!(%err, "stale uploads could not be removed");
-                }
-                swept = Some(tokio::time::Instant::now());
-            }
-            loop {
-                match run_next(&backend).await {
-                    Ok(true) => continue,
-                    Ok(false) => break,
-                    Err(err) => {
-                        tracing::error!(%err, "the import queue could not be read");
-                        break;
-                    }
-                }
-            }
-        }
-    });
 }

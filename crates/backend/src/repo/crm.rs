@@ -1,10 +1,10 @@
 //! CRM connections, their sync runs and the records a run could not take. Scoped by a
-//! `Tenant`, except what the background worker reads across organizations (`*_for_worker`,
-//! [`next_sync`], [`claim_sync`]).
+//! `Tenant`, except what the sync job reads across organizations (`*_for_worker`, and the sync
+//! it claimed: [`start_sync`], [`record_page`], [`finish_sync`]).
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -21,9 +21,7 @@ use crate::tenant::Tenant;
 use domain::crm::{CrmKind, SyncMode, SyncStatus};
 use domain::deal::DealStage;
 use domain::ids::UserId;
-
-/// How long a running sync may go without a page before another worker takes it up.
-pub const STALE_AFTER: Duration = Duration::seconds(120);
+use domain::job::JobKind;
 
 const ACTIVE: [&str; 2] = ["queued", "running"];
 
@@ -55,6 +53,14 @@ pub async fn connection_for_worker(
     id: i64,
 ) -> Result<Option<crm_connections::Model>, DbErr> {
     crm_connections::Entity::find_by_id(id).one(db).await
+}
+
+/// A sync by id, for the job that runs it.
+pub async fn sync_for_worker(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<crm_syncs::Model>, DbErr> {
+    crm_syncs::Entity::find_by_id(id).one(db).await
 }
 
 /// Enabled connections with no sync queued since `before` and none queued or running: the
@@ -190,7 +196,7 @@ pub async fn insert_sync(
         SyncMode::Backfill => None,
         SyncMode::Incremental | SyncMode::Webhook => connection.synced_until,
     };
-    crm_syncs::ActiveModel {
+    let sync = crm_syncs::ActiveModel {
         organization_id: Set(connection.organization_id),
         connection_id: Set(connection.id),
         mode: Set(Text(mode)),
@@ -202,7 +208,10 @@ pub async fn insert_sync(
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    let organization = Some(sync.organization_id);
+    crate::jobs::queue::enqueue(db, JobKind::CrmSync, sync.id, organization, at, at).await?;
+    Ok(sync)
 }
 
 /// A sync with the name of the user who started it.
@@ -260,56 +269,39 @@ pub async fn sync(
     Ok(with_names(tenant, db, vec![row]).await?.pop())
 }
 
-/// The oldest sync waiting (and no longer held back by a rate limit), or running with no page
-/// for `STALE_AFTER` (its server stopped).
-pub async fn next_sync(
+/// Marks a claimed sync as running (from now, unless it ran before) and reads it; `None` when
+/// it has finished or been cancelled meanwhile.
+pub async fn start_sync(
     db: &impl ConnectionTrait,
+    id: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<crm_syncs::Model>, DbErr> {
-    let queued = crm_syncs::Entity::find()
+    let queued = crm_syncs::Entity::find_by_id(id)
         .filter(crm_syncs::Column::Status.eq(SyncStatus::Queued.as_str()))
-        .filter(
-            crm_syncs::Column::NotBefore
-                .is_null()
-                .or(crm_syncs::Column::NotBefore.lte(now)),
-        )
-        .order_by_asc(crm_syncs::Column::Id)
         .one(db)
         .await?;
-    if queued.is_some() {
-        return Ok(queued);
+    if let Some(queued) = queued {
+        let mut update = crm_syncs::Entity::update_many()
+            .col_expr(
+                crm_syncs::Column::Status,
+                Expr::value(SyncStatus::Running.as_str()),
+            )
+            .col_expr(crm_syncs::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                crm_syncs::Column::NotBefore,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .filter(crm_syncs::Column::Id.eq(id))
+            .filter(crm_syncs::Column::Status.eq(SyncStatus::Queued.as_str()));
+        if queued.started_at.is_none() {
+            update = update.col_expr(crm_syncs::Column::StartedAt, Expr::value(now));
+        }
+        update.exec(db).await?;
     }
-    crm_syncs::Entity::find()
+    crm_syncs::Entity::find_by_id(id)
         .filter(crm_syncs::Column::Status.eq(SyncStatus::Running.as_str()))
-        .filter(crm_syncs::Column::UpdatedAt.lt(now - STALE_AFTER))
-        .order_by_asc(crm_syncs::Column::Id)
         .one(db)
         .await
-}
-
-/// Takes the sync for this worker; false when another worker was first.
-pub async fn claim_sync(
-    db: &impl ConnectionTrait,
-    sync: &crm_syncs::Model,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let mut update = crm_syncs::Entity::update_many()
-        .col_expr(
-            crm_syncs::Column::Status,
-            Expr::value(SyncStatus::Running.as_str()),
-        )
-        .col_expr(crm_syncs::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            crm_syncs::Column::NotBefore,
-            Expr::value(None::<DateTime<Utc>>),
-        )
-        .filter(crm_syncs::Column::Id.eq(sync.id))
-        .filter(crm_syncs::Column::Status.eq(sync.status))
-        .filter(crm_syncs::Column::UpdatedAt.eq(sync.updated_at));
-    if sync.started_at.is_none() {
-        update = update.col_expr(crm_syncs::Column::StartedAt, Expr::value(now));
-    }
-    Ok(update.exec(db).await?.rows_affected == 1)
 }
 
 /// What a page of records did.

@@ -1,7 +1,8 @@
 //! CSV imports, their bad rows and each organization's remembered mappings. Scoped by a `Tenant`,
-//! except the worker's queue ([`next_to_run`], [`claim`]), which serves every organization.
+//! except what the import job calls ([`start`], [`record_batch`], [`finish`]) with the id of the
+//! import it claimed.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PaginatorTrait, QueryFilter,
@@ -13,9 +14,7 @@ use crate::entities::{import_errors, import_mappings, import_uploads, imports};
 use crate::tenant::Tenant;
 use domain::ids::UserId;
 use domain::import::{ImportKind, ImportMode, ImportStatus, RowError};
-
-/// How long a running import may go without a batch before another worker takes it up.
-pub const STALE_AFTER: Duration = Duration::seconds(60);
+use domain::job::JobKind;
 
 fn scoped(tenant: &Tenant) -> sea_orm::Select<imports::Entity> {
     imports::Entity::find().filter(imports::Column::OrganizationId.eq(tenant.organization_id().0))
@@ -32,7 +31,7 @@ pub struct NewImport<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Queues an import; answers its id (without reading the file back).
+/// Queues an import (and its job); answers its id (without reading the file back).
 pub async fn insert(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
@@ -52,10 +51,13 @@ pub async fn insert(
         updated_at: Set(new.at),
         ..Default::default()
     };
-    Ok(imports::Entity::insert(model)
+    let id = imports::Entity::insert(model)
         .exec(db)
         .await?
-        .last_insert_id)
+        .last_insert_id;
+    let organization = Some(tenant.organization_id().0);
+    crate::jobs::queue::enqueue(db, JobKind::Import, id, organization, new.at, new.at).await?;
+    Ok(id)
 }
 
 /// Keeps a file `user` uploaded; answers its id.
@@ -170,47 +172,43 @@ pub async fn get(
     Ok(with_names(tenant, db, vec![row]).await?.pop())
 }
 
-/// The oldest import waiting, or running with no batch for `STALE_AFTER` (its server stopped).
-pub async fn next_to_run(
+/// Marks a claimed import as running (from now, unless it ran before) and reads it; `None`
+/// when it has finished or been cancelled meanwhile.
+pub async fn start(
     db: &impl ConnectionTrait,
+    id: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<imports::Model>, DbErr> {
-    let queued = imports::Entity::find()
-        .filter(imports::Column::Status.eq(ImportStatus::Queued.as_str()))
-        .order_by_asc(imports::Column::Id)
-        .one(db)
-        .await?;
-    if queued.is_some() {
-        return Ok(queued);
-    }
-    imports::Entity::find()
-        .filter(imports::Column::Status.eq(ImportStatus::Running.as_str()))
-        .filter(imports::Column::UpdatedAt.lt(now - STALE_AFTER))
-        .order_by_asc(imports::Column::Id)
-        .one(db)
-        .await
-}
-
-/// Takes the import for this worker: queued → running, or a stale running one renewed. False
-/// when another worker was first.
-pub async fn claim(
-    db: &impl ConnectionTrait,
-    import: &imports::Model,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let mut update = imports::Entity::update_many()
+    imports::Entity::update_many()
         .col_expr(
             imports::Column::Status,
             Expr::value(ImportStatus::Running.as_str()),
         )
+        .col_expr(imports::Column::StartedAt, Expr::value(now))
         .col_expr(imports::Column::UpdatedAt, Expr::value(now))
-        .filter(imports::Column::Id.eq(import.id))
-        .filter(imports::Column::Status.eq(import.status))
-        .filter(imports::Column::UpdatedAt.eq(import.updated_at));
-    if import.started_at.is_none() {
-        update = update.col_expr(imports::Column::StartedAt, Expr::value(now));
-    }
-    Ok(update.exec(db).await?.rows_affected == 1)
+        .filter(imports::Column::Id.eq(id))
+        .filter(imports::Column::Status.eq(ImportStatus::Queued.as_str()))
+        .exec(db)
+        .await?;
+    imports::Entity::find_by_id(id)
+        .filter(imports::Column::Status.eq(ImportStatus::Running.as_str()))
+        .one(db)
+        .await
+}
+
+/// Where an import stands, and why it failed.
+pub async fn status(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(ImportStatus, Option<String>)>, DbErr> {
+    let row: Option<(Text<ImportStatus>, Option<String>)> = imports::Entity::find_by_id(id)
+        .select_only()
+        .column(imports::Column::Status)
+        .column(imports::Column::Failure)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.map(|(status, failure)| (status.0, failure)))
 }
 
 /// What a batch of rows did.

@@ -12,7 +12,7 @@ use crate::entities::text::Text;
 use crate::entities::{deal_registrations as registrations, deals, partners};
 use crate::tenant::Tenant;
 use domain::deal::DealStage;
-use domain::ids::{DealId, PartnerId, RegistrationId, UserId};
+use domain::ids::{DealId, OrganizationId, PartnerId, RegistrationId, UserId};
 use domain::registration::{Claim, RegistrationDraft, RegistrationStatus, account_key};
 
 fn scoped(tenant: &Tenant) -> Select<registrations::Entity> {
@@ -252,6 +252,25 @@ pub async fn decide(
             .col_expr(registrations::Column::RejectedReason, Expr::value(reason)),
     };
     Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// The organizations with a pending or approved registration (the expiry sweep's round).
+pub async fn organizations_with_open(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<OrganizationId>, DbErr> {
+    let open = [
+        RegistrationStatus::Pending.as_str(),
+        RegistrationStatus::Approved.as_str(),
+    ];
+    let ids: Vec<i64> = registrations::Entity::find()
+        .select_only()
+        .column(registrations::Column::OrganizationId)
+        .distinct()
+        .filter(registrations::Column::Status.is_in(open))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().map(OrganizationId).collect())
 }
 
 /// Pending or approved registrations whose protection may have run out by `today`: approved

@@ -11,6 +11,7 @@ use crate::repo::{self, crm::ConnectionChange};
 use domain::access::{Action, Resource};
 use domain::audit::AuditAction;
 use domain::crm::{ConnectionForm, CrmKind, CrmSettings, SyncMode, SyncStatus};
+use domain::job::JobKind;
 use wire::AppError;
 use wire::crm::{
     ConnectionSummary, ConnectionView, ERRORS_SHOWN, RecordError, SyncDetail, SyncSummary,
@@ -334,6 +335,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
         Utc::now(),
     )
     .await?;
+    crate::jobs::queue::cancel(&txn, JobKind::CrmSync, id, Utc::now()).await?;
     audit::record(
         &caller.tenant,
         &txn,

@@ -16,6 +16,7 @@ use domain::import::{
     self, ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError, check_mapping,
     guess_mapping,
 };
+use domain::job::JobKind;
 use wire::AppError;
 use wire::imports::{
     ERRORS_SHOWN, FieldChoice, ImportDetail, ImportPreview, ImportSummary, MAX_FILE_BYTES,
@@ -383,6 +384,7 @@ pub async fn cancel(caller: &Caller, id: i64) -> Result<(), AppError> {
         Utc::now(),
     )
     .await?;
+    crate::jobs::queue::cancel(&txn, JobKind::Import, id, Utc::now()).await?;
     audit::record(
         &caller.tenant,
         &txn,

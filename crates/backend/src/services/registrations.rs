@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 
 use crate::audit::{self, Actor, Entry};
@@ -19,7 +19,7 @@ use crate::repo::registrations::{Decision, NewRegistration};
 use domain::access::{Action, Resource};
 use domain::audit::AuditAction;
 use domain::deal::DealDraft;
-use domain::ids::{DealId, PartnerId, RegistrationId};
+use domain::ids::{DealId, OrganizationId, PartnerId, RegistrationId};
 use domain::money::Money;
 use domain::registration::{
     self, RegistrationForm, RegistrationStatus, conflicts, protected_until, runs_out,
@@ -126,13 +126,25 @@ fn row(
 /// window; a pending one never decided within it). Runs before reads and new registrations, so
 /// lists and conflict checks never show a protection that has ended.
 async fn expire_due(caller: &Caller) -> Result<(), AppError> {
-    let (tenant, db) = (&caller.tenant, caller.db());
-    let window = repo::organizations::header(db, tenant.organization_id())
+    expire_in(caller.db(), caller.tenant.organization_id()).await
+}
+
+/// The periodic sweep: expires what ran out in every organization with an open registration,
+/// so a protection ends (audited, webhooks sent) even when nobody reads the list.
+pub async fn expire_everywhere(db: &DatabaseConnection) -> Result<(), AppError> {
+    for organization in repo::registrations::organizations_with_open(db).await? {
+        expire_in(db, organization).await?;
+    }
+    Ok(())
+}
+
+async fn expire_in(db: &DatabaseConnection, organization: OrganizationId) -> Result<(), AppError> {
+    let window = repo::organizations::header(db, organization)
         .await?
         .registration_window_days;
     let today = Utc::now().date_naive();
     // The sweep is the company's, whoever's request triggers it.
-    let company = crate::tenant::Tenant::system(tenant.organization_id());
+    let company = crate::tenant::Tenant::system(organization);
     let due = repo::registrations::running_out(&company, db, today, window).await?;
     if due.is_empty() {
         return Ok(());

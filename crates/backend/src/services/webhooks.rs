@@ -298,6 +298,9 @@ pub async fn redeliver(caller: &Caller, delivery_id: i64) -> Result<i64, AppErro
     }
     .insert(&txn)
     .await?;
+    let organization = Some(copy.organization_id);
+    let job = domain::job::JobKind::WebhookDelivery;
+    crate::jobs::queue::enqueue(&txn, job, copy.id, organization, now, now).await?;
     audit::by_caller(
         caller,
         &txn,

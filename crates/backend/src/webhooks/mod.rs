@@ -1,7 +1,7 @@
 //! Webhooks: messages about what happened, signed (Standard Webhooks) and delivered to the
 //! organization's endpoints through a durable queue. A message is queued in the transaction of
-//! the audited change that raised it (`enqueue`, called by `audit::record`), so a rolled-back
-//! change sends nothing and a restart loses nothing; `worker` sends what is due, retrying with
+//! the audited change that raised it (`enqueue`, called by `audit::record`), with a job per
+//! delivery, so a rolled-back change sends nothing and a restart loses nothing; `worker` sends what is due, retrying with
 //! back-off, and switches off an endpoint that keeps failing.
 
 pub mod sign;
@@ -24,8 +24,6 @@ use domain::webhook::{DeliveryStatus, EventType, Targets};
 pub struct WebhookSettings {
     /// Allow endpoints on loopback or private addresses and plain http (development, tests).
     pub allow_private_targets: bool,
-    /// How often the worker looks for due deliveries.
-    pub poll_ms: u64,
     /// The length of one step of the retry schedule (`domain::webhook::RETRY_SCHEDULE`, in
     /// seconds when this is 1000).
     pub retry_unit_ms: u64,
@@ -37,7 +35,6 @@ impl Default for WebhookSettings {
     fn default() -> WebhookSettings {
         WebhookSettings {
             allow_private_targets: false,
-            poll_ms: 1_000,
             retry_unit_ms: 1_000,
             timeout_seconds: 10,
         }
@@ -115,6 +112,7 @@ pub async fn enqueue(
         endpoints.iter().map(|e| (e.id, events_of(e))).collect();
     let now = Utc::now();
     let mut rows = Vec::new();
+    let mut messages = Vec::new();
     for change in changes {
         for &event in EventType::raised_by(change.action) {
             let body = payload(
@@ -126,6 +124,7 @@ pub async fn enqueue(
             )
             .to_string();
             let id = message_id();
+            let before = rows.len();
             for (endpoint, _) in subscribed
                 .iter()
                 .filter(|(_, events)| events.contains(&event))
@@ -143,6 +142,9 @@ pub async fn enqueue(
                     ..Default::default()
                 });
             }
+            if rows.len() > before {
+                messages.push(id);
+            }
         }
     }
     let mut rows = rows.into_iter().peekable();
@@ -152,5 +154,5 @@ pub async fn enqueue(
             .exec(db)
             .await?;
     }
-    Ok(())
+    crate::jobs::queue::enqueue_deliveries(db, &messages, now).await
 }

@@ -1,25 +1,26 @@
 //! Sends due deliveries: signs each message, posts it, and records the answer. A failure waits
 //! its turn in the retry schedule; after the last retry the delivery has failed. An endpoint
-//! that fails `DISABLE_AFTER_FAILURES` times in a row is switched off (audited). Several
-//! servers may run the worker: each claims a delivery before sending it.
+//! that fails `DISABLE_AFTER_FAILURES` times in a row is switched off (audited). Each delivery
+//! is a job: several servers send the due ones, each claiming a delivery before sending it.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
+use wire::AppError;
 
 use super::WebhookSettings;
 use super::sign::sign;
 use crate::audit::{self, Actor, Entry};
 use crate::entities::{webhook_deliveries as deliveries, webhook_endpoints as endpoints};
+use crate::jobs::{self, Outcome, queue};
 use crate::outbound::Outbound;
 use crate::tenant::Tenant;
 use domain::audit::AuditAction;
 use domain::ids::OrganizationId;
+use domain::job::JobKind;
 use domain::webhook::DeliveryStatus;
 use domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
 
@@ -38,47 +39,82 @@ pub fn client(settings: &WebhookSettings) -> Outbound {
     Outbound::new(builder, settings.allow_private_targets)
 }
 
-/// Sends every delivery due at `now`; returns how many were attempted.
+/// Claims the deliveries due at `now` and sends each; returns how many were attempted.
 pub async fn deliver_due(
     db: &DatabaseConnection,
     client: &Outbound,
     settings: &WebhookSettings,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
-    let due = deliveries::Entity::find()
-        .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
-        .filter(deliveries::Column::NextAttemptAt.lte(now))
-        .order_by_asc(deliveries::Column::NextAttemptAt)
-        .order_by_asc(deliveries::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    // Long enough for the endpoint to answer.
+    let lease = chrono::Duration::seconds(Ord::max(
+        i64::from(JobKind::WebhookDelivery.lease_seconds()),
+        settings.timeout_seconds as i64 + 30,
+    ));
+    let claimed = queue::claim(
+        db,
+        &[JobKind::WebhookDelivery],
+        &jobs::worker_id(),
+        lease,
+        now,
+        BATCH,
+    )
+    .await?;
     let mut attempted = 0;
-    for delivery in due {
-        if claim(db, &delivery, settings, now).await? {
-            attempt(db, client, settings, delivery, now).await?;
-            attempted += 1;
-        }
+    for lease in claimed {
+        let attempts = u32::try_from(lease.job.attempts).unwrap_or(u32::MAX);
+        let outcome = if domain::job::exhausted(JobKind::WebhookDelivery, attempts) {
+            let message = "Given up: the servers sending it stopped too often.";
+            finish_failed(db, lease.subject(), message, now).await?;
+            Ok(Outcome::Failed(message.to_owned()))
+        } else {
+            let delivery = deliveries::Entity::find_by_id(lease.subject())
+                .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+                .one(db)
+                .await?;
+            match delivery {
+                Some(delivery) => {
+                    attempted += 1;
+                    attempt(db, client, settings, delivery, now).await
+                }
+                // Sent or given up meanwhile (a redelivery is a delivery of its own).
+                None => Ok(Outcome::Done),
+            }
+        };
+        lease
+            .finish(db, outcome.map_err(|e: DbErr| e.to_string()), Utc::now())
+            .await?;
     }
     Ok(attempted)
 }
 
-/// Moves the delivery's next attempt past the send, unless another worker did first.
-async fn claim(
+/// Ends a pending delivery as failed, with why (its job ran out of attempts).
+pub async fn give_up(db: &DatabaseConnection, id: i64, message: &str) -> Result<(), AppError> {
+    Ok(finish_failed(db, id, message, Utc::now()).await?)
+}
+
+async fn finish_failed(
     db: &DatabaseConnection,
-    delivery: &deliveries::Model,
-    settings: &WebhookSettings,
+    id: i64,
+    message: &str,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let lease = chrono::Duration::seconds(settings.timeout_seconds as i64 + 30);
-    let claimed = deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::NextAttemptAt, Expr::value(now + lease))
-        .filter(deliveries::Column::Id.eq(delivery.id))
+) -> Result<(), DbErr> {
+    deliveries::Entity::update_many()
+        .col_expr(
+            deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Failed.as_str()),
+        )
+        .col_expr(
+            deliveries::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(deliveries::Column::LastError, Expr::value(message))
+        .col_expr(deliveries::Column::LastAttemptAt, Expr::value(now))
+        .filter(deliveries::Column::Id.eq(id))
         .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
-        .filter(deliveries::Column::NextAttemptAt.eq(delivery.next_attempt_at))
         .exec(db)
         .await?;
-    Ok(claimed.rows_affected == 1)
+    Ok(())
 }
 
 enum Answer {
@@ -133,25 +169,18 @@ async fn attempt(
     settings: &WebhookSettings,
     delivery: deliveries::Model,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Outcome, DbErr> {
     let Some(endpoint) = endpoints::Entity::find_by_id(delivery.endpoint_id)
         .one(db)
         .await?
     else {
-        return Ok(());
+        return Ok(Outcome::Done);
     };
     let attempts = delivery.attempts + 1;
     if !endpoint.enabled {
-        return finish(
-            db,
-            &delivery,
-            "failed",
-            attempts - 1,
-            None,
-            Some("The endpoint is switched off."),
-            now,
-        )
-        .await;
+        let why = "The endpoint is switched off.";
+        finish(db, &delivery, "failed", attempts - 1, None, Some(why), now).await?;
+        return Ok(Outcome::Failed(why.to_owned()));
     }
     match post(client, &endpoint, &delivery, now).await {
         Answer::Delivered(status) => {
@@ -170,9 +199,10 @@ async fn attempt(
                 .filter(endpoints::Column::Id.eq(endpoint.id))
                 .exec(db)
                 .await?;
+            Ok(Outcome::Done)
         }
         Answer::Failed(status, error) => {
-            match retry_delay(attempts as u32) {
+            let outcome = match retry_delay(attempts as u32) {
                 Some(units) => {
                     let wait = chrono::Duration::milliseconds(
                         i64::from(units) * settings.retry_unit_ms as i64,
@@ -189,15 +219,17 @@ async fn attempt(
                         .filter(deliveries::Column::Id.eq(delivery.id))
                         .exec(db)
                         .await?;
+                    Outcome::Wait(now + wait)
                 }
                 None => {
                     finish(db, &delivery, "failed", attempts, status, Some(&error), now).await?;
+                    Outcome::Failed(error.clone())
                 }
-            }
+            };
             count_failure(db, &endpoint, &error).await?;
+            Ok(outcome)
         }
     }
-    Ok(())
 }
 
 async fn finish(
@@ -286,20 +318,4 @@ async fn count_failure(
         .await?;
     }
     txn.commit().await
-}
-
-/// Runs `deliver_due` every `poll_ms` until the process ends.
-pub fn spawn(db: DatabaseConnection, settings: WebhookSettings) {
-    tokio::spawn(async move {
-        let client = client(&settings);
-        let mut every =
-            tokio::time::interval(Duration::from_millis(Ord::max(settings.poll_ms, 50)));
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            every.tick().await;
-            if let Err(err) = deliver_due(&db, &client, &settings, Utc::now()).await {
-                tracing::error!(%err, "webhook deliveries failed");
-            }
-        }
-    });
 }
