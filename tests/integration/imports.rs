@@ -576,9 +576,9 @@ impl Drop for Server {
     }
 }
 
-/// Receives webhook messages slowly (so a kill finds some in flight), keeping every
-/// (message id, body) it was sent.
-async fn slow_receiver() -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+/// Receives webhook messages, each taking `delay_ms` (slowly, so a kill finds some in flight),
+/// keeping every (message id, body) it was sent.
+async fn receiver(delay_ms: u64) -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
     use axum::http::HeaderMap;
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let kept = seen.clone();
@@ -587,7 +587,7 @@ async fn slow_receiver() -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>
         axum::routing::post(move |headers: HeaderMap, body: String| {
             let kept = kept.clone();
             async move {
-                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
                 let id = headers["webhook-id"].to_str().unwrap().to_owned();
                 kept.lock().unwrap().push((id, body));
                 axum::http::StatusCode::NO_CONTENT
@@ -600,27 +600,9 @@ async fn slow_receiver() -> (String, Arc<std::sync::Mutex<Vec<(String, String)>>
     (url, seen)
 }
 
-/// A server killed with SIGKILL in the middle of an import, a bulk mark-paid and webhook
-/// deliveries, then started again on the same database: the import finishes with every row
-/// once, every approved payout is paid once (the retried bulk request changes nothing twice),
-/// and every payout.paid message reaches the receiver (redelivered with its own id at most).
-#[tokio::test]
-async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
-    use backend::entities::payouts;
-    use partner_attribution::api::payouts::BulkResult;
-
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("crash.db");
-    let database_url = format!("sqlite://{}?mode=rwc", file.display());
-    {
-        let db = backend::database::connect_and_migrate(&database_url)
-            .await
-            .unwrap();
-        demo::load(&db, &demo::generate(71, 400, Utc::now()))
-            .await
-            .unwrap();
-    }
-    // The shipped settings, with webhooks allowed to loopback and quick to retry.
+/// The shipped settings in `dir`, with webhooks allowed to loopback and quick to retry, jobs
+/// looked for often, and the given job lease (0: each kind's own).
+fn write_settings(dir: &std::path::Path, lease_seconds: u32) {
     let shipped =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml")).unwrap();
     let (head, webhooks) = shipped
@@ -634,47 +616,26 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         )
         .replacen("retry-unit-ms = 1000", "retry-unit-ms = 10", 1)
         .replacen("poll-ms = 500", "poll-ms = 100", 1)
+        .replacen(
+            "lease-seconds = 0",
+            &format!("lease-seconds = {lease_seconds}"),
+            1,
+        )
         .replacen("timeout-seconds = 10", "timeout-seconds = 2", 1);
     std::fs::write(
-        dir.path().join("Leptos.toml"),
+        dir.join("Leptos.toml"),
         format!("{head}[partner-attribution.webhooks]{webhooks}"),
     )
     .unwrap();
-    let db = backend::database::connect(&database_url).await.unwrap();
-    let approved: Vec<i64> = payouts::Entity::find()
-        .filter(payouts::Column::Status.eq("approved"))
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    assert!(approved.len() >= 5, "{} approved", approved.len());
+}
 
-    let (hook_url, received) = slow_receiver().await;
-    let server = Server::start(dir.path(), &database_url).await;
-    let admin = server.signed_in(ADMIN).await;
-    let saved = admin
-        .post(format!("{}/api/webhooks/save", server.url))
-        .form(&[
-            ("form[url]", hook_url.as_str()),
-            ("form[events][0]", "payout.paid"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
-
-    // An import large enough to be cut off half-way.
-    let rows = 2_500;
-    let mut csv = String::from("Partner ID,Company,Type,Tier,Commission %\n");
-    for i in 0..rows {
-        csv.push_str(&format!(
-            "CRASH-{i},Crash Test Partner {i},referral,gold,10\n"
-        ));
-    }
+/// Uploads `csv` as a partner file on `server` and starts its import; answers the import's id.
+async fn start_partner_import(server: &Server, admin: &reqwest::Client, csv: String) -> i64 {
     let sent: Uploaded = admin
-        .post(format!("{}/api/imports/upload?name=crash.csv", server.url))
+        .post(format!(
+            "{}/api/imports/upload?name=partners.csv",
+            server.url
+        ))
         .body(csv)
         .send()
         .await
@@ -704,7 +665,69 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         .await
         .unwrap();
     assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
-    let import_id: i64 = started.json().await.unwrap();
+    started.json().await.unwrap()
+}
+
+/// A partner file of `rows` rows, external ids `<prefix>-0`, `<prefix>-1`, ...
+fn partner_file(prefix: &str, rows: u64) -> String {
+    let mut csv = String::from("Partner ID,Company,Type,Tier,Commission %\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "{prefix}-{i},{prefix} Test Partner {i},referral,gold,10\n"
+        ));
+    }
+    csv
+}
+
+/// A server killed with SIGKILL in the middle of an import, a bulk mark-paid and webhook
+/// deliveries, then started again on the same database: the import finishes with every row
+/// once, every approved payout is paid once (the retried bulk request changes nothing twice),
+/// and every payout.paid message reaches the receiver (redelivered with its own id at most).
+#[tokio::test]
+async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
+    use backend::entities::payouts;
+    use partner_attribution::api::payouts::BulkResult;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crash.db");
+    let database_url = format!("sqlite://{}?mode=rwc", file.display());
+    {
+        let db = backend::database::connect_and_migrate(&database_url)
+            .await
+            .unwrap();
+        demo::load(&db, &demo::generate(71, 400, Utc::now()))
+            .await
+            .unwrap();
+    }
+    write_settings(dir.path(), 0);
+    let db = backend::database::connect(&database_url).await.unwrap();
+    let approved: Vec<i64> = payouts::Entity::find()
+        .filter(payouts::Column::Status.eq("approved"))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(approved.len() >= 5, "{} approved", approved.len());
+
+    let (hook_url, received) = receiver(300).await;
+    let server = Server::start(dir.path(), &database_url).await;
+    let admin = server.signed_in(ADMIN).await;
+    let saved = admin
+        .post(format!("{}/api/webhooks/save", server.url))
+        .form(&[
+            ("form[url]", hook_url.as_str()),
+            ("form[events][0]", "payout.paid"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+
+    // An import large enough to be cut off half-way.
+    let rows = 2_500;
+    let import_id = start_partner_import(&server, &admin, partner_file("CRASH", rows)).await;
 
     // Everything approved, marked paid in one request; what a client retries after a crash.
     let today = Utc::now().date_naive().to_string();
@@ -848,4 +871,197 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         assert_eq!(bodies.entry(id.clone()).or_insert(body.clone()), body);
     }
     assert_eq!(bodies.len(), approved.len());
+}
+
+/// Waits (up to `seconds`) until `done` holds, saying what it waited for when it never does.
+async fn wait_until<F, Fut>(seconds: u64, what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !done().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited in vain: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Two server processes on one PostgreSQL database share the job queue: 50 webhook messages
+/// (raised by an import of 50 partners) each reach the receiver exactly once and the import
+/// finishes once; then one server is killed with SIGKILL in the middle of a large import, and
+/// the other takes it up once its lease has run out and finishes it, every row once.
+#[tokio::test]
+async fn two_servers_on_one_postgres_share_the_jobs_and_run_none_twice() {
+    use backend::entities::{imports, jobs};
+    use partner_attribution::domain::job::{JobKind, JobStatus};
+
+    let Some(test_db) = common::TestDb::postgres().await else {
+        return;
+    };
+    let db = test_db.migrated().await;
+    demo::load(&db, &demo::generate(72, 60, Utc::now()))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A short lease, so the takeover after the kill comes soon.
+    write_settings(dir.path(), 3);
+    let (hook_url, received) = receiver(20).await;
+    let one = Server::start(dir.path(), &test_db.url).await;
+    let two = Server::start(dir.path(), &test_db.url).await;
+    let admin_one = one.signed_in(ADMIN).await;
+    let admin_two = two.signed_in(ADMIN).await;
+    let saved = admin_one
+        .post(format!("{}/api/webhooks/save", one.url))
+        .form(&[
+            ("form[url]", hook_url.as_str()),
+            ("form[events][0]", "partner.created"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let endpoint: i64 = saved.json().await.unwrap();
+
+    // 50 partners, so 50 messages, queued through the second server.
+    let messages = 50;
+    let first = start_partner_import(&two, &admin_two, partner_file("SHARED", messages)).await;
+    let import = |id: i64| {
+        let db = db.clone();
+        async move {
+            imports::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    wait_until(120, "the first import and its 50 messages", || async {
+        import(first).await.status == ImportStatus::Done
+            && received.lock().unwrap().len() >= messages as usize
+    })
+    .await;
+    // Time for a second send of any message, were one to happen.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let sent = received.lock().unwrap().clone();
+    let mut per_message = std::collections::BTreeMap::<String, u32>::new();
+    for (id, _) in &sent {
+        *per_message.entry(id.clone()).or_default() += 1;
+    }
+    assert_eq!(
+        per_message.len(),
+        messages as usize,
+        "one message per partner"
+    );
+    assert!(
+        per_message.values().all(|&n| n == 1),
+        "each delivered exactly once: {per_message:?}"
+    );
+    let finished = import(first).await;
+    assert_eq!(
+        (finished.processed_rows, finished.created_rows),
+        (messages as i64, messages as i64)
+    );
+    // Run once, by one server, with no second claim.
+    let first_job = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(JobKind::Import.as_str()))
+        .filter(jobs::Column::SubjectId.eq(first))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first_job.status.0, first_job.attempts),
+        (JobStatus::Done, 1)
+    );
+    let delivery_jobs = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(JobKind::WebhookDelivery.as_str()))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(delivery_jobs.len(), messages as usize);
+    assert!(delivery_jobs.iter().all(|j| j.status == JobStatus::Done));
+    let runners: std::collections::BTreeSet<_> = delivery_jobs
+        .iter()
+        .filter_map(|j| j.leased_by.clone())
+        .collect();
+    eprintln!("deliveries sent by {} servers", runners.len());
+
+    // No more messages for the large import.
+    let off = admin_one
+        .post(format!("{}/api/webhooks/enable", one.url))
+        .form(&[("id", endpoint.to_string().as_str()), ("enabled", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), 200);
+
+    // A large import; the server running it is killed half-way.
+    let rows = 3_000;
+    let second = start_partner_import(&one, &admin_one, partner_file("TAKEOVER", rows)).await;
+    let job_of = |id: i64| {
+        let db = db.clone();
+        async move {
+            jobs::Entity::find()
+                .filter(jobs::Column::Kind.eq(JobKind::Import.as_str()))
+                .filter(jobs::Column::SubjectId.eq(id))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    wait_until(120, "the large import under way", || async {
+        import(second).await.processed_rows > 0
+    })
+    .await;
+    let holder = job_of(second)
+        .await
+        .leased_by
+        .expect("a running job has a holder");
+    let pid: u32 = holder.split('/').nth(1).unwrap().parse().unwrap();
+    let (killed, survivor) = if one.child.id() == pid {
+        (one, two)
+    } else {
+        assert_eq!(two.child.id(), pid, "the holder {holder} is one of the two");
+        (two, one)
+    };
+    let at_kill = import(second).await.processed_rows as u64;
+    killed.kill();
+    assert!(at_kill < rows, "killed at {at_kill} of {rows} rows");
+
+    wait_until(
+        240,
+        "the large import finished by the other server",
+        || async { import(second).await.status == ImportStatus::Done },
+    )
+    .await;
+    let taken_over = job_of(second).await;
+    assert_eq!(taken_over.status, JobStatus::Done);
+    assert_ne!(taken_over.leased_by.as_deref(), Some(holder.as_str()));
+    assert_eq!(taken_over.attempts, 2, "claimed once by each server");
+    let done = import(second).await;
+    assert_eq!(done.processed_rows, rows as i64, "every row counted once");
+    assert_eq!(
+        done.created_rows + done.updated_rows + done.unchanged_rows,
+        rows as i64
+    );
+    let imported = partners::Entity::find()
+        .filter(partners::Column::ExternalId.starts_with("TAKEOVER-"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(imported, rows);
+    let created = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("partner.created"))
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.after.as_deref().is_some_and(|a| a.contains("TAKEOVER-")))
+        .count() as u64;
+    assert_eq!(created, rows, "each row created its partner once");
+    drop(survivor);
 }
