@@ -24,7 +24,7 @@ use domain::job::JobKind;
 use domain::webhook::DeliveryStatus;
 use domain::webhook::{DISABLE_AFTER_FAILURES, retry_delay};
 
-/// Deliveries sent per pass.
+/// Deliveries sent per pass, at most.
 const BATCH: u64 = 50;
 /// What of an endpoint's answer the log keeps.
 const ANSWER_KEPT: usize = 500;
@@ -51,17 +51,21 @@ pub async fn deliver_due(
         i64::from(JobKind::WebhookDelivery.lease_seconds()),
         settings.timeout_seconds as i64 + 30,
     ));
-    let claimed = queue::claim(
-        db,
-        &[JobKind::WebhookDelivery],
-        &jobs::worker_id(),
-        lease,
-        now,
-        BATCH,
-    )
-    .await?;
+    // One claim per send, so a slow endpoint cannot hold later deliveries past their lease.
     let mut attempted = 0;
-    for lease in claimed {
+    for _ in 0..BATCH {
+        let Some(lease) = queue::claim(
+            db,
+            &[JobKind::WebhookDelivery],
+            &jobs::worker_id(),
+            lease,
+            now,
+            1,
+        )
+        .await?
+        .pop() else {
+            break;
+        };
         let attempts = u32::try_from(lease.job.attempts).unwrap_or(u32::MAX);
         let outcome = if domain::job::exhausted(JobKind::WebhookDelivery, attempts) {
             let message = "Given up: the servers sending it stopped too often.";
