@@ -7,6 +7,7 @@
 //! by signature, a refused token reported, and who may do what.
 
 use crate::common;
+use partner_attribution::domain::job::JobKind;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -301,7 +302,7 @@ async fn start_sync(
 /// Runs the worker until the sync finishes (waiting out rate limits).
 async fn run_to_end(app: &common::TestApp, client: &reqwest::Client, id: i64) -> SyncDetail {
     for _ in 0..100 {
-        while backend::crm::sync::run_next(&app.backend)
+        while backend::jobs::run_next(&app.backend, JobKind::CrmSync)
             .await
             .expect("worker")
         {}

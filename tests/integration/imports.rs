@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use backend::demo;
 use backend::entities::{audit_events, deals, partners, touchpoints};
-use backend::imports::run_next;
 use chrono::Utc;
 use partner_attribution::api::imports::{ImportDetail, ImportPreview, MAX_FILE_BYTES, Uploaded};
 use partner_attribution::domain::import::ImportStatus;
+use partner_attribution::domain::job::{JobKind, JobStatus};
 use partner_attribution::domain::partner::{PartnerTier, PartnerType};
 use partner_attribution::domain::payout::PayoutStatus;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -153,7 +153,10 @@ async fn import(
 }
 
 async fn drain(app: &common::TestApp) {
-    while run_next(&app.backend).await.expect("worker") {}
+    while backend::jobs::run_next(&app.backend, JobKind::Import)
+        .await
+        .expect("worker")
+    {}
 }
 
 async fn detail(app: &common::TestApp, client: &reqwest::Client, id: i64) -> ImportDetail {
@@ -668,6 +671,31 @@ async fn start_partner_import(server: &Server, admin: &reqwest::Client, csv: Str
     started.json().await.unwrap()
 }
 
+/// Subscribes an endpoint at `url` to `event` through `server`; answers its id.
+async fn subscribe(server: &Server, admin: &reqwest::Client, url: &str, event: &str) -> i64 {
+    let saved = admin
+        .post(format!("{}/api/webhooks/save", server.url))
+        .form(&[("form[url]", url), ("form[events][0]", event)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    saved.json().await.unwrap()
+}
+
+/// How many partners with external ids starting `<prefix>-` the audit log says were created.
+async fn partners_created(db: &sea_orm::DatabaseConnection, prefix: &str) -> u64 {
+    let needle = format!("{prefix}-");
+    audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("partner.created"))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.after.as_deref().is_some_and(|a| a.contains(&needle)))
+        .count() as u64
+}
+
 /// A partner file of `rows` rows, external ids `<prefix>-0`, `<prefix>-1`, ...
 fn partner_file(prefix: &str, rows: u64) -> String {
     let mut csv = String::from("Partner ID,Company,Type,Tier,Commission %\n");
@@ -714,16 +742,7 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
     let (hook_url, received) = receiver(300).await;
     let server = Server::start(dir.path(), &database_url).await;
     let admin = server.signed_in(ADMIN).await;
-    let saved = admin
-        .post(format!("{}/api/webhooks/save", server.url))
-        .form(&[
-            ("form[url]", hook_url.as_str()),
-            ("form[events][0]", "payout.paid"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    subscribe(&server, &admin, &hook_url, "payout.paid").await;
 
     // An import large enough to be cut off half-way.
     let rows = 2_500;
@@ -835,16 +854,11 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice() {
         .await
         .unwrap();
     assert_eq!(imported, rows);
-    let created = audit_events::Entity::find()
-        .filter(audit_events::Column::Action.eq("partner.created"))
-        .filter(audit_events::Column::EntityId.gt(0))
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.after.as_deref().is_some_and(|a| a.contains("CRASH-")))
-        .count() as u64;
-    assert_eq!(created, rows, "each row created its partner once");
+    assert_eq!(
+        partners_created(&db, "CRASH").await,
+        rows,
+        "each row created its partner once"
+    );
     // Every approved payout paid once, by the one batch.
     let paid = payouts::Entity::find()
         .filter(payouts::Column::Id.is_in(approved.clone()))
@@ -896,7 +910,6 @@ where
 #[tokio::test]
 async fn two_servers_on_one_postgres_share_the_jobs_and_run_none_twice() {
     use backend::entities::{imports, jobs};
-    use partner_attribution::domain::job::{JobKind, JobStatus};
 
     let Some(test_db) = common::TestDb::postgres().await else {
         return;
@@ -913,17 +926,7 @@ async fn two_servers_on_one_postgres_share_the_jobs_and_run_none_twice() {
     let two = Server::start(dir.path(), &test_db.url).await;
     let admin_one = one.signed_in(ADMIN).await;
     let admin_two = two.signed_in(ADMIN).await;
-    let saved = admin_one
-        .post(format!("{}/api/webhooks/save", one.url))
-        .form(&[
-            ("form[url]", hook_url.as_str()),
-            ("form[events][0]", "partner.created"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
-    let endpoint: i64 = saved.json().await.unwrap();
+    let endpoint = subscribe(&one, &admin_one, &hook_url, "partner.created").await;
 
     // 50 partners, so 50 messages, queued through the second server.
     let messages = 50;
@@ -1054,14 +1057,10 @@ async fn two_servers_on_one_postgres_share_the_jobs_and_run_none_twice() {
         .await
         .unwrap();
     assert_eq!(imported, rows);
-    let created = audit_events::Entity::find()
-        .filter(audit_events::Column::Action.eq("partner.created"))
-        .all(&db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.after.as_deref().is_some_and(|a| a.contains("TAKEOVER-")))
-        .count() as u64;
-    assert_eq!(created, rows, "each row created its partner once");
+    assert_eq!(
+        partners_created(&db, "TAKEOVER").await,
+        rows,
+        "each row created its partner once"
+    );
     drop(survivor);
 }

@@ -15,7 +15,7 @@ use super::apply::{self, Failure, Outcome};
 use super::client::{Connection, CrmError, Page, Record};
 use crate::caller::Caller;
 use crate::entities::crm_syncs;
-use crate::jobs::{self, Lease, Outcome as JobOutcome};
+use crate::jobs::{Lease, Outcome as JobOutcome};
 use crate::repo::{
     self,
     crm::{PageEnd, RecordError, Tally},
@@ -24,28 +24,8 @@ use crate::services::deals;
 use crate::state::Backend;
 use domain::crm::{self, SyncMode, SyncStatus};
 use domain::ids::{OrganizationId, UserId};
-use domain::job::JobKind;
 use domain::touchpoint::TouchpointKind;
 use wire::AppError;
-
-/// Claims the next sync due and runs it until it finishes or waits; false when there was none.
-pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
-    let lease = jobs::JobSettings::default().lease(JobKind::CrmSync);
-    let claimed = jobs::queue::claim(
-        &backend.db,
-        &[JobKind::CrmSync],
-        &jobs::worker_id(),
-        lease,
-        Utc::now(),
-        1,
-    )
-    .await?;
-    let found = !claimed.is_empty();
-    for lease in claimed {
-        jobs::runner::run(backend, lease).await?;
-    }
-    Ok(found)
-}
 
 /// Runs a claimed sync from the page it was on, renewing the lease after each page.
 pub async fn run_job(backend: &Backend, lease: &Lease) -> Result<JobOutcome, AppError> {

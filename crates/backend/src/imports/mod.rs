@@ -14,36 +14,16 @@ use sea_orm::ConnectionTrait;
 
 use crate::caller::Caller;
 use crate::entities::imports;
-use crate::jobs::{self, Lease, Outcome as JobOutcome};
+use crate::jobs::{Lease, Outcome as JobOutcome};
 use crate::repo::{self, imports::Tally};
 use crate::state::Backend;
 use domain::ids::{OrganizationId, UserId};
 use domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus, RowError};
-use domain::job::JobKind;
 use rows::{Lookups, Outcome, RowFailure};
 use wire::AppError;
 
 /// Rows written between two progress records.
 const BATCH: usize = 200;
-
-/// Claims the next import due and runs it to its end; false when there was none.
-pub async fn run_next(backend: &Backend) -> Result<bool, AppError> {
-    let lease = crate::jobs::JobSettings::default().lease(JobKind::Import);
-    let claimed = jobs::queue::claim(
-        &backend.db,
-        &[JobKind::Import],
-        &jobs::worker_id(),
-        lease,
-        Utc::now(),
-        1,
-    )
-    .await?;
-    let found = !claimed.is_empty();
-    for lease in claimed {
-        jobs::runner::run(backend, lease).await?;
-    }
-    Ok(found)
-}
 
 /// Runs a claimed import from where its progress says (a resumed import skips the rows its
 /// batches recorded), renewing the lease after each batch.

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::entities::jobs;
 use domain::job::JobKind;
 
-pub use runner::spawn;
+pub use runner::{run_next, spawn};
 
 /// The `[partner-attribution.jobs]` section of Leptos.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -98,6 +98,21 @@ impl Lease {
 
     pub fn subject(&self) -> i64 {
         self.job.subject_id
+    }
+
+    /// Why the job is given up instead of run, when this claim is one too many.
+    pub fn given_up(&self) -> Option<String> {
+        let attempts = u32::try_from(self.job.attempts).unwrap_or(u32::MAX);
+        domain::job::exhausted(self.kind(), attempts).then(|| {
+            format!(
+                "Stopped after {} attempts. The last: {}",
+                attempts - 1,
+                self.job
+                    .last_error
+                    .as_deref()
+                    .unwrap_or("the server stopped")
+            )
+        })
     }
 
     /// Extends the lease from `now`; false when it is no longer this worker's (cancelled, or

@@ -8,8 +8,9 @@ use chrono::Utc;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use super::{JobSettings, Lease, Outcome, queue, worker_id};
+use crate::outbound::Outbound;
 use crate::state::Backend;
-use domain::job::{self, FINISHED_KEPT_DAYS, JobKind, Lane};
+use domain::job::{FINISHED_KEPT_DAYS, JobKind, Lane};
 use wire::AppError;
 
 /// Sweeps claimed per pass (there is one job per sweep kind).
@@ -24,6 +25,8 @@ pub fn spawn(backend: Backend, settings: JobSettings) {
         }
         for lane in [Lane::Long, Lane::Quick, Lane::Sweep] {
             let backend = backend.clone();
+            // Built once: a client loads its TLS roots.
+            let client = crate::webhooks::worker::client(&backend.webhooks);
             tokio::spawn(async move {
                 let poll = Duration::from_millis(settings.poll_ms.max(10));
                 let mut every = tokio::time::interval(poll);
@@ -31,7 +34,7 @@ pub fn spawn(backend: Backend, settings: JobSettings) {
                 loop {
                     every.tick().await;
                     loop {
-                        match run_lane(&backend, &settings, lane).await {
+                        match run_lane(&backend, &client, &settings, lane).await {
                             Ok(0) => break,
                             Ok(_) => continue,
                             Err(err) => {
@@ -49,14 +52,14 @@ pub fn spawn(backend: Backend, settings: JobSettings) {
 /// One pass of a lane: what it claimed and ran.
 pub async fn run_lane(
     backend: &Backend,
+    client: &Outbound,
     settings: &JobSettings,
     lane: Lane,
 ) -> Result<usize, AppError> {
     if lane == Lane::Quick {
-        let client = crate::webhooks::worker::client(&backend.webhooks);
         let sent = crate::webhooks::worker::deliver_due(
             &backend.db,
-            &client,
+            client,
             &backend.webhooks,
             Utc::now(),
         )
@@ -82,21 +85,23 @@ pub async fn run_lane(
     Ok(count)
 }
 
+/// Claims the next due job of one kind (import or sync) and runs it to its outcome, with the
+/// shipped lease; false when there was none. What a test calls to drain a queue.
+pub async fn run_next(backend: &Backend, kind: JobKind) -> Result<bool, AppError> {
+    let lease = JobSettings::default().lease(kind);
+    let claimed = queue::claim(&backend.db, &[kind], &worker_id(), lease, Utc::now(), 1).await?;
+    let found = !claimed.is_empty();
+    for lease in claimed {
+        run(backend, lease).await?;
+    }
+    Ok(found)
+}
+
 /// Runs one claimed import, sync or sweep to its outcome and records it. Deliveries run in
 /// `webhooks::worker`, which sends a batch at a time.
 pub async fn run(backend: &Backend, lease: Lease) -> Result<(), AppError> {
     let kind = lease.kind();
-    let attempts = u32::try_from(lease.job.attempts).unwrap_or(u32::MAX);
-    if job::exhausted(kind, attempts) {
-        let message = format!(
-            "Stopped after {} attempts. The last: {}",
-            attempts - 1,
-            lease
-                .job
-                .last_error
-                .as_deref()
-                .unwrap_or("the server stopped")
-        );
+    if let Some(message) = lease.given_up() {
         give_up(backend, &lease, &message).await?;
         lease
             .finish(&backend.db, Ok(Outcome::Failed(message)), Utc::now())

@@ -66,11 +66,9 @@ pub async fn deliver_due(
         .pop() else {
             break;
         };
-        let attempts = u32::try_from(lease.job.attempts).unwrap_or(u32::MAX);
-        let outcome = if domain::job::exhausted(JobKind::WebhookDelivery, attempts) {
-            let message = "Given up: the servers sending it stopped too often.";
-            finish_failed(db, lease.subject(), message, now).await?;
-            Ok(Outcome::Failed(message.to_owned()))
+        let outcome = if let Some(message) = lease.given_up() {
+            finish_failed(db, lease.subject(), &message, now).await?;
+            Ok(Outcome::Failed(message))
         } else {
             let delivery = deliveries::Entity::find_by_id(lease.subject())
                 .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
