@@ -1,5 +1,5 @@
 //! The server binary: `serve` (the default) runs the web app; `seed` loads demo data;
-//! `migrate` brings the schema up to date and exits.
+//! `migrate` brings the schema up to date and exits; `backup` copies the database.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +53,15 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the database while servers keep running: SQLite's `VACUUM
+    /// INTO`, or PostgreSQL's `pg_dump` (custom format). docs/DEPLOYMENT.md says how to restore.
+    Backup {
+        /// The file to write; it must not exist.
+        to: PathBuf,
+        /// The pg_dump program, for PostgreSQL (its major version at least the server's).
+        #[arg(long, default_value = "pg_dump")]
+        pg_dump: PathBuf,
+    },
     /// Measure the attribution engine on synthetic deals (one core).
     BenchAttribution {
         #[arg(long, default_value_t = 1_000_000)]
@@ -155,6 +164,11 @@ async fn run() -> ExitCode {
             name,
             scope,
         } => create_api_key(config, organization, name, scope).await,
+        Command::Backup { to, pg_dump } => {
+            backend::backup::write(&config.database_url, &to, &pg_dump)
+                .await
+                .map(|()| println!("backup written to {}", to.display()))
+        }
         Command::Migrate => database::connect_and_migrate(&config.database_url)
             .await
             .map(|_| tracing::info!("database is up to date"))
@@ -223,7 +237,8 @@ async fn serve(config: Config, demo: bool) -> Result<(), String> {
     };
     let state = AppState::new(config.leptos, db, config.auth, demo)
         .with_webhooks(config.webhooks)
-        .with_crm(Crm::new(config.crm, vault));
+        .with_crm(Crm::new(config.crm, vault))
+        .with_metrics_token(config.metrics_token);
     http::spawn_housekeeping(&state);
     backend::jobs::spawn(state.backend.clone(), config.jobs);
     http::serve(listener, http::router(state), http::shutdown_signal())

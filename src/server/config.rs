@@ -30,6 +30,9 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub crm: CrmConfig,
     pub jobs: JobSettings,
+    /// The bearer token `/metrics` asks for: `METRICS_TOKEN`, else `metrics.token`; `None`
+    /// (empty): metrics are not served.
+    pub metrics_token: Option<String>,
     /// `SECRET_KEY`: the key sealing CRM credentials, overriding `crm.secret-key-file`.
     pub secret_key: Option<String>,
 }
@@ -55,6 +58,15 @@ struct AppSection {
     crm: CrmConfig,
     #[serde(default)]
     jobs: JobSettings,
+    #[serde(default)]
+    metrics: MetricsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct MetricsSection {
+    #[serde(default)]
+    token: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +131,9 @@ impl Config {
             webhooks: file.app.webhooks,
             crm: file.app.crm,
             jobs: file.app.jobs,
+            metrics_token: Some(env("METRICS_TOKEN").unwrap_or(file.app.metrics.token))
+                .map(|token| token.trim().to_owned())
+                .filter(|token| !token.is_empty()),
             secret_key: env("SECRET_KEY").filter(|v| !v.trim().is_empty()),
         })
     }
@@ -146,6 +161,17 @@ mod tests {
         assert_eq!(config.leptos.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.demo.deals, 600);
         assert!(!config.is_postgres());
+        assert_eq!(
+            config.metrics_token, None,
+            "metrics are off until a token is set"
+        );
+    }
+
+    #[test]
+    fn the_metrics_token_comes_from_the_environment_when_set() {
+        let env = |name: &str| (name == "METRICS_TOKEN").then(|| " scrape-me ".to_owned());
+        let config = Config::from_text(EMBEDDED_LEPTOS_TOML, env).unwrap();
+        assert_eq!(config.metrics_token.as_deref(), Some("scrape-me"));
     }
 
     #[test]

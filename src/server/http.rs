@@ -1,17 +1,15 @@
-//! The HTTP server: Leptos pages and server functions, static files, a health check, request
-//! logging with request ids, and graceful shutdown.
+//! The HTTP server: Leptos pages and server functions, static files, the operations endpoints,
+//! request logging with request ids and latency metrics, and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, Request};
 use axum::middleware;
-use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -52,7 +50,6 @@ pub fn router(state: AppState) -> Router {
         // One line per request at info level, with status and latency.
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     Router::new()
-        .route("/healthz", get(health))
         .route(
             "/api/payouts/export.csv",
             get(backend::exports::payouts_csv),
@@ -87,11 +84,13 @@ pub fn router(state: AppState) -> Router {
         // cross-site forgery to refuse.
         .merge(backend::rest::router(&state.backend))
         .merge(backend::crm::hooks::router(&state.backend))
+        .merge(super::operations::routes().with_state(state.clone()))
         .layer(middleware::from_fn_with_state(
             state.backend.clone(),
             security_headers,
         ))
         .layer(middleware::from_fn(name_request))
+        .layer(middleware::from_fn(super::operations::time_request))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -111,20 +110,6 @@ async fn name_request(request: Request<Body>, next: middleware::Next) -> axum::r
     backend::audit::REQUEST_ID
         .scope(id, next.run(request))
         .await
-}
-
-/// Liveness and database reachability, for load balancers and test harnesses.
-async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
-        Err(err) => {
-            tracing::error!(%err, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "database unavailable" })),
-            )
-        }
-    }
 }
 
 /// Serves until `shutdown` completes, then lets requests in flight finish.

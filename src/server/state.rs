@@ -10,6 +10,8 @@ use sea_orm::DatabaseConnection;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub backend: Backend,
+    /// The token `/metrics` asks for; `None`: metrics are not served.
+    pub metrics_token: Option<std::sync::Arc<str>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -31,7 +33,14 @@ impl AppState {
         AppState {
             leptos_options,
             backend,
+            metrics_token: None,
         }
+    }
+
+    /// Serves `/metrics` to scrapers holding `token`.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> AppState {
+        self.metrics_token = token.map(Into::into);
+        self
     }
 
     /// The webhook settings of Leptos.toml (the defaults send only to public https addresses).

@@ -835,8 +835,9 @@ const SERVER_FUNCTIONS: &[Endpoint] = &[
     ),
 ];
 
-/// Routes outside the server functions.
-const API_ROUTES: &[(&str, u16)] = &[("/healthz", 200)];
+/// Routes outside the server functions. The metrics need the scraper's token, which no session
+/// stands in for (and this server has none configured).
+const API_ROUTES: &[(&str, u16)] = &[("/healthz", 200), ("/readyz", 200), ("/metrics", 404)];
 
 /// Every page: what a visitor must be allowed to do, or `None` for public pages.
 /// Addresses people guess, and the page each redirects to.

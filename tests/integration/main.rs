@@ -21,6 +21,7 @@ mod leaderboard;
 mod ledger;
 mod migrations;
 mod monthly_stats;
+mod operations;
 mod partners;
 mod payouts;
 mod portal;

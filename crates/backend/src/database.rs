@@ -7,6 +7,9 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait,
 };
 
+/// The PostgreSQL advisory lock migrating servers take turns on (any number, the same for all).
+const MIGRATION_LOCK: i64 = 0x5041_4D49_4752; // "PAMIGR"
+
 pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
@@ -23,10 +26,24 @@ pub fn sqlite_file(url: &str) -> Option<&str> {
 /// Opens the pool and runs every pending migration.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
+    // Servers starting at once on one PostgreSQL take turns: the first migrates, the others
+    // wait here and then find nothing to do. The lock is the transaction's, so a server that
+    // dies holding it lets go.
+    let turn = if is_postgres(url) {
+        let turn = db.begin().await?;
+        turn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        Some(turn)
+    } else {
+        None
+    };
     Migrator::up(&db, None).await?;
     let txn = db.begin().await?;
     let rebuilt = super::repo::monthly_stats::rebuild_missing(&txn).await?;
     txn.commit().await?;
+    if let Some(turn) = turn {
+        turn.commit().await?;
+    }
     if rebuilt > 0 {
         tracing::info!(
             organizations = rebuilt,
@@ -78,6 +95,26 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Ok(db)
+}
+
+/// Whether this server can serve: the database answers and its schema is the one this binary
+/// expects (no migration pending, none applied that it does not know). `Err` says what is
+/// wrong, for the readiness probe.
+pub async fn readiness(db: &DatabaseConnection) -> Result<(), String> {
+    db.ping()
+        .await
+        .map_err(|e| format!("the database does not answer: {e}"))?;
+    let pending = Migrator::get_pending_migrations_read_only(db)
+        .await
+        .map_err(|e| format!("the schema cannot be read: {e}"))?;
+    match pending.first() {
+        None => Ok(()),
+        Some(first) => Err(format!(
+            "{} migration(s) pending, from {}: run `partner-attribution migrate`",
+            pending.len(),
+            first.name()
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod analyst;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod caller;
 pub mod crm;
@@ -15,6 +16,7 @@ pub mod exports;
 pub mod imports;
 pub mod jobs;
 pub mod memory;
+pub mod metrics;
 pub mod outbound;
 pub mod repo;
 pub mod report_cache;

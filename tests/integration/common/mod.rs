@@ -106,7 +106,8 @@ impl TestApp {
         config.leptos.site_addr = addr;
         let state = AppState::new(config.leptos, db.clone(), config.auth, true)
             .with_webhooks(config.webhooks)
-            .with_crm(Crm::ephemeral(config.crm));
+            .with_crm(Crm::ephemeral(config.crm))
+            .with_metrics_token(config.metrics_token);
         let backend = state.backend.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, http::router(state), async {

@@ -133,6 +133,7 @@ impl Lease {
         outcome: Result<Outcome, String>,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
+        crate::metrics::job_finished(self.kind(), &outcome);
         queue::finish(db, &self.job, outcome, now).await
     }
 }

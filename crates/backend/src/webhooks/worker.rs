@@ -204,6 +204,7 @@ async fn attempt(
             Ok(Outcome::Done)
         }
         Answer::Failed(status, error) => {
+            crate::metrics::webhook_failed(status);
             let outcome = match retry_delay(attempts as u32) {
                 Some(units) => {
                     let wait = chrono::Duration::milliseconds(
