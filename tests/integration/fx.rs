@@ -193,8 +193,8 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (locked.fx_rate.as_deref(), locked.fx_rate_on),
-        (Some("1.0842"), Some(week_ago))
+        (locked.fx_rate.map(|r| r.to_string()), locked.fx_rate_on),
+        (Some("1.0842".to_owned()), Some(week_ago))
     );
     let shown: partner_attribution::api::deals::DealDetail = app
         .call(&manager, "/api/deals/get", &[("id", &deal.to_string())])
@@ -216,7 +216,7 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
     assert!(
         stored
             .iter()
-            .all(|a| a.fx_rate.as_deref() == Some("1.0842"))
+            .all(|a| a.fx_rate.map(|r| r.to_string()).as_deref() == Some("1.0842"))
     );
     let commissions = payouts::Entity::find()
         .filter(payouts::Column::DealId.eq(deal.0))
@@ -225,9 +225,10 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         .unwrap();
     assert!(!commissions.is_empty());
     assert!(
-        commissions
-            .iter()
-            .all(|p| p.fx_rate.as_deref() == Some("1.0842") && p.currency == Currency::EUR)
+        commissions.iter().all(
+            |p| p.fx_rate.map(|r| r.to_string()).as_deref() == Some("1.0842")
+                && p.currency == Currency::EUR
+        )
     );
     // Partner 1's commission is also in pounds, at EUR → USD → GBP on the close date.
     let pounds = commissions.iter().find(|p| p.partner_id == 1).unwrap();
@@ -283,14 +284,14 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
         })
         .map(|p| {
             let sign = if p.kind == EntryKind::Clawback { -1 } else { 1 };
-            let minor = match p.fx_rate.as_deref() {
+            let minor = match p.fx_rate.map(|r| r.0) {
                 Some(rate) if p.currency != Currency::USD => {
                     partner_attribution::domain::fx::convert(
                         partner_attribution::domain::money::Money::from_minor(
                             p.amount_minor,
                             p.currency.0,
                         ),
-                        rate.parse().unwrap(),
+                        rate,
                         Currency::USD,
                     )
                     .to_minor()
@@ -336,8 +337,8 @@ async fn rates_lock_at_close(test_db: common::TestDb) {
             .unwrap()
             .unwrap()
             .fx_rate
-            .as_deref(),
-        Some("1.0842")
+            .map(|r| r.to_string()),
+        Some("1.0842".to_owned())
     );
     // Each saved rate is audited, the replaced one with its old value.
     let audited = audit_events::Entity::find()

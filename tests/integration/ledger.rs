@@ -50,7 +50,7 @@ async fn assert_balanced_except(
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.scope_value.unwrap(), r.rate.unwrap().parse().unwrap()))
+        .map(|r| (r.scope_value.unwrap(), r.rate.unwrap().0))
         .collect();
     let tier_of: HashMap<i64, String> = partners::Entity::find()
         .all(db)

@@ -13,13 +13,13 @@ pub struct Model {
     pub deal_id: i64,
     pub model: Text<AttributionModel>,
     pub partner_id: i64,
-    pub share: String,
+    pub share: Text<Decimal>,
     pub amount_minor: i64,
     pub currency: Text<Currency>,
     pub explanation: String,
     pub computed_at: DateTimeUtc,
     /// The deal's locked rate into the base currency (none when the deal is in it).
-    pub fx_rate: Option<String>,
+    pub fx_rate: Option<Text<Decimal>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,9 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::commission_rules::KindName;
+use domain::money::Currency;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "commission_rules")]
 pub struct Model {
@@ -9,10 +13,10 @@ pub struct Model {
     pub name: String,
     pub scope: String,
     pub scope_value: Option<String>,
-    pub kind: String,
-    pub rate: Option<String>,
+    pub kind: Text<KindName>,
+    pub rate: Option<Text<Decimal>>,
     pub amount_minor: Option<i64>,
-    pub currency: Option<String>,
+    pub currency: Option<Text<Currency>>,
     pub bands: Option<String>,
     pub effective_from: Date,
     pub effective_to: Option<Date>,

@@ -25,7 +25,7 @@ pub struct Model {
     pub lost_reason: Option<String>,
     /// For a deal won in another currency: the rate into the base currency locked at the close,
     /// and the day it was effective from.
-    pub fx_rate: Option<String>,
+    pub fx_rate: Option<Text<Decimal>>,
     pub fx_rate_on: Option<Date>,
 }
 

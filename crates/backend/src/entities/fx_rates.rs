@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use super::text::Text;
+use domain::money::Currency;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "fx_rates")]
 pub struct Model {
@@ -7,9 +10,9 @@ pub struct Model {
     pub id: i64,
     pub organization_id: i64,
     /// The currency the rate converts from, into the organization's base currency.
-    pub currency: String,
+    pub currency: Text<Currency>,
     /// Base-currency units for one unit of `currency`, as exact decimal text.
-    pub rate: String,
+    pub rate: Text<Decimal>,
     pub effective_on: Date,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,

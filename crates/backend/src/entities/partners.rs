@@ -21,7 +21,7 @@ pub struct Model {
     pub contact_email: Option<String>,
     pub website: Option<String>,
     pub region: Option<String>,
-    pub commission_rate: String,
+    pub commission_rate: Text<Decimal>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// The currency the partner is paid in, when not each deal's own.

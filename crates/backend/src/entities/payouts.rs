@@ -45,7 +45,7 @@ pub struct Model {
     /// commission, so re-attributing the deal leaves it alone.
     pub dispute_id: Option<i64>,
     /// The deal's locked rate into the base currency (none when the deal is in it).
-    pub fx_rate: Option<String>,
+    pub fx_rate: Option<Text<Decimal>>,
     /// For a partner paid in a currency of its own: the amount in it, and the rate from the
     /// entry's currency it was converted at (on the deal's close date).
     pub payout_currency: Option<Text<Currency>>,

@@ -14,6 +14,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, RelationDef, Set,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{attributions, commission_rules, deals, partners};
 use crate::tenant::Tenant;
 use domain::attribution::AttributionModel;
@@ -23,7 +24,7 @@ use domain::commission_rules::{
 use domain::deal::DealStage;
 use domain::ids::{DealId, PartnerId};
 use domain::money::{Currency, Money};
-use domain::partner::CommissionRate;
+use domain::partner::{CommissionRate, PartnerTier, PartnerType};
 use domain::reporting::DateRange;
 
 use super::sums::SelectTotal;
@@ -35,14 +36,8 @@ fn invalid(what: &str, detail: impl std::fmt::Display) -> DbErr {
 }
 
 fn rule_of(row: &commission_rules::Model) -> Result<Rule, DbErr> {
-    let rate = || -> Result<Option<Decimal>, DbErr> {
-        row.rate
-            .as_deref()
-            .map(|r| r.parse::<Decimal>().map_err(|e| invalid("rate", e)))
-            .transpose()
-    };
-    let kind: KindName = row.kind.parse().map_err(|e| invalid("kind", e))?;
-    let kind = match kind {
+    let rate = || -> Result<Option<Decimal>, DbErr> { Ok(row.rate.map(|r| r.0)) };
+    let kind = match row.kind.0 {
         KindName::Percentage => RuleKind::Percentage {
             rate: rate()?.ok_or_else(|| invalid("rate", "missing"))?,
         },
@@ -69,12 +64,7 @@ fn rule_of(row: &commission_rules::Model) -> Result<Rule, DbErr> {
         scope: Scope::parse(&row.scope, row.scope_value.as_deref())
             .map_err(|e| invalid("scope", e))?,
         kind,
-        currency: row
-            .currency
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e| invalid("currency", e))?,
+        currency: row.currency.map(|c| c.0),
         priority: row.priority,
         effective_from: row.effective_from,
         effective_to: row.effective_to,
@@ -140,7 +130,7 @@ pub async fn insert(
     at: DateTime<Utc>,
 ) -> Result<Rule, DbErr> {
     let (rate, amount_minor, bands, min_deal_minor) = match &draft.kind {
-        RuleKind::Percentage { rate } => (Some(rate.to_string()), None, None, None),
+        RuleKind::Percentage { rate } => (Some(Text(*rate)), None, None, None),
         RuleKind::Flat { amount_minor } => (None, Some(*amount_minor), None, None),
         RuleKind::Tiered { bands } => (
             None,
@@ -152,22 +142,17 @@ pub async fn insert(
             min_deal_minor,
             rate,
             amount_minor,
-        } => (
-            rate.map(|r| r.to_string()),
-            *amount_minor,
-            None,
-            *min_deal_minor,
-        ),
+        } => (rate.map(Text), *amount_minor, None, *min_deal_minor),
     };
     let row = commission_rules::ActiveModel {
         organization_id: Set(tenant.organization_id().0),
         name: Set(draft.name.clone()),
         scope: Set(draft.scope.name().as_str().to_owned()),
         scope_value: Set(draft.scope.value()),
-        kind: Set(draft.kind.name().as_str().to_owned()),
+        kind: Set(Text(draft.kind.name())),
         rate: Set(rate),
         amount_minor: Set(amount_minor),
-        currency: Set(draft.currency.map(|c| c.to_string())),
+        currency: Set(draft.currency.map(Text)),
         bands: Set(bands),
         effective_from: Set(draft.effective_from),
         effective_to: Set(draft.effective_to),
@@ -222,6 +207,9 @@ pub async fn set_end(
     Ok(update.exec(db).await?.rows_affected == 1)
 }
 
+/// Id, type, tier and own commission rate.
+type FactsRow = (i64, Text<PartnerType>, Text<PartnerTier>, Text<Decimal>);
+
 /// What the rules need to know about each of the partners named.
 pub async fn facts_of(
     tenant: &Tenant,
@@ -230,7 +218,7 @@ pub async fn facts_of(
 ) -> Result<HashMap<i64, PartnerFacts>, DbErr> {
     let mut facts = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(i64, String, String, String)> = partners::Entity::find()
+        let rows: Vec<FactsRow> = partners::Entity::find()
             .select_only()
             .column(partners::Column::Id)
             .column(partners::Column::PartnerType)
@@ -241,18 +229,13 @@ pub async fn facts_of(
             .into_tuple()
             .all(db)
             .await?;
-        for (id, partner_type, tier, rate) in rows {
-            let fraction = rate
-                .parse::<Decimal>()
-                .map_err(|_| DbErr::Custom(format!("stored commission rate \"{rate}\"")))?;
+        for (id, Text(partner_type), Text(tier), Text(fraction)) in rows {
             facts.insert(
                 id,
                 PartnerFacts {
                     id: PartnerId(id),
-                    partner_type: partner_type
-                        .parse()
-                        .map_err(|e| super::corrupt("partner type", e))?,
-                    tier: tier.parse().map_err(|e| super::corrupt("tier", e))?,
+                    partner_type,
+                    tier,
                     default_rate: CommissionRate::from_fraction(fraction).map_err(DbErr::Custom)?,
                 },
             );
@@ -322,7 +305,7 @@ pub async fn credits_won(
     let at = |day: NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let org = tenant.organization_id().0;
     /// Partner, credit, its currency, the deal's amount, when it was won.
-    type Row = (i64, i64, String, i64, Option<DateTime<Utc>>);
+    type Row = (i64, i64, Text<Currency>, i64, Option<DateTime<Utc>>);
     let rows: Vec<Row> = attributions::Entity::find()
         .select_only()
         .column(attributions::Column::PartnerId)
@@ -355,10 +338,7 @@ pub async fn credits_won(
             let closed_at = closed_at?;
             Some((partner, minor, currency, deal_minor, closed_at))
         })
-        .map(|(partner, minor, currency, deal_minor, closed_at)| {
-            let currency: Currency = currency
-                .parse()
-                .map_err(|e| super::corrupt("currency", e))?;
+        .map(|(partner, minor, Text(currency), deal_minor, closed_at)| {
             Ok(ReplayDeal {
                 partner: *facts
                     .get(&partner)

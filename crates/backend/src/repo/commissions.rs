@@ -30,7 +30,7 @@ pub async fn store_attributions(
     deal: DealId,
     results: &[DealAttribution],
     at: DateTime<Utc>,
-    fx_rate: Option<&str>,
+    fx_rate: Option<Decimal>,
 ) -> Result<HashMap<(AttributionModel, PartnerId), i64>, DbErr> {
     let org = tenant.organization_id().0;
     let mut existing: HashMap<(AttributionModel, i64), attributions::Model> =
@@ -62,12 +62,12 @@ pub async fn store_attributions(
                     ..Default::default()
                 },
             };
-            row.share = Set(split.share.to_string());
+            row.share = Set(Text(split.share));
             row.amount_minor = Set(amount_minor);
             row.currency = Set(Text(split.amount.currency()));
             row.explanation = Set(explanation);
             row.computed_at = Set(at);
-            row.fx_rate = Set(fx_rate.map(str::to_owned));
+            row.fx_rate = Set(fx_rate.map(Text));
             let saved = row.save(db).await?;
             let id = saved.id.unwrap();
             ids.insert((result.model, split.partner), id);
@@ -132,7 +132,7 @@ pub struct Target<'a> {
     pub rule: Option<i64>,
     pub explanation: &'a str,
     /// The deal's locked rate into the base currency, if it is in another.
-    pub fx_rate: Option<&'a str>,
+    pub fx_rate: Option<Decimal>,
     /// For a partner paid in a currency of its own: that currency and the rate into it.
     pub payout: Option<(Currency, Decimal)>,
 }
@@ -198,7 +198,10 @@ pub async fn apply(
                 )
                 .col_expr(payouts::Column::Note, Expr::value(target.note))
                 .col_expr(payouts::Column::CommissionRuleId, Expr::value(target.rule))
-                .col_expr(payouts::Column::FxRate, Expr::value(target.fx_rate))
+                .col_expr(
+                    payouts::Column::FxRate,
+                    Expr::value(target.fx_rate.map(Text)),
+                )
                 .col_expr(
                     payouts::Column::Explanation,
                     Expr::value(target.explanation(EntryKind::Commission)),
@@ -234,7 +237,7 @@ pub async fn apply(
                 attribution_id: Set(target.attribution),
                 commission_rule_id: Set(target.rule),
                 explanation: Set(Some(target.explanation(kind))),
-                fx_rate: Set(target.fx_rate.map(str::to_owned)),
+                fx_rate: Set(target.fx_rate.map(Text)),
                 amount_minor: Set(amount_minor),
                 currency: Set(Text(target.currency)),
                 status: Set(Text(PayoutStatus::Pending)),

@@ -503,7 +503,7 @@ pub async fn write_back_facts(
         .collect();
     let ids: Vec<i64> = facts.deals.iter().map(|(id, ..)| *id).collect();
     for chunk in ids.chunks(CHUNK) {
-        let rows: Vec<(i64, i64, String)> = attributions::Entity::find()
+        let rows: Vec<(i64, i64, Text<rust_decimal::Decimal>)> = attributions::Entity::find()
             .select_only()
             .column(attributions::Column::DealId)
             .column(attributions::Column::PartnerId)
@@ -516,11 +516,7 @@ pub async fn write_back_facts(
             .await?;
         for (deal, partner, share) in rows {
             let name = names.get(&partner).cloned().unwrap_or_default();
-            facts
-                .shares
-                .entry(deal)
-                .or_default()
-                .push((name, share.parse().unwrap_or_default()));
+            facts.shares.entry(deal).or_default().push((name, share.0));
         }
         let touches: Vec<(i64, String)> = touchpoints::Entity::find()
             .select_only()

@@ -7,6 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::entities::text::Text;
 use crate::entities::{deals, partners, payouts};
 use crate::tenant::Tenant;
 use domain::deal::DealStage;
@@ -58,15 +59,17 @@ pub async fn summary(
     })
 }
 
+/// A currency, its total's high and low halves (`sums`), and how many rows.
+type CurrencyTotal = (Text<Currency>, Option<i64>, Option<i64>, i64);
+
 /// Per-currency totals, base currency first (present even when zero), then the others by code.
 fn totals_by_currency(
-    rows: Vec<(String, Option<i64>, Option<i64>, i64)>,
+    rows: Vec<CurrencyTotal>,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
     let mut totals = vec![Money::zero(base)];
     let mut count = 0u64;
-    for (code, high, low, n) in rows {
-        let currency: Currency = code.parse().map_err(|e| super::corrupt("currency", e))?;
+    for (Text(currency), high, low, n) in rows {
         count += u64::try_from(n).unwrap_or(0);
         let money = Money::from_total(sums::total(high, low), currency);
         match totals.iter_mut().find(|m| m.currency() == currency) {
@@ -88,7 +91,7 @@ async fn deal_totals(
     stage: DealStage,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
-    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = deals::Entity::find()
+    let rows: Vec<CurrencyTotal> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Currency)
         .total_of(Expr::col(deals::Column::AmountMinor))
@@ -107,7 +110,7 @@ async fn pending_payout_totals(
     org: OrganizationId,
     base: Currency,
 ) -> Result<(Vec<Money>, u64), DbErr> {
-    let rows: Vec<(String, Option<i64>, Option<i64>, i64)> = payouts::Entity::find()
+    let rows: Vec<CurrencyTotal> = payouts::Entity::find()
         .select_only()
         .column(payouts::Column::Currency)
         .total_of(Expr::col(payouts::Column::AmountMinor))

@@ -695,7 +695,7 @@ pub async fn history(
         .into_tuple()
         .all(db)
         .await?;
-    let touches: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
+    let touches: Vec<(i64, i64, Text<TouchpointKind>, DateTime<Utc>)> = touchpoints::Entity::find()
         .select_only()
         .column(touchpoints::Column::DealId)
         .column(touchpoints::Column::PartnerId)
@@ -706,10 +706,7 @@ pub async fn history(
         .all(db)
         .await?;
     let mut by_deal: HashMap<i64, Vec<Touch>> = HashMap::new();
-    for (deal, partner, kind, at) in touches {
-        let kind = kind
-            .parse()
-            .map_err(|e| super::corrupt("touchpoint kind", e))?;
+    for (deal, partner, Text(kind), at) in touches {
         by_deal.entry(deal).or_default().push(Touch {
             partner: PartnerId(partner),
             kind,
@@ -749,7 +746,7 @@ pub async fn open_currencies(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
 ) -> Result<Vec<domain::money::Currency>, DbErr> {
-    let codes: Vec<String> = deals::Entity::find()
+    let codes: Vec<Text<domain::money::Currency>> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Currency)
         .distinct()
@@ -758,10 +755,7 @@ pub async fn open_currencies(
         .into_tuple()
         .all(db)
         .await?;
-    codes
-        .iter()
-        .map(|c| c.parse().map_err(|e| super::corrupt("currency", e)))
-        .collect()
+    Ok(codes.into_iter().map(|Text(c)| c).collect())
 }
 
 /// The names of the deals named (a partner user's tenant: only those its partner touched).

@@ -8,20 +8,15 @@ use sea_orm::{
 };
 
 use crate::entities::fx_rates;
+use crate::entities::text::Text;
 use crate::tenant::Tenant;
 use domain::fx::Rate;
 use domain::money::Currency;
 
 fn rate_of(row: &fx_rates::Model) -> Result<Rate, DbErr> {
     Ok(Rate {
-        currency: row
-            .currency
-            .parse()
-            .map_err(|e| super::corrupt("rate currency", e))?,
-        rate: row
-            .rate
-            .parse::<Decimal>()
-            .map_err(|e| DbErr::Custom(format!("stored rate \"{}\": {e}", row.rate)))?,
+        currency: row.currency.0,
+        rate: row.rate.0,
         effective_on: row.effective_on,
     })
 }
@@ -79,7 +74,7 @@ pub async fn upsert(
         Some(row) => {
             let before = rate_of(&row)?.rate;
             let mut row: fx_rates::ActiveModel = row.into();
-            row.rate = Set(rate.rate.to_string());
+            row.rate = Set(Text(rate.rate));
             row.created_by = Set(Some(by));
             row.updated_at = Set(at);
             row.update(db).await?;
@@ -88,8 +83,8 @@ pub async fn upsert(
         None => {
             fx_rates::ActiveModel {
                 organization_id: Set(tenant.organization_id().0),
-                currency: Set(rate.currency.to_string()),
-                rate: Set(rate.rate.to_string()),
+                currency: Set(Text(rate.currency)),
+                rate: Set(Text(rate.rate)),
                 effective_on: Set(rate.effective_on),
                 created_by: Set(Some(by)),
                 created_at: Set(at),

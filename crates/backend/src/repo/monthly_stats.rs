@@ -16,45 +16,45 @@ use sea_orm::{
 
 use super::corrupt;
 use super::sums::{self, SelectTotal};
+use crate::entities::text::Text;
 use crate::entities::{
     attributions, deals, organization_monthly_stats as org_stats, partner_monthly_stats as stats,
     touchpoints,
 };
 use crate::tenant::Tenant;
 use domain::attribution::{AttributionModel, Touch};
+use domain::deal::DealStage;
 use domain::ids::{DealId, OrganizationId, PartnerId};
 use domain::money::Currency;
 use domain::monthly_stats::{self, DealFacts, Metric, StatKey, Totals};
+use domain::touchpoint::TouchpointKind;
 
 type DealRow = (
     i64,
     i64,
-    String,
-    String,
+    Text<Currency>,
+    Text<DealStage>,
     Option<DateTime<Utc>>,
     Option<NaiveDate>,
-    Option<String>,
+    Option<Text<Decimal>>,
 );
-type TouchRow = (i64, i64, String, DateTime<Utc>);
+type TouchRow = (i64, i64, Text<TouchpointKind>, DateTime<Utc>);
+type CreditRow = (i64, Text<AttributionModel>, i64, i64);
 
 fn facts_of(
-    (_, amount_minor, currency, stage, closed_at, expected_close, fx_rate): DealRow,
+    (_, amount_minor, Text(currency), Text(stage), closed_at, expected_close, fx_rate): DealRow,
     base: Currency,
     touches: Vec<Touch>,
     credit: Vec<(AttributionModel, PartnerId, i64)>,
 ) -> Result<DealFacts, DbErr> {
-    let currency: Currency = currency.parse().map_err(|e| corrupt("deal currency", e))?;
     let to_base = match fx_rate {
         _ if currency == base => Some(Decimal::ONE),
-        Some(rate) => Some(
-            rate.parse()
-                .map_err(|e| DbErr::Custom(format!("stored deal rate is invalid: {e}")))?,
-        ),
+        Some(Text(rate)) => Some(rate),
         None => None,
     };
     Ok(DealFacts {
         amount_minor,
-        stage: stage.parse().map_err(|e| corrupt("deal stage", e))?,
+        stage,
         closed_at,
         expected_close,
         currency,
@@ -65,25 +65,24 @@ fn facts_of(
     })
 }
 
-fn touch_of((_, partner, kind, at): TouchRow) -> Result<Touch, DbErr> {
+fn touch_of((_, partner, Text(kind), at): TouchRow) -> Result<Touch, DbErr> {
     Ok(Touch {
         partner: PartnerId(partner),
-        kind: kind.parse().map_err(|e| corrupt("touchpoint kind", e))?,
+        kind,
         at,
     })
 }
 
 async fn base_currency(org: i64, db: &impl ConnectionTrait) -> Result<Currency, DbErr> {
     use crate::entities::organizations;
-    let code: Option<String> = organizations::Entity::find_by_id(org)
+    let code: Option<Text<Currency>> = organizations::Entity::find_by_id(org)
         .select_only()
         .column(organizations::Column::BaseCurrency)
         .into_tuple()
         .one(db)
         .await?;
-    code.ok_or_else(|| DbErr::RecordNotFound("organization".into()))?
-        .parse()
-        .map_err(|e| corrupt("base currency", e))
+    code.map(|Text(c)| c)
+        .ok_or_else(|| DbErr::RecordNotFound("organization".into()))
 }
 
 fn deal_columns() -> sea_orm::Select<deals::Entity> {
@@ -119,9 +118,8 @@ fn credit_columns(org: i64) -> sea_orm::Select<attributions::Entity> {
 }
 
 fn credit_of(
-    (_, model, partner, minor): (i64, String, i64, i64),
+    (_, Text(model), partner, minor): CreditRow,
 ) -> Result<(AttributionModel, PartnerId, i64), DbErr> {
-    let model = model.parse().map_err(|e| corrupt("attribution model", e))?;
     Ok((model, PartnerId(partner), minor))
 }
 
@@ -153,7 +151,7 @@ pub async fn facts(
         .collect::<Result<_, _>>()?;
     let credit = credit_columns(org)
         .filter(attributions::Column::DealId.eq(deal.0))
-        .into_tuple::<(i64, String, i64, i64)>()
+        .into_tuple::<CreditRow>()
         .all(db)
         .await?
         .into_iter()
@@ -316,7 +314,7 @@ pub async fn computed(org: OrganizationId, db: &impl ConnectionTrait) -> Result<
     }
     let mut credit: HashMap<i64, Vec<_>> = HashMap::new();
     for row in credit_columns(org.0)
-        .into_tuple::<(i64, String, i64, i64)>()
+        .into_tuple::<CreditRow>()
         .all(db)
         .await?
     {

@@ -18,6 +18,7 @@ use domain::ledger::EntryKind;
 use domain::money::Currency;
 use domain::payout::PayoutStatus;
 use domain::reporting::DateRange;
+use domain::touchpoint::TouchpointKind;
 use rust_decimal::Decimal;
 
 use super::sums::{SelectTotal, total};
@@ -105,7 +106,7 @@ pub async fn touches_where(
     db: &impl ConnectionTrait,
     condition: impl sea_orm::sea_query::IntoCondition,
 ) -> Result<HashMap<DealId, Vec<Touch>>, DbErr> {
-    let rows: Vec<(i64, i64, String, DateTime<Utc>)> = touchpoints::Entity::find()
+    let rows: Vec<(i64, i64, Text<TouchpointKind>, DateTime<Utc>)> = touchpoints::Entity::find()
         .select_only()
         .column(touchpoints::Column::DealId)
         .column(touchpoints::Column::PartnerId)
@@ -120,9 +121,7 @@ pub async fn touches_where(
     for (deal, partner, kind, occurred_at) in rows {
         by_deal.entry(DealId(deal)).or_default().push(Touch {
             partner: PartnerId(partner),
-            kind: kind
-                .parse()
-                .map_err(|e| super::corrupt("touchpoint kind", e))?,
+            kind: kind.0,
             at: occurred_at,
         });
     }

@@ -59,10 +59,7 @@ fn filtered(tenant: &Tenant, filter: &Filter<'_>) -> Select<partners::Entity> {
 }
 
 pub(crate) fn row(model: partners::Model) -> Result<PartnerRow, DbErr> {
-    let rate: Decimal = model
-        .commission_rate
-        .parse()
-        .map_err(|e| DbErr::Custom(format!("stored commission rate is invalid: {e}")))?;
+    let rate: Decimal = model.commission_rate.0;
     Ok(PartnerRow {
         id: PartnerId(model.id),
         partner_type: model.partner_type.0,
@@ -236,7 +233,7 @@ fn apply(model: &mut partners::ActiveModel, draft: &PartnerDraft) {
     model.name = Set(draft.name.clone());
     model.partner_type = Set(Text(draft.partner_type));
     model.tier = Set(Text(draft.tier));
-    model.commission_rate = Set(draft.commission_rate.fraction().to_string());
+    model.commission_rate = Set(Text(draft.commission_rate.fraction()));
     model.contact_name = Set(draft.contact_name.clone());
     model.contact_email = Set(draft.contact_email.as_ref().map(|e| e.to_string()));
     model.website = Set(draft.website.clone());
@@ -335,7 +332,7 @@ pub async fn payout_currencies(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<(i64, domain::money::Currency)>, DbErr> {
-    let rows: Vec<(i64, Option<String>)> = partners::Entity::find()
+    let rows: Vec<(i64, Option<Text<domain::money::Currency>>)> = partners::Entity::find()
         .select_only()
         .column(partners::Column::Id)
         .column(partners::Column::PayoutCurrency)
@@ -347,13 +344,7 @@ pub async fn payout_currencies(
         .await?;
     rows.into_iter()
         .filter_map(|(id, code)| Some((id, code?)))
-        .map(|(id, code)| {
-            Ok((
-                id,
-                code.parse()
-                    .map_err(|e| super::corrupt("payout currency", e))?,
-            ))
-        })
+        .map(|(id, Text(code))| Ok((id, code)))
         .collect()
 }
 

@@ -483,7 +483,7 @@ type EarnedRow = (
     Text<EntryKind>,
     i64,
     Text<Currency>,
-    Option<String>,
+    Option<Text<rust_decimal::Decimal>>,
     DateTime<Utc>,
 );
 
@@ -506,9 +506,7 @@ fn earned_of(
 ) -> Result<domain::earnings::Earned, DbErr> {
     let amount_minor = match rate {
         Some(rate) if code != currency => {
-            let rate: rust_decimal::Decimal = rate
-                .parse()
-                .map_err(|e| DbErr::Custom(format!("stored rate \"{rate}\": {e}")))?;
+            let rate = rate.0;
             let amount = Money::from_minor(minor, code.0);
             domain::fx::convert(amount, rate, currency).total_minor()
         }

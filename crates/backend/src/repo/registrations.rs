@@ -94,7 +94,7 @@ pub async fn counts(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
 ) -> Result<Vec<(RegistrationStatus, u64)>, DbErr> {
-    let rows: Vec<(String, i64)> = scoped(tenant)
+    let rows: Vec<(Text<RegistrationStatus>, i64)> = scoped(tenant)
         .select_only()
         .column(registrations::Column::Status)
         .column_as(registrations::Column::Id.count(), "n")
@@ -103,12 +103,7 @@ pub async fn counts(
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|(status, n)| {
-            let status = status
-                .parse()
-                .map_err(|e| super::corrupt("registration status", e))?;
-            Ok((status, u64::try_from(n).unwrap_or_default()))
-        })
+        .map(|(Text(status), n)| Ok((status, u64::try_from(n).unwrap_or_default())))
         .collect()
 }
 
@@ -166,38 +161,43 @@ pub async fn claims(
         );
     }
     // Every partner's, whoever asks: the check runs for the company, not for the caller.
-    let registered: Vec<(i64, String, String, String, Option<NaiveDate>)> =
-        registrations::Entity::find()
-            .select_only()
-            .column(registrations::Column::PartnerId)
-            .column(partners::Column::Name)
-            .column(registrations::Column::AccountName)
-            .column(registrations::Column::Status)
-            .column(registrations::Column::ProtectedUntil)
-            .join(
-                sea_orm::JoinType::InnerJoin,
-                registrations::Entity::belongs_to(partners::Entity)
-                    .from(registrations::Column::PartnerId)
-                    .to(partners::Column::Id)
-                    .into(),
-            )
-            .filter(registrations::Column::OrganizationId.eq(org))
-            .filter(registrations::Column::AccountKey.eq(key))
-            .filter(registrations::Column::Status.is_in([
-                RegistrationStatus::Pending.as_str(),
-                RegistrationStatus::Approved.as_str(),
-            ]))
-            .into_tuple()
-            .all(db)
-            .await?;
+    // Partner, its name, the account, the registration's status and protection end.
+    type Registered = (
+        i64,
+        String,
+        String,
+        Text<RegistrationStatus>,
+        Option<NaiveDate>,
+    );
+    let registered: Vec<Registered> = registrations::Entity::find()
+        .select_only()
+        .column(registrations::Column::PartnerId)
+        .column(partners::Column::Name)
+        .column(registrations::Column::AccountName)
+        .column(registrations::Column::Status)
+        .column(registrations::Column::ProtectedUntil)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            registrations::Entity::belongs_to(partners::Entity)
+                .from(registrations::Column::PartnerId)
+                .to(partners::Column::Id)
+                .into(),
+        )
+        .filter(registrations::Column::OrganizationId.eq(org))
+        .filter(registrations::Column::AccountKey.eq(key))
+        .filter(registrations::Column::Status.is_in([
+            RegistrationStatus::Pending.as_str(),
+            RegistrationStatus::Approved.as_str(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
     for (partner, partner_name, account, status, until) in registered {
         out.push(Claim::Registration {
             partner: PartnerId(partner),
             partner_name,
             account,
-            status: status
-                .parse()
-                .map_err(|e| super::corrupt("registration status", e))?,
+            status: status.0,
             until,
         });
     }

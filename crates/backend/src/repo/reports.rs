@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::corrupt;
 use crate::entities::partners;
+use crate::entities::text::Text;
 use crate::tenant::Tenant;
 use domain::partner::{PartnerTier, PartnerType};
 
@@ -23,7 +23,7 @@ pub async fn partner_labels(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
 ) -> Result<HashMap<i64, PartnerLabel>, DbErr> {
-    let rows: Vec<(i64, String, String, String)> = partners::Entity::find()
+    let rows: Vec<(i64, String, Text<PartnerType>, Text<PartnerTier>)> = partners::Entity::find()
         .select_only()
         .column(partners::Column::Id)
         .column(partners::Column::Name)
@@ -34,15 +34,13 @@ pub async fn partner_labels(
         .all(db)
         .await?;
     rows.into_iter()
-        .map(|(id, name, partner_type, tier)| {
+        .map(|(id, name, Text(partner_type), Text(tier))| {
             Ok((
                 id,
                 PartnerLabel {
                     name,
-                    partner_type: partner_type
-                        .parse()
-                        .map_err(|e| corrupt("partner type", e))?,
-                    tier: tier.parse().map_err(|e| corrupt("tier", e))?,
+                    partner_type,
+                    tier,
                 },
             ))
         })

@@ -309,12 +309,11 @@ pub struct AttributionParams {
 }
 
 fn split(model: attributions::Model) -> Result<Split, Problem> {
-    use wire::AppError;
     let currency = model.currency.0;
     Ok(Split {
         model: model.model.0,
         partner_id: model.partner_id,
-        share: model.share.parse().map_err(AppError::internal)?,
+        share: model.share.0,
         amount: domain::money::Money::from_minor(model.amount_minor, currency).into(),
         explanation: model.explanation,
         computed_at: model.computed_at,

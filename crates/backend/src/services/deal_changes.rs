@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::audit::{self, Entry};
 use crate::caller::Caller;
 use crate::entities::deals;
+use crate::entities::text::Text;
 use crate::repo;
 use crate::repo::monthly_stats::Tracker;
 use crate::services::Saved;
@@ -390,9 +391,9 @@ async fn payout_conversions(
             return Ok(Decimal::ONE);
         }
         if of == currency
-            && let Some(locked) = &deal.fx_rate
+            && let Some(locked) = deal.fx_rate
         {
-            return locked.parse().map_err(AppError::internal);
+            return Ok(locked.0);
         }
         match repo::fx::rate_on(&caller.tenant, db, of, day).await? {
             Some(rate) => Ok(rate.rate),
@@ -486,7 +487,7 @@ async fn settle(
             *credit.entry(a.partner_id).or_default() += a.amount_minor;
             credit
         });
-    let fx_rate = deal.fx_rate.as_deref();
+    let fx_rate = deal.fx_rate.map(|r| r.0);
     let stored =
         repo::commissions::store_attributions(tenant, db, id, &results, now, fx_rate).await?;
 
@@ -719,7 +720,7 @@ pub async fn close(
     if outcome == DealStage::Won {
         let why = format!("Won on {}", now.date_naive());
         let won = deals::Model {
-            fx_rate: fx.map(|r| r.rate.to_string()),
+            fx_rate: fx.map(|r| Text(r.rate)),
             fx_rate_on: fx.map(|r| r.effective_on),
             ..deal.clone()
         };

@@ -149,7 +149,7 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
             .push(SplitLine {
                 partner_id: PartnerId(a.partner_id),
                 partner_name: name_of(a.partner_id),
-                share: a.share.parse().unwrap_or_default(),
+                share: a.share.0,
                 amount: Money::from_minor(a.amount_minor, currency),
                 // Stored as the structured explanation; plain text is shown as it is.
                 explanation: serde_json::from_str::<attribution::Explanation>(&a.explanation)
@@ -256,9 +256,9 @@ pub async fn detail(caller: &Caller, id: DealId) -> Result<DealDetail, AppError>
             let base = repo::organizations::header(db, tenant.organization_id())
                 .await?
                 .base_currency;
-            let exact: rust_decimal::Decimal = rate.parse().map_err(AppError::internal)?;
+            let exact = rate.0;
             Some(LockedRate {
-                rate: rate.clone(),
+                rate: exact.to_string(),
                 effective_on,
                 base_amount: domain::fx::convert(repo::deals::amount_of(&deal), exact, base),
             })

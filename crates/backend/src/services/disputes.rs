@@ -353,7 +353,7 @@ async fn adjustment_target(
     caller: &Caller,
     db: &impl ConnectionTrait,
     model: &disputes::Model,
-) -> Result<(Option<i64>, Currency, Option<String>), AppError> {
+) -> Result<(Option<i64>, Currency, Option<Text<rust_decimal::Decimal>>), AppError> {
     if let Some(payout) = model.payout_id {
         let entry = repo::disputes::payout(&caller.tenant, db, payout)
             .await?

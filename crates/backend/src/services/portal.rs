@@ -214,7 +214,7 @@ impl Credits {
                 .get(&deal.0)
                 .map(|a| {
                     Ok(Credit {
-                        share: a.share.parse().unwrap_or_default(),
+                        share: a.share.0,
                         amount: Money::from_minor(a.amount_minor, a.currency.0),
                         projected: false,
                         explanation: serde_json::from_str::<Explanation>(&a.explanation)
