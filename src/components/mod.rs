@@ -6,6 +6,7 @@ pub mod delta;
 pub mod feedback;
 pub mod form;
 pub mod history;
+pub mod job_progress;
 pub mod kpi;
 pub mod list_query;
 pub mod partner_picker;

@@ -14,6 +14,7 @@ use crate::api::crm::{
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::job_progress::{self, Count, JobProgress, JobView, Standing};
 use crate::components::refresh::tick_while;
 use crate::components::toast::toast_on;
 use crate::domain::crm::{ConnectionForm, CrmKind, SyncMode, SyncStatus};
@@ -23,13 +24,16 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+fn standing(status: SyncStatus) -> Standing {
+    match status {
+        SyncStatus::Done => Standing::Done,
+        SyncStatus::Queued | SyncStatus::Running => Standing::Working,
+        SyncStatus::Failed | SyncStatus::Cancelled => Standing::Stopped,
+    }
+}
+
 fn status_badge(status: SyncStatus) -> impl IntoView {
-    let class = match status {
-        SyncStatus::Done => "badge status-active",
-        SyncStatus::Queued | SyncStatus::Running => "badge status-invited",
-        SyncStatus::Failed | SyncStatus::Cancelled => "badge status-inactive",
-    };
-    view! { <span class=class data-testid="sync-status">{status.title()}</span> }
+    job_progress::status_badge(standing(status), status.title(), "sync-status")
 }
 
 fn mode_text(mode: SyncMode) -> &'static str {
@@ -40,9 +44,8 @@ fn mode_text(mode: SyncMode) -> &'static str {
     }
 }
 
-/// Where a sync stands, in words and a bar.
-fn progress(sync: &SyncSummary) -> impl IntoView + use<> {
-    let percent = sync.percent();
+/// A sync as the shared progress card shows it.
+fn job_view(sync: &SyncSummary) -> JobView {
     let counted = match sync.total {
         Some(total) => format!("{} of {total} records read", sync.fetched),
         None => format!("{} records read", sync.fetched),
@@ -53,26 +56,22 @@ fn progress(sync: &SyncSummary) -> impl IntoView + use<> {
             at.format("%H:%M:%S UTC")
         )
     });
-    view! {
-        {percent.map(|p| view! {
-            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                aria-valuenow=p.to_string() aria-label="Records synced">
-                <span style=format!("width: {p}%")></span>
-            </div>
-        })}
-        <p class="subtle" data-testid="sync-progress">{counted}{waiting}</p>
-    }
-}
-
-fn counts(sync: &SyncSummary) -> impl IntoView + use<> {
-    view! {
-        <dl class="facts">
-            <div><dt>"Created"</dt><dd data-testid="sync-created">{sync.created}</dd></div>
-            <div><dt>"Updated"</dt><dd>{sync.updated}</dd></div>
-            <div><dt>"Unchanged"</dt><dd>{sync.unchanged}</dd></div>
-            <div><dt>"Failed"</dt><dd data-testid="sync-failed">{sync.failed}</dd></div>
-            <div><dt>"Written back"</dt><dd>{sync.written_back}</dd></div>
-        </dl>
+    JobView {
+        standing: standing(sync.status),
+        status: sync.status.title(),
+        status_testid: "sync-status",
+        percent: sync.percent(),
+        bar_label: "Records synced",
+        summary: counted + waiting.as_deref().unwrap_or_default(),
+        summary_testid: Some("sync-progress"),
+        counts: vec![
+            Count::marked("Created", sync.created, "sync-created"),
+            Count::new("Updated", sync.updated),
+            Count::new("Unchanged", sync.unchanged),
+            Count::marked("Failed", sync.failed, "sync-failed"),
+            Count::new("Written back", sync.written_back),
+        ],
+        failure: sync.failure.clone(),
     }
 }
 
@@ -194,14 +193,15 @@ pub fn IntegrationPage() -> impl IntoView {
                                 <header class="card-header"><h2>"Sync"</h2></header>
                                 <div class="card-body" data-testid="sync-panel">
                                     {match &current {
-                                        Some(sync) => view! {
-                                            <p>{status_badge(sync.status)}" "{mode_text(sync.mode)}" · started "{when(sync.created_at)}
-                                                {sync.started_by.clone().map(|by| format!(" by {by}"))}</p>
-                                            {progress(sync)}
-                                            {counts(sync)}
-                                            {sync.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
-                                            <p><A href=format!("/settings/integrations/{}/syncs/{}", kind.as_str(), sync.id)>"Sync log"</A></p>
-                                        }.into_any(),
+                                        Some(sync) => {
+                                            let log = format!("/settings/integrations/{}/syncs/{}", kind.as_str(), sync.id);
+                                            view! {
+                                            <JobProgress job=job_view(sync) lead=format!("{} · started {}{}", mode_text(sync.mode), when(sync.created_at),
+                                                sync.started_by.clone().map(|by| format!(" by {by}")).unwrap_or_default())>
+                                                <p><A href=log>"Sync log"</A></p>
+                                            </JobProgress>
+                                            }.into_any()
+                                        }
                                         None => view! { <p class="empty">"Nothing synced yet."</p> }.into_any(),
                                     }}
                                     {connection.synced_until.map(|at| view! { <p class="subtle">"Changes are read from "{when(at)}" on."</p> })}
@@ -554,14 +554,12 @@ pub fn SyncPage() -> impl IntoView {
                             </header>
                             <section class="card">
                                 <div class="card-body">
-                                    <p>{status_badge(sync.status)}</p>
-                                    {progress(&sync)}
-                                    {counts(&sync)}
-                                    {sync.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
-                                    <Show when=move || running>
-                                        <button type="button" class="button" on:click=move |_| { cancel.dispatch(CancelSync { id }); }>"Cancel sync"</button>
-                                    </Show>
-                                    {move || cancel_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                                    <JobProgress job=job_view(&sync)>
+                                        <Show when=move || running>
+                                            <button type="button" class="button" on:click=move |_| { cancel.dispatch(CancelSync { id }); }>"Cancel sync"</button>
+                                        </Show>
+                                        {move || cancel_error().map(|m| view! { <p class="form-error" role="alert">{m}</p> })}
+                                    </JobProgress>
                                 </div>
                             </section>
                             <section class="card">

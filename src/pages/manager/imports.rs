@@ -16,6 +16,7 @@ use crate::api::imports::{
 };
 use crate::components::feedback::ErrorPanel;
 use crate::components::form::{field_error, form_error};
+use crate::components::job_progress::{self, Count, JobProgress, JobView, Standing};
 use crate::components::refresh::tick_while;
 use crate::domain::import::{ColumnMapping, ImportKind, ImportMode, ImportStatus};
 
@@ -23,23 +24,39 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn status_badge(status: ImportStatus) -> impl IntoView {
-    let class = match status {
-        ImportStatus::Done => "badge status-active",
-        ImportStatus::Queued | ImportStatus::Running => "badge status-invited",
-        ImportStatus::Failed | ImportStatus::Cancelled => "badge status-inactive",
-    };
-    view! { <span class=class data-testid="import-status">{status.title()}</span> }
+fn standing(status: ImportStatus) -> Standing {
+    match status {
+        ImportStatus::Done => Standing::Done,
+        ImportStatus::Queued | ImportStatus::Running => Standing::Working,
+        ImportStatus::Failed | ImportStatus::Cancelled => Standing::Stopped,
+    }
 }
 
-fn progress_bar(import: &ImportSummary) -> impl IntoView {
+fn status_badge(status: ImportStatus) -> impl IntoView {
+    job_progress::status_badge(standing(status), status.title(), "import-status")
+}
+
+/// An import as the shared progress card shows it.
+fn job_view(import: &ImportSummary) -> JobView {
     let percent = import.percent();
-    view! {
-        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-            aria-valuenow=percent.to_string() aria-label="Rows imported">
-            <span style=format!("width: {percent}%")></span>
-        </div>
-        <p class="subtle">{format!("{} of {} rows ({percent} %)", import.processed_rows, import.total_rows)}</p>
+    JobView {
+        standing: standing(import.status),
+        status: import.status.title(),
+        status_testid: "import-status",
+        percent: Some(percent),
+        bar_label: "Rows imported",
+        summary: format!(
+            "{} of {} rows ({percent} %)",
+            import.processed_rows, import.total_rows
+        ),
+        summary_testid: None,
+        counts: vec![
+            Count::marked("Created", import.created_rows, "created-rows"),
+            Count::new("Updated", import.updated_rows),
+            Count::new("Unchanged", import.unchanged_rows),
+            Count::marked("Bad rows", import.failed_rows, "failed-rows"),
+        ],
+        failure: import.failure.clone(),
     }
 }
 
@@ -375,20 +392,13 @@ pub fn ImportPage() -> impl IntoView {
                             </header>
                             <section class="card">
                                 <div class="card-body" data-testid="import-progress">
-                                    <p>{status_badge(import.status)}</p>
-                                    {progress_bar(&import)}
-                                    {import.failure.clone().map(|f| view! { <p class="form-error" role="alert">{f}</p> })}
-                                    <dl class="facts">
-                                        <div><dt>"Created"</dt><dd data-testid="created-rows">{import.created_rows}</dd></div>
-                                        <div><dt>"Updated"</dt><dd>{import.updated_rows}</dd></div>
-                                        <div><dt>"Unchanged"</dt><dd>{import.unchanged_rows}</dd></div>
-                                        <div><dt>"Bad rows"</dt><dd data-testid="failed-rows">{import.failed_rows}</dd></div>
-                                    </dl>
+                                <JobProgress job=job_view(&import)>
                                     <Show when=move || running>
                                         <button type="button" class="button" on:click=move |_| { cancel.dispatch(CancelImport { id }); }>
                                             "Cancel import"
                                         </button>
                                     </Show>
+                                </JobProgress>
                                 </div>
                             </section>
                             <section class="card">
