@@ -29,6 +29,7 @@ pub mod payout;
 pub mod payout_details;
 pub mod registration;
 pub mod reporting;
+pub mod settlement;
 pub mod text;
 pub mod tier_program;
 pub mod touchpoint;

@@ -252,17 +252,18 @@ fn to_deal() -> RelationDef {
         .into()
 }
 
-/// What `partner` was credited under `model` on deals won in the same calendar quarter before
-/// `deal` (earlier close, or the same moment and a lower id), in `currency`.
+/// What each of `partners` was credited under `model` on deals won in the same calendar quarter
+/// before `deal` (closed at `closed_at`; a deal closed at the same instant counts when its id is
+/// lower), in `currency`: what tiered rules count from. One query for all of them.
 pub async fn quarter_before(
     tenant: &Tenant,
     db: &impl ConnectionTrait,
     model: AttributionModel,
-    partner: PartnerId,
+    partners: &[PartnerId],
     deal: DealId,
     closed_at: DateTime<Utc>,
     currency: Currency,
-) -> Result<Money, DbErr> {
+) -> Result<HashMap<PartnerId, Money>, DbErr> {
     let start = domain::reporting::quarter_start(closed_at.date_naive())
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
@@ -272,26 +273,36 @@ pub async fn quarter_before(
         .or(Expr::col((deals::Entity, deals::Column::ClosedAt))
             .eq(closed_at)
             .and(Expr::col((deals::Entity, deals::Column::Id)).lt(deal.0)));
-    let (high, low): (Option<i64>, Option<i64>) = attributions::Entity::find()
-        .select_only()
-        .total_of(Expr::col((
-            attributions::Entity,
-            attributions::Column::AmountMinor,
-        )))
-        .join(JoinType::InnerJoin, to_deal())
-        .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(attributions::Column::PartnerId.eq(partner.0))
-        .filter(attributions::Column::Model.eq(model.as_str()))
-        .filter(attributions::Column::Currency.eq(currency.code()))
-        .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
-        .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
-        .filter(deals::Column::ClosedAt.gte(start))
-        .filter(earlier)
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or_default();
-    Ok(Money::from_total(super::sums::total(high, low), currency))
+    let mut credit = HashMap::new();
+    for chunk in partners.chunks(500) {
+        let rows: Vec<(i64, Option<i64>, Option<i64>)> = attributions::Entity::find()
+            .select_only()
+            .column(attributions::Column::PartnerId)
+            .total_of(Expr::col((
+                attributions::Entity,
+                attributions::Column::AmountMinor,
+            )))
+            .join(JoinType::InnerJoin, to_deal())
+            .filter(attributions::Column::OrganizationId.eq(tenant.organization_id().0))
+            .filter(attributions::Column::PartnerId.is_in(chunk.iter().map(|p| p.0)))
+            .filter(attributions::Column::Model.eq(model.as_str()))
+            .filter(attributions::Column::Currency.eq(currency.code()))
+            .filter(deals::Column::OrganizationId.eq(tenant.organization_id().0))
+            .filter(deals::Column::Stage.eq(DealStage::Won.as_str()))
+            .filter(deals::Column::ClosedAt.gte(start))
+            .filter(earlier.clone())
+            .group_by(attributions::Column::PartnerId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (partner, high, low) in rows {
+            credit.insert(
+                PartnerId(partner),
+                Money::from_total(super::sums::total(high, low), currency),
+            );
+        }
+    }
+    Ok(credit)
 }
 
 /// Every partner's stored credit under `model` on deals won in `range`, in the order the deals

@@ -57,6 +57,16 @@ pub async fn attribution_settings(
     db: &impl ConnectionTrait,
     id: OrganizationId,
 ) -> Result<(AttributionModel, ModelSettings), DbErr> {
+    let (payable, settings, _) = settling(db, id).await?;
+    Ok((payable, settings))
+}
+
+/// What settling a deal reads of its organization, in one read: the payable model, every
+/// model's settings and the base currency.
+pub async fn settling(
+    db: &impl ConnectionTrait,
+    id: OrganizationId,
+) -> Result<(AttributionModel, ModelSettings, Currency), DbErr> {
     let row = organizations::Entity::find_by_id(id.0)
         .one(db)
         .await?
@@ -71,7 +81,7 @@ pub async fn attribution_settings(
     settings
         .validate()
         .map_err(|e| super::corrupt("attribution settings", e))?;
-    Ok((payable, settings))
+    Ok((payable, settings, row.base_currency.0))
 }
 
 /// Sets columns of the organization's row; an unknown organization is an error.

@@ -19,15 +19,15 @@ use crate::entities::text::Text;
 use crate::repo;
 use crate::repo::monthly_stats::Tracker;
 use crate::services::Saved;
-use crate::tenant::Tenant;
 use domain::access::{Action, Resource};
-use domain::attribution::{AttributionModel, DealAttribution, DealInput, Engine, Touch};
+use domain::attribution::{Engine, Touch};
 use domain::audit::AuditAction;
 use domain::commission_rules;
 use domain::deal::{DealForm, DealStage, lost_reason};
 use domain::ids::{DealId, PartnerId, TouchpointId};
 use domain::ledger;
 use domain::money::Currency;
+use domain::settlement;
 use domain::touchpoint::{TouchpointDraft, TouchpointForm};
 use wire::AppError;
 
@@ -345,28 +345,6 @@ pub async fn remove_touchpoint(caller: &Caller, id: TouchpointId) -> Result<(), 
     Ok(())
 }
 
-/// The deal attributed under every rule-based model, and under the payable model when that one
-/// learns from history.
-async fn attribute(
-    tenant: &Tenant,
-    db: &impl ConnectionTrait,
-    input: &DealInput,
-) -> Result<(AttributionModel, Vec<DealAttribution>), AppError> {
-    let (payable, settings) =
-        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
-    let mut engine = Engine::new(settings)?;
-    let mut models = AttributionModel::RULE_BASED.to_vec();
-    if payable.is_data_driven() {
-        engine.learn_for(&repo::deals::history(tenant, db).await?, &[payable]);
-        models.push(payable);
-    }
-    let results = models
-        .iter()
-        .map(|model| engine.attribute(input, *model))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((payable, results))
-}
-
 /// For each partner paid in a currency other than the deal's: that currency and the rate from
 /// the deal's currency into it on `day`, through the base currency (the deal's locked rate when
 /// it has one). A missing rate refuses the change, as for the deal's own.
@@ -374,6 +352,7 @@ async fn payout_conversions(
     caller: &Caller,
     db: &impl ConnectionTrait,
     deal: &deals::Model,
+    base: Currency,
     partners: &[i64],
     day: chrono::NaiveDate,
 ) -> Result<HashMap<i64, (Currency, Decimal)>, AppError> {
@@ -383,9 +362,6 @@ async fn payout_conversions(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
-    let base = repo::organizations::header(db, caller.tenant.organization_id())
-        .await?
-        .base_currency;
     let to_base = async |of: Currency| -> Result<Decimal, AppError> {
         if of == base {
             return Ok(Decimal::ONE);
@@ -413,172 +389,168 @@ async fn payout_conversions(
     Ok(conversions)
 }
 
-/// One partner's commission on the deal as it should now stand.
-struct Owed {
-    minor: i64,
-    /// The payable attribution it is computed from.
-    attribution: Option<i64>,
-    /// The base rule version (none: the partner's own rate).
-    rule: Option<i64>,
-    explanation: String,
-    /// The figures behind it, for the audit trail.
-    basis: serde_json::Value,
-}
-
-impl Owed {
-    /// A partner no longer credited on the deal.
-    fn nothing() -> Owed {
-        Owed {
-            minor: 0,
-            attribution: None,
-            rule: None,
-            explanation: String::new(),
-            basis: json!({}),
-        }
-    }
-}
-
-/// Brings the deal's attributions and commission ledger in line with its current facts: with
-/// `closed_at`, the deal is attributed as won then under every model and each partner's entries
-/// are reconciled to its commission on the payable split; without, the attributions go and every
-/// partner's entries are reconciled to zero. Returns the audit record of what moved.
-async fn settle(
+/// What settling `deal` needs, read once (with the organization's base currency, for the
+/// conversions the writes make): its touches (when won), the payable model and the
+/// engine (with what it learned, when the payable model learns from history), the credit stored
+/// before, the ledger, and for the partners that touched it the rules' facts and their credit
+/// earlier in the quarter (one query each, never one per partner).
+async fn settlement_facts(
     caller: &Caller,
     db: &impl ConnectionTrait,
     deal: &deals::Model,
-    closed_at: Option<chrono::DateTime<Utc>>,
-    why: &str,
-) -> Result<serde_json::Value, AppError> {
+    closed_at: Option<DateTime<Utc>>,
+) -> Result<(settlement::Facts, Currency), AppError> {
     let tenant = &caller.tenant;
     let id = DealId(deal.id);
     let amount = repo::deals::amount_of(deal);
-    let now = Utc::now();
-    let (payable, results) = match closed_at {
-        Some(closed_at) => {
-            let touches = repo::deals::touchpoints_of(tenant, db, id)
-                .await?
-                .into_iter()
-                .map(|t| {
-                    Ok(Touch {
-                        partner: PartnerId(t.partner_id),
-                        kind: t.kind.0,
-                        at: t.occurred_at,
-                    })
-                })
-                .collect::<Result<_, AppError>>()?;
-            let input = DealInput {
-                deal: id,
-                amount,
-                closed_at,
-                touches,
-            };
-            let (payable, results) = attribute(tenant, db, &input).await?;
-            (Some(payable), results)
-        }
-        None => (None, Vec::new()),
+    let (payable, settings, base) =
+        repo::organizations::settling(db, tenant.organization_id()).await?;
+    let mut engine = Engine::new(settings)?;
+    let touches: Vec<Touch> = match closed_at {
+        Some(_) => repo::deals::touchpoints_of(tenant, db, id)
+            .await?
+            .into_iter()
+            .map(|t| Touch {
+                partner: PartnerId(t.partner_id),
+                kind: t.kind.0,
+                at: t.occurred_at,
+            })
+            .collect(),
+        None => Vec::new(),
     };
-    let (payable_now, _) =
-        repo::organizations::attribution_settings(db, tenant.organization_id()).await?;
-    let previous: BTreeMap<i64, i64> = repo::deals::stored_attributions(tenant, db, id)
-        .await?
-        .into_iter()
-        .filter(|a| a.model == payable.unwrap_or(payable_now))
-        .fold(BTreeMap::new(), |mut credit, a| {
-            *credit.entry(a.partner_id).or_default() += a.amount_minor;
-            credit
-        });
-    let fx_rate = deal.fx_rate.map(|r| r.0);
-    let stored =
-        repo::commissions::store_attributions(tenant, db, id, &results, now, fx_rate).await?;
-
-    // What each partner is owed now: the commission rules on its payable credit, zero if it
-    // has none.
-    let payable_splits = results
-        .iter()
-        .find(|r| Some(r.model) == payable)
-        .map(|r| r.splits().to_vec())
-        .unwrap_or_default();
-    let mut ledger = repo::commissions::entries_of(tenant, db, id).await?;
-    let mut owed: BTreeMap<PartnerId, Owed> = BTreeMap::new();
-    if let (Some(model), Some(closed_at)) = (payable, closed_at)
-        && !payable_splits.is_empty()
-    {
-        let rules = repo::commission_rules::in_force(tenant, db).await?;
-        let credited: Vec<i64> = payable_splits.iter().map(|s| s.partner.0).collect();
-        let facts = repo::commission_rules::facts_of(tenant, db, &credited).await?;
-        for split in &payable_splits {
-            let partner = *facts
-                .get(&split.partner.0)
-                .ok_or_else(|| AppError::internal("attributed partner vanished"))?;
+    let mut touching: Vec<PartnerId> = touches.iter().map(|t| t.partner).collect();
+    touching.sort();
+    touching.dedup();
+    if closed_at.is_some() && payable.is_data_driven() {
+        engine.learn_for(&repo::deals::history(tenant, db).await?, &[payable]);
+    }
+    let (rules, partners, quarter_before) = match closed_at {
+        Some(closed_at) if !touching.is_empty() => {
+            let ids: Vec<i64> = touching.iter().map(|p| p.0).collect();
+            let partners: HashMap<PartnerId, commission_rules::PartnerFacts> =
+                repo::commission_rules::facts_of(tenant, db, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|(id, facts)| (PartnerId(id), facts))
+                    .collect();
+            if partners.len() != touching.len() {
+                return Err(AppError::internal("a partner of the deal vanished"));
+            }
             let quarter_before = repo::commission_rules::quarter_before(
                 tenant,
                 db,
-                model,
-                split.partner,
+                payable,
+                &touching,
                 id,
                 closed_at,
                 amount.currency(),
             )
             .await?;
-            let credit = commission_rules::Credit {
-                partner,
-                attributed: split.amount,
-                deal_amount: amount,
-                won_on: closed_at.date_naive(),
-                quarter_before,
-            };
-            let commission = commission_rules::commission(&rules, &credit)?;
-            owed.insert(
-                split.partner,
-                Owed {
-                    minor: commission.amount.to_minor()?,
-                    attribution: stored.get(&(model, split.partner)).copied(),
-                    rule: commission.base_rule(),
-                    explanation: commission.explanation(),
-                    basis: json!({
-                        "attributed_minor": split.amount.to_minor()?,
-                        "quarter_before_minor": quarter_before.to_minor()?,
-                        "explanation": commission.explanation(),
-                        "parts": commission.parts,
-                    }),
-                },
-            );
+            let rules = repo::commission_rules::in_force(tenant, db).await?;
+            (rules, partners, quarter_before)
         }
-    }
-    for partner in ledger.keys() {
-        owed.entry(*partner).or_insert_with(Owed::nothing);
-    }
-    let partners: Vec<i64> = owed.keys().map(|p| p.0).collect();
-    let day = closed_at.or(deal.closed_at).unwrap_or(now).date_naive();
-    let conversions = payout_conversions(caller, db, deal, &partners, day).await?;
+        _ => (Vec::new(), HashMap::new(), HashMap::new()),
+    };
+    let credit_before = repo::deals::stored_attributions(tenant, db, id)
+        .await?
+        .into_iter()
+        .filter(|a| a.model == payable)
+        .fold(BTreeMap::new(), |mut credit, a| {
+            *credit.entry(PartnerId(a.partner_id)).or_default() += a.amount_minor;
+            credit
+        });
+    let facts = settlement::Facts {
+        deal: id,
+        amount,
+        closed_at,
+        touches,
+        payable,
+        engine,
+        credit_before,
+        ledger: repo::commissions::entries_of(tenant, db, id)
+            .await?
+            .into_iter()
+            .collect(),
+        rules,
+        partners,
+        quarter_before,
+    };
+    Ok((facts, base))
+}
+
+/// Brings the deal's attributions and commission ledger in line with its current facts: with
+/// `closed_at`, the deal is attributed as won then under every model and each partner's entries
+/// are reconciled to its commission on the payable split; without, the attributions go and every
+/// partner's entries are reconciled to zero. The plan is `domain::settlement`'s; this reads its
+/// facts and writes it. Returns the audit record of what moved.
+async fn settle(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    closed_at: Option<DateTime<Utc>>,
+    why: &str,
+) -> Result<serde_json::Value, AppError> {
+    let (facts, base) = settlement_facts(caller, db, deal, closed_at).await?;
+    let plan = settlement::plan(&facts)?;
+    write_plan(caller, db, deal, (&facts, base), &plan, why).await
+}
+
+/// Writes a settlement plan: the attributions, then each partner's ledger changes (each
+/// audited), converted for partners paid in another currency.
+async fn write_plan(
+    caller: &Caller,
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    (facts, base): (&settlement::Facts, Currency),
+    plan: &settlement::Plan,
+    why: &str,
+) -> Result<serde_json::Value, AppError> {
+    let tenant = &caller.tenant;
+    let id = facts.deal;
+    let now = Utc::now();
+    let fx_rate = deal.fx_rate.map(|r| r.0);
+    let stored =
+        repo::commissions::store_attributions(tenant, db, id, &plan.attributions, now, fx_rate)
+            .await?;
+    let partners: Vec<i64> = plan.partner_ids().iter().map(|p| p.0).collect();
+    let day = facts
+        .closed_at
+        .or(deal.closed_at)
+        .unwrap_or(now)
+        .date_naive();
+    let conversions = payout_conversions(caller, db, deal, base, &partners, day).await?;
 
     let mut moved = Vec::new();
-    for (partner, owed) in owed {
-        let target = owed.minor;
-        let entries = ledger.remove(&partner).unwrap_or_default();
-        let changes = ledger::reconcile(&entries, target);
+    for owed in &plan.partners {
+        let partner = owed.partner;
+        let entries = facts.ledger.get(&partner).map_or(&[][..], Vec::as_slice);
+        let commission = owed.basis.as_ref().map(|b| &b.commission);
+        let explanation = commission.map(|c| c.explanation()).unwrap_or_default();
         let place = repo::commissions::Target {
             deal: id,
             partner,
-            currency: amount.currency(),
-            attribution: owed.attribution,
+            currency: facts.amount.currency(),
+            attribution: plan
+                .payable
+                .filter(|_| owed.basis.is_some())
+                .and_then(|model| stored.get(&(model, partner)).copied()),
             note: why,
             at: now,
             by: caller.user_id().map(|u| u.0),
-            commission_minor: target,
-            rule: owed.rule,
-            explanation: &owed.explanation,
+            commission_minor: owed.owed_minor,
+            rule: commission.and_then(|c| c.base_rule()),
+            explanation: &explanation,
             fx_rate,
             payout: conversions.get(&partner.0).copied(),
         };
-        for change in &changes {
+        for change in &owed.changes {
             let Some(entry) = repo::commissions::apply(tenant, db, &place, *change).await? else {
                 return Err(AppError::Conflict(
                     "A commission of this deal was approved or paid a moment ago; try again."
                         .into(),
                 ));
             };
-            audit_entry(caller, db, &entries, entry, change, why).await?;
+            audit_entry(caller, db, entries, entry, change, why).await?;
             moved.push(json!({
                 "partner_id": partner.0,
                 "payout_id": entry,
@@ -594,25 +566,33 @@ async fn settle(
                 },
             }));
         }
-        if !changes.is_empty() || target != 0 {
+        if !owed.changes.is_empty() || owed.owed_minor != 0 {
+            let basis = match &owed.basis {
+                Some(basis) => json!({
+                    "attributed_minor": basis.attributed.to_minor()?,
+                    "quarter_before_minor": basis.quarter_before.to_minor()?,
+                    "explanation": explanation,
+                    "parts": basis.commission.parts,
+                }),
+                None => json!({}),
+            };
             moved.push(json!({
                 "partner_id": partner.0,
-                "commission_minor": target,
-                "basis": owed.basis,
+                "commission_minor": owed.owed_minor,
+                "basis": basis,
             }));
         }
     }
-    let credit: BTreeMap<i64, i64> = payable_splits
-        .iter()
-        .map(|s| Ok((s.partner.0, s.amount.to_minor()?)))
-        .collect::<Result<_, AppError>>()?;
+    let by_id = |credit: &BTreeMap<PartnerId, i64>| -> BTreeMap<i64, i64> {
+        credit.iter().map(|(p, minor)| (p.0, *minor)).collect()
+    };
     Ok(json!({
         "why": why,
         // The currency the amounts below are in, so the history can show them as money.
         "currency": deal.currency,
-        "payable_model": payable.map(|m| m.as_str()),
-        "credit_before": previous,
-        "credit_after": credit,
+        "payable_model": plan.payable.map(|m| m.as_str()),
+        "credit_before": by_id(&plan.credit_before),
+        "credit_after": by_id(&plan.credit_after),
         "commissions": moved,
     }))
 }
