@@ -66,7 +66,6 @@ pub struct Plan {
     pub attributions: Vec<DealAttribution>,
     /// The model commissions follow, when the deal is won.
     pub payable: Option<AttributionModel>,
-    pub credit_before: BTreeMap<PartnerId, i64>,
     /// Each partner's credit under the payable model now, minor units.
     pub credit_after: BTreeMap<PartnerId, i64>,
     /// Every partner credited now or holding entries, by id.
@@ -164,7 +163,6 @@ pub fn plan(facts: &Facts) -> Result<Plan, DomainError> {
     Ok(Plan {
         attributions,
         payable,
-        credit_before: facts.credit_before.clone(),
         credit_after,
         partners,
     })
@@ -292,7 +290,6 @@ mod tests {
         assert!(plan.attributions.is_empty());
         assert_eq!(plan.payable, None);
         assert!(plan.credit_after.is_empty());
-        assert_eq!(plan.credit_before, facts.credit_before);
         assert_eq!(of(&plan, A).owed_minor, 0);
         assert_eq!(of(&plan, A).changes, vec![Change::Cancel { id: 11 }]);
         assert_eq!(

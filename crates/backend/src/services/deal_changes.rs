@@ -380,10 +380,19 @@ async fn payout_conversions(
         }
     };
     let deal_to_base = to_base(currency).await?;
+    // One rate per currency paid in, however many partners are paid in it.
+    let mut rates: HashMap<Currency, Decimal> = HashMap::new();
     let mut conversions = HashMap::new();
     for (partner, paid_in) in wanted {
-        let rate = domain::fx::cross_rate(deal_to_base, to_base(paid_in).await?)
-            .ok_or_else(|| AppError::internal("a stored rate of zero"))?;
+        let rate = match rates.get(&paid_in) {
+            Some(rate) => *rate,
+            None => {
+                let rate = domain::fx::cross_rate(deal_to_base, to_base(paid_in).await?)
+                    .ok_or_else(|| AppError::internal("a stored rate of zero"))?;
+                rates.insert(paid_in, rate);
+                rate
+            }
+        };
         conversions.insert(partner, (paid_in, rate));
     }
     Ok(conversions)
@@ -492,7 +501,7 @@ async fn settle(
 ) -> Result<serde_json::Value, AppError> {
     let (facts, base) = settlement_facts(caller, db, deal, closed_at).await?;
     let plan = settlement::plan(&facts)?;
-    write_plan(caller, db, deal, (&facts, base), &plan, why).await
+    write_plan(caller, db, deal, &facts, base, &plan, why).await
 }
 
 /// Writes a settlement plan: the attributions, then each partner's ledger changes (each
@@ -501,7 +510,8 @@ async fn write_plan(
     caller: &Caller,
     db: &impl ConnectionTrait,
     deal: &deals::Model,
-    (facts, base): (&settlement::Facts, Currency),
+    facts: &settlement::Facts,
+    base: Currency,
     plan: &settlement::Plan,
     why: &str,
 ) -> Result<serde_json::Value, AppError> {
@@ -591,7 +601,7 @@ async fn write_plan(
         // The currency the amounts below are in, so the history can show them as money.
         "currency": deal.currency,
         "payable_model": plan.payable.map(|m| m.as_str()),
-        "credit_before": by_id(&plan.credit_before),
+        "credit_before": by_id(&facts.credit_before),
         "credit_after": by_id(&plan.credit_after),
         "commissions": moved,
     }))
